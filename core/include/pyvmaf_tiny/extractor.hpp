@@ -1,0 +1,67 @@
+#pragma once
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "pyvmaf_tiny/picture.hpp"
+
+namespace pvt {
+
+// Options for one extractor, as libvmaf-style key/value strings
+// (e.g. {"adm_enhn_gain_limit", "1.0"}).
+using OptionMap = std::map<std::string, std::string>;
+
+struct Geometry {
+  int width = 0;
+  int height = 0;
+  int bpc = 8;
+};
+
+// Read access to the raw per-frame values an extractor wrote in extract(),
+// used by temporal extractors to derive values that need neighbouring frames.
+class FeatureHistory {
+ public:
+  virtual ~FeatureHistory() = default;
+  // Number of frames extracted so far (every frame below this is available).
+  virtual unsigned frames() const = 0;
+  // The value in `column` (an index into the extractor's provides()) for frame `index`.
+  virtual double value(unsigned index, unsigned column) const = 0;
+};
+
+// One feature extractor. The pipeline creates one instance per worker thread,
+// so an instance may keep scratch buffers; extract() is only ever called on
+// one frame at a time per instance, but frames can arrive out of order.
+class Extractor {
+ public:
+  virtual ~Extractor() = default;
+
+  // Registry name, e.g. "vif", "adm", "motion".
+  virtual const std::string& name() const = 0;
+
+  // Output feature names, libvmaf's aliases (e.g. "integer_vif_scale0"),
+  // including any option suffix such as "_egl_1". extract() writes one value
+  // per entry, in this order.
+  virtual const std::vector<std::string>& provides() const = 0;
+
+  // Called once before the first frame; throws InputError if the geometry
+  // is unsupported.
+  virtual void init(const Geometry& geometry) = 0;
+
+  virtual void extract(const PicturePair& pair, unsigned index, std::span<double> out) = 0;
+
+  // Temporal extractors read pair.prev_ref and need one frame of look-ahead:
+  // frame i becomes final once frame i+1 is extracted (or the clip ended).
+  virtual bool temporal() const { return false; }
+
+  // For temporal extractors: rewrites frame `index`'s outputs in `out` (which
+  // holds the raw values extract() wrote) now that its neighbours are known.
+  // `last` is true when `index` is the final frame of the clip.
+  virtual void finalize(const FeatureHistory& history, unsigned index, bool last,
+                        std::span<double> out) const {
+    (void)history, (void)index, (void)last, (void)out;
+  }
+};
+
+}  // namespace pvt

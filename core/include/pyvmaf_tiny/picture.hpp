@@ -1,0 +1,61 @@
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace pvt {
+
+// A read-only view of one image plane. Samples are uint8_t when bpc == 8 and
+// little-endian uint16_t (host order) when 9 <= bpc <= 16.
+struct Plane {
+  const std::uint8_t* data = nullptr;
+  std::ptrdiff_t stride = 0;  // bytes from one row to the next
+  int width = 0;
+  int height = 0;
+  int bpc = 8;
+
+  int bytes_per_sample() const { return bpc > 8 ? 2 : 1; }
+
+  template <class T>
+  const T* row(int y) const {
+    return reinterpret_cast<const T*>(data + stride * y);
+  }
+};
+
+// One frame of reference and distorted luma. `prev_ref` is the previous
+// frame's reference luma, or nullptr for the first frame; only extractors
+// that declare temporal() read it.
+struct PicturePair {
+  Plane ref;
+  Plane dist;
+  const Plane* prev_ref = nullptr;
+};
+
+// An owned, 64-byte aligned plane buffer whose rows are padded to 64 bytes.
+class PlaneBuffer {
+ public:
+  PlaneBuffer() = default;
+  PlaneBuffer(int width, int height, int bpc);
+
+  Plane view() const;
+  std::uint8_t* row(int y) { return data_ + stride_ * y; }
+  std::ptrdiff_t stride() const { return stride_; }
+  int width() const { return width_; }
+  int height() const { return height_; }
+  int bpc() const { return bpc_; }
+
+  // Copies `src` in; geometry and bit depth must already match.
+  void assign(const Plane& src);
+
+ private:
+  struct Free {
+    void operator()(std::uint8_t* p) const;
+  };
+  std::unique_ptr<std::uint8_t, Free> storage_;
+  std::uint8_t* data_ = nullptr;
+  std::ptrdiff_t stride_ = 0;
+  int width_ = 0, height_ = 0, bpc_ = 8;
+};
+
+}  // namespace pvt

@@ -1,0 +1,95 @@
+#pragma once
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "pyvmaf_tiny/extractor.hpp"
+#include "pyvmaf_tiny/picture.hpp"
+
+namespace pvt {
+
+struct ExtractorSpec {
+  std::string name;
+  OptionMap options;
+};
+
+// Runs a set of extractors over a stream of frame pairs, frame-parallel on
+// `threads` workers (0 = all cores). At most threads + 2 frame pairs are held
+// at once, whatever the clip length. Frames are final (all values settled)
+// in order; final_count() says how many.
+class Pipeline {
+ public:
+  Pipeline(std::vector<ExtractorSpec> specs, unsigned threads);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Feature names, in column order.
+  const std::vector<std::string>& columns() const { return columns_; }
+  unsigned threads() const { return threads_; }
+
+  // Copies one frame pair in and schedules it; blocks while the window is full.
+  // Throws InputError on a geometry change or a ref/dist mismatch, and rethrows
+  // any error raised by an extractor.
+  void push(const Plane& ref, const Plane& dist);
+
+  // Waits for all frames and settles the last one. Idempotent.
+  void close();
+
+  unsigned pushed() const;
+  // Frames [0, final_count()) are final.
+  unsigned final_count() const;
+  // Copies the final values of frame `index` (must be < final_count()).
+  void final_row(unsigned index, double* out) const;
+  // All final values, frames x columns, row-major.
+  std::vector<double> final_values() const;
+
+ private:
+  struct Slot;
+  struct Worker;
+  class History;
+
+  void start(const Geometry& g);
+  void run_job(Worker& worker, unsigned index);
+  void worker_loop(Worker& worker);
+  void settle_locked();
+  void rethrow_locked();
+  Slot& slot_of(unsigned index) { return *slots_[index % slots_.size()]; }
+  bool slot_free_locked(unsigned index) const;
+
+  std::vector<ExtractorSpec> specs_;
+  std::vector<std::string> columns_;
+  std::vector<std::size_t> offsets_;  // first column of each extractor
+  std::vector<bool> temporal_;
+  bool any_temporal_ = false;
+  unsigned threads_ = 1;
+
+  bool started_ = false;
+  Geometry geometry_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_pool_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_job_;
+  std::condition_variable cv_done_;
+  std::deque<unsigned> queue_;
+  bool stopping_ = false;
+  bool closed_ = false;
+  std::exception_ptr error_;
+
+  unsigned pushed_ = 0;
+  unsigned extracted_prefix_ = 0;  // frames [0, n) are extracted
+  unsigned final_ = 0;
+  std::deque<bool> done_;
+  std::deque<std::vector<double>> raw_;    // values as extract() wrote them
+  std::deque<std::vector<double>> final_values_;
+};
+
+}  // namespace pvt

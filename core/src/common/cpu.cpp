@@ -1,0 +1,50 @@
+#include "pyvmaf_tiny/cpu.hpp"
+
+#include <cstdlib>
+#include <string>
+
+#include "pyvmaf_tiny/errors.hpp"
+
+namespace pvt {
+
+Isa detected_isa() {
+#if defined(__x86_64__) || defined(__i386__)
+  static const Isa isa = [] {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
+      return Isa::avx512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2")) return Isa::avx2;
+    return Isa::scalar;
+  }();
+  return isa;
+#else
+  return Isa::scalar;
+#endif
+}
+
+Isa active_isa() {
+  const Isa best = detected_isa();
+  const char* env = std::getenv("PYVMAF_TINY_ISA");
+  if (!env || !*env) return best;
+  const std::string want = env;
+  Isa forced;
+  if (want == "scalar") forced = Isa::scalar;
+  else if (want == "avx2") forced = Isa::avx2;
+  else if (want == "avx512") forced = Isa::avx512;
+  else throw InputError("PYVMAF_TINY_ISA='" + want + "': use scalar, avx2 or avx512");
+  if (static_cast<int>(forced) > static_cast<int>(best))
+    throw BackendUnavailable("PYVMAF_TINY_ISA=" + want + ", but this CPU (or build) supports only " +
+                             isa_name(best));
+  return forced;
+}
+
+const char* isa_name(Isa isa) {
+  switch (isa) {
+    case Isa::avx512: return "avx512";
+    case Isa::avx2: return "avx2";
+    default: return "scalar";
+  }
+}
+
+}  // namespace pvt

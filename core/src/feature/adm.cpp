@@ -1,0 +1,398 @@
+// integer_adm2 and integer_adm_scale0..3, as libvmaf 3.2's fixed-point ADM
+// computes them: a 4-level db2 DWT of both pictures, decoupling of the
+// distorted detail bands into restored and additive parts, contrast
+// sensitivity weighting, contrast masking, and a ratio of cube-root pooled
+// sums (restored part over reference) per scale and overall.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <numbers>
+#include <string>
+#include <vector>
+
+#include "kernels/adm_kernels.hpp"
+#include "options.hpp"
+#include "pyvmaf_tiny/errors.hpp"
+#include "pyvmaf_tiny/extractor.hpp"
+#include "registry_entries.hpp"
+
+namespace pvt::feature {
+namespace {
+
+using kernels::AdmDetail;
+using kernels::AdmRect;
+
+constexpr int kScales = 4;
+constexpr double kDefaultGainLimit = 100.0;
+constexpr double kDefaultViewDist = 3.0;
+constexpr int kDefaultDisplayHeight = 1080;
+constexpr double kNoiseWeight = 0.03125;
+constexpr double kBorder = 0.1;  // fraction of each band edge left out of the pooling
+
+// Watson et al. 1997 wavelet quantisation noise model for luma: a, k, f0,
+// g per orientation (ll, lh, hh, hl) and basis amplitudes per level.
+constexpr float kModelA = 0.495f, kModelK = 0.466f, kModelF0 = 0.401f;
+constexpr float kModelG[4] = {1.501f, 1.0f, 0.534f, 1.0f};
+constexpr float kAmplitude[4][4] = {{0.62171f, 0.67234f, 0.72709f, 0.67234f},
+                                    {0.34537f, 0.41317f, 0.49428f, 0.41317f},
+                                    {0.18004f, 0.22727f, 0.28688f, 0.22727f},
+                                    {0.091401f, 0.11792f, 0.15214f, 0.11792f}};
+
+// Reciprocal of the visibility threshold of level `lambda`, orientation `theta`.
+float csf_factor(int lambda, int theta, double view_dist, int display_height) {
+  const float dvr = static_cast<float>(view_dist * display_height * std::numbers::pi / 180.0);
+  const float t = static_cast<float>(
+      std::log10(std::pow(2.0, lambda + 1) * kModelF0 * kModelG[theta] / dvr));
+  const float kt2 = kModelK * t * t;
+  const float q = static_cast<float>(2.0 * kModelA * std::pow(10.0, kt2) / kAmplitude[lambda][theta]);
+  return 1.0f / q;
+}
+
+std::uint32_t ceil_log2_u32(double x) { return static_cast<std::uint32_t>(std::ceil(std::log2(x))); }
+
+// The rectangle the reference computes decoupling and CSF on: the pooled
+// region grown by one tap on the near side and two on the far side.
+AdmRect work_rect(int w, int h) {
+  int left = static_cast<int>(w * kBorder - 0.5 - 1);
+  int top = static_cast<int>(h * kBorder - 0.5 - 1);
+  int right = w - left + 2;
+  int bottom = h - top + 2;
+  return {std::max(top, 0), std::min(bottom, h), std::max(left, 0), std::min(right, w)};
+}
+
+// The pooled region.
+AdmRect pool_rect(int w, int h) {
+  const int left = static_cast<int>(w * kBorder - 0.5);
+  const int top = static_cast<int>(h * kBorder - 0.5);
+  return {top, h - top, left, w - left};
+}
+
+template <class T>
+AdmDetail<const T> as_const(AdmDetail<T> b) {
+  return {b.h, b.v, b.d};
+}
+
+// Input indices under the taps of one DWT level, as libvmaf builds them:
+// output k reads 2k-1 .. 2k+2, past the end the edge sample repeats
+// (n -> n-1), and output 0 reads 1, 0, 1, 2 -- except that for an input of 3
+// or 4 samples the end rule overrides it with -1, 0, 1, 2.
+//
+// `simd_block` > 0 emulates a horizontal pass that filters outputs 1, 2, ...
+// in whole blocks of that many columns by reading the input row
+// contiguously, leaving the remainder to the indexed code: when the blocks
+// end exactly at the last output ((half - 1) % simd_block == 0), that output
+// reads n and n + 1 unmirrored, i.e. past the end of the row.
+std::vector<int> dwt_taps(int n, int simd_block = 0) {
+  const int half = (n + 1) / 2;
+  std::vector<int> taps(4 * static_cast<std::size_t>(half));
+  for (int k = 0; k < half; ++k) {
+    const bool near_end = half >= 2 && k >= half - 2;
+    for (int t = 0; t < 4; ++t) {
+      int i = 2 * k - 1 + t;
+      if (k == 0 && !near_end && i < 0) i = 1;
+      const bool blocked = simd_block > 0 && k >= 1 && k < half - (half - 1) % simd_block;
+      if (i >= n && !blocked) i = 2 * n - i - 1;
+      taps[4 * k + t] = i;
+    }
+  }
+  return taps;
+}
+
+// The oracle's scale 0 horizontal pass is libvmaf's AVX-512 one, which works
+// in blocks of 32 output columns for 8-bit input and 64 for deeper input (see
+// dwt_taps()). For a band width of 1 + a multiple of the block (frame widths
+// 65/66, 129/130, ... at 8 bits; 129/130, 257/258, ... above) its last column
+// thus reads the first two values of the high-pass row after the low-pass row
+// (approximation and vertical bands), and two values past the high-pass row
+// (horizontal and diagonal bands; the reference reads stale scratch there, we
+// read zeros -- that column of those bands never reaches a pooled value).
+// The approximation's last column feeds the last two columns of every
+// coarser scale, which small bands pool. Scales 1..3 of the oracle mirror
+// at the edge (no blocked reads).
+int scale0_simd_block(int bpc) { return bpc == 8 ? 32 : 64; }
+
+template <class T>
+struct BandSet {
+  std::vector<T> storage;
+  AdmDetail<T> ref, dis, rest, add, csf, mask;
+
+  void allocate(std::size_t plane) {
+    storage.assign(plane * 18, T{0});
+    AdmDetail<T>* sets[6] = {&ref, &dis, &rest, &add, &csf, &mask};
+    T* p = storage.data();
+    for (auto* s : sets) {
+      s->h = p;
+      s->v = p + plane;
+      s->d = p + 2 * plane;
+      p += 3 * plane;
+    }
+  }
+};
+
+class AdmExtractor final : public Extractor {
+ public:
+  explicit AdmExtractor(const OptionMap& options) {
+    reject_unknown_options(name_, options,
+                           {"adm_enhn_gain_limit", "egl", "adm_norm_view_dist", "nvd",
+                            "adm_ref_display_height", "rdh"});
+    gain_limit_ = option_double(options, "adm_enhn_gain_limit", "egl", kDefaultGainLimit, 1.0, 100.0);
+    view_dist_ = option_double(options, "adm_norm_view_dist", "nvd", kDefaultViewDist, 0.75, 24.0);
+    const double rdh = option_double(options, "adm_ref_display_height", "rdh", kDefaultDisplayHeight, 1, 4320);
+    if (rdh != std::floor(rdh))
+      throw InputError("option 'adm_ref_display_height': must be an integer");
+    display_height_ = static_cast<int>(rdh);
+    // The fixed-point pipeline cannot represent coarser angular resolutions.
+    if (view_dist_ * display_height_ < kDefaultViewDist * kDefaultDisplayHeight)
+      throw InputError("adm: adm_norm_view_dist * adm_ref_display_height must be at least 3 * 1080");
+
+    // Suffixes in alphabetical order of the option names.
+    std::string suffix;
+    if (gain_limit_ != kDefaultGainLimit) suffix += double_suffix("egl", gain_limit_);
+    if (view_dist_ != kDefaultViewDist) suffix += double_suffix("nvd", view_dist_);
+    if (display_height_ != kDefaultDisplayHeight) suffix += "_rdh_" + std::to_string(display_height_);
+    provides_ = {"integer_adm2" + suffix, "integer_adm_scale0" + suffix, "integer_adm_scale1" + suffix,
+                 "integer_adm_scale2" + suffix, "integer_adm_scale3" + suffix};
+
+    for (int s = 0; s < kScales; ++s) {
+      factor_[s][0] = factor_[s][1] = csf_factor(s, 1, view_dist_, display_height_);
+      factor_[s][2] = csf_factor(s, 2, view_dist_, display_height_);
+    }
+    if (std::fabs(view_dist_ * display_height_ - kDefaultViewDist * kDefaultDisplayHeight) < 1.0e-8) {
+      factor0_q_[0] = factor0_q_[1] = 36453;
+      factor0_q_[2] = 49417;
+    } else {
+      factor0_q_[0] = factor0_q_[1] = static_cast<std::uint16_t>(factor_[0][0] * std::pow(2.0, 21));
+      factor0_q_[2] = static_cast<std::uint16_t>(factor_[0][2] * std::pow(2.0, 23));
+    }
+    for (int s = 1; s < kScales; ++s)
+      for (int o = 0; o < 3; ++o)
+        factorn_q_[s][o] = static_cast<std::uint32_t>(factor_[s][o] * std::pow(2.0, 32));
+  }
+
+  const std::string& name() const override { return name_; }
+  const std::vector<std::string>& provides() const override { return provides_; }
+
+  void init(const Geometry& g) override {
+    // libvmaf crashes on anything smaller. Up to 32 pixels its last DWT level
+    // reads outside its buffers, which is reproduced below.
+    if (g.width < 17 || g.height < 17)
+      throw InputError("adm needs frames of at least 17x17 pixels");
+    geometry_ = g;
+    int w = g.width, h = g.height;
+    for (int s = 0; s < kScales; ++s) {
+      in_w_[s] = w;
+      in_h_[s] = h;
+      rows_[s] = dwt_taps(h);
+      cols_[s] = dwt_taps(w, s == 0 ? scale0_simd_block(g.bpc) : 0);
+      w = (w + 1) / 2;
+      h = (h + 1) / 2;
+    }
+    const int w0 = (g.width + 1) / 2, h0 = (g.height + 1) / 2;
+    const int w1 = (w0 + 1) / 2, h1 = (h0 + 1) / 2;
+    stride0_ = (w0 + 31) / 32 * 32;
+    striden_ = (w1 + 15) / 16 * 16;
+    b0_.allocate(static_cast<std::size_t>(stride0_) * h0);
+    bn_.allocate(static_cast<std::size_t>(striden_) * h1);
+    // One guard row in front of each approximation band (a row tap of -1).
+    for (auto& a : approx_) a.assign(static_cast<std::size_t>(stride0_) * (h0 + 1), 0);
+    // Two spare values after the rows for the blocked last column (see
+    // scale0_simd_block()).
+    tmp16_.assign(2 * static_cast<std::size_t>(g.width) + 2, 0);
+    tmp32_.assign(1 + 4 * static_cast<std::size_t>(w0), 0);
+    k_ = kernels::select_adm_kernels(g.bpc);
+  }
+
+  void extract(const PicturePair& pair, unsigned, std::span<double> out) override {
+    float num[kScales], den[kScales];
+    scale0(pair.ref, b0_.ref, approx(0));
+    scale0(pair.dist, b0_.dis, approx(1));
+    pool0(num[0], den[0]);
+
+    // Approximation bands ping-pong between approx(0, 1) (ref, dis) and (2, 3).
+    for (int s = 1; s < kScales; ++s) {
+      const int in = (s - 1) % 2 * 2, out = s % 2 * 2;
+      const std::ptrdiff_t src_stride = s == 1 ? stride0_ : striden_;
+      if (rows_[s][0] < 0) fill_guard_rows(approx(in), approx(in + 1), src_stride, in_w_[s]);
+      k_.dwtn(approx(in), approx(in + 1), src_stride, taps_for(s), s, tmp32_.data(), approx(out), bn_.ref,
+              approx(out + 1), bn_.dis, striden_);
+      pooln(s, num[s], den[s]);
+    }
+
+    double num_total = 0, den_total = 0;
+    for (int s = 0; s < kScales; ++s) {
+      num_total += num[s];
+      den_total += den[s];
+    }
+    const double limit = 1e-10 * (static_cast<double>(static_cast<std::int64_t>(geometry_.width) * geometry_.height)) /
+                         (1920.0 * 1080.0);
+    if (num_total < limit) num_total = 0;
+    if (den_total < limit) den_total = 0;
+    out[0] = den_total == 0.0 ? 1.0 : num_total / den_total;
+    for (int s = 0; s < kScales; ++s) out[1 + s] = static_cast<double>(num[s]) / static_cast<double>(den[s]);
+  }
+
+ private:
+  kernels::AdmDwtTaps taps_for(int s) const {
+    kernels::AdmDwtTaps t;
+    t.rows = rows_[s].data();
+    t.cols = cols_[s].data();
+    t.in_w = in_w_[s];
+    t.in_h = in_h_[s];
+    t.out_w = (in_w_[s] + 1) / 2;
+    t.out_h = (in_h_[s] + 1) / 2;
+    return t;
+  }
+
+  std::int32_t* approx(int i) { return approx_[i].data() + (i < 2 ? stride0_ : striden_); }
+
+  // What libvmaf's last DWT level reads as row -1 of an input of 3 or 4 rows
+  // (frame heights 17..32): for the reference, the int32 view of the memory
+  // before its band, which holds the int16 CSF weighting of the scale 0
+  // restored diagonal band (left over from its AIM pass) in the second to last
+  // row; for the distorted picture, never written memory that is zero there.
+  void fill_guard_rows(std::int32_t* ref, std::int32_t* dis, std::ptrdiff_t stride, int w) {
+    const int w0 = (geometry_.width + 1) / 2, h0 = (geometry_.height + 1) / 2;
+    const AdmRect work = work_rect(w0, h0);
+    const std::int16_t* rest = b0_.rest.d + (h0 - 2) * stride0_;
+    auto csf = [&](int col) -> std::uint32_t {
+      if (col < work.left) return 0;  // outside its CSF rectangle: never written
+      return static_cast<std::uint16_t>((factor0_q_[2] * rest[col] + 65535) >> 17);
+    };
+    for (int j = 0; j < w; ++j) {
+      ref[j - stride] = static_cast<std::int32_t>(csf(2 * j) | (csf(2 * j + 1) << 16));
+      dis[j - stride] = 0;
+    }
+  }
+
+  void scale0(const Plane& src, AdmDetail<std::int16_t> out, std::int32_t* approx) {
+    k_.dwt0(src, taps_for(0), tmp16_.data(), approx, out, stride0_);
+  }
+
+  // Noise floor term added to each orientation's pooled value.
+  static float noise_floor(const AdmRect& r) {
+    return std::pow(static_cast<float>((r.bottom - r.top) * (r.right - r.left) * kNoiseWeight), 1.0f / 3.0f);
+  }
+
+  // Denominator of one scale from the per-orientation sums of |ref|^3, which
+  // still lack the cubed CSF factor and the 1 / `scale` normalisation.
+  static float pooled_den(const std::uint64_t sums[3], double scale, const float factor[3], float floor) {
+    float parts[3];
+    for (int o = 0; o < 3; ++o) {
+      const double energy = static_cast<double>(sums[o] / scale) * std::pow(static_cast<double>(factor[o]), 3);
+      parts[o] = std::pow(static_cast<float>(energy), 1.0f / 3.0f) + floor;
+    }
+    return parts[0] + parts[1] + parts[2];
+  }
+
+  // Numerator of one scale from the normalised per-orientation sums.
+  static float pooled_num(const float sums[3], float floor) {
+    return (std::pow(sums[0], 1.0f / 3.0f) + floor) + (std::pow(sums[1], 1.0f / 3.0f) + floor) +
+           (std::pow(sums[2], 1.0f / 3.0f) + floor);
+  }
+
+  void pool0(float& num, float& den) {
+    const int w = (geometry_.width + 1) / 2, h = (geometry_.height + 1) / 2;
+    const AdmRect work = work_rect(w, h), pool = pool_rect(w, h);
+    const float* f = factor_[0];
+
+    k_.decouple0(as_const(b0_.ref), as_const(b0_.dis), b0_.rest, b0_.add, stride0_, work, gain_limit_,
+                 kernels::adm_decouple_simd_end(work));
+
+    // Denominator: reference detail energy.
+    const int area = (pool.bottom - pool.top) * (pool.right - pool.left);
+    int row_shift = static_cast<int>(std::ceil(std::log2(area) - 20));
+    row_shift = std::max(row_shift, 0);
+    std::uint64_t dsum[3];
+    k_.den0(as_const(b0_.ref), stride0_, pool, row_shift, dsum);
+    const float floor = noise_floor(pool);
+    den = pooled_den(dsum, std::pow(2.0, 18 - row_shift), f, floor);
+
+    // Numerator: contrast-masked restored detail.
+    k_.csf0(as_const(b0_.add), b0_.csf, b0_.mask, stride0_, work, factor0_q_);
+    kernels::AdmCm0Params prm;
+    std::copy(factor0_q_, factor0_q_ + 3, prm.factor);
+    const std::uint32_t cube_hv = static_cast<std::uint32_t>(std::ceil(std::log2(w) - 4));
+    const std::uint32_t cube_d = static_cast<std::uint32_t>(std::ceil(std::log2(w) - 3));
+    const std::uint32_t rows = ceil_log2_u32(h);
+    prm.cube_shift[0] = prm.cube_shift[1] = static_cast<int>(cube_hv);
+    prm.cube_shift[2] = static_cast<int>(cube_d);
+    for (int o = 0; o < 3; ++o) prm.cube_round[o] = kernels::adm_cm0_cube_round(prm.cube_shift[o]);
+    prm.row_shift = static_cast<int>(rows);
+    prm.simd = kernels::adm_cm0_simd_rect(pool, w, h);
+    std::int64_t nsum[3];
+    k_.cm0(as_const(b0_.rest), as_const(b0_.csf), as_const(b0_.mask), stride0_, w, h, pool, prm, nsum);
+    const double nscale[3] = {std::pow(2.0, static_cast<std::uint32_t>(52 - cube_hv - rows)),
+                              std::pow(2.0, static_cast<std::uint32_t>(52 - cube_hv - rows)),
+                              std::pow(2.0, static_cast<std::uint32_t>(57 - cube_d - rows))};
+    const float acc[3] = {static_cast<float>(static_cast<double>(nsum[0]) / nscale[0]),
+                          static_cast<float>(static_cast<double>(nsum[1]) / nscale[1]),
+                          static_cast<float>(static_cast<double>(nsum[2]) / nscale[2])};
+    num = pooled_num(acc, floor);
+  }
+
+  void pooln(int s, float& num, float& den) {
+    const int w = (in_w_[s] + 1) / 2, h = (in_h_[s] + 1) / 2;
+    const AdmRect work = work_rect(w, h), pool = pool_rect(w, h);
+    const float* f = factor_[s];
+
+    k_.decouplen(as_const(bn_.ref), as_const(bn_.dis), bn_.rest, bn_.add, striden_, work, gain_limit_,
+                 kernels::adm_decouple_simd_end(work));
+
+    constexpr int kSquareShift[3] = {31, 30, 31};
+    constexpr std::uint32_t kDenExp[3] = {32, 27, 23};
+    kernels::AdmDenShifts ds;
+    const std::uint32_t dcube = ceil_log2_u32(pool.right - pool.left);
+    const std::uint32_t drows = ceil_log2_u32(pool.bottom - pool.top);
+    ds.square = kSquareShift[s - 1];
+    ds.cube = static_cast<int>(dcube);
+    ds.row = static_cast<int>(drows);
+    std::uint64_t dsum[3];
+    k_.denn(as_const(bn_.ref), striden_, pool, ds, dsum);
+    // Exponents are unsigned in the reference: a negative one wraps to a
+    // huge one and the sum to 0 (only for frames of many gigapixels).
+    const float floor = noise_floor(pool);
+    den = pooled_den(dsum, std::pow(2.0, static_cast<std::uint32_t>(kDenExp[s - 1] - drows - dcube)), f, floor);
+
+    k_.csfn(as_const(bn_.add), bn_.csf, bn_.mask, striden_, work, factorn_q_[s]);
+    kernels::AdmCmNParams prm;
+    std::copy(factorn_q_[s], factorn_q_[s] + 3, prm.factor);
+    const std::uint32_t cube = ceil_log2_u32(w);
+    const std::uint32_t rows = ceil_log2_u32(h);
+    prm.cube_shift = static_cast<int>(cube);
+    prm.row_shift = static_cast<int>(rows);
+    std::int64_t nsum[3];
+    k_.cmn(as_const(bn_.rest), as_const(bn_.csf), as_const(bn_.mask), striden_, w, h, pool, prm, nsum);
+    constexpr std::uint32_t kNumExp[3] = {45, 39, 36};
+    const float nscale = static_cast<float>(std::pow(2.0, static_cast<std::uint32_t>(kNumExp[s - 1] - cube - rows)));
+    // A float division here, as in the reference.
+    const float acc[3] = {static_cast<float>(nsum[0]) / nscale, static_cast<float>(nsum[1]) / nscale,
+                          static_cast<float>(nsum[2]) / nscale};
+    num = pooled_num(acc, floor);
+  }
+
+  std::string name_ = "adm";
+  std::vector<std::string> provides_;
+  double gain_limit_ = kDefaultGainLimit;
+  double view_dist_ = kDefaultViewDist;
+  int display_height_ = kDefaultDisplayHeight;
+  float factor_[kScales][3] = {};              // CSF factors h, v, d per scale
+  std::uint16_t factor0_q_[3] = {};            // scale 0 factors, Q21 / Q21 / Q23
+  std::uint32_t factorn_q_[kScales][3] = {};   // scales 1..3 factors, Q32
+
+  Geometry geometry_;
+  kernels::AdmKernels k_{};
+  int in_w_[kScales] = {}, in_h_[kScales] = {};
+  std::vector<int> rows_[kScales], cols_[kScales];
+  std::ptrdiff_t stride0_ = 0, striden_ = 0;
+  BandSet<std::int16_t> b0_;
+  BandSet<std::int32_t> bn_;
+  std::vector<std::int32_t> approx_[4];
+  std::vector<std::int16_t> tmp16_;
+  std::vector<std::int32_t> tmp32_;
+};
+
+}  // namespace
+
+std::unique_ptr<Extractor> make_adm(const OptionMap& options) { return std::make_unique<AdmExtractor>(options); }
+
+}  // namespace pvt::feature

@@ -1,0 +1,65 @@
+#include <cstdlib>
+
+#include "motion_kernels.hpp"
+
+namespace pvt::feature::kernels {
+namespace {
+
+constexpr int kTaps = 5;
+constexpr int kRadius = 2;
+constexpr std::int32_t kFilter[kTaps] = {3571, 16004, 26386, 16004, 3571};
+
+inline int mirror(int i, int n) {
+  if (i < 0) return -i;
+  if (i >= n) return 2 * n - i - 2;
+  return i;
+}
+
+template <class T>
+std::uint64_t sad_impl(const Plane& prev, const Plane& cur, std::int32_t* row) {
+  const int w = prev.width, h = prev.height;
+  // Vertical pass keeps 8 fractional bits for 8-bit input; 16-bit input drops bpc bits.
+  const int shift_y = prev.bpc == 8 ? 8 : prev.bpc;
+  const std::int64_t round_y = std::int64_t{1} << (shift_y - 1);
+  std::uint64_t sad = 0;
+  for (int i = 0; i < h; ++i) {
+    const T* prow[kTaps];
+    const T* crow[kTaps];
+    for (int k = 0; k < kTaps; ++k) {
+      const int r = mirror(i - kRadius + k, h);
+      prow[k] = prev.row<T>(r);
+      crow[k] = cur.row<T>(r);
+    }
+    std::int32_t any = 0;
+    for (int j = 0; j < w; ++j) {
+      std::int64_t acc = 0;
+      for (int k = 0; k < kTaps; ++k)
+        acc += std::int64_t{kFilter[k]} * (std::int32_t{prow[k][j]} - std::int32_t{crow[k][j]});
+      row[j] = static_cast<std::int32_t>((acc + round_y) >> shift_y);
+      any |= row[j];
+    }
+    if (!any) continue;
+    std::uint32_t row_sad = 0;
+    for (int j = 0; j < w; ++j) {
+      std::int64_t acc = 0;
+      for (int k = 0; k < kTaps; ++k) acc += std::int64_t{kFilter[k]} * row[mirror(j - kRadius + k, w)];
+      row_sad += static_cast<std::uint32_t>(std::abs(static_cast<std::int32_t>((acc + (1 << 15)) >> 16)));
+    }
+    sad += row_sad;
+  }
+  return sad;
+}
+
+}  // namespace
+
+std::uint64_t motion_sad_scalar(const Plane& prev, const Plane& cur, std::int32_t* row) {
+  return prev.bpc == 8 ? sad_impl<std::uint8_t>(prev, cur, row)
+                       : sad_impl<std::uint16_t>(prev, cur, row);
+}
+
+MotionSadFn select_motion_sad(int bpc) {
+  (void)bpc;
+  return motion_sad_scalar;
+}
+
+}  // namespace pvt::feature::kernels

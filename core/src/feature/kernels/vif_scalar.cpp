@@ -1,0 +1,209 @@
+#include <algorithm>
+#include <cmath>
+#include <type_traits>
+#include <vector>
+
+#include "vif_kernels.hpp"
+
+namespace pvt::feature::kernels {
+namespace {
+
+// Columns are processed in chunks with the tap loop outside, which lets
+// compilers vectorise the column loops.
+constexpr int kChunk = 64;
+
+template <int Taps, class T>
+void stat_vertical(const T* const* ref_rows, const T* const* dis_rows, const std::uint16_t* filter, int width,
+                   int mu_shift, int sq_shift, const VifMoments& out) {
+  // 8-bit products sum exactly in 32 bits; deeper samples need 64.
+  using Sq = std::conditional_t<sizeof(T) == 1, std::uint32_t, std::uint64_t>;
+  const std::uint32_t mu_round = std::uint32_t{1} << (mu_shift - 1);
+  const Sq sq_round = sq_shift > 0 ? Sq{1} << (sq_shift - 1) : 0;
+  for (int j0 = 0; j0 < width; j0 += kChunk) {
+    const int n = std::min(kChunk, width - j0);
+    std::uint32_t s1[kChunk] = {}, s2[kChunk] = {};
+    Sq sxx[kChunk] = {}, syy[kChunk] = {}, sxy[kChunk] = {};
+    for (int t = 0; t < Taps; ++t) {
+      const T* r = ref_rows[t] + j0;
+      const T* d = dis_rows[t] + j0;
+      const std::uint32_t f = filter[t];
+      for (int j = 0; j < n; ++j) {
+        const std::uint32_t fr = f * r[j], fd = f * d[j];
+        s1[j] += fr;
+        s2[j] += fd;
+        sxx[j] += Sq{fr} * r[j];
+        syy[j] += Sq{fd} * d[j];
+        sxy[j] += Sq{fr} * d[j];
+      }
+    }
+    for (int j = 0; j < n; ++j) {
+      out.mu1[j0 + j] = (s1[j] + mu_round) >> mu_shift;
+      out.mu2[j0 + j] = (s2[j] + mu_round) >> mu_shift;
+      out.xx[j0 + j] = static_cast<std::uint32_t>((sxx[j] + sq_round) >> sq_shift);
+      out.yy[j0 + j] = static_cast<std::uint32_t>((syy[j] + sq_round) >> sq_shift);
+      out.xy[j0 + j] = static_cast<std::uint32_t>((sxy[j] + sq_round) >> sq_shift);
+    }
+  }
+}
+
+template <int Taps>
+void stat_horizontal(const VifMoments& in, const std::uint16_t* filter, int width, double gain_limit,
+                     const std::uint16_t* log2_table, VifSums& sums) {
+  constexpr int kHalf = Taps / 2;
+  constexpr std::uint64_t kRound32 = std::uint64_t{1} << 31;
+  VifSums acc;
+  for (int j0 = 0; j0 < width; j0 += kChunk) {
+    const int n = std::min(kChunk, width - j0);
+    std::uint32_t mu1[kChunk] = {}, mu2[kChunk] = {};
+    std::uint64_t xx[kChunk] = {}, yy[kChunk] = {}, xy[kChunk] = {};
+    for (int t = 0; t < Taps; ++t) {
+      const int c = j0 - kHalf + t;
+      const std::uint32_t f = filter[t];
+      for (int j = 0; j < n; ++j) {
+        mu1[j] += f * in.mu1[c + j];
+        mu2[j] += f * in.mu2[c + j];
+        xx[j] += std::uint64_t{f} * in.xx[c + j];
+        yy[j] += std::uint64_t{f} * in.yy[c + j];
+        xy[j] += std::uint64_t{f} * in.xy[c + j];
+      }
+    }
+    for (int j = 0; j < n; ++j) {
+      const auto mu1_sq = static_cast<std::uint32_t>((std::uint64_t{mu1[j]} * mu1[j] + kRound32) >> 32);
+      const auto mu2_sq = static_cast<std::uint32_t>((std::uint64_t{mu2[j]} * mu2[j] + kRound32) >> 32);
+      const auto mu1_mu2 = static_cast<std::uint32_t>((std::uint64_t{mu1[j]} * mu2[j] + kRound32) >> 32);
+      const auto xx_f = static_cast<std::uint32_t>((xx[j] + 32768) >> 16);
+      const auto yy_f = static_cast<std::uint32_t>((yy[j] + 32768) >> 16);
+      const auto xy_f = static_cast<std::uint32_t>((xy[j] + 32768) >> 16);
+      vif_accumulate(static_cast<std::int32_t>(xx_f - mu1_sq), static_cast<std::int32_t>(yy_f - mu2_sq),
+                     static_cast<std::int32_t>(xy_f - mu1_mu2), gain_limit, log2_table, acc);
+    }
+  }
+  sums.num_log += acc.num_log;
+  sums.den_log += acc.den_log;
+  sums.num_lin += acc.num_lin;
+  sums.den_lin += acc.den_lin;
+}
+
+template <int Taps, class T>
+void blur_vertical(const T* const* ref_rows, const T* const* dis_rows, const std::uint16_t* filter, int width,
+                   int shift, std::uint16_t* ref_out, std::uint16_t* dis_out) {
+  const std::uint32_t round = std::uint32_t{1} << (shift - 1);
+  for (int j0 = 0; j0 < width; j0 += kChunk) {
+    const int n = std::min(kChunk, width - j0);
+    std::uint32_t sr[kChunk] = {}, sd[kChunk] = {};
+    for (int t = 0; t < Taps; ++t) {
+      const T* r = ref_rows[t] + j0;
+      const T* d = dis_rows[t] + j0;
+      const std::uint32_t f = filter[t];
+      for (int j = 0; j < n; ++j) {
+        sr[j] += f * r[j];
+        sd[j] += f * d[j];
+      }
+    }
+    for (int j = 0; j < n; ++j) {
+      ref_out[j0 + j] = static_cast<std::uint16_t>((sr[j] + round) >> shift);
+      dis_out[j0 + j] = static_cast<std::uint16_t>((sd[j] + round) >> shift);
+    }
+  }
+}
+
+template <int Taps>
+void blur_horizontal_decimate(const std::uint16_t* ref_in, const std::uint16_t* dis_in, const std::uint16_t* filter,
+                              int out_width, std::uint16_t* ref_out, std::uint16_t* dis_out) {
+  constexpr int kHalf = Taps / 2;
+  for (int k = 0; k < out_width; ++k) {
+    const int c0 = 2 * k - kHalf;
+    std::uint32_t sr = 0, sd = 0;
+    for (int t = 0; t < Taps; ++t) {
+      sr += filter[t] * std::uint32_t{ref_in[c0 + t]};
+      sd += filter[t] * std::uint32_t{dis_in[c0 + t]};
+    }
+    ref_out[k] = static_cast<std::uint16_t>((sr + 32768) >> 16);
+    dis_out[k] = static_cast<std::uint16_t>((sd + 32768) >> 16);
+  }
+}
+
+// Dispatches a runtime scale to the template instantiated for its filter length.
+template <class F>
+decltype(auto) with_taps(int scale, F&& f) {
+  switch (scale) {
+    case 0: return f.template operator()<17>();
+    case 1: return f.template operator()<9>();
+    case 2: return f.template operator()<5>();
+    default: return f.template operator()<3>();
+  }
+}
+
+template <class T>
+void stat_vertical_any(const T* const* ref_rows, const T* const* dis_rows, int scale, int width, int mu_shift,
+                       int sq_shift, const VifMoments& out) {
+  with_taps(scale, [&]<int Taps>() {
+    stat_vertical<Taps>(ref_rows, dis_rows, kVifFilter[scale], width, mu_shift, sq_shift, out);
+  });
+}
+
+template <class T>
+void blur_vertical_any(const T* const* ref_rows, const T* const* dis_rows, int scale, int width, int shift,
+                       std::uint16_t* ref_out, std::uint16_t* dis_out) {
+  with_taps(scale, [&]<int Taps>() {
+    blur_vertical<Taps>(ref_rows, dis_rows, kVifFilter[scale], width, shift, ref_out, dis_out);
+  });
+}
+
+}  // namespace
+
+void vif_stat_vertical_u8_scalar(const std::uint8_t* const* ref_rows, const std::uint8_t* const* dis_rows,
+                                 int scale, int width, int mu_shift, int sq_shift, const VifMoments& out) {
+  stat_vertical_any(ref_rows, dis_rows, scale, width, mu_shift, sq_shift, out);
+}
+
+void vif_stat_vertical_u16_scalar(const std::uint16_t* const* ref_rows, const std::uint16_t* const* dis_rows,
+                                  int scale, int width, int mu_shift, int sq_shift, const VifMoments& out) {
+  stat_vertical_any(ref_rows, dis_rows, scale, width, mu_shift, sq_shift, out);
+}
+
+void vif_stat_horizontal_scalar(const VifMoments& in, int scale, int width, double gain_limit,
+                                const std::uint16_t* log2_table, VifSums& sums) {
+  with_taps(scale, [&]<int Taps>() {
+    stat_horizontal<Taps>(in, kVifFilter[scale], width, gain_limit, log2_table, sums);
+  });
+}
+
+void vif_blur_vertical_u8_scalar(const std::uint8_t* const* ref_rows, const std::uint8_t* const* dis_rows,
+                                 int scale, int width, int shift, std::uint16_t* ref_out, std::uint16_t* dis_out) {
+  blur_vertical_any(ref_rows, dis_rows, scale, width, shift, ref_out, dis_out);
+}
+
+void vif_blur_vertical_u16_scalar(const std::uint16_t* const* ref_rows, const std::uint16_t* const* dis_rows,
+                                  int scale, int width, int shift, std::uint16_t* ref_out, std::uint16_t* dis_out) {
+  blur_vertical_any(ref_rows, dis_rows, scale, width, shift, ref_out, dis_out);
+}
+
+void vif_blur_horizontal_decimate_scalar(const std::uint16_t* ref_in, const std::uint16_t* dis_in, int scale,
+                                         int out_width, std::uint16_t* ref_out, std::uint16_t* dis_out) {
+  with_taps(scale, [&]<int Taps>() {
+    blur_horizontal_decimate<Taps>(ref_in, dis_in, kVifFilter[scale], out_width, ref_out, dis_out);
+  });
+}
+
+VifKernels select_vif_kernels(int bpc) {
+  (void)bpc;
+  return {vif_stat_vertical_u8_scalar,  vif_stat_vertical_u16_scalar, vif_stat_horizontal_scalar,
+          vif_blur_vertical_u8_scalar,  vif_blur_vertical_u16_scalar, vif_blur_horizontal_decimate_scalar};
+}
+
+const std::uint16_t* vif_log2_table() {
+  static const std::vector<std::uint16_t> table = [] {
+    std::vector<std::uint16_t> t(65536, 0);
+    // libvmaf rounds log2f(i) * 2048; a correctly rounded float log2 gives
+    // the same table independently of the platform's log2f.
+    for (int i = 32767; i < 65536; ++i) {
+      const float l = static_cast<float>(std::log2(static_cast<double>(i)));
+      t[static_cast<std::size_t>(i)] = static_cast<std::uint16_t>(std::round(l * 2048.0f));
+    }
+    return t;
+  }();
+  return table.data();
+}
+
+}  // namespace pvt::feature::kernels

@@ -1,0 +1,66 @@
+#include "options.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "pyvmaf_tiny/errors.hpp"
+
+namespace pvt::feature {
+
+namespace {
+const std::string* find(const OptionMap& options, const char* key, const char* alias) {
+  if (auto it = options.find(key); it != options.end()) return &it->second;
+  if (alias) {
+    if (auto it = options.find(alias); it != options.end()) return &it->second;
+  }
+  return nullptr;
+}
+}  // namespace
+
+double option_double(const OptionMap& options, const char* key, const char* alias,
+                     double fallback, double lo, double hi) {
+  const std::string* text = find(options, key, alias);
+  if (!text) return fallback;
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(text->c_str(), &end);
+  if (text->empty() || *end != '\0' || errno == ERANGE || !std::isfinite(v))
+    throw InputError("option '" + std::string(key) + "': '" + *text + "' is not a number");
+  if (v < lo || v > hi) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "option '%s': %g is outside [%g, %g]", key, v, lo, hi);
+    throw InputError(buf);
+  }
+  return v;
+}
+
+bool option_bool(const OptionMap& options, const char* key, const char* alias, bool fallback) {
+  const std::string* text = find(options, key, alias);
+  if (!text) return fallback;
+  if (*text == "true" || *text == "1") return true;
+  if (*text == "false" || *text == "0") return false;
+  throw InputError("option '" + std::string(key) + "': '" + *text + "' is not true/false");
+}
+
+void reject_unknown_options(const std::string& extractor, const OptionMap& options,
+                            const std::vector<std::string>& known) {
+  for (const auto& [key, value] : options) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      throw InputError("extractor '" + extractor + "' has no option '" + key +
+                       "' (known: " + (list.empty() ? "none" : list) + ")");
+    }
+  }
+}
+
+std::string double_suffix(const char* alias, double value) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "_%s_%g", alias, value);
+  return buf;
+}
+
+}  // namespace pvt::feature

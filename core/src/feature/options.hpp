@@ -1,0 +1,24 @@
+#pragma once
+// Helpers shared by extractors for parsing options and naming features the
+// way libvmaf does when an option differs from its default.
+#include <string>
+#include <vector>
+
+#include "pyvmaf_tiny/extractor.hpp"
+
+namespace pvt::feature {
+
+// Reads option `key` (or its `alias`) as a double within [lo, hi]; returns
+// `fallback` when absent. Throws InputError on a malformed or out-of-range value.
+double option_double(const OptionMap& options, const char* key, const char* alias,
+                     double fallback, double lo, double hi);
+bool option_bool(const OptionMap& options, const char* key, const char* alias, bool fallback);
+
+// Throws InputError if `options` holds a key not in `known` (names and aliases).
+void reject_unknown_options(const std::string& extractor, const OptionMap& options,
+                            const std::vector<std::string>& known);
+
+// libvmaf's suffix for a non-default double option: "_<alias>_<%g value>".
+std::string double_suffix(const char* alias, double value);
+
+}  // namespace pvt::feature

@@ -1,0 +1,59 @@
+#include "pyvmaf_tiny/registry.hpp"
+
+#include "pyvmaf_tiny/errors.hpp"
+#include "registry_entries.hpp"
+
+namespace pvt {
+namespace {
+
+using Factory = std::unique_ptr<Extractor> (*)(const OptionMap&);
+
+struct Entry {
+  ExtractorInfo info;
+  Factory make;
+};
+
+const std::vector<Entry>& entries() {
+  static const std::vector<Entry> all = {
+      {{"vif", {"integer_vif_scale0", "integer_vif_scale1", "integer_vif_scale2", "integer_vif_scale3"}},
+       feature::make_vif},
+      {{"adm",
+        {"integer_adm2", "integer_adm_scale0", "integer_adm_scale1", "integer_adm_scale2", "integer_adm_scale3"}},
+       feature::make_adm},
+      {{"motion",
+        {"integer_motion2", "VMAF_integer_feature_motion_sad_score", "integer_motion"},
+        {{"integer_motion", {{"debug", "true"}}}}},
+       feature::make_motion},
+  };
+  return all;
+}
+
+}  // namespace
+
+const std::vector<ExtractorInfo>& extractor_catalog() {
+  static const std::vector<ExtractorInfo> catalog = [] {
+    std::vector<ExtractorInfo> c;
+    for (const auto& e : entries()) c.push_back(e.info);
+    return c;
+  }();
+  return catalog;
+}
+
+std::unique_ptr<Extractor> make_extractor(const std::string& name, const OptionMap& options) {
+  for (const auto& e : entries())
+    if (e.info.name == name) return e.make(options);
+  std::string known;
+  for (const auto& e : entries()) known += (known.empty() ? "" : ", ") + e.info.name;
+  throw InputError("unknown feature extractor '" + name + "' (known: " + known + ")");
+}
+
+std::string extractor_for_feature(const std::string& feature) {
+  for (const auto& e : entries())
+    for (const auto& f : e.info.features)
+      // An option suffix such as "_egl_1" may follow the base name.
+      if (feature == f || (feature.size() > f.size() && feature.compare(0, f.size(), f) == 0 && feature[f.size()] == '_'))
+        return e.info.name;
+  return "";
+}
+
+}  // namespace pvt

@@ -1,0 +1,13 @@
+#pragma once
+// Factories of the individual extractors; only registry.cpp calls them.
+#include <memory>
+
+#include "pyvmaf_tiny/extractor.hpp"
+
+namespace pvt::feature {
+
+std::unique_ptr<Extractor> make_vif(const OptionMap& options);
+std::unique_ptr<Extractor> make_adm(const OptionMap& options);
+std::unique_ptr<Extractor> make_motion(const OptionMap& options);
+
+}  // namespace pvt::feature

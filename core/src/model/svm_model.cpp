@@ -1,0 +1,307 @@
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <sstream>
+
+#include "pyvmaf_tiny/errors.hpp"
+#include "pyvmaf_tiny/json.hpp"
+#include "pyvmaf_tiny/model.hpp"
+#include "pyvmaf_tiny/registry.hpp"
+
+namespace pvt {
+namespace {
+
+[[noreturn]] void bad(const std::string& origin, const std::string& msg) {
+  throw ModelError("model " + origin + ": " + msg);
+}
+
+// "VMAF_integer_feature_adm2_score" -> "integer_adm2"; alias names pass through.
+std::string alias_of(const std::string& name) {
+  const std::string prefix = "VMAF_integer_feature_", suffix = "_score";
+  if (name.rfind(prefix, 0) == 0 && name.size() > prefix.size() + suffix.size() &&
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+    return "integer_" + name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+  return name;
+}
+
+std::string option_text(const json::Value& v, const std::string& origin) {
+  if (v.is_bool()) return v.as_bool("") ? "true" : "false";
+  if (v.is_string()) return v.as_string("");
+  if (v.is_number()) {
+    std::ostringstream os;
+    os.precision(17);
+    os << v.as_number("");
+    return os.str();
+  }
+  bad(origin, "feature_opts_dicts values must be numbers, booleans or strings");
+}
+
+double parse_double(const std::string& s, const std::string& origin, const char* what) {
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(v))
+    bad(origin, std::string("libsvm model: bad ") + what + " '" + s + "'");
+  return v;
+}
+
+}  // namespace
+
+SvmModel SvmModel::from_json(std::string_view text, const std::string& origin, ModelFlags flags) {
+  json::Value root;
+  try {
+    root = json::parse(text);
+  } catch (const json::ParseError& e) {
+    bad(origin, e.what());
+  }
+  SvmModel m;
+  try {
+    const json::Value* dict = root.find("model_dict");
+    if (!dict) bad(origin, "no \"model_dict\" (is this a libvmaf JSON model?)");
+    const auto& md = dict->as_object("model_dict");
+    auto need = [&](const char* key) -> const json::Value& {
+      auto it = md.find(key);
+      if (it == md.end()) bad(origin, std::string("model_dict has no \"") + key + "\"");
+      return it->second;
+    };
+
+    const std::string& type = need("model_type").as_string("model_type");
+    if (type != "LIBSVMNUSVR") bad(origin, "model_type '" + type + "' is not supported (only LIBSVMNUSVR)");
+
+    const auto& names = need("feature_names").as_array("feature_names");
+    if (names.empty() || names.size() > 64) bad(origin, "feature_names must list 1..64 features");
+    const json::Array* opts = nullptr;
+    if (auto it = md.find("feature_opts_dicts"); it != md.end()) {
+      opts = &it->second.as_array("feature_opts_dicts");
+      if (opts->size() > names.size()) bad(origin, "more feature_opts_dicts than feature_names");
+    }
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      ModelFeature f;
+      f.source_name = names[i].as_string("feature_names[]");
+      const auto& catalog = extractor_catalog();
+      auto provider = [&](const std::string& feature) {
+        return std::find_if(catalog.begin(), catalog.end(), [&](const ExtractorInfo& e) {
+          return std::find(e.features.begin(), e.features.end(), feature) != e.features.end();
+        });
+      };
+      // Catalog names are libvmaf's output names; models may also use the long form.
+      const std::string alias = provider(f.source_name) != catalog.end() ? f.source_name : alias_of(f.source_name);
+      const auto info = provider(alias);
+      if (info == catalog.end())
+        bad(origin, "feature '" + f.source_name + "' is not provided by any pyvmaf-tiny extractor");
+      f.extractor = info->name;
+      if (opts && i < opts->size()) {
+        for (const auto& [k, v] : (*opts)[i].as_object("feature_opts_dicts[]")) f.options[k] = option_text(v, origin);
+      }
+      if (auto implied = info->feature_options.find(alias); implied != info->feature_options.end())
+        f.options.insert(implied->second.begin(), implied->second.end());
+      // The column is the extractor's name for this feature under these
+      // options; provides() lists features in catalog order.
+      std::unique_ptr<Extractor> proto;
+      try {
+        proto = make_extractor(f.extractor, f.options);
+      } catch (const InputError& e) {
+        bad(origin, std::string("feature '") + f.source_name + "': " + e.what());
+      }
+      const auto pos = std::find(info->features.begin(), info->features.end(), alias) - info->features.begin();
+      f.column = proto->provides().at(static_cast<std::size_t>(pos));
+      m.features_.push_back(std::move(f));
+    }
+
+    const std::string& norm = need("norm_type").as_string("norm_type");
+    if (norm == "linear_rescale") {
+      m.linear_rescale_ = true;
+      const auto& slopes = need("slopes").as_array("slopes");
+      const auto& intercepts = need("intercepts").as_array("intercepts");
+      if (slopes.size() != names.size() + 1 || intercepts.size() != names.size() + 1)
+        bad(origin, "slopes and intercepts need one entry for the score plus one per feature");
+      m.slope_ = slopes[0].as_number("slopes[]");
+      m.intercept_ = intercepts[0].as_number("intercepts[]");
+      if (m.slope_ == 0.0) bad(origin, "slopes[0] must not be zero");
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        m.features_[i].slope = slopes[i + 1].as_number("slopes[]");
+        m.features_[i].intercept = intercepts[i + 1].as_number("intercepts[]");
+      }
+    } else if (norm != "none") {
+      bad(origin, "norm_type '" + norm + "' is not supported (linear_rescale or none)");
+    }
+
+    if (auto it = md.find("score_clip"); it != md.end() && !flags.disable_clip) {
+      const auto& c = it->second.as_array("score_clip");
+      if (c.size() != 2) bad(origin, "score_clip must be [min, max]");
+      m.clip_ = true;
+      m.clip_lo_ = c[0].as_number("score_clip[0]");
+      m.clip_hi_ = c[1].as_number("score_clip[1]");
+    }
+
+    if (auto it = md.find("score_transform"); it != md.end()) {
+      const auto& st = it->second.as_object("score_transform");
+      m.transform_ = flags.enable_transform;
+      for (const auto& [k, v] : st) {
+        if (k == "enabled") {
+          m.transform_ = m.transform_ || v.as_bool("score_transform.enabled");
+        } else if (k == "p0" || k == "p1" || k == "p2") {
+          if (v.is_null()) continue;
+          const double c = v.as_number("score_transform." + k);
+          if (k == "p0") m.poly_.p0 = true, m.poly_.c0 = c;
+          if (k == "p1") m.poly_.p1 = true, m.poly_.c1 = c;
+          if (k == "p2") m.poly_.p2 = true, m.poly_.c2 = c;
+        } else if (k == "knots") {
+          if (v.is_null()) continue;
+          for (const auto& pt : v.as_array("score_transform.knots")) {
+            const auto& xy = pt.as_array("score_transform.knots[]");
+            if (xy.size() != 2) bad(origin, "each knot must be [x, y]");
+            m.knots_.emplace_back(xy[0].as_number("knot x"), xy[1].as_number("knot y"));
+          }
+          if (m.knots_.size() < 2) bad(origin, "score_transform.knots needs at least two knots");
+          for (std::size_t i = 0; i + 1 < m.knots_.size(); ++i)
+            if (!(m.knots_[i].first < m.knots_[i + 1].first && m.knots_[i].second <= m.knots_[i + 1].second))
+              bad(origin, "score_transform.knots must increase");
+        } else if (k == "out_lte_in") {
+          m.out_lte_in_ = v.as_string("score_transform.out_lte_in") == "true";
+        } else if (k == "out_gte_in") {
+          m.out_gte_in_ = v.as_string("score_transform.out_gte_in") == "true";
+        }
+      }
+    }
+
+    // The libsvm text model.
+    std::istringstream in(need("model").as_string("model"));
+    std::string line;
+    bool nu_svr = false, rbf = false, have_rho = false, in_sv = false;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty()) continue;
+      std::istringstream ls(line);
+      if (!in_sv) {
+        std::string key, val;
+        ls >> key >> val;
+        if (key == "svm_type") nu_svr = val == "nu_svr" || val == "epsilon_svr";
+        else if (key == "kernel_type") rbf = val == "rbf";
+        else if (key == "gamma") m.gamma_ = parse_double(val, origin, "gamma");
+        else if (key == "rho") m.rho_ = parse_double(val, origin, "rho"), have_rho = true;
+        else if (key == "SV") in_sv = true;
+        continue;
+      }
+      SupportVector sv;
+      std::string tok;
+      ls >> tok;
+      sv.coef = parse_double(tok, origin, "coefficient");
+      int last = 0;
+      while (ls >> tok) {
+        const auto colon = tok.find(':');
+        if (colon == std::string::npos) bad(origin, "libsvm model: bad node '" + tok + "'");
+        const std::string idx_text = tok.substr(0, colon);
+        char* end = nullptr;
+        const long idx = std::strtol(idx_text.c_str(), &end, 10);
+        if (idx_text.empty() || *end != '\0' || idx <= last || idx > static_cast<long>(names.size()))
+          bad(origin, "libsvm model: bad node index in '" + tok + "'");
+        last = static_cast<int>(idx);
+        sv.nodes.emplace_back(last, parse_double(tok.substr(colon + 1), origin, "node value"));
+      }
+      m.svs_.push_back(std::move(sv));
+    }
+    if (!nu_svr) bad(origin, "libsvm model: svm_type must be nu_svr or epsilon_svr");
+    if (!rbf) bad(origin, "libsvm model: only kernel_type rbf is supported");
+    if (!have_rho) bad(origin, "libsvm model: no rho");
+    if (m.svs_.empty()) bad(origin, "libsvm model: no support vectors");
+  } catch (const json::ParseError& e) {
+    bad(origin, e.what());
+  }
+  return m;
+}
+
+std::vector<ExtractorSpec> SvmModel::extractor_specs() const {
+  std::vector<ExtractorSpec> specs;
+  for (const auto& f : features_) {
+    const bool seen = std::any_of(specs.begin(), specs.end(), [&](const ExtractorSpec& s) {
+      return s.name == f.extractor && s.options == f.options;
+    });
+    if (!seen) specs.push_back({f.extractor, f.options});
+  }
+  return specs;
+}
+
+double SvmModel::svm(const std::vector<double>& x) const {
+  // Sparse RBF kernel, accumulated in libsvm's order.
+  double sum = 0.0;
+  for (const auto& sv : svs_) {
+    double d2 = 0.0;
+    std::size_t a = 0, b = 0;
+    const std::size_t nx = x.size(), ny = sv.nodes.size();
+    while (a < nx && b < ny) {
+      const int ia = static_cast<int>(a) + 1, ib = sv.nodes[b].first;
+      if (ia == ib) {
+        const double d = x[a] - sv.nodes[b].second;
+        d2 += d * d;
+        ++a, ++b;
+      } else if (ia > ib) {
+        d2 += sv.nodes[b].second * sv.nodes[b].second;
+        ++b;
+      } else {
+        d2 += x[a] * x[a];
+        ++a;
+      }
+    }
+    for (; a < nx; ++a) d2 += x[a] * x[a];
+    for (; b < ny; ++b) d2 += sv.nodes[b].second * sv.nodes[b].second;
+    sum += sv.coef * std::exp(-gamma_ * d2);
+  }
+  return sum - rho_;
+}
+
+double SvmModel::transform(double y_in) const {
+  double y = y_in;
+  if (poly_.p0 || poly_.p1 || poly_.p2) {
+    y = 0.0;
+    if (poly_.p0) y += poly_.c0;
+    if (poly_.p1) y += poly_.c1 * y_in;
+    if (poly_.p2) y += poly_.c2 * y_in * y_in;
+  }
+  if (!knots_.empty()) {
+    // Piecewise-linear through the knots, extended linearly beyond the ends.
+    const double x = y;
+    const std::size_t segs = knots_.size() - 1;
+    double out = 0.0;
+    for (std::size_t i = 0; i < segs; ++i) {
+      const auto [x0, y0] = knots_[i];
+      const auto [x1, y1] = knots_[i + 1];
+      double a = 0.0, b = y0;
+      if (y0 != y1) {
+        if (x0 == 0.0) {
+          b = y0;
+          a = (y1 - b) / x1;
+        } else {
+          a = (y1 - y0) / (x1 - x0);
+          b = y0 - x0 * a;
+        }
+      }
+      const bool inside = x0 <= x && x <= x1;
+      const bool below = i == 0 && x < x0;
+      const bool above = i == segs - 1 && x > x1;
+      if (inside || below || above) out = (y0 == y1) ? y0 : a * x + b;
+    }
+    y = out;
+  }
+  if (out_lte_in_ && y > y_in) y = y_in;
+  if (out_gte_in_ && y < y_in) y = y_in;
+  return y;
+}
+
+double SvmModel::predict(const double* values) const {
+  std::vector<double> x(features_.size());
+  for (std::size_t i = 0; i < features_.size(); ++i)
+    x[i] = linear_rescale_ ? features_[i].slope * values[i] + features_[i].intercept : values[i];
+  double y = svm(x);
+  if (linear_rescale_) y = (y - intercept_) / slope_;
+  if (transform_) y = transform(y);
+  if (clip_) {
+    y = y < clip_lo_ ? clip_lo_ : y;
+    y = y > clip_hi_ ? clip_hi_ : y;
+  }
+  return y;
+}
+
+}  // namespace pvt

@@ -1,0 +1,251 @@
+#include "pyvmaf_tiny/pipeline.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "pyvmaf_tiny/errors.hpp"
+#include "pyvmaf_tiny/registry.hpp"
+
+namespace pvt {
+
+struct Pipeline::Slot {
+  PlaneBuffer ref, dist;
+};
+
+struct Pipeline::Worker {
+  std::vector<std::unique_ptr<Extractor>> extractors;
+};
+
+class Pipeline::History final : public FeatureHistory {
+ public:
+  History(const Pipeline& p, std::size_t offset) : p_(p), offset_(offset) {}
+  unsigned frames() const override { return p_.extracted_prefix_; }
+  double value(unsigned index, unsigned column) const override {
+    return p_.raw_.at(index).at(offset_ + column);
+  }
+
+ private:
+  const Pipeline& p_;
+  std::size_t offset_;
+};
+
+namespace {
+std::string geometry_text(const Plane& p) {
+  return std::to_string(p.width) + "x" + std::to_string(p.height) + " " + std::to_string(p.bpc) + "-bit";
+}
+}  // namespace
+
+Pipeline::Pipeline(std::vector<ExtractorSpec> specs, unsigned threads) : specs_(std::move(specs)) {
+  if (specs_.empty()) throw InputError("no features requested");
+  threads_ = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+  // A prototype of each extractor validates options and names the columns.
+  for (const auto& spec : specs_) {
+    auto proto = make_extractor(spec.name, spec.options);
+    offsets_.push_back(columns_.size());
+    for (const auto& f : proto->provides()) {
+      if (std::find(columns_.begin(), columns_.end(), f) != columns_.end())
+        throw InputError("feature '" + f + "' is requested twice");
+      columns_.push_back(f);
+    }
+    temporal_.push_back(proto->temporal());
+    any_temporal_ = any_temporal_ || proto->temporal();
+  }
+}
+
+Pipeline::~Pipeline() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_job_.notify_all();
+  for (auto& t : threads_pool_) t.join();
+}
+
+void Pipeline::start(const Geometry& g) {
+  geometry_ = g;
+  const unsigned n_workers = threads_;
+  for (unsigned w = 0; w < n_workers; ++w) {
+    auto worker = std::make_unique<Worker>();
+    for (const auto& spec : specs_) {
+      auto ex = make_extractor(spec.name, spec.options);
+      ex->init(g);
+      worker->extractors.push_back(std::move(ex));
+    }
+    workers_.push_back(std::move(worker));
+  }
+  // One slot per frame in flight, plus the previous reference a temporal
+  // extractor reads, plus one being filled.
+  const unsigned n_slots = n_workers + 2;
+  for (unsigned s = 0; s < n_slots; ++s) {
+    auto slot = std::make_unique<Slot>();
+    slot->ref = PlaneBuffer(g.width, g.height, g.bpc);
+    slot->dist = PlaneBuffer(g.width, g.height, g.bpc);
+    slots_.push_back(std::move(slot));
+  }
+  if (n_workers > 1) {
+    for (auto& worker : workers_) threads_pool_.emplace_back([this, w = worker.get()] { worker_loop(*w); });
+  }
+  started_ = true;
+}
+
+bool Pipeline::slot_free_locked(unsigned index) const {
+  // Frame `index` reuses the slot of frame index - S; that frame must be done,
+  // and so must its successor, which reads its reference as prev_ref.
+  const unsigned s = static_cast<unsigned>(slots_.size());
+  if (index < s) return true;
+  const unsigned old = index - s;
+  if (!done_[old]) return false;
+  if (any_temporal_ && !done_[old + 1]) return false;
+  return true;
+}
+
+void Pipeline::push(const Plane& ref, const Plane& dist) {
+  if (ref.width != dist.width || ref.height != dist.height || ref.bpc != dist.bpc)
+    throw InputError("frame " + std::to_string(pushed()) + ": reference is " + geometry_text(ref) +
+                     " but distorted is " + geometry_text(dist));
+  if (ref.width <= 0 || ref.height <= 0) throw InputError("frame has no pixels");
+  if (ref.bpc < 8 || ref.bpc > 16) throw InputError("bit depth " + std::to_string(ref.bpc) + " is outside 8..16");
+  {
+    std::lock_guard lock(mu_);
+    rethrow_locked();
+    if (closed_) throw Error("push() after close()");
+  }
+  if (!started_) {
+    start(Geometry{ref.width, ref.height, ref.bpc});
+  } else if (ref.width != geometry_.width || ref.height != geometry_.height || ref.bpc != geometry_.bpc) {
+    throw InputError("frame " + std::to_string(pushed()) + " is " + geometry_text(ref) + " but frame 0 was " +
+                     std::to_string(geometry_.width) + "x" + std::to_string(geometry_.height) + " " +
+                     std::to_string(geometry_.bpc) + "-bit");
+  }
+
+  unsigned index;
+  {
+    std::unique_lock lock(mu_);
+    index = pushed_;
+    cv_done_.wait(lock, [&] { return error_ || slot_free_locked(index); });
+    rethrow_locked();
+  }
+  Slot& slot = slot_of(index);
+  slot.ref.assign(ref);
+  slot.dist.assign(dist);
+  {
+    std::lock_guard lock(mu_);
+    pushed_ = index + 1;
+    done_.push_back(false);
+    raw_.emplace_back(columns_.size(), 0.0);
+    final_values_.emplace_back(columns_.size(), 0.0);
+    if (workers_.size() > 1) queue_.push_back(index);
+  }
+  if (workers_.size() > 1) {
+    cv_job_.notify_one();
+  } else {
+    run_job(*workers_[0], index);
+    std::lock_guard lock(mu_);
+    rethrow_locked();
+  }
+}
+
+void Pipeline::run_job(Worker& worker, unsigned index) {
+  try {
+    const Slot& slot = slot_of(index);
+    Plane prev;
+    PicturePair pair;
+    pair.ref = slot.ref.view();
+    pair.dist = slot.dist.view();
+    if (index > 0) {
+      prev = slot_of(index - 1).ref.view();
+      pair.prev_ref = &prev;
+    }
+    std::vector<double>* row;
+    {
+      std::lock_guard lock(mu_);
+      row = &raw_[index];
+    }
+    for (std::size_t e = 0; e < worker.extractors.size(); ++e) {
+      auto& ex = *worker.extractors[e];
+      ex.extract(pair, index, std::span<double>(row->data() + offsets_[e], ex.provides().size()));
+    }
+    std::lock_guard lock(mu_);
+    done_[index] = true;
+    while (extracted_prefix_ < pushed_ && done_[extracted_prefix_]) ++extracted_prefix_;
+    settle_locked();
+  } catch (...) {
+    std::lock_guard lock(mu_);
+    if (!error_) error_ = std::current_exception();
+  }
+  cv_done_.notify_all();
+}
+
+void Pipeline::worker_loop(Worker& worker) {
+  for (;;) {
+    unsigned index;
+    {
+      std::unique_lock lock(mu_);
+      cv_job_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      index = queue_.front();
+      queue_.pop_front();
+    }
+    run_job(worker, index);
+  }
+}
+
+void Pipeline::settle_locked() {
+  // Frame i is final once it is extracted and, with a temporal extractor,
+  // frame i+1 is extracted too or the clip has ended.
+  const unsigned limit = (any_temporal_ && !closed_) ? (extracted_prefix_ ? extracted_prefix_ - 1 : 0)
+                                                     : extracted_prefix_;
+  for (; final_ < limit; ++final_) {
+    auto& out = final_values_[final_];
+    out = raw_[final_];
+    const bool last = closed_ && final_ + 1 == pushed_;
+    for (std::size_t e = 0; e < specs_.size(); ++e) {
+      if (!temporal_[e]) continue;
+      const auto& ex = *workers_[0]->extractors[e];
+      History history(*this, offsets_[e]);
+      ex.finalize(history, final_, last, std::span<double>(out.data() + offsets_[e], ex.provides().size()));
+    }
+  }
+}
+
+void Pipeline::rethrow_locked() {
+  if (error_) std::rethrow_exception(error_);
+}
+
+void Pipeline::close() {
+  std::unique_lock lock(mu_);
+  if (closed_) {
+    rethrow_locked();
+    return;
+  }
+  cv_done_.wait(lock, [&] { return error_ || extracted_prefix_ == pushed_; });
+  closed_ = true;
+  rethrow_locked();
+  settle_locked();
+}
+
+unsigned Pipeline::pushed() const {
+  std::lock_guard lock(mu_);
+  return pushed_;
+}
+
+unsigned Pipeline::final_count() const {
+  std::lock_guard lock(mu_);
+  return final_;
+}
+
+void Pipeline::final_row(unsigned index, double* out) const {
+  std::lock_guard lock(mu_);
+  if (index >= final_) throw Error("frame " + std::to_string(index) + " is not final yet");
+  std::copy(final_values_[index].begin(), final_values_[index].end(), out);
+}
+
+std::vector<double> Pipeline::final_values() const {
+  std::lock_guard lock(mu_);
+  std::vector<double> all;
+  all.reserve(static_cast<std::size_t>(final_) * columns_.size());
+  for (unsigned i = 0; i < final_; ++i) all.insert(all.end(), final_values_[i].begin(), final_values_[i].end());
+  return all;
+}
+
+}  // namespace pvt

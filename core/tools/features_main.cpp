@@ -1,0 +1,127 @@
+// pvt-features: runs extractors over raw planar YUV files and prints every
+// frame's features as JSON. A debugging and sanitizer-testing aid; the
+// Python package is the supported interface.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "pyvmaf_tiny/errors.hpp"
+#include "pyvmaf_tiny/pipeline.hpp"
+
+namespace {
+
+struct Format {
+  int bpc = 8;
+  int shift_x = 0, shift_y = 0;  // chroma subsampling
+  bool chroma = true;
+
+  // Samples per frame, all planes.
+  std::size_t samples(int w, int h) const {
+    const std::size_t luma = static_cast<std::size_t>(w) * h;
+    if (!chroma) return luma;
+    const std::size_t cw = (static_cast<std::size_t>(w) + (1u << shift_x) - 1) >> shift_x;
+    const std::size_t ch = (static_cast<std::size_t>(h) + (1u << shift_y) - 1) >> shift_y;
+    return luma + 2 * cw * ch;
+  }
+};
+
+// ffmpeg names: yuv420p, yuv422p, yuv444p, gray, with an optional 9/10/12/14/16le depth.
+Format parse_pix_fmt(const std::string& s) {
+  Format f;
+  std::string base = s;
+  for (int b : {9, 10, 12, 14, 16}) {
+    const std::string tag = std::to_string(b) + "le";
+    if (s.size() > tag.size() && s.compare(s.size() - tag.size(), tag.size(), tag) == 0) {
+      f.bpc = b;
+      base = s.substr(0, s.size() - tag.size());
+    }
+  }
+  if (base == "yuv420p") f.shift_x = f.shift_y = 1;
+  else if (base == "yuv422p") f.shift_x = 1;
+  else if (base == "yuv444p") {}
+  else if (base == "gray") f.chroma = false;
+  else throw pvt::InputError("unsupported pix_fmt " + s);
+  return f;
+}
+
+void usage() {
+  std::fprintf(stderr,
+               "usage: pvt-features REF DIST WIDTH HEIGHT PIX_FMT [--threads N] "
+               "[--extractor NAME[:key=val,...]]...\n");
+  std::exit(2);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 6) usage();
+  try {
+    const std::string ref_path = argv[1], dist_path = argv[2];
+    const int w = std::atoi(argv[3]), h = std::atoi(argv[4]);
+    const Format fmt = parse_pix_fmt(argv[5]);
+    unsigned threads = 1;
+    std::vector<pvt::ExtractorSpec> specs;
+    for (int i = 6; i < argc; ++i) {
+      const std::string a = argv[i];
+      if (a == "--threads" && i + 1 < argc) {
+        threads = static_cast<unsigned>(std::atoi(argv[++i]));
+      } else if (a == "--extractor" && i + 1 < argc) {
+        std::string s = argv[++i];
+        pvt::ExtractorSpec spec;
+        const auto colon = s.find(':');
+        spec.name = s.substr(0, colon);
+        if (colon != std::string::npos) {
+          std::string rest = s.substr(colon + 1);
+          std::size_t pos = 0;
+          while (pos < rest.size()) {
+            const auto comma = rest.find(',', pos);
+            const std::string kv = rest.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+            const auto eq = kv.find('=');
+            if (eq == std::string::npos) usage();
+            spec.options[kv.substr(0, eq)] = kv.substr(eq + 1);
+            if (comma == std::string::npos) break;
+            pos = comma + 1;
+          }
+        }
+        specs.push_back(spec);
+      } else {
+        usage();
+      }
+    }
+    if (specs.empty()) specs = {{"vif", {}}, {"adm", {}}, {"motion", {}}};
+
+    pvt::Pipeline pipeline(specs, threads);
+    const int bps = fmt.bpc > 8 ? 2 : 1;
+    const std::size_t frame = fmt.samples(w, h) * bps;
+    std::ifstream ref(ref_path, std::ios::binary), dist(dist_path, std::ios::binary);
+    if (!ref || !dist) throw pvt::InputError("cannot open input");
+    std::vector<std::uint8_t> rbuf(frame), dbuf(frame);
+    while (ref.read(reinterpret_cast<char*>(rbuf.data()), static_cast<std::streamsize>(frame)) &&
+           dist.read(reinterpret_cast<char*>(dbuf.data()), static_cast<std::streamsize>(frame))) {
+      pvt::Plane r{rbuf.data(), static_cast<std::ptrdiff_t>(w) * bps, w, h, fmt.bpc};
+      pvt::Plane d{dbuf.data(), static_cast<std::ptrdiff_t>(w) * bps, w, h, fmt.bpc};
+      pipeline.push(r, d);
+    }
+    pipeline.close();
+    const auto& cols = pipeline.columns();
+    const auto values = pipeline.final_values();
+    std::printf("{\"columns\": [");
+    for (std::size_t c = 0; c < cols.size(); ++c) std::printf("%s\"%s\"", c ? ", " : "", cols[c].c_str());
+    std::printf("],\n \"frames\": [");
+    const unsigned n = pipeline.final_count();
+    for (unsigned i = 0; i < n; ++i) {
+      std::printf("%s\n  [", i ? "," : "");
+      for (std::size_t c = 0; c < cols.size(); ++c)
+        std::printf("%s%.17g", c ? ", " : "", values[i * cols.size() + c]);
+      std::printf("]");
+    }
+    std::printf("]}\n");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "pvt-features: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}

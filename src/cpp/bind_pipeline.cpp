@@ -1,0 +1,92 @@
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include "bindings.hpp"
+#include "pyvmaf_tiny/cpu.hpp"
+#include "pyvmaf_tiny/errors.hpp"
+#include "pyvmaf_tiny/pipeline.hpp"
+#include "pyvmaf_tiny/registry.hpp"
+
+namespace py = pybind11;
+
+namespace pvt_bind {
+namespace {
+
+// A 2-D uint8/uint16 array whose rows are contiguous, viewed as a Plane.
+pvt::Plane as_plane(const py::array& a, int bpc, const char* which) {
+  if (a.ndim() != 2) throw pvt::InputError(std::string(which) + " frame must be a 2-D (height, width) array");
+  const bool u8 = a.dtype().is(py::dtype::of<std::uint8_t>());
+  const bool u16 = a.dtype().is(py::dtype::of<std::uint16_t>());
+  if (!u8 && !u16) throw pvt::InputError(std::string(which) + " frame must be uint8 or uint16");
+  if (u8 != (bpc == 8))
+    throw pvt::InputError(std::string(which) + " frame dtype " + (u8 ? "uint8" : "uint16") +
+                          " does not match bit depth " + std::to_string(bpc));
+  if (a.strides(1) != a.itemsize() || a.strides(0) <= 0)
+    throw pvt::InputError(std::string(which) + " frame rows must be contiguous");
+  pvt::Plane p;
+  p.data = static_cast<const std::uint8_t*>(a.data());
+  p.stride = a.strides(0);
+  p.height = static_cast<int>(a.shape(0));
+  p.width = static_cast<int>(a.shape(1));
+  p.bpc = bpc;
+  return p;
+}
+
+}  // namespace
+
+void bind_pipeline(py::module_& m) {
+  py::class_<pvt::Pipeline>(m, "Pipeline")
+      .def(py::init([](const std::vector<std::pair<std::string, pvt::OptionMap>>& specs, unsigned threads) {
+             std::vector<pvt::ExtractorSpec> s;
+             for (const auto& [name, opts] : specs) s.push_back({name, opts});
+             return std::make_unique<pvt::Pipeline>(std::move(s), threads);
+           }),
+           py::arg("specs"), py::arg("threads"))
+      .def_property_readonly("columns", &pvt::Pipeline::columns)
+      .def_property_readonly("threads", &pvt::Pipeline::threads)
+      .def(
+          "push",
+          [](pvt::Pipeline& p, const py::array& ref, const py::array& dist, int bpc) {
+            const pvt::Plane r = as_plane(ref, bpc, "reference");
+            const pvt::Plane d = as_plane(dist, bpc, "distorted");
+            py::gil_scoped_release release;
+            p.push(r, d);
+          },
+          py::arg("ref"), py::arg("dist"), py::arg("bpc"))
+      .def(
+          "close",
+          [](pvt::Pipeline& p) {
+            py::gil_scoped_release release;
+            p.close();
+          })
+      .def_property_readonly("pushed", &pvt::Pipeline::pushed)
+      .def_property_readonly("final_count", &pvt::Pipeline::final_count)
+      .def(
+          "rows",
+          [](const pvt::Pipeline& p, unsigned start, unsigned stop) {
+            const std::size_t cols = p.columns().size();
+            if (start > stop || stop > p.final_count()) throw pvt::Error("rows(): range is not final");
+            py::array_t<double> out({static_cast<py::ssize_t>(stop - start), static_cast<py::ssize_t>(cols)});
+            auto* dst = out.mutable_data();
+            for (unsigned i = start; i < stop; ++i) p.final_row(i, dst + (i - start) * cols);
+            return out;
+          },
+          py::arg("start"), py::arg("stop"), "Final values of frames [start, stop) as a (frames, columns) array.");
+
+  m.def("extractor_catalog", [] {
+    py::list out;
+    for (const auto& e : pvt::extractor_catalog())
+      out.append(py::make_tuple(e.name, e.features, e.feature_options));
+    return out;
+  });
+  m.def("active_isa", [] { return std::string(pvt::isa_name(pvt::active_isa())); },
+        "The SIMD kernel set in use (PYVMAF_TINY_ISA may force a lower one).");
+  m.def("detected_isa", [] { return std::string(pvt::isa_name(pvt::detected_isa())); });
+  m.def("extractor_for_feature", &pvt::extractor_for_feature, py::arg("feature"));
+  m.def(
+      "extractor_provides",
+      [](const std::string& name, const pvt::OptionMap& options) { return pvt::make_extractor(name, options)->provides(); },
+      py::arg("name"), py::arg("options"), "The column names an extractor writes under these options.");
+}
+
+}  // namespace pvt_bind
