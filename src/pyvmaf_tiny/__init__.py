@@ -1,0 +1,23 @@
+"""pyvmaf-tiny: libvmaf-exact VMAF from Python, with a fast native core."""
+
+__version__ = "0.1.0"
+
+from .errors import BackendUnavailable, InputError, ModelError, PyvmafTinyError  # noqa: E402
+from . import models  # noqa: E402
+from .api import extract_features, score  # noqa: E402
+from .result import Result  # noqa: E402
+from .scorer import FrameScore, Scorer  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "score",
+    "extract_features",
+    "Scorer",
+    "FrameScore",
+    "Result",
+    "models",
+    "PyvmafTinyError",
+    "InputError",
+    "ModelError",
+    "BackendUnavailable",
+]

@@ -1,0 +1,94 @@
+"""Turns requested feature names into the extractors that compute them."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional
+
+from . import _core
+from .errors import InputError
+
+Spec = tuple[str, dict]
+
+
+def catalog() -> dict[str, list[str]]:
+    """Extractor name -> the base feature names it provides."""
+    return {name: features for name, features, _ in _core.extractor_catalog()}
+
+
+def _implied_options(extractor: str, feature: str) -> dict:
+    """Options a feature needs to be written at all (e.g. libvmaf's debug outputs)."""
+    for name, _, options in _core.extractor_catalog():
+        if name == extractor:
+            return dict(options.get(feature, {}))
+    return {}
+
+
+def _parse(item: Any) -> tuple[str, dict]:
+    """A name, "name:key=value,...", or {"name": ..., key: value}."""
+    if isinstance(item, dict):
+        opts = dict(item)
+        name = opts.pop("name", None)
+        if not isinstance(name, str):
+            raise InputError(f"feature {item!r} needs a 'name'")
+        return name, {str(k): _option_text(v) for k, v in opts.items()}
+    if not isinstance(item, str) or not item.strip():
+        raise InputError(f"feature names must be non-empty strings, got {item!r}")
+    name, _, rest = item.strip().partition(":")
+    opts = {}
+    if rest:
+        for kv in rest.split(","):
+            key, eq, value = kv.partition("=")
+            if not eq or not key:
+                raise InputError(f"feature {item!r}: options must look like key=value")
+            opts[key.strip()] = value.strip()
+    return name, opts
+
+
+def _option_text(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def resolve(features: Optional[Iterable[Any]]) -> tuple[list[Spec], list[Optional[str]]]:
+    """Specs for `features`, plus for each spec the single feature asked for
+    (None when the whole extractor was asked for)."""
+    specs: list[Spec] = []
+    wanted: list[Optional[str]] = []
+    if features is None:
+        return specs, wanted
+    if isinstance(features, (str, dict)):
+        features = [features]
+    cat = catalog()
+    for item in features:
+        name, opts = _parse(item)
+        if name in cat:
+            specs.append((name, opts))
+            wanted.append(None)
+            continue
+        extractor = _core.extractor_for_feature(name)
+        if not extractor or name not in cat[extractor]:
+            known = ", ".join(sorted(cat) + sorted(f for fs in cat.values() for f in fs))
+            raise InputError(f"unknown feature {name!r}; known: {known}")
+        specs.append((extractor, {**_implied_options(extractor, name), **opts}))
+        wanted.append(name)
+    return specs, wanted
+
+
+def columns_of(spec: Spec) -> list[str]:
+    return list(_core.extractor_provides(spec[0], spec[1]))
+
+
+def merge(*groups: Iterable[Spec]) -> list[Spec]:
+    """Concatenate spec lists, dropping any spec whose columns another one already computes."""
+    specs = [(name, dict(opts)) for group in groups for name, opts in group]
+    cols = [set(columns_of(s)) for s in specs]
+    out: list[Spec] = []
+    for i, spec in enumerate(specs):
+        covered = any(
+            j != i and specs[j][0] == spec[0] and cols[i] <= cols[j] and (cols[i] < cols[j] or j < i)
+            for j in range(len(specs))
+        )
+        if not covered:
+            out.append(spec)
+    return out

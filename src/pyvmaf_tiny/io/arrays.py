@@ -1,0 +1,94 @@
+"""numpy input: a (frames, height, width) array, or an iterable of 2-D frames."""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator, Optional
+
+import numpy as np
+
+from ..errors import InputError
+from .raw import _check_range
+from .source import FrameSource
+
+
+def _bpc_for(dtype: np.dtype, bitdepth: Optional[int], name: str) -> int:
+    if dtype == np.uint8:
+        if bitdepth not in (None, 8):
+            raise InputError(f"{name}: uint8 frames are 8-bit, not {bitdepth}-bit")
+        return 8
+    if dtype == np.uint16:
+        if bitdepth is None:
+            raise InputError(f"{name}: uint16 frames need bitdepth= (9..16)")
+        if not 9 <= int(bitdepth) <= 16:
+            raise InputError(f"{name}: bitdepth must be 9..16 for uint16 frames, got {bitdepth}")
+        return int(bitdepth)
+    raise InputError(f"{name}: frames must be uint8 or uint16, got {dtype}")
+
+
+class ArraySource(FrameSource):
+    def __init__(self, frames: np.ndarray, bitdepth: Optional[int], name: str):
+        self.name = name
+        a = np.asarray(frames)
+        if a.ndim == 2:
+            a = a[None]
+        if a.ndim != 3:
+            raise InputError(f"{name}: expected a (frames, height, width) array, got shape {a.shape}")
+        if a.shape[0] == 0:
+            raise InputError(f"{name}: no frames")
+        self.bpc = _bpc_for(a.dtype, bitdepth, name)
+        if a.dtype.byteorder == ">":
+            a = a.astype(a.dtype.newbyteorder("="))
+        self._a = a
+        self.height, self.width = int(a.shape[1]), int(a.shape[2])
+
+    def frame_count(self) -> Optional[int]:
+        return int(self._a.shape[0])
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        for index, frame in enumerate(self._a):
+            if frame.strides[1] != frame.itemsize:
+                frame = np.ascontiguousarray(frame)
+            if self.bpc > 8:
+                _check_range(frame, self.bpc, self.name, index)
+            yield frame
+
+
+class IterableSource(FrameSource):
+    """Frames from any iterable; geometry is taken from the first frame."""
+
+    def __init__(self, frames: Iterable, bitdepth: Optional[int], name: str):
+        self.name = name
+        self._it = iter(frames)
+        self._bitdepth = bitdepth
+        try:
+            first = next(self._it)
+        except StopIteration:
+            raise InputError(f"{name}: no frames") from None
+        self._first = self._check(np.asarray(first), 0)
+        self.bpc = _bpc_for(self._first.dtype, bitdepth, name)
+        self.height, self.width = self._first.shape
+
+    def _check(self, frame: np.ndarray, index: int) -> np.ndarray:
+        if frame.ndim != 2:
+            raise InputError(f"{self.name}: frame {index} must be 2-D (height, width), got shape {frame.shape}")
+        if frame.strides[1] != frame.itemsize:
+            frame = np.ascontiguousarray(frame)
+        return frame
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        index = 0
+        frame = self._first
+        while True:
+            if frame.dtype != self._first.dtype or frame.shape != self._first.shape:
+                raise InputError(
+                    f"{self.name}: frame {index} is {frame.shape[1]}x{frame.shape[0]} {frame.dtype}, "
+                    f"frame 0 was {self.width}x{self.height} {self._first.dtype}"
+                )
+            if self.bpc > 8:
+                _check_range(frame, self.bpc, self.name, index)
+            yield frame
+            try:
+                frame = self._check(np.asarray(next(self._it)), index + 1)
+            except StopIteration:
+                return
+            index += 1

@@ -1,0 +1,63 @@
+"""Raw planar YUV files (``.yuv``): geometry and pix_fmt come from the caller."""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator, Optional
+
+import numpy as np
+
+from ..errors import InputError
+from .pixfmt import PixelFormat
+from .source import FrameSource
+
+
+class RawYuvSource(FrameSource):
+    def __init__(self, path: str, width: int, height: int, pix_fmt: PixelFormat):
+        self.name = str(path)
+        self.width, self.height, self.pix_fmt = int(width), int(height), pix_fmt
+        self.bpc = pix_fmt.bpc
+        if self.width <= 0 or self.height <= 0:
+            raise InputError(f"{self.name}: width and height must be positive, got {width}x{height}")
+        self.frame_bytes = pix_fmt.frame_bytes(self.width, self.height)
+        try:
+            size = os.stat(self.name).st_size
+        except FileNotFoundError:
+            raise InputError(f"{self.name}: no such file") from None
+        except OSError as e:
+            raise InputError(f"{self.name}: cannot read ({e.strerror})") from None
+        if not os.path.isfile(self.name):
+            raise InputError(f"{self.name}: not a regular file")
+        if size == 0:
+            raise InputError(f"{self.name}: file is empty")
+        full, rest = divmod(size, self.frame_bytes)
+        if rest:
+            raise InputError(
+                f"{self.name}: truncated: frame {full} has {rest} of {self.frame_bytes} bytes "
+                f"({self.width}x{self.height} {pix_fmt.name}); check the geometry and pix_fmt"
+            )
+        self._count = full
+
+    def frame_count(self) -> Optional[int]:
+        return self._count
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        luma = self.width * self.height
+        with open(self.name, "rb") as f:
+            for index in range(self._count):
+                buf = np.fromfile(f, dtype=self.pix_fmt.dtype, count=self.frame_bytes // self.pix_fmt.bytes_per_sample)
+                if buf.size * self.pix_fmt.bytes_per_sample != self.frame_bytes:
+                    raise InputError(f"{self.name}: truncated while reading frame {index}")
+                plane = buf[:luma].reshape(self.height, self.width)
+                if self.bpc > 8:
+                    plane = plane.astype(np.uint16, copy=False)
+                    _check_range(plane, self.bpc, self.name, index)
+                yield plane
+
+
+def _check_range(plane: np.ndarray, bpc: int, name: str, index: int) -> None:
+    if bpc < 16 and int(plane.max(initial=0)) >> bpc:
+        raise InputError(
+            f"{name}: frame {index} has samples above {(1 << bpc) - 1}, "
+            f"which is not {bpc}-bit data (wrong pix_fmt?)"
+        )

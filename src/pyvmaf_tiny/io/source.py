@@ -1,0 +1,35 @@
+"""The common shape of every frame source: geometry plus an iterator of luma planes."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+import numpy as np
+
+
+class FrameSource:
+    """Yields 2-D luma planes, uint8 for 8-bit and uint16 above, one per frame."""
+
+    name: str = "<frames>"
+    width: int = 0
+    height: int = 0
+    bpc: int = 8
+
+    def frame_count(self) -> Optional[int]:
+        """The number of frames if known without decoding, else None."""
+        return None
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def describe(self) -> str:
+        return f"{self.width}x{self.height} {self.bpc}-bit"

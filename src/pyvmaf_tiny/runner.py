@@ -1,0 +1,72 @@
+"""Drives the native pipeline over a pair of frame sources."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Callable, Optional
+
+import numpy as np
+
+from . import _core
+from .errors import InputError
+from .io import FrameSource
+
+ProgressFn = Callable[[int, Optional[int]], None]
+
+
+def check_pair(ref: FrameSource, dist: FrameSource) -> Optional[int]:
+    """Raise InputError unless ref and dist agree; returns the frame count if known."""
+    if (ref.width, ref.height) != (dist.width, dist.height):
+        raise InputError(
+            f"size mismatch: reference {ref.name} is {ref.width}x{ref.height} "
+            f"but distorted {dist.name} is {dist.width}x{dist.height}"
+        )
+    if ref.bpc != dist.bpc:
+        raise InputError(
+            f"bit depth mismatch: reference {ref.name} is {ref.bpc}-bit but distorted {dist.name} is {dist.bpc}-bit"
+        )
+    n_ref, n_dist = ref.frame_count(), dist.frame_count()
+    if n_ref is not None and n_dist is not None and n_ref != n_dist:
+        raise InputError(
+            f"frame count mismatch: reference {ref.name} has {n_ref} frames but distorted {dist.name} has {n_dist}"
+        )
+    return n_ref if n_ref is not None else n_dist
+
+
+def check_threads(threads) -> int:
+    try:
+        t = int(threads)
+    except (TypeError, ValueError):
+        raise InputError(f"threads must be an integer >= 0, got {threads!r}") from None
+    if t < 0 or t > 1024:
+        raise InputError(f"threads must be between 0 (all cores) and 1024, got {t}")
+    return t
+
+
+def run(
+    ref: FrameSource,
+    dist: FrameSource,
+    specs: list[tuple[str, dict]],
+    threads: int,
+    progress: Optional[ProgressFn] = None,
+) -> tuple[list[str], np.ndarray]:
+    """Extract every frame; returns (columns, values[frames, columns])."""
+    total = check_pair(ref, dist)
+    pipeline = _core.Pipeline(specs, check_threads(threads))
+    index = 0
+    sentinel = object()
+    for r, d in itertools.zip_longest(ref, dist, fillvalue=sentinel):
+        if r is sentinel or d is sentinel:
+            short, long_ = (ref, dist) if r is sentinel else (dist, ref)
+            raise InputError(
+                f"frame count mismatch: {short.name} ended after {index} frames but {long_.name} has more"
+            )
+        try:
+            pipeline.push(r, d, ref.bpc)
+        except InputError as e:
+            raise InputError(f"{ref.name} / {dist.name}: frame {index}: {e}") from None
+        index += 1
+        if progress is not None:
+            progress(index, total)
+    pipeline.close()
+    return list(pipeline.columns), pipeline.rows(0, pipeline.final_count)

@@ -1,0 +1,102 @@
+"""Streaming scoring: push frame pairs one at a time, get each frame's score once final."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Optional
+
+import numpy as np
+
+from . import _core, featureset, models
+from .errors import InputError
+from .io.arrays import _bpc_for
+from .result import Result, make_result
+from .runner import check_threads
+
+
+@dataclass(frozen=True)
+class FrameScore:
+    index: int
+    score: float
+    features: dict[str, float]
+
+
+class Scorer:
+    """Incremental VMAF.
+
+    >>> s = Scorer()
+    >>> for ref, dist in pairs:          # 2-D uint8/uint16 luma planes
+    ...     for f in s.push(ref, dist):  # frames that just became final
+    ...         print(f.index, f.score)
+    >>> result = s.close()               # the last frame, plus the pooled Result
+
+    motion needs the next frame, so frame i is final once frame i+1 arrives
+    (or at close()).
+    """
+
+    def __init__(self, model: Any = models.DEFAULT_MODEL, *, threads: int = 0,
+                 features: Optional[Iterable[Any]] = None, bitdepth: Optional[int] = None):
+        self._model = models.load(model)
+        extra, _ = featureset.resolve(features)
+        specs = featureset.merge(self._model.extractor_specs(), extra)
+        self._pipeline = _core.Pipeline(specs, check_threads(threads))
+        self._columns = list(self._pipeline.columns)
+        self._model_idx = [self._columns.index(c) for c in self._model.columns]
+        self._bitdepth = bitdepth
+        self._bpc: Optional[int] = None
+        self._shape: Optional[tuple] = None
+        self._emitted = 0
+        self._rows: list[np.ndarray] = []
+        self._scores: list[float] = []
+        self._closed = False
+        self.result: Optional[Result] = None
+
+    def push(self, ref: np.ndarray, dist: np.ndarray) -> list[FrameScore]:
+        if self._closed:
+            raise InputError("push() after close()")
+        ref, dist = np.asarray(ref), np.asarray(dist)
+        index = self._pipeline.pushed
+        for a, role in ((ref, "reference"), (dist, "distorted")):
+            if a.ndim != 2:
+                raise InputError(f"{role} frame {index} must be 2-D (height, width), got shape {a.shape}")
+        bpc = _bpc_for(ref.dtype, self._bitdepth, f"reference frame {index}")
+        if dist.dtype != ref.dtype:
+            raise InputError(f"frame {index}: reference is {ref.dtype} but distorted is {dist.dtype}")
+        if ref.shape != dist.shape:
+            raise InputError(f"frame {index}: reference is {ref.shape[1]}x{ref.shape[0]} "
+                             f"but distorted is {dist.shape[1]}x{dist.shape[0]}")
+        if self._shape is not None and (ref.shape, bpc) != (self._shape, self._bpc):
+            raise InputError(f"frame {index} is {ref.shape[1]}x{ref.shape[0]} {bpc}-bit, "
+                             f"frame 0 was {self._shape[1]}x{self._shape[0]} {self._bpc}-bit")
+        self._shape, self._bpc = ref.shape, bpc
+        self._pipeline.push(np.ascontiguousarray(ref), np.ascontiguousarray(dist), bpc)
+        return self._drain()
+
+    def _drain(self) -> list[FrameScore]:
+        final = self._pipeline.final_count
+        if final == self._emitted:
+            return []
+        rows = self._pipeline.rows(self._emitted, final)
+        scores = self._model.predict(rows[:, self._model_idx])
+        out = []
+        for k in range(rows.shape[0]):
+            i = self._emitted + k
+            out.append(FrameScore(i, float(scores[k]), dict(zip(self._columns, map(float, rows[k])))))
+        self._rows.append(rows)
+        self._scores.extend(float(s) for s in scores)
+        self._emitted = final
+        return out
+
+    def close(self) -> list[FrameScore]:
+        """Settle the last frame; the pooled Result is then in `.result`."""
+        if self._closed:
+            return []
+        self._pipeline.close()
+        self._closed = True
+        last = self._drain()
+        if not self._scores:
+            raise InputError("no frames were pushed")
+        values = np.concatenate(self._rows, axis=0)
+        self.result = make_result(self._model, self._columns, values, width=self._shape[1], height=self._shape[0],
+                                  bitdepth=self._bpc, frames=np.asarray(self._scores))
+        return last
