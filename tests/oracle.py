@@ -1,0 +1,51 @@
+"""The conformance oracle: libvmaf 3.2 inside imageio-ffmpeg 0.8.1's ffmpeg.
+
+Results are cached next to the clip, keyed by the oracle arguments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+from typing import Optional
+
+ORACLE_VERSION = "0.8.1"
+
+
+def ffmpeg() -> str:
+    import imageio_ffmpeg
+
+    if imageio_ffmpeg.__version__ != ORACLE_VERSION:
+        raise RuntimeError(f"the oracle is imageio-ffmpeg=={ORACLE_VERSION}, found {imageio_ffmpeg.__version__}")
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def run(ref: Path, dist: Path, width: int, height: int, pix_fmt: str, *, model: Optional[str] = None,
+        features: Optional[list[str]] = None, threads: int = 2, cache: bool = True) -> dict:
+    """libvmaf's JSON log for dist vs ref (ffmpeg takes the distorted clip first)."""
+    opts = [f"n_threads={threads}", "log_fmt=json"]
+    if model:
+        opts.append(f"model=version={model}")
+    if features:
+        opts.append("feature=" + "\\|".join(f"name={f}" for f in features))
+    key = hashlib.sha256(json.dumps([str(ref), str(dist), width, height, pix_fmt, opts]).encode()).hexdigest()[:16]
+    out = Path(ref).parent / f"oracle-{key}.json"
+    if cache and out.exists():
+        return json.loads(out.read_text())
+    tmp = out.with_suffix(".tmp")
+    lavfi = "libvmaf=" + ":".join(opts + [f"log_path={tmp}"])
+    raw = ["-f", "rawvideo", "-pix_fmt", pix_fmt, "-s", f"{width}x{height}"]
+    cmd = [ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin", *raw, "-i", str(dist), *raw, "-i", str(ref),
+           "-lavfi", lavfi, "-f", "null", "-"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0 or not tmp.exists():
+        raise OracleFailed(f"oracle failed (rc={proc.returncode}): {proc.stderr.strip()[-500:]}")
+    data = json.loads(tmp.read_text())
+    tmp.replace(out)
+    return data
+
+
+class OracleFailed(RuntimeError):
+    pass

