@@ -19,10 +19,11 @@ struct ExtractorSpec {
   OptionMap options;
 };
 
-// Runs a set of extractors over a stream of frame pairs, frame-parallel on
-// `threads` workers (0 = all cores). At most threads + 2 frame pairs are held
-// at once, whatever the clip length. Frames are final (all values settled)
-// in order; final_count() says how many.
+// Runs a set of extractors over a stream of frame pairs on `threads` workers
+// (0 = all cores). Each (frame, extractor) pair is one task, so threads share
+// the work of a frame as well as working on different frames. At most
+// threads + 2 frame pairs are held at once, whatever the clip length. Frames
+// are final (all values settled) in order; final_count() says how many.
 class Pipeline {
  public:
   Pipeline(std::vector<ExtractorSpec> specs, unsigned threads);
@@ -56,7 +57,11 @@ class Pipeline {
   class History;
 
   void start(const Geometry& g);
-  void run_job(Worker& worker, unsigned index);
+  struct Task {
+    unsigned frame;
+    unsigned extractor;
+  };
+  void run_task(Worker& worker, Task task);
   void worker_loop(Worker& worker);
   void settle_locked();
   void rethrow_locked();
@@ -79,7 +84,7 @@ class Pipeline {
   mutable std::mutex mu_;
   std::condition_variable cv_job_;
   std::condition_variable cv_done_;
-  std::deque<unsigned> queue_;
+  std::deque<Task> queue_;
   bool stopping_ = false;
   bool closed_ = false;
   std::exception_ptr error_;
@@ -88,6 +93,7 @@ class Pipeline {
   unsigned extracted_prefix_ = 0;  // frames [0, n) are extracted
   unsigned final_ = 0;
   std::deque<bool> done_;
+  std::deque<unsigned> remaining_;  // tasks still to run, per frame
   std::deque<std::vector<double>> raw_;    // values as extract() wrote them
   std::deque<std::vector<double>> final_values_;
 };

@@ -128,24 +128,28 @@ void Pipeline::push(const Plane& ref, const Plane& dist) {
   Slot& slot = slot_of(index);
   slot.ref.assign(ref);
   slot.dist.assign(dist);
+  const auto n_ext = static_cast<unsigned>(specs_.size());
   {
     std::lock_guard lock(mu_);
     pushed_ = index + 1;
     done_.push_back(false);
+    remaining_.push_back(n_ext);
     raw_.emplace_back(columns_.size(), 0.0);
     final_values_.emplace_back(columns_.size(), 0.0);
-    if (workers_.size() > 1) queue_.push_back(index);
+    if (workers_.size() > 1)
+      for (unsigned e = 0; e < n_ext; ++e) queue_.push_back({index, e});
   }
   if (workers_.size() > 1) {
-    cv_job_.notify_one();
+    cv_job_.notify_all();
   } else {
-    run_job(*workers_[0], index);
+    for (unsigned e = 0; e < n_ext; ++e) run_task(*workers_[0], {index, e});
     std::lock_guard lock(mu_);
     rethrow_locked();
   }
 }
 
-void Pipeline::run_job(Worker& worker, unsigned index) {
+void Pipeline::run_task(Worker& worker, Task task) {
+  const unsigned index = task.frame;
   try {
     const Slot& slot = slot_of(index);
     Plane prev;
@@ -156,19 +160,20 @@ void Pipeline::run_job(Worker& worker, unsigned index) {
       prev = slot_of(index - 1).ref.view();
       pair.prev_ref = &prev;
     }
-    std::vector<double>* row;
+    double* row;
     {
       std::lock_guard lock(mu_);
-      row = &raw_[index];
+      if (error_) return;
+      row = raw_[index].data();
     }
-    for (std::size_t e = 0; e < worker.extractors.size(); ++e) {
-      auto& ex = *worker.extractors[e];
-      ex.extract(pair, index, std::span<double>(row->data() + offsets_[e], ex.provides().size()));
-    }
+    auto& ex = *worker.extractors[task.extractor];
+    ex.extract(pair, index, std::span<double>(row + offsets_[task.extractor], ex.provides().size()));
     std::lock_guard lock(mu_);
-    done_[index] = true;
-    while (extracted_prefix_ < pushed_ && done_[extracted_prefix_]) ++extracted_prefix_;
-    settle_locked();
+    if (--remaining_[index] == 0) {
+      done_[index] = true;
+      while (extracted_prefix_ < pushed_ && done_[extracted_prefix_]) ++extracted_prefix_;
+      settle_locked();
+    }
   } catch (...) {
     std::lock_guard lock(mu_);
     if (!error_) error_ = std::current_exception();
@@ -178,15 +183,15 @@ void Pipeline::run_job(Worker& worker, unsigned index) {
 
 void Pipeline::worker_loop(Worker& worker) {
   for (;;) {
-    unsigned index;
+    Task task;
     {
       std::unique_lock lock(mu_);
       cv_job_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;
-      index = queue_.front();
+      task = queue_.front();
       queue_.pop_front();
     }
-    run_job(worker, index);
+    run_task(worker, task);
   }
 }
 
