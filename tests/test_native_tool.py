@@ -7,6 +7,7 @@ report aborts the tool and fails the test. Its numbers must equal the package's.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -38,7 +39,7 @@ def sanitized_tool() -> Path:
         return Path(given)
     cmake = shutil.which("cmake")
     assert cmake, "cmake is needed to build the sanitized native tool (it is in the test extras)"
-    build = CACHE / "asan-build"
+    build = CACHE / "asan-build" / hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
     gen = ["-G", "Ninja"] if shutil.which("ninja") else []
     subprocess.run([cmake, "-S", str(ROOT), "-B", str(build), *gen, "-DCMAKE_BUILD_TYPE=Debug",
                     "-DPYVMAF_TINY_BUILD_PYTHON=OFF", "-DPYVMAF_TINY_BUILD_TOOLS=ON",
