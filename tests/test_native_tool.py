@@ -75,3 +75,45 @@ def test_sanitized_core_refuses_tiny_frames(sanitized_tool, tmp_path):
     proc = subprocess.run([str(sanitized_tool), str(clip.ref), str(clip.dist), "8", "8", "yuv444p"],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "pvt-features:" in proc.stderr
+
+
+def _ort_library() -> str:
+    import importlib.util
+
+    spec = importlib.util.find_spec("onnxruntime")
+    capi = Path(next(iter(spec.submodule_search_locations))) / "capi"
+    return str(sorted(capi.glob("libonnxruntime.so*"))[0])
+
+
+def _run_tool(tool, clip, *args):
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1", UBSAN_OPTIONS="print_stacktrace=1",
+               PYVMAF_TINY_ORT_LIBRARY=_ort_library())
+    return subprocess.run([str(tool), str(clip.ref), str(clip.dist), str(clip.width), str(clip.height), clip.pix_fmt,
+                           *args], capture_output=True, text=True, env=env, timeout=600)
+
+
+@pytest.mark.parametrize("mode", ["stream", "batch"])
+def test_sanitized_dnn_path_is_clean_and_agrees(sanitized_tool, tmp_path, mode):
+    from onnx_models import SIX, mlp, save
+
+    clip = make_clip(CASES[0])
+    path = save(tmp_path, "m", mlp(6, hidden=12), SIX)
+    proc = _run_tool(sanitized_tool, clip, "--model", str(path.with_suffix(".json")), "--device", "cpu",
+                     "--dnn-mode", mode, "--threads", "2")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "runtime error" not in proc.stderr and "Sanitizer" not in proc.stderr
+    ours = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), str(path), **clip.geometry, device="cpu")
+    np.testing.assert_array_equal(json.loads(proc.stdout)["scores"], ours.frames)
+
+
+@pytest.mark.parametrize("kind", ["truncated", "disallowed_op", "wrong_feature_count", "not_onnx", "bad_schema"])
+def test_sanitized_dnn_rejects_malformed_models_cleanly(sanitized_tool, tmp_path, kind):
+    import test_dnn
+
+    clip = make_clip(CASES[0])
+    x = np.random.default_rng(0).random((8, 6))
+    path, match = test_dnn._malformed(tmp_path, x, kind)
+    proc = _run_tool(sanitized_tool, clip, "--model", str(path.with_suffix(".json")), "--device", "cpu")
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert match.split("'")[0].strip() in proc.stderr
+    assert "runtime error" not in proc.stderr and "Sanitizer" not in proc.stderr

@@ -1,13 +1,17 @@
 // pvt-features: runs extractors over raw planar YUV files and prints every
 // frame's features as JSON. A debugging and sanitizer-testing aid; the
 // Python package is the supported interface.
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
+#include <memory>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "pyvmaf_tiny/dnn.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/pipeline.hpp"
 
@@ -50,7 +54,8 @@ Format parse_pix_fmt(const std::string& s) {
 void usage() {
   std::fprintf(stderr,
                "usage: pvt-features REF DIST WIDTH HEIGHT PIX_FMT [--threads N] "
-               "[--extractor NAME[:key=val,...]]...\n");
+               "[--extractor NAME[:key=val,...]]... [--model MODEL.json [--device D] [--dnn-mode stream|batch]]\n"
+               "MODEL.json is a libvmaf model or a pyvmaf-tiny ONNX sidecar.\n");
   std::exit(2);
 }
 
@@ -63,11 +68,18 @@ int main(int argc, char** argv) {
     const int w = std::atoi(argv[3]), h = std::atoi(argv[4]);
     const Format fmt = parse_pix_fmt(argv[5]);
     unsigned threads = 1;
+    std::string model_path, device = "auto", dnn_mode = "batch";
     std::vector<pvt::ExtractorSpec> specs;
     for (int i = 6; i < argc; ++i) {
       const std::string a = argv[i];
       if (a == "--threads" && i + 1 < argc) {
         threads = static_cast<unsigned>(std::atoi(argv[++i]));
+      } else if (a == "--model" && i + 1 < argc) {
+        model_path = argv[++i];
+      } else if (a == "--device" && i + 1 < argc) {
+        device = argv[++i];
+      } else if (a == "--dnn-mode" && i + 1 < argc) {
+        dnn_mode = argv[++i];
       } else if (a == "--extractor" && i + 1 < argc) {
         std::string s = argv[++i];
         pvt::ExtractorSpec spec;
@@ -91,9 +103,25 @@ int main(int argc, char** argv) {
         usage();
       }
     }
+    std::shared_ptr<pvt::Model> model;
+    if (!model_path.empty()) {
+      std::ifstream mf(model_path, std::ios::binary);
+      if (!mf) throw pvt::ModelError("cannot open " + model_path);
+      const std::string text((std::istreambuf_iterator<char>(mf)), std::istreambuf_iterator<char>());
+      if (text.find(pvt::kSidecarSchema) != std::string::npos)
+        model = pvt::OnnxModel::load(model_path, pvt::DnnOptions{device});
+      else
+        model = std::make_shared<pvt::SvmModel>(pvt::SvmModel::from_json(text, model_path));
+      for (const auto& spec : model->extractor_specs())
+        if (std::none_of(specs.begin(), specs.end(), [&](const auto& s) { return s.name == spec.name; }))
+          specs.push_back(spec);
+    }
     if (specs.empty()) specs = {{"vif", {}}, {"adm", {}}, {"motion", {}}};
 
     pvt::Pipeline pipeline(specs, threads);
+    if (model)
+      pipeline.set_model(model, dnn_mode == "stream" ? pvt::Pipeline::ModelMode::stream
+                                                     : pvt::Pipeline::ModelMode::batch);
     const int bps = fmt.bpc > 8 ? 2 : 1;
     const std::size_t frame = fmt.samples(w, h) * bps;
     std::ifstream ref(ref_path, std::ios::binary), dist(dist_path, std::ios::binary);
@@ -118,7 +146,14 @@ int main(int argc, char** argv) {
         std::printf("%s%.17g", c ? ", " : "", values[i * cols.size() + c]);
       std::printf("]");
     }
-    std::printf("]}\n");
+    std::printf("]");
+    if (model) {
+      const auto scores = pipeline.scores(0, pipeline.scored_count());
+      std::printf(",\n \"backend\": \"%s\",\n \"scores\": [", model->backend().c_str());
+      for (std::size_t i = 0; i < scores.size(); ++i) std::printf("%s%.17g", i ? ", " : "", scores[i]);
+      std::printf("]");
+    }
+    std::printf("}\n");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "pvt-features: %s\n", e.what());
     return 2;

@@ -2,51 +2,87 @@
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
+#include "pyvmaf_tiny/dnn.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/model.hpp"
 
 namespace py = pybind11;
 
 namespace pvt_bind {
+namespace {
+
+py::array_t<double> predict(const pvt::Model& m,
+                            const py::array_t<double, py::array::c_style | py::array::forcecast>& x) {
+  const std::size_t f = m.columns().size();
+  if (x.ndim() != 2 || static_cast<std::size_t>(x.shape(1)) != f)
+    throw pvt::InputError("predict() needs a (frames, " + std::to_string(f) + ") array");
+  const auto n = static_cast<std::size_t>(x.shape(0));
+  py::array_t<double> out(static_cast<py::ssize_t>(n));
+  double* dst = out.mutable_data();
+  const double* src = x.data();
+  {
+    py::gil_scoped_release release;
+    m.predict(src, n, dst);
+  }
+  return out;
+}
+
+py::list specs_of(const pvt::Model& m) {
+  py::list out;
+  for (const auto& spec : m.extractor_specs()) out.append(py::make_tuple(spec.name, spec.options));
+  return out;
+}
+
+}  // namespace
 
 void bind_model(py::module_& m) {
-  py::class_<pvt::SvmModel>(m, "SvmModel")
+  py::class_<pvt::Model, std::shared_ptr<pvt::Model>>(m, "Model")
+      .def_property_readonly("columns", &pvt::Model::columns)
+      .def_property_readonly("backend", &pvt::Model::backend)
+      .def("extractor_specs", &specs_of)
+      .def("predict", &predict, py::arg("features"), "Scores of a (frames, len(columns)) feature matrix.");
+
+  py::class_<pvt::SvmModel, pvt::Model, std::shared_ptr<pvt::SvmModel>>(m, "SvmModel")
       .def_static(
           "from_json",
           [](const std::string& text, const std::string& origin, bool disable_clip, bool enable_transform) {
-            return pvt::SvmModel::from_json(text, origin, pvt::ModelFlags{disable_clip, enable_transform});
+            return std::make_shared<pvt::SvmModel>(
+                pvt::SvmModel::from_json(text, origin, pvt::ModelFlags{disable_clip, enable_transform}));
           },
-          py::arg("text"), py::arg("origin"), py::arg("disable_clip") = false, py::arg("enable_transform") = false)
-      .def_property_readonly("columns",
-                             [](const pvt::SvmModel& s) {
-                               std::vector<std::string> c;
-                               for (const auto& f : s.features()) c.push_back(f.column);
-                               return c;
-                             })
-      .def("extractor_specs",
-           [](const pvt::SvmModel& s) {
-             std::vector<std::pair<std::string, pvt::OptionMap>> out;
-             for (const auto& spec : s.extractor_specs()) out.emplace_back(spec.name, spec.options);
-             return out;
-           })
-      .def(
-          "predict",
-          [](const pvt::SvmModel& s, const py::array_t<double, py::array::c_style | py::array::forcecast>& x) {
-            if (x.ndim() != 2 || static_cast<std::size_t>(x.shape(1)) != s.features().size())
-              throw pvt::InputError("predict() needs a (frames, " + std::to_string(s.features().size()) +
-                                    ") array");
-            const auto n = x.shape(0);
-            py::array_t<double> out(n);
-            auto* dst = out.mutable_data();
-            const double* src = x.data();
-            const std::size_t f = s.features().size();
-            {
-              py::gil_scoped_release release;
-              for (py::ssize_t i = 0; i < n; ++i) dst[i] = s.predict(src + i * f);
-            }
-            return out;
+          py::arg("text"), py::arg("origin"), py::arg("disable_clip") = false, py::arg("enable_transform") = false);
+
+  py::class_<pvt::OnnxModel, pvt::Model, std::shared_ptr<pvt::OnnxModel>>(m, "OnnxModel")
+      .def_static(
+          "load",
+          [](const std::string& sidecar_path, const std::string& device) {
+            py::gil_scoped_release release;
+            return pvt::OnnxModel::load(sidecar_path, pvt::DnnOptions{device});
           },
-          py::arg("features"));
+          py::arg("sidecar_path"), py::arg("device") = "auto")
+      .def_property_readonly("interval_halfwidth",
+                             [](const pvt::OnnxModel& o) { return o.sidecar().interval_halfwidth; })
+      .def_property_readonly("output_range", [](const pvt::OnnxModel& o) {
+        return py::make_tuple(o.sidecar().range_lo, o.sidecar().range_hi);
+      });
+
+  m.def("parse_sidecar", [](const std::string& text, const std::string& origin) {
+    const pvt::Sidecar s = pvt::parse_sidecar(text, origin);
+    return s.name;
+  });
+  m.def("ort_set_library_hint", &pvt::ort_set_library_hint, py::arg("path"));
+  m.def("ort_info", [] {
+    const pvt::OrtInfo info = pvt::ort_info();
+    py::dict d;
+    d["version"] = info.version;
+    d["library"] = info.library;
+    d["providers"] = info.providers;
+    return d;
+  });
+  m.def("ort_slot_use", [] {
+    py::list out;
+    for (const auto& s : pvt::ort_slot_use()) out.append(py::make_tuple(s.name, s.index, s.since, s.exercised));
+    return out;
+  });
 
   m.def(
       "pool",

@@ -4,6 +4,7 @@
 #include "bindings.hpp"
 #include "pyvmaf_tiny/cpu.hpp"
 #include "pyvmaf_tiny/errors.hpp"
+#include "pyvmaf_tiny/model.hpp"
 #include "pyvmaf_tiny/pipeline.hpp"
 #include "pyvmaf_tiny/registry.hpp"
 
@@ -59,6 +60,22 @@ void bind_pipeline(py::module_& m) {
             py::gil_scoped_release release;
             p.close();
           })
+      .def(
+          "set_model",
+          [](pvt::Pipeline& p, std::shared_ptr<pvt::Model> model, const std::string& mode, unsigned batch) {
+            if (mode != "stream" && mode != "batch") throw pvt::InputError("dnn_mode must be 'stream' or 'batch'");
+            p.set_model(std::move(model), mode == "stream" ? pvt::Pipeline::ModelMode::stream
+                                                           : pvt::Pipeline::ModelMode::batch, batch);
+          },
+          py::arg("model"), py::arg("mode") = "stream", py::arg("batch") = 1024)
+      .def_property_readonly("scored_count", &pvt::Pipeline::scored_count)
+      .def(
+          "scores",
+          [](const pvt::Pipeline& p, unsigned start, unsigned stop) {
+            const auto v = p.scores(start, stop);
+            return py::array_t<double>(static_cast<py::ssize_t>(v.size()), v.data());
+          },
+          py::arg("start"), py::arg("stop"))
       .def_property_readonly("pushed", &pvt::Pipeline::pushed)
       .def_property_readonly("final_count", &pvt::Pipeline::final_count)
       .def(

@@ -36,6 +36,8 @@ def score(
     bitdepth: Optional[int] = None,
     threads: int = 0,
     features: Optional[Iterable[Any]] = None,
+    device: str = "auto",
+    dnn_mode: str = "batch",
     progress: Optional[ProgressFn] = None,
 ) -> Result:
     """Score `dist` against `ref` with a VMAF model.
@@ -43,18 +45,20 @@ def score(
     `ref`/`dist` are .yuv paths (with width, height and pix_fmt), .y4m paths,
     (frames, height, width) uint8/uint16 arrays (uint16 needs bitdepth=), or
     iterables of 2-D frames. `features` adds extra features to the result.
-    `threads=0` uses every core.
+    `threads=0` uses every core. Tiny ONNX models run on `device` ("cpu",
+    "cuda", "openvino" or "auto") once per frame (`dnn_mode="stream"`) or
+    over batches of frames ("batch"); both give identical scores.
     """
-    m = models.load(model)
+    m = models.load(model, device=device)
     extra_specs, _ = featureset.resolve(features)
     specs = featureset.merge(m.extractor_specs(), extra_specs)
     r, d = _open_pair(ref, dist, width, height, pix_fmt, bitdepth)
     with r, d:
         start = time.perf_counter()
-        columns, values = run(r, d, specs, threads, progress)
+        columns, values, scores = run(r, d, specs, threads, progress, model=m, dnn_mode=dnn_mode)
         elapsed = time.perf_counter() - start
     fps = values.shape[0] / elapsed if elapsed > 0 else float("nan")
-    return make_result(m, columns, values, width=r.width, height=r.height, bitdepth=r.bpc, fps=fps)
+    return make_result(m, columns, values, scores, width=r.width, height=r.height, bitdepth=r.bpc, fps=fps)
 
 
 def extract_features(
@@ -80,7 +84,7 @@ def extract_features(
     merged = featureset.merge(specs)
     r, d = _open_pair(ref, dist, width, height, pix_fmt, bitdepth)
     with r, d:
-        columns, values = run(r, d, merged, threads, progress)
+        columns, values, _ = run(r, d, merged, threads, progress)
     by_name = {c: values[:, i].copy() for i, c in enumerate(columns)}
     out: dict[str, np.ndarray] = {}
     for spec, want in zip(specs, wanted):

@@ -29,6 +29,7 @@ class Result:
     bitdepth: int = 8
     fps: float = float("nan")
     frame_numbers: Optional[np.ndarray] = field(default=None)
+    interval: Optional[np.ndarray] = field(default=None)
 
     def metrics(self) -> dict[str, np.ndarray]:
         """Every per-frame metric in output order: features, then the model score."""
@@ -53,16 +54,20 @@ class Result:
                 f"features={sorted(self.features)})")
 
 
-def make_result(model, columns: list[str], values: np.ndarray, *, width: int, height: int, bitdepth: int,
-                fps: float = float("nan"), frames: Optional[np.ndarray] = None) -> Result:
-    """Pool a (frames, columns) feature matrix and the model's per-frame scores
-    (predicted here unless `frames` already holds them)."""
+def make_result(model, columns: list[str], values: np.ndarray, frames: np.ndarray, *, width: int, height: int,
+                bitdepth: int, fps: float = float("nan")) -> Result:
+    """Pool a (frames, columns) feature matrix and the model's per-frame scores."""
     from . import _core
 
     feats = {c: np.ascontiguousarray(values[:, i]) for i, c in enumerate(columns)}
-    if frames is None:
-        frames = model.predict(np.stack([feats[c] for c in model.columns], axis=1))
+    frames = np.asarray(frames, dtype=np.float64)
     pooled = {name: _core.pool(v) for name, v in feats.items()}
     pooled["vmaf"] = _core.pool(frames)
+    interval = None
+    if model.interval_halfwidth is not None:
+        lo, hi = model.output_range
+        hw = model.interval_halfwidth
+        interval = np.column_stack([np.clip(frames - hw, lo, hi), np.clip(frames + hw, lo, hi)])
     return Result(score=float(pooled["vmaf"]["mean"]), frames=frames, features=feats, pooled=pooled,
-                  model=model.name, width=width, height=height, bitdepth=bitdepth, fps=fps)
+                  model=model.name, backend=model.backend, width=width, height=height, bitdepth=bitdepth, fps=fps,
+                  interval=interval)

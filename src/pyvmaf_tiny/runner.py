@@ -43,16 +43,31 @@ def check_threads(threads) -> int:
     return t
 
 
+DNN_MODES = ("stream", "batch")
+
+
+def make_pipeline(specs, threads, model=None, dnn_mode: str = "batch"):
+    pipeline = _core.Pipeline(specs, check_threads(threads))
+    if model is not None:
+        if dnn_mode not in DNN_MODES:
+            raise InputError(f"dnn_mode must be one of {', '.join(DNN_MODES)}, got {dnn_mode!r}")
+        pipeline.set_model(model.native, dnn_mode)
+    return pipeline
+
+
 def run(
     ref: FrameSource,
     dist: FrameSource,
     specs: list[tuple[str, dict]],
     threads: int,
     progress: Optional[ProgressFn] = None,
-) -> tuple[list[str], np.ndarray]:
-    """Extract every frame; returns (columns, values[frames, columns])."""
+    model=None,
+    dnn_mode: str = "batch",
+) -> tuple[list[str], np.ndarray, Optional[np.ndarray]]:
+    """Extract every frame and score it with `model` (if any) inside the native
+    pipeline; returns (columns, values[frames, columns], scores[frames] or None)."""
     total = check_pair(ref, dist)
-    pipeline = _core.Pipeline(specs, check_threads(threads))
+    pipeline = make_pipeline(specs, threads, model, dnn_mode)
     index = 0
     sentinel = object()
     for r, d in itertools.zip_longest(ref, dist, fillvalue=sentinel):
@@ -69,4 +84,6 @@ def run(
         if progress is not None:
             progress(index, total)
     pipeline.close()
-    return list(pipeline.columns), pipeline.rows(0, pipeline.final_count)
+    n = pipeline.final_count
+    scores = pipeline.scores(0, n) if model is not None else None
+    return list(pipeline.columns), pipeline.rows(0, n), scores

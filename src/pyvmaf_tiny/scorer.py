@@ -7,11 +7,11 @@ from typing import Any, Iterable, Optional
 
 import numpy as np
 
-from . import _core, featureset, models
+from . import featureset, models
 from .errors import InputError
 from .io.arrays import _bpc_for
 from .result import Result, make_result
-from .runner import check_threads
+from .runner import make_pipeline
 
 
 @dataclass(frozen=True)
@@ -35,13 +35,12 @@ class Scorer:
     """
 
     def __init__(self, model: Any = models.DEFAULT_MODEL, *, threads: int = 0,
-                 features: Optional[Iterable[Any]] = None, bitdepth: Optional[int] = None):
-        self._model = models.load(model)
+                 features: Optional[Iterable[Any]] = None, bitdepth: Optional[int] = None, device: str = "auto"):
+        self._model = models.load(model, device=device)
         extra, _ = featureset.resolve(features)
         specs = featureset.merge(self._model.extractor_specs(), extra)
-        self._pipeline = _core.Pipeline(specs, check_threads(threads))
+        self._pipeline = make_pipeline(specs, threads, self._model, "stream")
         self._columns = list(self._pipeline.columns)
-        self._model_idx = [self._columns.index(c) for c in self._model.columns]
         self._bitdepth = bitdepth
         self._bpc: Optional[int] = None
         self._shape: Optional[tuple] = None
@@ -73,11 +72,11 @@ class Scorer:
         return self._drain()
 
     def _drain(self) -> list[FrameScore]:
-        final = self._pipeline.final_count
+        final = self._pipeline.scored_count
         if final == self._emitted:
             return []
         rows = self._pipeline.rows(self._emitted, final)
-        scores = self._model.predict(rows[:, self._model_idx])
+        scores = self._pipeline.scores(self._emitted, final)
         out = []
         for k in range(rows.shape[0]):
             i = self._emitted + k
@@ -97,6 +96,6 @@ class Scorer:
         if not self._scores:
             raise InputError("no frames were pushed")
         values = np.concatenate(self._rows, axis=0)
-        self.result = make_result(self._model, self._columns, values, width=self._shape[1], height=self._shape[0],
-                                  bitdepth=self._bpc, frames=np.asarray(self._scores))
+        self.result = make_result(self._model, self._columns, values, np.asarray(self._scores),
+                                  width=self._shape[1], height=self._shape[0], bitdepth=self._bpc)
         return last

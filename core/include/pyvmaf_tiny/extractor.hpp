@@ -13,6 +13,12 @@ namespace pvt {
 // (e.g. {"adm_enhn_gain_limit", "1.0"}).
 using OptionMap = std::map<std::string, std::string>;
 
+// One extractor to run, by registry name, with its options.
+struct ExtractorSpec {
+  std::string name;
+  OptionMap options;
+};
+
 struct Geometry {
   int width = 0;
   int height = 0;

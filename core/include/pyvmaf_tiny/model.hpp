@@ -1,14 +1,28 @@
 #pragma once
-// libvmaf's JSON model format: a nu-SVR (RBF) over normalised features, with
-// libvmaf's denormalisation, optional score transform and clipping.
+// Quality models: the interface the pipeline runs, and libvmaf's JSON model
+// format (a nu-SVR with RBF kernel over normalised features, with libvmaf's
+// denormalisation, optional score transform and clipping).
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "pyvmaf_tiny/extractor.hpp"
-#include "pyvmaf_tiny/pipeline.hpp"
 
 namespace pvt {
+
+// A per-frame quality model over pipeline feature columns.
+class Model {
+ public:
+  virtual ~Model() = default;
+  // The pipeline columns it reads, in input order.
+  virtual std::vector<std::string> columns() const = 0;
+  // The extractors that produce those columns.
+  virtual std::vector<ExtractorSpec> extractor_specs() const = 0;
+  // Scores `frames` rows of `x` (row-major, one value per column) into `out`.
+  virtual void predict(const double* x, std::size_t frames, double* out) const = 0;
+  // Where it runs, e.g. "cpu", or "cpu (auto: ...)" after a fallback.
+  virtual std::string backend() const { return "cpu"; }
+};
 
 struct ModelFeature {
   std::string source_name;  // as written in the model, e.g. "VMAF_integer_feature_adm2_score"
@@ -23,17 +37,19 @@ struct ModelFlags {
   bool enable_transform = false;
 };
 
-class SvmModel {
+class SvmModel final : public Model {
  public:
   // Throws ModelError naming `origin` (a path or model name) on any problem.
   static SvmModel from_json(std::string_view text, const std::string& origin, ModelFlags flags = {});
 
   const std::vector<ModelFeature>& features() const { return features_; }
+  std::vector<std::string> columns() const override;
   // One spec per distinct (extractor, options) pair the model needs.
-  std::vector<ExtractorSpec> extractor_specs() const;
+  std::vector<ExtractorSpec> extractor_specs() const override;
+  void predict(const double* x, std::size_t frames, double* out) const override;
 
   // Predicts one frame; `values` holds one raw feature value per features() entry.
-  double predict(const double* values) const;
+  double predict_one(const double* values) const;
 
  private:
   struct SupportVector {

@@ -10,14 +10,10 @@
 #include <vector>
 
 #include "pyvmaf_tiny/extractor.hpp"
+#include "pyvmaf_tiny/model.hpp"
 #include "pyvmaf_tiny/picture.hpp"
 
 namespace pvt {
-
-struct ExtractorSpec {
-  std::string name;
-  OptionMap options;
-};
 
 // Runs a set of extractors over a stream of frame pairs on `threads` workers
 // (0 = all cores). Each (frame, extractor) pair is one task, so threads share
@@ -35,6 +31,12 @@ class Pipeline {
   const std::vector<std::string>& columns() const { return columns_; }
   unsigned threads() const { return threads_; }
 
+  // Scores each final frame with `model`: one frame at a time as soon as it is
+  // final (stream), or in batches of up to `batch` frames (batch). Call before
+  // the first push(); the model's columns must be among columns().
+  enum class ModelMode { stream, batch };
+  void set_model(std::shared_ptr<const Model> model, ModelMode mode, unsigned batch = 1024);
+
   // Copies one frame pair in and schedules it; blocks while the window is full.
   // Throws InputError on a geometry change or a ref/dist mismatch, and rethrows
   // any error raised by an extractor.
@@ -50,6 +52,11 @@ class Pipeline {
   void final_row(unsigned index, double* out) const;
   // All final values, frames x columns, row-major.
   std::vector<double> final_values() const;
+
+  // Frames [0, scored_count()) have model scores (all final frames without a model).
+  unsigned scored_count() const;
+  // Model scores of frames [start, stop), which must be scored.
+  std::vector<double> scores(unsigned start, unsigned stop) const;
 
  private:
   struct Slot;
@@ -96,6 +103,13 @@ class Pipeline {
   std::deque<unsigned> remaining_;  // tasks still to run, per frame
   std::deque<std::vector<double>> raw_;    // values as extract() wrote them
   std::deque<std::vector<double>> final_values_;
+
+  std::shared_ptr<const Model> model_;
+  ModelMode model_mode_ = ModelMode::stream;
+  unsigned model_batch_ = 1;
+  std::vector<std::size_t> model_columns_;
+  std::vector<double> model_scores_;
+  void score_locked(bool flush);
 };
 
 }  // namespace pvt

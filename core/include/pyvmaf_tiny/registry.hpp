@@ -24,6 +24,11 @@ const std::vector<ExtractorInfo>& extractor_catalog();
 // name or option.
 std::unique_ptr<Extractor> make_extractor(const std::string& name, const OptionMap& options);
 
+// Extractor specs that compute every feature in `features` (base names such
+// as "integer_adm2"), one per extractor; throws InputError for an unknown name.
+struct ExtractorSpec;
+std::vector<ExtractorSpec> specs_for_features(const std::vector<std::string>& features);
+
 // The registry name of the extractor that provides `feature` (an alias such as
 // "integer_adm2", optionally with an option suffix), or "" if none does.
 std::string extractor_for_feature(const std::string& feature);

@@ -1,6 +1,9 @@
 #include "pyvmaf_tiny/registry.hpp"
 
+#include <algorithm>
+
 #include "pyvmaf_tiny/errors.hpp"
+#include "pyvmaf_tiny/pipeline.hpp"
 #include "registry_entries.hpp"
 
 namespace pvt {
@@ -54,6 +57,25 @@ std::string extractor_for_feature(const std::string& feature) {
       if (feature == f || (feature.size() > f.size() && feature.compare(0, f.size(), f) == 0 && feature[f.size()] == '_'))
         return e.info.name;
   return "";
+}
+
+}  // namespace pvt
+
+namespace pvt {
+
+std::vector<ExtractorSpec> specs_for_features(const std::vector<std::string>& features) {
+  std::vector<ExtractorSpec> specs;
+  for (const auto& feature : features) {
+    const ExtractorInfo* info = nullptr;
+    for (const auto& e : extractor_catalog())
+      if (std::find(e.features.begin(), e.features.end(), feature) != e.features.end()) info = &e;
+    if (!info) throw InputError("no extractor provides feature '" + feature + "'");
+    auto spec = std::find_if(specs.begin(), specs.end(), [&](const ExtractorSpec& s) { return s.name == info->name; });
+    if (spec == specs.end()) spec = specs.insert(specs.end(), ExtractorSpec{info->name, {}});
+    if (auto implied = info->feature_options.find(feature); implied != info->feature_options.end())
+      spec->options.insert(implied->second.begin(), implied->second.end());
+  }
+  return specs;
 }
 
 }  // namespace pvt

@@ -290,7 +290,18 @@ double SvmModel::transform(double y_in) const {
   return y;
 }
 
-double SvmModel::predict(const double* values) const {
+std::vector<std::string> SvmModel::columns() const {
+  std::vector<std::string> c;
+  for (const auto& f : features_) c.push_back(f.column);
+  return c;
+}
+
+void SvmModel::predict(const double* x, std::size_t frames, double* out) const {
+  const std::size_t n = features_.size();
+  for (std::size_t i = 0; i < frames; ++i) out[i] = predict_one(x + i * n);
+}
+
+double SvmModel::predict_one(const double* values) const {
   std::vector<double> x(features_.size());
   for (std::size_t i = 0; i < features_.size(); ++i)
     x[i] = linear_rescale_ ? features_[i].slope * values[i] + features_[i].intercept : values[i];

@@ -211,6 +211,52 @@ void Pipeline::settle_locked() {
       ex.finalize(history, final_, last, std::span<double>(out.data() + offsets_[e], ex.provides().size()));
     }
   }
+  score_locked(closed_ && final_ == pushed_);
+}
+
+void Pipeline::set_model(std::shared_ptr<const Model> model, ModelMode mode, unsigned batch) {
+  std::lock_guard lock(mu_);
+  if (pushed_) throw Error("set_model() after the first frame");
+  std::vector<std::size_t> cols;
+  for (const auto& c : model->columns()) {
+    const auto it = std::find(columns_.begin(), columns_.end(), c);
+    if (it == columns_.end()) throw InputError("the model needs feature '" + c + "', which no extractor here provides");
+    cols.push_back(static_cast<std::size_t>(it - columns_.begin()));
+  }
+  model_ = std::move(model);
+  model_mode_ = mode;
+  model_batch_ = mode == ModelMode::stream ? 1 : std::max(1u, batch);
+  model_columns_ = std::move(cols);
+}
+
+void Pipeline::score_locked(bool flush) {
+  if (!model_) return;
+  const std::size_t pending = final_ - model_scores_.size();
+  if (pending == 0 || (pending < model_batch_ && !flush)) return;
+  const std::size_t f = model_columns_.size();
+  for (std::size_t done = 0; done < pending;) {
+    const std::size_t n = std::min<std::size_t>(pending - done, model_batch_);
+    if (n < model_batch_ && !flush) break;
+    std::vector<double> x(n * f);
+    const std::size_t first = model_scores_.size();
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t c = 0; c < f; ++c) x[i * f + c] = final_values_[first + i][model_columns_[c]];
+    model_scores_.resize(first + n);
+    model_->predict(x.data(), n, model_scores_.data() + first);
+    done += n;
+  }
+}
+
+unsigned Pipeline::scored_count() const {
+  std::lock_guard lock(mu_);
+  return model_ ? static_cast<unsigned>(model_scores_.size()) : final_;
+}
+
+std::vector<double> Pipeline::scores(unsigned start, unsigned stop) const {
+  std::lock_guard lock(mu_);
+  if (!model_) throw Error("scores(): no model is attached");
+  if (start > stop || stop > model_scores_.size()) throw Error("scores(): frames are not scored yet");
+  return {model_scores_.begin() + start, model_scores_.begin() + stop};
 }
 
 void Pipeline::rethrow_locked() {

@@ -1,0 +1,304 @@
+// OnnxModel: validation, session set-up with execution providers, and
+// batched inference over feature rows.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "onnx_check.hpp"
+#include "ort_runtime.hpp"
+#include "pyvmaf_tiny/dnn.hpp"
+#include "pyvmaf_tiny/errors.hpp"
+#include "pyvmaf_tiny/registry.hpp"
+#include "sha256.hpp"
+
+namespace pvt {
+
+using ort::Runtime;
+namespace slot = ort::slot;
+namespace fn = ort::fn;
+
+namespace {
+
+// Owning handle for an ORT object released by the given table entry.
+template <class T, int ReleaseSlot>
+class Owned {
+ public:
+  Owned() = default;
+  explicit Owned(T* p) : p_(p) {}
+  Owned(const Owned&) = delete;
+  Owned& operator=(const Owned&) = delete;
+  Owned(Owned&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  Owned& operator=(Owned&& o) noexcept {
+    reset(std::exchange(o.p_, nullptr));
+    return *this;
+  }
+  ~Owned() { reset(); }
+  void reset(T* p = nullptr) {
+    if (p_) Runtime::get().fn<fn::Release<T>>(ReleaseSlot)(p_);
+    p_ = p;
+  }
+  T* get() const { return p_; }
+  T** out() {
+    reset();
+    return &p_;
+  }
+
+ private:
+  T* p_ = nullptr;
+};
+
+using SessionOptionsPtr = Owned<ort::SessionOptions, slot::ReleaseSessionOptions>;
+using SessionPtr = Owned<ort::Session, slot::ReleaseSession>;
+using ValuePtr = Owned<ort::Value, slot::ReleaseValue>;
+using TypeInfoPtr = Owned<ort::TypeInfo, slot::ReleaseTypeInfo>;
+using ShapePtr = Owned<ort::TensorTypeAndShapeInfo, slot::ReleaseTensorTypeAndShapeInfo>;
+using MemoryInfoPtr = Owned<ort::MemoryInfo, slot::ReleaseMemoryInfo>;
+using CudaOptionsPtr = Owned<ort::CudaProviderOptionsV2, slot::ReleaseCudaProviderOptions>;
+
+std::string read_file(const std::string& path, const char* what) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw ModelError(std::string(what) + " " + path + ": cannot open");
+  f.seekg(0, std::ios::end);
+  const auto size = static_cast<std::size_t>(f.tellg());
+  if (size > dnn::kMaxModelBytes)
+    throw ModelError(std::string(what) + " " + path + ": " + std::to_string(size) + " bytes is over the " +
+                     std::to_string(dnn::kMaxModelBytes >> 20) + " MiB cap");
+  f.seekg(0);
+  std::string data(size, '\0');
+  if (!f.read(data.data(), static_cast<std::streamsize>(size)))
+    throw ModelError(std::string(what) + " " + path + ": read failed");
+  return data;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+// Appends the provider; returns "" on success, else why it is unavailable.
+std::string try_provider(const Runtime& rt, ort::SessionOptions* opts, const std::string& device) {
+  if (device == "cuda") {
+    CudaOptionsPtr cuda;
+    if (std::string m = rt.message(rt.fn<fn::CreateCudaProviderOptions>(slot::CreateCudaProviderOptions)(cuda.out()));
+        !m.empty())
+      return m;
+    return rt.message(rt.fn<fn::AppendExecutionProviderCudaV2>(slot::AppendExecutionProviderCudaV2)(opts, cuda.get()));
+  }
+  if (device == "openvino") {
+    const char* keys[] = {"device_type"};
+    const char* values[] = {"CPU"};
+    return rt.message(rt.fn<fn::AppendExecutionProviderOpenVinoV2>(slot::AppendExecutionProviderOpenVinoV2)(
+        opts, keys, values, 1));
+  }
+  return "";
+}
+
+std::string session_name(const Runtime& rt, ort::Session* s, std::size_t i, bool input) {
+  ort::Allocator* alloc = nullptr;
+  rt.check(rt.fn<fn::GetAllocatorWithDefaultOptions>(slot::GetAllocatorWithDefaultOptions)(&alloc), "allocator");
+  char* name = nullptr;
+  const int which = input ? slot::SessionGetInputName : slot::SessionGetOutputName;
+  rt.check(rt.fn<fn::SessionGetName>(which)(s, i, alloc, &name), "reading a graph name");
+  std::string out = name ? name : "";
+  rt.check(rt.fn<fn::AllocatorFree>(slot::AllocatorFree)(alloc, name), "freeing a graph name");
+  return out;
+}
+
+// Element type and dimensions of a session input or output.
+std::pair<int, std::vector<std::int64_t>> session_tensor(const Runtime& rt, ort::Session* s, std::size_t i,
+                                                         bool input) {
+  TypeInfoPtr info;
+  const int which = input ? slot::SessionGetInputTypeInfo : slot::SessionGetOutputTypeInfo;
+  rt.check(rt.fn<fn::SessionGetTypeInfo>(which)(s, i, info.out()), "reading graph types");
+  ort::OnnxType kind{};
+  rt.check(rt.fn<fn::GetOnnxTypeFromTypeInfo>(slot::GetOnnxTypeFromTypeInfo)(info.get(), &kind), "reading graph types");
+  if (kind != ort::kTensor) return {0, {}};
+  const ort::TensorTypeAndShapeInfo* tensor = nullptr;  // borrowed from `info`
+  rt.check(rt.fn<fn::CastTypeInfoToTensorInfo>(slot::CastTypeInfoToTensorInfo)(info.get(), &tensor),
+           "reading graph types");
+  ort::ElementType type{};
+  rt.check(rt.fn<fn::GetTensorElementType>(slot::GetTensorElementType)(tensor, &type), "reading graph types");
+  std::size_t rank = 0;
+  rt.check(rt.fn<fn::GetDimensionsCount>(slot::GetDimensionsCount)(tensor, &rank), "reading graph types");
+  std::vector<std::int64_t> dims(rank);
+  rt.check(rt.fn<fn::GetDimensions>(slot::GetDimensions)(tensor, dims.data(), rank), "reading graph types");
+  return {static_cast<int>(type), dims};
+}
+
+}  // namespace
+
+struct OnnxModel::Handles {
+  SessionPtr session;
+  MemoryInfoPtr memory;
+};
+
+std::shared_ptr<OnnxModel> OnnxModel::load(const std::string& sidecar_path, const DnnOptions& options) {
+  const std::string text = read_file(sidecar_path, "sidecar");
+  const Sidecar side = parse_sidecar(text, sidecar_path);
+  const auto slash = sidecar_path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "" : sidecar_path.substr(0, slash + 1);
+  const std::string onnx = read_file(dir + side.onnx, "model");
+  return from_memory(text, onnx, dir + side.onnx, options);
+}
+
+std::shared_ptr<OnnxModel> OnnxModel::from_memory(std::string_view sidecar_text, std::string_view onnx_bytes,
+                                                  const std::string& origin, const DnnOptions& options) {
+  std::shared_ptr<OnnxModel> m(new OnnxModel());
+  m->origin_ = origin;
+  m->sidecar_ = parse_sidecar(sidecar_text, origin);
+  const Sidecar& s = m->sidecar_;
+  try {
+    specs_for_features(s.features);
+  } catch (const InputError& e) {
+    throw ModelError("sidecar " + origin + ": " + e.what());
+  }
+
+  // Everything about the file is checked before ONNX Runtime sees it.
+  const std::string digest = dnn::sha256_hex(onnx_bytes);
+  if (digest != s.sha256)
+    throw ModelError("model " + origin + ": sha256 is " + digest + ", the sidecar says " + s.sha256);
+  const dnn::OnnxSummary summary = dnn::check_onnx(onnx_bytes, origin);
+  if (summary.opset != s.opset)
+    throw ModelError("model " + origin + ": opset " + std::to_string(summary.opset) + ", the sidecar says " +
+                     std::to_string(s.opset));
+  dnn::check_io(summary, s.input_name, s.features.size(), s.output_name, origin);
+
+  const std::string& device = options.device;
+  if (device != "cpu" && device != "cuda" && device != "openvino" && device != "auto")
+    throw InputError("device '" + device + "': use cpu, cuda, openvino or auto");
+
+  const Runtime& rt = Runtime::get();
+  SessionOptionsPtr opts;
+  rt.check(rt.fn<fn::CreateSessionOptions>(slot::CreateSessionOptions)(opts.out()), "session options");
+  // Our pipeline owns the threads; ORT runs each small batch on the caller's.
+  rt.check(rt.fn<fn::SetNumThreads>(slot::SetIntraOpNumThreads)(opts.get(), 1), "session options");
+  rt.check(rt.fn<fn::SetNumThreads>(slot::SetInterOpNumThreads)(opts.get(), 1), "session options");
+  rt.check(rt.fn<fn::SetSessionExecutionMode>(slot::SetSessionExecutionMode)(opts.get(), ort::kSequential),
+           "session options");
+  rt.check(rt.fn<fn::SetSessionGraphOptimizationLevel>(slot::SetSessionGraphOptimizationLevel)(opts.get(),
+                                                                                               ort::kEnableAll),
+           "session options");
+  rt.check(rt.fn<fn::SetSessionLogSeverityLevel>(slot::SetSessionLogSeverityLevel)(opts.get(), ort::kError),
+           "session options");
+  rt.check(rt.fn<fn::AddSessionConfigEntry>(slot::AddSessionConfigEntry)(opts.get(), "session.intra_op.allow_spinning",
+                                                                         "0"),
+           "session options");
+
+  const std::vector<std::string> available = rt.providers();
+  if (device == "cpu") {
+    m->backend_ = "cpu";
+  } else if (device == "auto") {
+    std::string notes;
+    m->backend_.clear();
+    for (const std::string candidate : {"cuda", "openvino"}) {
+      const std::string ep = candidate == "cuda" ? "CUDAExecutionProvider" : "OpenVINOExecutionProvider";
+      if (!has(available, ep)) {
+        notes += (notes.empty() ? "" : ", ") + candidate + " not in onnxruntime " + rt.version();
+        continue;
+      }
+      const std::string why = try_provider(rt, opts.get(), candidate);
+      if (why.empty()) {
+        m->backend_ = candidate;
+        break;
+      }
+      notes += (notes.empty() ? "" : ", ") + candidate + " failed: " + why;
+    }
+    if (m->backend_.empty()) m->backend_ = "cpu (auto: " + notes + ")";
+  } else {
+    const std::string why = try_provider(rt, opts.get(), device);
+    if (!why.empty()) {
+      std::string list;
+      for (const auto& p : available) list += (list.empty() ? "" : ", ") + p;
+      throw BackendUnavailable("execution provider '" + device + "' is unavailable in onnxruntime " + rt.version() +
+                               " (" + rt.path() + "; has " + list + "): " + why);
+    }
+    m->backend_ = device;
+  }
+
+  m->h_ = std::make_unique<Handles>();
+  rt.check(rt.fn<fn::CreateSessionFromArray>(slot::CreateSessionFromArray)(
+               rt.env(), onnx_bytes.data(), onnx_bytes.size(), opts.get(), m->h_->session.out()),
+           "model " + origin + ": ONNX Runtime rejected it");
+
+  // The session must agree with what the file said.
+  ort::Session* sess = m->h_->session.get();
+  std::size_t n_in = 0, n_out = 0;
+  rt.check(rt.fn<fn::SessionGetCount>(slot::SessionGetInputCount)(sess, &n_in), "reading graph inputs");
+  rt.check(rt.fn<fn::SessionGetCount>(slot::SessionGetOutputCount)(sess, &n_out), "reading graph outputs");
+  if (n_in != 1 || session_name(rt, sess, 0, true) != s.input_name)
+    throw ModelError("model " + origin + ": the session's inputs differ from the sidecar");
+  const auto [in_type, in_dims] = session_tensor(rt, sess, 0, true);
+  if (in_type != ort::kFloat || in_dims.size() != 2 || in_dims[1] != static_cast<std::int64_t>(s.features.size()))
+    throw ModelError("model " + origin + ": the session's input is not float32 [N, " +
+                     std::to_string(s.features.size()) + "]");
+  bool found = false;
+  for (std::size_t i = 0; i < n_out && !found; ++i) {
+    if (session_name(rt, sess, i, false) != s.output_name) continue;
+    const auto [out_type, out_dims] = session_tensor(rt, sess, i, false);
+    if (out_type != ort::kFloat) throw ModelError("model " + origin + ": output '" + s.output_name + "' is not float32");
+    found = true;
+  }
+  if (!found) throw ModelError("model " + origin + ": the session has no output '" + s.output_name + "'");
+
+  rt.check(rt.fn<fn::CreateCpuMemoryInfo>(slot::CreateCpuMemoryInfo)(ort::kArenaAllocator, ort::kMemTypeDefault,
+                                                                      m->h_->memory.out()),
+           "memory info");
+  return m;
+}
+
+OnnxModel::~OnnxModel() = default;
+
+std::vector<ExtractorSpec> OnnxModel::extractor_specs() const { return specs_for_features(sidecar_.features); }
+
+void OnnxModel::predict(const double* x, std::size_t frames, double* out) const {
+  if (frames == 0) return;
+  const Runtime& rt = Runtime::get();
+  const std::size_t f = sidecar_.features.size();
+  std::vector<float> input(frames * f);
+  for (std::size_t i = 0; i < input.size(); ++i) input[i] = static_cast<float>(x[i]);
+  const std::int64_t shape[2] = {static_cast<std::int64_t>(frames), static_cast<std::int64_t>(f)};
+  ValuePtr in;
+  rt.check(rt.fn<fn::CreateTensorWithDataAsOrtValue>(slot::CreateTensorWithDataAsOrtValue)(
+               h_->memory.get(), input.data(), input.size() * sizeof(float), shape, 2, ort::kFloat, in.out()),
+           "model " + origin_ + ": input tensor");
+  const char* in_names[] = {sidecar_.input_name.c_str()};
+  const char* out_names[] = {sidecar_.output_name.c_str()};
+  const ort::Value* inputs[] = {in.get()};
+  ValuePtr result;
+  rt.check(rt.fn<fn::Run>(slot::Run)(h_->session.get(), nullptr, in_names, inputs, 1, out_names, 1, result.out()),
+           "model " + origin_ + ": inference failed");
+  ShapePtr info;
+  rt.check(rt.fn<fn::GetTensorTypeAndShape>(slot::GetTensorTypeAndShape)(result.get(), info.out()), "output shape");
+  ort::ElementType type{};
+  std::size_t count = 0;
+  rt.check(rt.fn<fn::GetTensorElementType>(slot::GetTensorElementType)(info.get(), &type), "output type");
+  rt.check(rt.fn<fn::GetTensorShapeElementCount>(slot::GetTensorShapeElementCount)(info.get(), &count), "output size");
+  if (type != ort::kFloat || count != frames)
+    throw ModelError("model " + origin_ + ": output '" + sidecar_.output_name + "' has " + std::to_string(count) +
+                     " values for " + std::to_string(frames) + " frames");
+  void* data = nullptr;
+  rt.check(rt.fn<fn::GetTensorMutableData>(slot::GetTensorMutableData)(result.get(), &data), "output data");
+  const auto* y = static_cast<const float*>(data);
+  for (std::size_t i = 0; i < frames; ++i) {
+    if (!std::isfinite(y[i]))
+      throw ModelError("model " + origin_ + ": output is not finite for frame row " + std::to_string(i));
+    out[i] = std::clamp(static_cast<double>(y[i]), sidecar_.range_lo, sidecar_.range_hi);
+  }
+}
+
+OrtInfo ort_info() {
+  const Runtime& rt = Runtime::get();
+  return {rt.version(), rt.path(), rt.providers()};
+}
+
+void ort_set_library_hint(const std::string& path) { ort::set_library_hint(path); }
+
+std::vector<OrtSlotUse> ort_slot_use() {
+  std::vector<OrtSlotUse> out;
+  const auto used = ort::exercised_slots();
+  const auto& slots = ort::declared_slots();
+  for (std::size_t i = 0; i < slots.size(); ++i) out.push_back({slots[i].name, slots[i].index, slots[i].since, used[i]});
+  return out;
+}
+
+}  // namespace pvt

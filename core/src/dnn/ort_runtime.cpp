@@ -1,0 +1,168 @@
+#include "ort_runtime.hpp"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+#include "pyvmaf_tiny/errors.hpp"
+
+namespace pvt::ort {
+namespace {
+
+constexpr int kTableSize = 512;  // larger than any slot we use
+std::array<std::atomic<bool>, kTableSize> g_exercised{};
+
+std::mutex g_mu;
+std::string g_hint;
+Runtime* g_runtime = nullptr;
+
+#define PVT_SLOT(name, since) SlotInfo{#name, slot::name, since}
+const std::vector<SlotInfo> kSlots = {
+    PVT_SLOT(CreateStatus, 1), PVT_SLOT(GetErrorCode, 1), PVT_SLOT(GetErrorMessage, 1), PVT_SLOT(CreateEnv, 1),
+    PVT_SLOT(DisableTelemetryEvents, 1), PVT_SLOT(CreateSessionFromArray, 1), PVT_SLOT(Run, 1),
+    PVT_SLOT(CreateSessionOptions, 1), PVT_SLOT(SetSessionExecutionMode, 1), PVT_SLOT(SetSessionLogSeverityLevel, 1),
+    PVT_SLOT(SetSessionGraphOptimizationLevel, 1), PVT_SLOT(SetIntraOpNumThreads, 1),
+    PVT_SLOT(SetInterOpNumThreads, 1), PVT_SLOT(SessionGetInputCount, 1), PVT_SLOT(SessionGetOutputCount, 1),
+    PVT_SLOT(SessionGetInputTypeInfo, 1), PVT_SLOT(SessionGetOutputTypeInfo, 1), PVT_SLOT(SessionGetInputName, 1),
+    PVT_SLOT(SessionGetOutputName, 1), PVT_SLOT(CreateTensorWithDataAsOrtValue, 1),
+    PVT_SLOT(GetTensorMutableData, 1), PVT_SLOT(CastTypeInfoToTensorInfo, 1), PVT_SLOT(GetOnnxTypeFromTypeInfo, 1),
+    PVT_SLOT(GetTensorElementType, 1), PVT_SLOT(GetDimensionsCount, 1), PVT_SLOT(GetDimensions, 1),
+    PVT_SLOT(GetTensorShapeElementCount, 1), PVT_SLOT(GetTensorTypeAndShape, 1), PVT_SLOT(CreateCpuMemoryInfo, 1),
+    PVT_SLOT(AllocatorFree, 1), PVT_SLOT(GetAllocatorWithDefaultOptions, 1),
+    PVT_SLOT(ReleaseStatus, 1), PVT_SLOT(ReleaseMemoryInfo, 1), PVT_SLOT(ReleaseSession, 1),
+    PVT_SLOT(ReleaseValue, 1), PVT_SLOT(ReleaseTypeInfo, 1), PVT_SLOT(ReleaseTensorTypeAndShapeInfo, 1),
+    PVT_SLOT(ReleaseSessionOptions, 1), PVT_SLOT(GetAvailableProviders, 4), PVT_SLOT(ReleaseAvailableProviders, 4),
+    PVT_SLOT(AddSessionConfigEntry, 5), PVT_SLOT(AppendExecutionProviderCudaV2, 11),
+    PVT_SLOT(CreateCudaProviderOptions, 11), PVT_SLOT(ReleaseCudaProviderOptions, 11),
+    PVT_SLOT(AppendExecutionProviderOpenVinoV2, 17),
+};
+#undef PVT_SLOT
+
+// Candidate library files, in search order.
+std::vector<std::string> candidates() {
+  std::vector<std::string> out;
+  if (const char* env = std::getenv("PYVMAF_TINY_ORT_LIBRARY"); env && *env) out.emplace_back(env);
+  std::string hint;
+  {
+    std::lock_guard lock(g_mu);
+    hint = g_hint;
+  }
+  if (!hint.empty()) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::is_directory(hint, ec)) {
+      std::vector<std::string> found;
+      for (const auto& e : fs::directory_iterator(hint, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.rfind("libonnxruntime.so", 0) == 0 || name.rfind("libonnxruntime.", 0) == 0)
+          if (name.find("providers") == std::string::npos) found.push_back(e.path().string());
+      }
+      std::sort(found.begin(), found.end());
+      out.insert(out.end(), found.begin(), found.end());
+    } else {
+      out.push_back(hint);
+    }
+  }
+#ifdef __APPLE__
+  out.emplace_back("libonnxruntime.dylib");
+#else
+  out.emplace_back("libonnxruntime.so.1");
+  out.emplace_back("libonnxruntime.so");
+#endif
+  return out;
+}
+
+}  // namespace
+
+const std::vector<SlotInfo>& declared_slots() { return kSlots; }
+
+std::vector<bool> exercised_slots() {
+  std::vector<bool> out;
+  for (const auto& s : kSlots) out.push_back(g_exercised[static_cast<std::size_t>(s.index)].load());
+  return out;
+}
+
+void set_library_hint(const std::string& path) {
+  std::lock_guard lock(g_mu);
+  g_hint = path;
+}
+
+void Runtime::mark(int slot) { g_exercised[static_cast<std::size_t>(slot)].store(true, std::memory_order_relaxed); }
+
+Runtime::Runtime(void* handle, std::string path) : handle_(handle), path_(std::move(path)) {
+  using GetBase = const ApiBase* (*)();
+  auto get_base = reinterpret_cast<GetBase>(dlsym(handle, "OrtGetApiBase"));
+  if (!get_base) throw BackendUnavailable(path_ + " does not export OrtGetApiBase (not ONNX Runtime?)");
+  const ApiBase* base = get_base();
+  if (!base || !base->GetApi || !base->GetVersionString) throw BackendUnavailable(path_ + ": OrtGetApiBase() is empty");
+  version_ = base->GetVersionString();
+  table_ = static_cast<const void* const*>(base->GetApi(kApiVersion));
+  if (!table_)
+    throw BackendUnavailable("ONNX Runtime " + version_ + " at " + path_ + " lacks C API version " +
+                             std::to_string(kApiVersion) + "; pyvmaf-tiny needs onnxruntime >= 1.17");
+  // A round trip through a status we make ourselves guards against a table
+  // that is not laid out as we declared.
+  Status* probe = fn<fn::CreateStatus>(slot::CreateStatus)(kInvalidArgument, "pyvmaf-tiny ABI check");
+  const bool ok = probe && fn<fn::GetErrorCode>(slot::GetErrorCode)(probe) == kInvalidArgument &&
+                  std::string(fn<fn::GetErrorMessage>(slot::GetErrorMessage)(probe)) == "pyvmaf-tiny ABI check";
+  if (probe) fn<fn::Release<Status>>(slot::ReleaseStatus)(probe);
+  if (!ok) throw BackendUnavailable("ONNX Runtime " + version_ + " at " + path_ + " failed the C ABI check");
+  Env* env = nullptr;
+  check(fn<fn::CreateEnv>(slot::CreateEnv)(kFatal, "pyvmaf-tiny", &env), "creating the ONNX Runtime environment");
+  env_ = env;
+  check(fn<fn::DisableTelemetryEvents>(slot::DisableTelemetryEvents)(env_), "disabling telemetry");
+}
+
+Runtime& Runtime::get() {
+  static std::mutex load_mu;
+  std::lock_guard lock(load_mu);
+  if (g_runtime) return *g_runtime;
+  std::string tried;
+  for (const auto& path : candidates()) {
+    dlerror();
+    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+      const char* err = dlerror();
+      tried += "\n  " + path + ": " + (err ? err : "cannot load");
+      continue;
+    }
+    // The library and its environment live until the process exits.
+    g_runtime = new Runtime(handle, path);
+    return *g_runtime;
+  }
+  throw BackendUnavailable("ONNX Runtime not found (pip install onnxruntime, or set PYVMAF_TINY_ORT_LIBRARY); tried:" +
+                           tried);
+}
+
+std::string Runtime::message(Status* status) const {
+  if (!status) return "";
+  const char* text = fn<fn::GetErrorMessage>(slot::GetErrorMessage)(status);
+  const ErrorCode code = fn<fn::GetErrorCode>(slot::GetErrorCode)(status);
+  std::string msg = text ? text : "unknown error";
+  if (msg.empty()) msg = "error code " + std::to_string(static_cast<int>(code));
+  fn<fn::Release<Status>>(slot::ReleaseStatus)(status);
+  return msg;
+}
+
+void Runtime::check(Status* status, const std::string& what) const {
+  if (!status) return;
+  throw ModelError(what + ": " + message(status));
+}
+
+std::vector<std::string> Runtime::providers() const {
+  char** names = nullptr;
+  int count = 0;
+  check(fn<fn::GetAvailableProviders>(slot::GetAvailableProviders)(&names, &count), "listing execution providers");
+  std::vector<std::string> out;
+  for (int i = 0; i < count; ++i) out.emplace_back(names[i]);
+  check(fn<fn::ReleaseAvailableProviders>(slot::ReleaseAvailableProviders)(names, count),
+        "releasing the provider list");
+  return out;
+}
+
+}  // namespace pvt::ort
