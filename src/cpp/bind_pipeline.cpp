@@ -33,6 +33,21 @@ pvt::Plane as_plane(const py::array& a, int bpc, const char* which) {
   return p;
 }
 
+// A frame as a 2-D luma array, or a (luma, cb, cr) sequence of 2-D arrays.
+pvt::Picture as_picture(const py::object& obj, int bpc, const char* which) {
+  pvt::Picture pic;
+  if (py::isinstance<py::array>(obj)) {
+    pic.planes[0] = as_plane(obj.cast<py::array>(), bpc, which);
+    return pic;
+  }
+  const auto seq = obj.cast<py::sequence>();
+  if (seq.size() != 1 && seq.size() != 3)
+    throw pvt::InputError(std::string(which) + " frame must be a luma array or (luma, cb, cr)");
+  pic.count = static_cast<int>(seq.size());
+  for (int i = 0; i < pic.count; ++i) pic.planes[i] = as_plane(seq[static_cast<std::size_t>(i)].cast<py::array>(), bpc, which);
+  return pic;
+}
+
 }  // namespace
 
 void bind_pipeline(py::module_& m) {
@@ -45,11 +60,13 @@ void bind_pipeline(py::module_& m) {
            py::arg("specs"), py::arg("threads"))
       .def_property_readonly("columns", &pvt::Pipeline::columns)
       .def_property_readonly("threads", &pvt::Pipeline::threads)
+      .def_property_readonly("needs_chroma", &pvt::Pipeline::needs_chroma)
       .def(
           "push",
-          [](pvt::Pipeline& p, const py::array& ref, const py::array& dist, int bpc) {
-            const pvt::Plane r = as_plane(ref, bpc, "reference");
-            const pvt::Plane d = as_plane(dist, bpc, "distorted");
+          [](pvt::Pipeline& p, const py::object& ref, const py::object& dist, int bpc) {
+            // The arrays stay referenced by the caller until push() returns.
+            const pvt::Picture r = as_picture(ref, bpc, "reference");
+            const pvt::Picture d = as_picture(dist, bpc, "distorted");
             py::gil_scoped_release release;
             p.push(r, d);
           },

@@ -70,7 +70,8 @@ def run(
     pipeline = make_pipeline(specs, threads, model, dnn_mode)
     index = 0
     sentinel = object()
-    for r, d in itertools.zip_longest(ref, dist, fillvalue=sentinel):
+    chroma = pipeline.needs_chroma
+    for r, d in itertools.zip_longest(ref.pictures(chroma), dist.pictures(chroma), fillvalue=sentinel):
         if r is sentinel or d is sentinel:
             short, long_ = (ref, dist) if r is sentinel else (dist, ref)
             raise InputError(

@@ -23,6 +23,8 @@ struct Geometry {
   int width = 0;
   int height = 0;
   int bpc = 8;
+  int chroma_width = 0;  // 0 when the input has no chroma planes
+  int chroma_height = 0;
 };
 
 // Read access to the raw per-frame values an extractor wrote in extract(),
@@ -56,6 +58,10 @@ class Extractor {
   virtual void init(const Geometry& geometry) = 0;
 
   virtual void extract(const PicturePair& pair, unsigned index, std::span<double> out) = 0;
+
+  // Extractors that read pair.ref_chroma / dist_chroma say so; the pipeline
+  // then carries chroma and refuses input without it.
+  virtual bool needs_chroma() const { return false; }
 
   // Temporal extractors read pair.prev_ref and need one frame of look-ahead:
   // frame i becomes final once frame i+1 is extracted (or the clip ended).

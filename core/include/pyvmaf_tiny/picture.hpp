@@ -23,13 +23,23 @@ struct Plane {
   }
 };
 
-// One frame of reference and distorted luma. `prev_ref` is the previous
-// frame's reference luma, or nullptr for the first frame; only extractors
-// that declare temporal() read it.
+// One frame of reference and distorted pictures: luma, plus the two chroma
+// planes (empty Planes unless an extractor declared needs_chroma()).
+// `prev_ref` is the previous frame's reference luma, or nullptr for the first
+// frame; only extractors that declare temporal() read it.
 struct PicturePair {
   Plane ref;
   Plane dist;
+  Plane ref_chroma[2];
+  Plane dist_chroma[2];
   const Plane* prev_ref = nullptr;
+};
+
+// The planes of one picture as handed to the pipeline: luma first, then
+// optionally Cb and Cr.
+struct Picture {
+  Plane planes[3];
+  int count = 1;
 };
 
 // An owned, 64-byte aligned plane buffer whose rows are padded to 64 bytes.

@@ -41,6 +41,9 @@ class Pipeline {
   // Throws InputError on a geometry change or a ref/dist mismatch, and rethrows
   // any error raised by an extractor.
   void push(const Plane& ref, const Plane& dist);
+  // The same with chroma planes, which are kept only if an extractor needs them.
+  void push(const Picture& ref, const Picture& dist);
+  bool needs_chroma() const { return needs_chroma_; }
 
   // Waits for all frames and settles the last one. Idempotent.
   void close();
@@ -80,6 +83,8 @@ class Pipeline {
   std::vector<std::size_t> offsets_;  // first column of each extractor
   std::vector<bool> temporal_;
   bool any_temporal_ = false;
+  bool needs_chroma_ = false;
+  std::string chroma_user_;  // an extractor that needs chroma, for messages
   unsigned threads_ = 1;
 
   bool started_ = false;

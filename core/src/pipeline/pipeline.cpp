@@ -10,6 +10,7 @@ namespace pvt {
 
 struct Pipeline::Slot {
   PlaneBuffer ref, dist;
+  PlaneBuffer ref_chroma[2], dist_chroma[2];
 };
 
 struct Pipeline::Worker {
@@ -49,6 +50,10 @@ Pipeline::Pipeline(std::vector<ExtractorSpec> specs, unsigned threads) : specs_(
     }
     temporal_.push_back(proto->temporal());
     any_temporal_ = any_temporal_ || proto->temporal();
+    if (proto->needs_chroma() && !needs_chroma_) {
+      needs_chroma_ = true;
+      chroma_user_ = spec.name;
+    }
   }
 }
 
@@ -80,6 +85,12 @@ void Pipeline::start(const Geometry& g) {
     auto slot = std::make_unique<Slot>();
     slot->ref = PlaneBuffer(g.width, g.height, g.bpc);
     slot->dist = PlaneBuffer(g.width, g.height, g.bpc);
+    if (needs_chroma_) {
+      for (int c = 0; c < 2; ++c) {
+        slot->ref_chroma[c] = PlaneBuffer(g.chroma_width, g.chroma_height, g.bpc);
+        slot->dist_chroma[c] = PlaneBuffer(g.chroma_width, g.chroma_height, g.bpc);
+      }
+    }
     slots_.push_back(std::move(slot));
   }
   if (n_workers > 1) {
@@ -100,19 +111,48 @@ bool Pipeline::slot_free_locked(unsigned index) const {
 }
 
 void Pipeline::push(const Plane& ref, const Plane& dist) {
+  Picture r, d;
+  r.planes[0] = ref;
+  d.planes[0] = dist;
+  push(r, d);
+}
+
+void Pipeline::push(const Picture& ref_pic, const Picture& dist_pic) {
+  const Plane& ref = ref_pic.planes[0];
+  const Plane& dist = dist_pic.planes[0];
   if (ref.width != dist.width || ref.height != dist.height || ref.bpc != dist.bpc)
     throw InputError("frame " + std::to_string(pushed()) + ": reference is " + geometry_text(ref) +
                      " but distorted is " + geometry_text(dist));
   if (ref.width <= 0 || ref.height <= 0) throw InputError("frame has no pixels");
   if (ref.bpc < 8 || ref.bpc > 16) throw InputError("bit depth " + std::to_string(ref.bpc) + " is outside 8..16");
+  const bool chroma = needs_chroma_;
+  if (chroma) {
+    if (ref_pic.count < 3 || dist_pic.count < 3)
+      throw InputError("'" + chroma_user_ + "' needs chroma planes, but the input has only luma (gray or numpy input)");
+    for (int c = 1; c < 3; ++c) {
+      const Plane& a = ref_pic.planes[c];
+      const Plane& b = dist_pic.planes[c];
+      if (a.width != b.width || a.height != b.height || a.bpc != ref.bpc || b.bpc != ref.bpc ||
+          a.width <= 0 || a.height <= 0 || a.width > ref.width || a.height > ref.height)
+        throw InputError("frame " + std::to_string(pushed()) + ": chroma planes are " + geometry_text(a) + " and " +
+                         geometry_text(b) + " for " + geometry_text(ref) + " luma");
+    }
+  }
   {
     std::lock_guard lock(mu_);
     rethrow_locked();
     if (closed_) throw Error("push() after close()");
   }
   if (!started_) {
-    start(Geometry{ref.width, ref.height, ref.bpc});
-  } else if (ref.width != geometry_.width || ref.height != geometry_.height || ref.bpc != geometry_.bpc) {
+    Geometry g{ref.width, ref.height, ref.bpc};
+    if (chroma) {
+      g.chroma_width = ref_pic.planes[1].width;
+      g.chroma_height = ref_pic.planes[1].height;
+    }
+    start(g);
+  } else if (ref.width != geometry_.width || ref.height != geometry_.height || ref.bpc != geometry_.bpc ||
+             (chroma && (ref_pic.planes[1].width != geometry_.chroma_width ||
+                         ref_pic.planes[1].height != geometry_.chroma_height))) {
     throw InputError("frame " + std::to_string(pushed()) + " is " + geometry_text(ref) + " but frame 0 was " +
                      std::to_string(geometry_.width) + "x" + std::to_string(geometry_.height) + " " +
                      std::to_string(geometry_.bpc) + "-bit");
@@ -128,6 +168,12 @@ void Pipeline::push(const Plane& ref, const Plane& dist) {
   Slot& slot = slot_of(index);
   slot.ref.assign(ref);
   slot.dist.assign(dist);
+  if (chroma) {
+    for (int c = 0; c < 2; ++c) {
+      slot.ref_chroma[c].assign(ref_pic.planes[c + 1]);
+      slot.dist_chroma[c].assign(dist_pic.planes[c + 1]);
+    }
+  }
   const auto n_ext = static_cast<unsigned>(specs_.size());
   {
     std::lock_guard lock(mu_);
@@ -156,6 +202,12 @@ void Pipeline::run_task(Worker& worker, Task task) {
     PicturePair pair;
     pair.ref = slot.ref.view();
     pair.dist = slot.dist.view();
+    if (needs_chroma_) {
+      for (int c = 0; c < 2; ++c) {
+        pair.ref_chroma[c] = slot.ref_chroma[c].view();
+        pair.dist_chroma[c] = slot.dist_chroma[c].view();
+      }
+    }
     if (index > 0) {
       prev = slot_of(index - 1).ref.view();
       pair.prev_ref = &prev;

@@ -44,7 +44,9 @@ class ArraySource(FrameSource):
     def frame_count(self) -> Optional[int]:
         return int(self._a.shape[0])
 
-    def __iter__(self) -> Iterator[np.ndarray]:
+    def pictures(self, chroma: bool) -> Iterator[np.ndarray]:
+        if chroma:
+            raise InputError(f"{self.name}: numpy input is luma only; chroma features need .yuv, .y4m or a container")
         for index, frame in enumerate(self._a):
             if frame.strides[1] != frame.itemsize:
                 frame = np.ascontiguousarray(frame)
@@ -75,7 +77,9 @@ class IterableSource(FrameSource):
             frame = np.ascontiguousarray(frame)
         return frame
 
-    def __iter__(self) -> Iterator[np.ndarray]:
+    def pictures(self, chroma: bool) -> Iterator[np.ndarray]:
+        if chroma:
+            raise InputError(f"{self.name}: numpy input is luma only; chroma features need .yuv, .y4m or a container")
         index = 0
         frame = self._first
         while True:

@@ -71,19 +71,23 @@ class ContainerSource(FrameSource):
     def frame_count(self) -> Optional[int]:
         return None  # container frame counts are hints, not facts
 
-    def __iter__(self) -> Iterator[np.ndarray]:
+    @property
+    def has_chroma(self) -> bool:
+        return not self._stream.codec_context.pix_fmt.startswith("gray")
+
+    def pictures(self, chroma: bool) -> Iterator:
         av = _av()
         index = 0
         try:
             for frame in self._container.decode(self._stream):
-                yield self._luma(frame, index)
+                yield self._planes(frame, index, chroma)
                 index += 1
         except av.error.FFmpegError as e:
             raise InputError(f"{self.name}: decoding failed at frame {index} ({_reason(e)})") from None
         if index == 0:
             raise InputError(f"{self.name}: no decodable frames")
 
-    def _luma(self, frame, index: int) -> np.ndarray:
+    def _planes(self, frame, index: int, chroma: bool):
         fmt = frame.format.name
         if (frame.width, frame.height) != (self.width, self.height):
             raise InputError(f"{self.name}: frame {index} is {frame.width}x{frame.height}, "
@@ -97,15 +101,26 @@ class ContainerSource(FrameSource):
             raise InputError(f"{self.name}: frame {index} decoded as {fmt}, which has no exact luma plane")
         if bpc != self.bpc:
             raise InputError(f"{self.name}: frame {index} is {bpc}-bit, the stream started {self.bpc}-bit")
-        plane = frame.planes[0]
         dtype = np.dtype("<u2") if bpc > 8 or shift else np.dtype(np.uint8)
-        per_row = plane.line_size // dtype.itemsize
-        rows = np.frombuffer(plane, dtype)[: per_row * plane.height].reshape(plane.height, per_row)
-        luma = rows[:, : plane.width]
-        if shift:
-            return (luma >> shift).astype(np.uint16)
-        # the decoder may reuse this buffer, so hand out a copy
-        return luma.astype(np.uint16 if bpc > 8 else np.uint8, copy=True)
+        out_type = np.uint16 if bpc > 8 else np.uint8
+
+        def read(plane, interleave=1, offset=0):
+            per_row = plane.line_size // dtype.itemsize
+            rows = np.frombuffer(plane, dtype)[: per_row * plane.height].reshape(plane.height, per_row)
+            samples = rows[:, offset : plane.width * interleave : interleave]
+            # copies: the decoder may reuse its buffers
+            return (samples >> shift).astype(out_type) if shift else samples.astype(out_type, copy=True)
+
+        luma = read(frame.planes[0])
+        if not chroma:
+            return luma
+        if fmt.startswith("gray"):
+            raise InputError(f"{self.name}: {fmt} has no chroma planes")
+        if len(frame.planes) >= 3:
+            return luma, read(frame.planes[1]), read(frame.planes[2])
+        # semi-planar: one plane of interleaved chroma pairs (nv21 stores Cr first)
+        first, second = (1, 0) if fmt == "nv21" else (0, 1)
+        return luma, read(frame.planes[1], 2, first), read(frame.planes[1], 2, second)
 
     def close(self) -> None:
         self._container.close()

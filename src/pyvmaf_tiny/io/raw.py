@@ -41,18 +41,35 @@ class RawYuvSource(FrameSource):
     def frame_count(self) -> Optional[int]:
         return self._count
 
-    def __iter__(self) -> Iterator[np.ndarray]:
-        luma = self.width * self.height
+    @property
+    def has_chroma(self) -> bool:
+        return self.pix_fmt.layout != "gray"
+
+    def pictures(self, chroma: bool) -> Iterator:
         with open(self.name, "rb") as f:
             for index in range(self._count):
                 buf = np.fromfile(f, dtype=self.pix_fmt.dtype, count=self.frame_bytes // self.pix_fmt.bytes_per_sample)
                 if buf.size * self.pix_fmt.bytes_per_sample != self.frame_bytes:
                     raise InputError(f"{self.name}: truncated while reading frame {index}")
-                plane = buf[:luma].reshape(self.height, self.width)
-                if self.bpc > 8:
-                    plane = plane.astype(np.uint16, copy=False)
-                    _check_range(plane, self.bpc, self.name, index)
-                yield plane
+                yield split_planes(buf, self, index, chroma)
+
+
+def split_planes(buf: np.ndarray, src, index: int, chroma: bool):
+    """Luma (or luma, cb, cr) views of one planar frame read into `buf`."""
+    w, h, pf = src.width, src.height, src.pix_fmt
+    luma = w * h
+    planes = [buf[:luma].reshape(h, w)]
+    if chroma:
+        if pf.layout == "gray":
+            raise InputError(f"{src.name}: {pf.name} has no chroma planes")
+        cw, ch = pf.chroma_size(w, h)
+        planes.append(buf[luma : luma + cw * ch].reshape(ch, cw))
+        planes.append(buf[luma + cw * ch : luma + 2 * cw * ch].reshape(ch, cw))
+    if src.bpc > 8:
+        planes = [p.astype(np.uint16, copy=False) for p in planes]
+        for p in planes:
+            _check_range(p, src.bpc, src.name, index)
+    return tuple(planes) if chroma else planes[0]
 
 
 def _check_range(plane: np.ndarray, bpc: int, name: str, index: int) -> None:

@@ -19,7 +19,13 @@ class FrameSource:
         """The number of frames if known without decoding, else None."""
         return None
 
+    has_chroma: bool = False
+
     def __iter__(self) -> Iterator[np.ndarray]:
+        return self.pictures(chroma=False)
+
+    def pictures(self, chroma: bool) -> Iterator:
+        """Luma arrays, or (luma, cb, cr) tuples when `chroma` is asked for."""
         raise NotImplementedError
 
     def close(self) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import InputError
 from .pixfmt import PixelFormat, pix_fmt_for
-from .raw import _check_range
+from .raw import split_planes
 from .source import FrameSource
 
 _MAGIC = b"YUV4MPEG2"
@@ -102,10 +102,13 @@ class Y4mSource(FrameSource):
     def frame_count(self) -> Optional[int]:
         return self._count
 
-    def __iter__(self) -> Iterator[np.ndarray]:
+    @property
+    def has_chroma(self) -> bool:
+        return self.pix_fmt.layout != "gray"
+
+    def pictures(self, chroma: bool) -> Iterator:
         f = self._file
         f.seek(self._data_start)
-        luma = self.width * self.height
         n = self.frame_bytes // self.pix_fmt.bytes_per_sample
         for index in range(self._count):
             line = f.readline(_MAX_HEADER)
@@ -114,11 +117,7 @@ class Y4mSource(FrameSource):
             buf = np.fromfile(f, dtype=self.pix_fmt.dtype, count=n)
             if buf.size != n:
                 raise InputError(f"{self.name}: truncated while reading frame {index}")
-            plane = buf[:luma].reshape(self.height, self.width)
-            if self.bpc > 8:
-                plane = plane.astype(np.uint16, copy=False)
-                _check_range(plane, self.bpc, self.name, index)
-            yield plane
+            yield split_planes(buf, self, index, chroma)
 
     def close(self) -> None:
         self._file.close()
