@@ -86,6 +86,7 @@ void bind_pipeline(py::module_& m) {
           },
           py::arg("model"), py::arg("mode") = "stream", py::arg("batch") = 1024)
       .def_property_readonly("scored_count", &pvt::Pipeline::scored_count)
+      .def_property("subsample", &pvt::Pipeline::subsample, &pvt::Pipeline::set_subsample)
       .def(
           "scores",
           [](const pvt::Pipeline& p, unsigned start, unsigned stop) {
