@@ -94,10 +94,30 @@ def _build_parser() -> argparse.ArgumentParser:
     d.add_argument("--frames", type=int, default=24, help="number of frames (default 24)")
     _add_common(d)
 
+    _register_training(sub)
+
     m = sub.add_parser("models", help="list the packaged models",
                        epilog="examples:\n  pyvmaf-tiny models", formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_common(m)
     return p
+
+
+def _register_training(sub) -> None:
+    """`corpus` and `train` need the train extra only when they run."""
+    from .train.commands import register
+
+    register(sub)
+
+
+def _cmd_train(args) -> int:
+    try:
+        import torch  # noqa: F401
+        import yaml  # noqa: F401
+    except ImportError:
+        raise BackendUnavailable("training needs the train extra: pip install 'pyvmaf-tiny[train]'") from None
+    from .train.commands import run
+
+    return run(args)
 
 
 def _cmd_score(args) -> int:
@@ -151,7 +171,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not args.command:
         parser.print_help()
         return EXIT_INPUT
-    handler = {"score": _cmd_score, "models": _cmd_models, "demo": _cmd_demo}[args.command]
+    handler = {"score": _cmd_score, "models": _cmd_models, "demo": _cmd_demo, "corpus": _cmd_train,
+               "train": _cmd_train}[args.command]
     try:
         return handler(args)
     except InputError as e:

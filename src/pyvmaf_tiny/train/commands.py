@@ -1,0 +1,234 @@
+"""The `pyvmaf-tiny corpus` and `pyvmaf-tiny train` subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+CORPUS_EXAMPLES = """\
+examples:
+  pyvmaf-tiny corpus build corpus/                       # PyPI-only default sources
+  pyvmaf-tiny corpus build corpus/ --sources ~/my_videos   # plus your own videos and pictures
+  pyvmaf-tiny corpus build corpus/ --no-default --sources /usr/share/backgrounds
+"""
+
+TRAIN_EXAMPLES = """\
+examples:
+  pyvmaf-tiny train fit fr_tiny_v1 --corpus corpus/ --out models/
+  pyvmaf-tiny train fit my.yaml --sources ~/my_videos --corpus my_corpus/ --out models/   # retrain in one command
+  pyvmaf-tiny train sweep fr_tiny_v1 --corpus corpus/ --table sweep.md
+  pyvmaf-tiny train eval models/fr_tiny_v1.onnx --corpus corpus/ [--mos scores.csv]
+  pyvmaf-tiny train export models/fr_tiny_v1.pt --opset 21
+  pyvmaf-tiny train quantize models/fr_tiny_v1.pt --corpus corpus/ --int4
+"""
+
+
+def register(sub) -> None:
+    fmt = argparse.RawDescriptionHelpFormatter
+    c = sub.add_parser("corpus", help="build a training corpus of real encodes", epilog=CORPUS_EXAMPLES,
+                       formatter_class=fmt)
+    csub = c.add_subparsers(dest="corpus_command", metavar="ACTION", required=True)
+    b = csub.add_parser("build", help="encode ladders of every source", epilog=CORPUS_EXAMPLES, formatter_class=fmt)
+    b.add_argument("out", help="corpus directory (created; an existing corpus is completed, not redone)")
+    _corpus_options(b)
+    b.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+    t = sub.add_parser("train", help="distil tiny models from vmaf_v0.6.1", epilog=TRAIN_EXAMPLES,
+                       formatter_class=fmt)
+    tsub = t.add_subparsers(dest="train_command", metavar="ACTION", required=True)
+    f = tsub.add_parser("fit", help="train, evaluate on held-out sources, export ONNX + sidecar",
+                        epilog=TRAIN_EXAMPLES, formatter_class=fmt)
+    f.add_argument("config", help="a YAML config, or a packaged one (fr_tiny_v1, fr_micro_v1)")
+    f.add_argument("--corpus", required=True, help="corpus directory (built first when --sources is given)")
+    f.add_argument("--out", default="models", help="where the model, sidecar and report go")
+    f.add_argument("--loso", action="store_true", help="also evaluate leave-one-source-out (slow)")
+    f.add_argument("--jobs", type=int, default=0, help="extraction processes (0 = all cores)")
+    _corpus_options(f)
+    s = tsub.add_parser("sweep", help="grid over temperature x arch x width x features", epilog=TRAIN_EXAMPLES,
+                        formatter_class=fmt)
+    s.add_argument("config")
+    s.add_argument("--corpus", required=True)
+    s.add_argument("--table", help="write the results table (markdown) here")
+    s.add_argument("--pairs", action="store_true", help="sweep every pair of the six canonical features instead")
+    s.add_argument("--jobs", type=int, default=0)
+    e = tsub.add_parser("eval", help="PLCC/SROCC/KROCC/RMSE of a model against the teacher (and MOS)",
+                        epilog=TRAIN_EXAMPLES, formatter_class=fmt)
+    e.add_argument("model", help="a model name or path (.onnx with sidecar, or a libvmaf JSON model)")
+    e.add_argument("--corpus", required=True)
+    e.add_argument("--mos", help="CSV with columns clip,mos (clip as in the corpus manifest)")
+    e.add_argument("--jobs", type=int, default=0)
+    x = tsub.add_parser("export", help="re-export a checkpoint (.pt) at another opset", epilog=TRAIN_EXAMPLES,
+                        formatter_class=fmt)
+    x.add_argument("checkpoint")
+    x.add_argument("--opset", type=int, default=19, choices=(17, 19, 21))
+    x.add_argument("--out", help="output directory (default: beside the checkpoint)")
+    q = tsub.add_parser("quantize", help="int8 QDQ (and int4 at opset 21 where supported)", epilog=TRAIN_EXAMPLES,
+                        formatter_class=fmt)
+    q.add_argument("checkpoint")
+    q.add_argument("--corpus", required=True, help="calibration features come from here")
+    q.add_argument("--int4", action="store_true")
+    q.add_argument("--jobs", type=int, default=0)
+    for p in (f, s, e, x, q):
+        p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+
+def _corpus_options(p) -> None:
+    p.add_argument("--sources", action="append", default=[], metavar="DIR",
+                   help="also use every video and picture under DIR (repeatable)")
+    p.add_argument("--no-default", action="store_true", help="skip the PyPI-only default sources")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--frames", type=int, default=10, help="frames per clip")
+    p.add_argument("--variants", type=int, default=14, help="distorted clips per source")
+    p.add_argument("--max-sources", type=int, help="cap the number of sources (sampled with the seed)")
+
+
+def _spec(args):
+    from .corpus import CorpusSpec
+
+    return CorpusSpec(seed=args.seed, frames=args.frames, variants=args.variants, source_dirs=tuple(args.sources),
+                      include_default=not args.no_default, max_sources=args.max_sources)
+
+
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _config(name_or_path: str):
+    from .config import load_config, packaged_config
+
+    if not os.path.exists(name_or_path) and os.path.exists(packaged_config(name_or_path)):
+        name_or_path = packaged_config(name_or_path)
+    if not os.path.exists(name_or_path):
+        from ..errors import InputError
+
+        raise InputError(f"config {name_or_path}: no such file (packaged: fr_tiny_v1, fr_micro_v1)")
+    return load_config(name_or_path), name_or_path
+
+
+def run(args) -> int:
+    if args.command == "corpus":
+        from .corpus import build
+
+        manifest = build(args.out, _spec(args), log=_log)
+        print(manifest)
+        return 0
+    handler = {"fit": _fit, "sweep": _sweep, "eval": _eval, "export": _export, "quantize": _quantize}
+    return handler[args.train_command](args)
+
+
+def _dataset(corpus: str, jobs: int):
+    from .dataset import extract
+
+    return extract(corpus, jobs=jobs, log=_log)
+
+
+def _fit(args) -> int:
+    import torch
+
+    from .corpus import build
+    from .export import export, round_trip
+    from .fit import fit as run_fit
+
+    cfg, cfg_path = _config(args.config)
+    if args.sources or not os.path.exists(os.path.join(args.corpus, "manifest.csv")):
+        build(args.corpus, _spec(args), jobs=args.jobs, log=_log)
+    ds = _dataset(args.corpus, args.jobs)
+    result = run_fit(cfg, ds, loso=args.loso, log=_log)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    training = {"config": os.path.basename(cfg_path), "seed": cfg.optim.seed, "corpus": os.path.abspath(args.corpus),
+                "frames": int(len(ds.teacher)), "clips": len(ds.clips), "families": len(set(ds.family))}
+    onnx_path = export(result, str(out), cfg.name, cfg.export.opset, training=training)
+    torch.save({"student": result.student, "config": cfg, "interval": result.interval, "metrics": result.metrics},
+               out / f"{cfg.name}.pt")
+    diffs = round_trip(result.student, onnx_path, ds.select(cfg.features))
+    report = {"metrics": result.metrics, "interval": result.interval, "loso": result.loso, "round_trip": diffs,
+              "bytes": onnx_path.stat().st_size, "split": result.split}
+    (out / f"{cfg.name}.report.json").write_text(json.dumps(report, indent=1))
+    print(json.dumps({"model": str(onnx_path), "bytes": report["bytes"], "test": result.metrics["test"],
+                      "interval": result.interval, "round_trip": diffs}, indent=1))
+    return 0
+
+
+def _sweep(args) -> int:
+    import itertools
+
+    from .dataset import CANONICAL
+    from .sweep import grid, markdown, run_sweep
+
+    cfg, _ = _config(args.config)
+    ds = _dataset(args.corpus, args.jobs)
+    if args.pairs:
+        configs = grid(cfg, [list(p) for p in itertools.combinations(CANONICAL, 2)], taus=(), archs=("mlp",),
+                       widths=(cfg.model.hidden,))
+    else:
+        configs = grid(cfg)
+    table = markdown(run_sweep(configs, ds, log=_log))
+    if args.table:
+        Path(args.table).write_text(table)
+    print(table)
+    return 0
+
+
+def _eval(args) -> int:
+    import numpy as np
+
+    import pyvmaf_tiny
+
+    from .metrics import agreement, clip_means, report
+
+    ds = _dataset(args.corpus, args.jobs)
+    model = pyvmaf_tiny.models.load(args.model, device="cpu")
+    missing = [c for c in model.columns if c not in ds.columns]
+    if missing:
+        from ..errors import InputError
+
+        raise InputError(f"the corpus has no feature(s) {missing} that {args.model} needs")
+    pred = model.predict(ds.select(model.columns))
+    out = {"model": model.name, "teacher": report(pred, ds.teacher, ds.clip)}
+    if args.mos:
+        import csv
+
+        with open(args.mos, newline="") as f:
+            mos = {r["clip"]: float(r["mos"]) for r in csv.DictReader(f)}
+        names = [c["clip"] for c in ds.clips]
+        per_clip = clip_means(pred, ds.clip)
+        have = [i for i, n in enumerate(names) if n in mos]
+        out["mos"] = agreement(per_clip[have], np.array([mos[names[i]] for i in have]))
+    print(json.dumps(out, indent=1))
+    return 0
+
+
+def _load_checkpoint(path: str):
+    import torch
+
+    return torch.load(path, weights_only=False)
+
+
+def _export(args) -> int:
+    from .export import to_onnx, write_sidecar
+
+    ck = _load_checkpoint(args.checkpoint)
+    cfg, student = ck["config"], ck["student"]
+    out = Path(args.out or Path(args.checkpoint).parent)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{cfg.name}_opset{args.opset}.onnx"
+    path.write_bytes(to_onnx(student, args.opset).SerializeToString())
+    write_sidecar(path, path.stem, student.features, args.opset, "fp32", interval=ck["interval"])
+    print(path)
+    return 0
+
+
+def _quantize(args) -> int:
+    from .quantize import quantize
+
+    ck = _load_checkpoint(args.checkpoint)
+    cfg, student = ck["config"], ck["student"]
+    ds = _dataset(args.corpus, args.jobs)
+    out = quantize(student, Path(args.checkpoint).with_suffix(".onnx"), ds.select(student.features), cfg.name,
+                   int4=args.int4, log=_log)
+    print(json.dumps(out, indent=1))
+    return 0

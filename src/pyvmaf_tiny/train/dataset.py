@@ -1,0 +1,99 @@
+"""Features and teacher labels for every corpus clip, extracted natively in
+parallel processes and cached per clip."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+from .corpus import read_manifest
+
+TEACHER = "vmaf_v0.6.1"
+CANONICAL = ("integer_adm2", "integer_motion2", "integer_vif_scale0", "integer_vif_scale1", "integer_vif_scale2",
+             "integer_vif_scale3")
+CACHE_VERSION = 1
+
+
+def _ensemble_features() -> list[str]:
+    """SSIM and MS-SSIM co-teachers, where this build has them."""
+    from .. import featureset
+
+    known = {f for feats in featureset.catalog().values() for f in feats}
+    return [f for f in ("float_ssim", "float_ms_ssim") if f in known]
+
+
+def _extract_clip(args) -> str:
+    root, row, extra = args
+    import pyvmaf_tiny
+
+    out = Path(root) / "features" / (row["clip"].replace("/", "__") + ".npz")
+    if out.exists():
+        return str(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    r = pyvmaf_tiny.score(os.path.join(root, row["ref"]), os.path.join(root, row["dist"]), TEACHER, threads=1,
+                          features=list(extra) or None, scale_dist=None if row["rung"] == 1.0 else "bicubic")
+    arrays = {f"f:{k}": v for k, v in r.features.items()}
+    tmp = out.with_suffix(".tmp.npz")
+    np.savez(tmp, teacher=r.frames, version=CACHE_VERSION, **arrays)
+    tmp.replace(out)
+    return str(out)
+
+
+@dataclass
+class Dataset:
+    """Per-frame rows of a corpus: features, teacher scores, and where each frame came from."""
+
+    columns: list[str]
+    x: np.ndarray  # (frames, columns)
+    teacher: np.ndarray  # (frames,)
+    clip: np.ndarray  # clip index per frame
+    clips: list[dict]  # manifest rows
+
+    def column(self, name: str) -> np.ndarray:
+        return self.x[:, self.columns.index(name)]
+
+    def select(self, features: Sequence[str]) -> np.ndarray:
+        return self.x[:, [self.columns.index(f) for f in features]]
+
+    @property
+    def family(self) -> np.ndarray:
+        fams = np.array([c["family"] for c in self.clips])
+        return fams[self.clip]
+
+    def subset(self, frame_mask: np.ndarray) -> "Dataset":
+        return Dataset(self.columns, self.x[frame_mask], self.teacher[frame_mask], self.clip[frame_mask], self.clips)
+
+
+def extract(corpus_dir: str, jobs: int = 0, log=print, limit: Optional[int] = None) -> Dataset:
+    """Features and labels of every clip in the corpus (cached under <corpus>/features)."""
+    rows = read_manifest(os.path.join(corpus_dir, "manifest.csv"))
+    if limit is not None:
+        rows = rows[:limit]
+    extra = ["integer_adm2"] + _ensemble_features()  # adm2 is there anyway; keeps the list non-empty
+    work = [(corpus_dir, r, extra) for r in rows]
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1:
+        paths = list(map(_extract_clip, work))
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            paths = []
+            for i, p in enumerate(pool.map(_extract_clip, work, chunksize=4), start=1):
+                paths.append(p)
+                if i % 200 == 0 or i == len(work):
+                    log(f"extract: {i}/{len(work)} clips")
+    columns: Optional[list[str]] = None
+    xs, ys, clip_idx = [], [], []
+    for i, p in enumerate(paths):
+        with np.load(p) as z:
+            cols = sorted(k[2:] for k in z.files if k.startswith("f:"))
+            if columns is None:
+                columns = cols
+            xs.append(np.column_stack([z[f"f:{c}"] for c in columns]))
+            ys.append(z["teacher"])
+            clip_idx.append(np.full(len(z["teacher"]), i))
+    return Dataset(columns or [], np.concatenate(xs), np.concatenate(ys), np.concatenate(clip_idx), rows)
