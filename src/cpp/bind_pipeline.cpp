@@ -61,6 +61,7 @@ void bind_pipeline(py::module_& m) {
       .def_property_readonly("columns", &pvt::Pipeline::columns)
       .def_property_readonly("threads", &pvt::Pipeline::threads)
       .def_property_readonly("needs_chroma", &pvt::Pipeline::needs_chroma)
+      .def_property_readonly("chroma_user", &pvt::Pipeline::chroma_user)
       .def(
           "push",
           [](pvt::Pipeline& p, const py::object& ref, const py::object& dist, int bpc) {

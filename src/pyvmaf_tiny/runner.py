@@ -71,6 +71,14 @@ def run(
     index = 0
     sentinel = object()
     chroma = pipeline.needs_chroma
+    if chroma:
+        for src in (ref, dist):
+            if not src.has_chroma:
+                hint = "; psnr:enable_chroma=false gives psnr_y alone" if pipeline.chroma_user == "psnr" else ""
+                raise InputError(
+                    f"feature extractor '{pipeline.chroma_user}' reads the chroma (Cb, Cr) planes, but {src.name} "
+                    f"has only luma (gray or numpy input); give .yuv, .y4m or container input with chroma{hint}"
+                )
     for r, d in itertools.zip_longest(ref.pictures(chroma), dist.pictures(chroma), fillvalue=sentinel):
         if r is sentinel or d is sentinel:
             short, long_ = (ref, dist) if r is sentinel else (dist, ref)
