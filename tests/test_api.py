@@ -109,7 +109,7 @@ def test_bad_arguments():
         pyvmaf_tiny.score(str(clip.ref), str(clip.dist), **clip.geometry, features=["integer_vmaf"])
     with pytest.raises(pyvmaf_tiny.InputError, match="threads"):
         pyvmaf_tiny.score(str(clip.ref), str(clip.dist), **clip.geometry, threads=-1)
-    with pytest.raises(pyvmaf_tiny.ModelError, match="unknown model"):
+    with pytest.raises(pyvmaf_tiny.InputError, match="unknown model"):
         pyvmaf_tiny.score(str(clip.ref), str(clip.dist), "nope", **clip.geometry)
     with pytest.raises(pyvmaf_tiny.InputError, match="no option 'bogus'"):
         pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), ["vif:bogus=1"], **clip.geometry)

@@ -46,7 +46,7 @@ def test_other_formats(tmp_path, fmt):
 def test_help_has_examples():
     assert "examples:" in cli("--help", check_rc=0).stdout
     assert "examples:" in cli("score", "--help", check_rc=0).stdout
-    assert "example:" in cli("demo", "--help", check_rc=0).stdout
+    assert "examples:" in cli("demo", "--help", check_rc=0).stdout
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ def test_help_has_examples():
         (lambda c, t: ["score", c.ref, c.dist], 2, "needs width, height and pix_fmt"),
         (lambda c, t: ["score", c.ref, c.dist, "--width", c.width, "--height", c.height, "--pix-fmt", "rgb24"],
          2, "unsupported pix_fmt"),
-        (lambda c, t: ["score", c.ref, c.dist, *_geometry(c), "--model", "vmaf_v9"], 3, "unknown model"),
+        (lambda c, t: ["score", c.ref, c.dist, *_geometry(c), "--model", "vmaf_v9"], 2, "unknown model"),
         (lambda c, t: ["score", c.ref], 2, "the following arguments are required"),
         (lambda c, t: ["score", c.ref, c.dist, *_geometry(c), "--threads", "x"], 2, "invalid int"),
     ],
@@ -71,6 +71,96 @@ def test_errors_exit_codes_one_line_no_traceback(tmp_path, make_args, code, need
     assert "Traceback" not in proc.stderr
     lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("pyvmaf-tiny: error")]
     assert len(lines) == 1
+
+
+def _bad_inputs(clip, tmp):
+    """(argv, the text the one-line message must contain) for each bad-input case."""
+    empty = tmp / "empty.yuv"
+    empty.write_bytes(b"")
+    garbage = tmp / "garbage.mp4"
+    garbage.write_bytes(b"\x00\x01not a video at all" * 50)
+    bad_y4m = tmp / "bad.y4m"
+    bad_y4m.write_bytes(b"YUV4MPEG2 W-3 H10\nFRAME\n")
+    short = tmp / "short.yuv"
+    short.write_bytes(clip.dist.read_bytes()[: clip.width * clip.height * 3 // 2 * 4])
+    small = tmp / "small.yuv"
+    small.write_bytes(bytes(64 * 48 * 3 // 2 * 6))
+    geo = _geometry(clip)
+    return {
+        "truncated raw": (["score", clip.ref, clip.dist, "--width", clip.width + 2, "--height", clip.height,
+                           "--pix-fmt", "yuv420p"], "ref.yuv: truncated"),
+        "missing file": (["score", tmp / "missing.yuv", clip.dist, *geo], "missing.yuv: no such file"),
+        "empty file": (["score", clip.ref, empty, *geo], "empty.yuv: file is empty"),
+        "garbage mp4": (["score", garbage, garbage], "garbage.mp4: cannot open as a video container"),
+        "malformed y4m": (["score", bad_y4m, bad_y4m], "bad.y4m: malformed Y4M header"),
+        "size mismatch": (["score", clip.ref, small, *geo], "small.yuv: truncated"),
+        "size mismatch y4m": (["score", bad_y4m.parent / "a.y4m", bad_y4m.parent / "b.y4m"], "size mismatch"),
+        "frame-count mismatch": (["score", clip.ref, short, *geo], "short.yuv has 4"),
+        "raw without geometry": (["score", clip.ref, clip.dist], "needs width, height and pix_fmt"),
+        "unsupported pix_fmt": (["score", clip.ref, clip.dist, "--width", clip.width, "--height", clip.height,
+                                 "--pix-fmt", "rgb24"], "unsupported pix_fmt 'rgb24'"),
+        "unknown model": (["score", clip.ref, clip.dist, *geo, "--model", "vmaf_v9"], "unknown model 'vmaf_v9'"),
+        "bad option": (["score", clip.ref, clip.dist, *geo, "--subsample", "0"], "subsample must be >= 1"),
+    }
+
+
+def _y4m(path, w, h, frames=2):
+    with open(path, "wb") as f:
+        f.write(f"YUV4MPEG2 W{w} H{h} F25:1 C444\n".encode())
+        for _ in range(frames):
+            f.write(b"FRAME\n" + bytes(w * h * 3))
+
+
+@pytest.mark.parametrize("case", ["truncated raw", "missing file", "empty file", "garbage mp4", "malformed y4m",
+                                  "size mismatch", "size mismatch y4m", "frame-count mismatch",
+                                  "raw without geometry", "unsupported pix_fmt", "unknown model", "bad option"])
+def test_bad_input_exits_2_with_one_line(tmp_path, case):
+    clip = small_clip()
+    _y4m(tmp_path / "a.y4m", 64, 48)
+    _y4m(tmp_path / "b.y4m", 80, 48)
+    argv, needle = _bad_inputs(clip, tmp_path)[case]
+    proc = cli(*argv)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("pyvmaf-tiny: error: "), proc.stderr
+    assert needle in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    proc = cli("score", tmp_path / "missing.y4m", tmp_path / "missing.y4m", "--debug")
+    assert proc.returncode != 0 and "Traceback" in proc.stderr
+
+
+def test_pool_frame_scores_and_plot(tmp_path):
+    clip = small_clip()
+    png = tmp_path / "vmaf.png"
+    out = cli("score", clip.ref, clip.dist, *_geometry(clip), "--pool", "harmonic_mean", "--frame-scores",
+              "--plot", png, check_rc=0).stdout
+    lines = out.strip().splitlines()
+    assert [ln.split(":")[0] for ln in lines[:-1]] == [f"frame {i}" for i in range(6)]
+    assert lines[-1].startswith("VMAF harmonic_mean (vmaf_v0.6.1, 6 frames, cpu): ")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_progress_line_only_on_a_terminal():
+    import io
+
+    from pyvmaf_tiny.progress import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    assert not Progress.wanted(quiet=False, stream=io.StringIO())
+    assert not Progress.wanted(quiet=True, stream=Tty())
+    tty = Tty()
+    assert Progress.wanted(quiet=False, stream=tty)
+    p = Progress(stream=tty, min_interval=0)
+    for i in range(1, 11):
+        p(i, 10)
+    p.finish()
+    assert "10/10" in tty.getvalue() and tty.getvalue().endswith("\n")
 
 
 def test_models_lists_packaged_models():

@@ -153,7 +153,7 @@ def _malformed(tmp_path, x, kind):
         p = save(tmp_path, kind, _normalised_mlp(x), SIX)
         _rewrite_sidecar(p, sha256="0" * 64)
         return p, "sha256 is"
-    if kind == "missing_sidecar":
+    if kind == "missing_sidecar":  # the sidecar exists nowhere: a broken model, not a missing one
         p = save(tmp_path, kind, _normalised_mlp(x), SIX)
         p.with_suffix(".json").unlink()
         return p, "no sidecar"

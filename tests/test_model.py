@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from pyvmaf_tiny import ModelError, models
+from pyvmaf_tiny import InputError, ModelError, models
 
 
 def _reference_predict(model_json: dict, x: np.ndarray) -> float:
@@ -100,8 +100,8 @@ def test_malformed_models_raise_model_error(tmp_path, mutate, match):
         models.load(str(path))
 
 
-def test_unknown_model_name():
-    with pytest.raises(ModelError, match="unknown model 'vmaf_v9'"):
+def test_unknown_model_is_bad_input():
+    with pytest.raises(InputError, match="unknown model 'vmaf_v9'"):
         models.load("vmaf_v9")
-    with pytest.raises(ModelError, match="no such file"):
+    with pytest.raises(InputError, match="no such file"):
         models.load("/nonexistent/model.json")

@@ -2,6 +2,7 @@
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
+#include "../../core/src/dnn/onnx_check.hpp"
 #include "pyvmaf_tiny/dnn.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/model.hpp"
@@ -69,6 +70,16 @@ void bind_model(py::module_& m) {
     const pvt::Sidecar s = pvt::parse_sidecar(text, origin);
     return s.name;
   });
+  m.def(
+      "check_onnx",
+      [](const py::bytes& data, const std::string& origin) {
+        const pvt::dnn::OnnxSummary s = pvt::dnn::check_onnx(std::string_view(data), origin);
+        py::dict d;
+        d["opset"] = s.opset;
+        d["ops"] = s.op_types;
+        return d;
+      },
+      py::arg("data"), py::arg("origin") = "<bytes>", "The static checks run before an ONNX model gets a session.");
   m.def("ort_set_library_hint", &pvt::ort_set_library_hint, py::arg("path"));
   m.def("ort_info", [] {
     const pvt::OrtInfo info = pvt::ort_info();

@@ -61,7 +61,6 @@ void bind_pipeline(py::module_& m) {
       .def_property_readonly("columns", &pvt::Pipeline::columns)
       .def_property_readonly("threads", &pvt::Pipeline::threads)
       .def_property_readonly("needs_chroma", &pvt::Pipeline::needs_chroma)
-      .def_property_readonly("chroma_user", &pvt::Pipeline::chroma_user)
       .def(
           "push",
           [](pvt::Pipeline& p, const py::object& ref, const py::object& dist, int bpc) {
@@ -87,6 +86,7 @@ void bind_pipeline(py::module_& m) {
           },
           py::arg("model"), py::arg("mode") = "stream", py::arg("batch") = 1024)
       .def_property_readonly("scored_count", &pvt::Pipeline::scored_count)
+      .def_property("subsample", &pvt::Pipeline::subsample, &pvt::Pipeline::set_subsample)
       .def(
           "scores",
           [](const pvt::Pipeline& p, unsigned start, unsigned stop) {

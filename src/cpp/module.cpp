@@ -14,7 +14,11 @@ namespace {
 void translate(std::exception_ptr p) {
   auto raise = [](const char* cls, const std::exception& e) {
     py::object type = py::module_::import("pyvmaf_tiny.errors").attr(cls);
-    PyErr_SetString(type.ptr(), e.what());
+    // Messages may quote bytes from a broken file: never fail on decoding them.
+    const std::string what = e.what();
+    PyObject* text = PyUnicode_DecodeUTF8(what.data(), static_cast<Py_ssize_t>(what.size()), "replace");
+    PyErr_SetObject(type.ptr(), text);
+    Py_XDECREF(text);
   };
   try {
     if (p) std::rethrow_exception(p);

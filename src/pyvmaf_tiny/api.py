@@ -10,15 +10,18 @@ import numpy as np
 from . import featureset, models
 from .errors import InputError
 from .io import open_source
+from .io.scaled import ScaledSource
 from .result import Result, make_result
-from .runner import ProgressFn, run
+from .runner import Alignment, ProgressFn, run
 
 
-def _open_pair(ref, dist, width, height, pix_fmt, bitdepth):
+def _open_pair(ref, dist, width, height, pix_fmt, bitdepth, scale_dist=None):
     geometry = dict(width=width, height=height, pix_fmt=pix_fmt, bitdepth=bitdepth)
     r = open_source(ref, role="reference", **geometry)
     try:
         d = open_source(dist, role="distorted", **geometry)
+        if scale_dist is not None:
+            d = ScaledSource(d, r.width, r.height, scale_dist)
     except BaseException:
         r.close()
         raise
@@ -38,6 +41,11 @@ def score(
     features: Optional[Iterable[Any]] = None,
     device: str = "auto",
     dnn_mode: str = "batch",
+    frames: Optional[int] = None,
+    skip_ref: int = 0,
+    skip_dist: int = 0,
+    subsample: int = 1,
+    scale_dist: Optional[str] = None,
     progress: Optional[ProgressFn] = None,
 ) -> Result:
     """Score `dist` against `ref` with a VMAF model.
@@ -48,17 +56,25 @@ def score(
     `threads=0` uses every core. Tiny ONNX models run on `device` ("cpu",
     "cuda", "openvino" or "auto") once per frame (`dnn_mode="stream"`) or
     over batches of frames ("batch"); both give identical scores.
+
+    Alignment: `skip_ref`/`skip_dist` drop leading frames, `frames` caps the
+    number of pairs, `subsample` scores every n-th pair (libvmaf's
+    n_subsample). `scale_dist="bicubic"|"lanczos"` resizes the distorted clip
+    to the reference size first (through PyAV's swscale); that changes the
+    measurement and is off unless asked for.
     """
     m = models.load(model, device=device)
     extra_specs, _ = featureset.resolve(features)
     specs = featureset.merge(m.extractor_specs(), extra_specs)
-    r, d = _open_pair(ref, dist, width, height, pix_fmt, bitdepth)
+    align = Alignment(frames, skip_ref, skip_dist, subsample)
+    r, d = _open_pair(ref, dist, width, height, pix_fmt, bitdepth, scale_dist)
     with r, d:
         start = time.perf_counter()
-        columns, values, scores = run(r, d, specs, threads, progress, model=m, dnn_mode=dnn_mode)
+        out = run(r, d, specs, threads, progress, model=m, dnn_mode=dnn_mode, align=align)
         elapsed = time.perf_counter() - start
-    fps = values.shape[0] / elapsed if elapsed > 0 else float("nan")
-    return make_result(m, columns, values, scores, width=r.width, height=r.height, bitdepth=r.bpc, fps=fps)
+    fps = len(out.frame_numbers) / elapsed if elapsed > 0 else float("nan")
+    return make_result(m, out.columns, out.values, out.scores, width=r.width, height=r.height, bitdepth=r.bpc,
+                       fps=fps, frame_numbers=out.frame_numbers)
 
 
 def extract_features(
@@ -71,6 +87,11 @@ def extract_features(
     pix_fmt: Optional[str] = None,
     bitdepth: Optional[int] = None,
     threads: int = 0,
+    frames: Optional[int] = None,
+    skip_ref: int = 0,
+    skip_dist: int = 0,
+    subsample: int = 1,
+    scale_dist: Optional[str] = None,
     progress: Optional[ProgressFn] = None,
 ) -> dict[str, np.ndarray]:
     """Per-frame features by libvmaf name, e.g. {"integer_vif_scale0": array, ...}.
@@ -82,10 +103,10 @@ def extract_features(
     if not specs:
         raise InputError("no features requested")
     merged = featureset.merge(specs)
-    r, d = _open_pair(ref, dist, width, height, pix_fmt, bitdepth)
+    r, d = _open_pair(ref, dist, width, height, pix_fmt, bitdepth, scale_dist)
     with r, d:
-        columns, values, _ = run(r, d, merged, threads, progress)
-    by_name = {c: values[:, i].copy() for i, c in enumerate(columns)}
+        out = run(r, d, merged, threads, progress, align=Alignment(frames, skip_ref, skip_dist, subsample))
+    by_name = {c: out.values[:, i].copy() for i, c in enumerate(out.columns)}
     out: dict[str, np.ndarray] = {}
     for spec, want in zip(specs, wanted):
         provided = featureset.columns_of(spec)

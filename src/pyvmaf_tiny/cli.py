@@ -7,16 +7,31 @@ import sys
 from typing import Optional, Sequence
 
 from . import __version__
-from .errors import InputError, ModelError, PyvmafTinyError
+from .errors import BackendUnavailable, InputError, ModelError, PyvmafTinyError
 
 EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_MODEL = 0, 1, 2, 3
+
+_MAIN_EXAMPLES = """\
+examples:
+  pyvmaf-tiny demo                                   # encode built-in content with x264 and score it
+  pyvmaf-tiny score ref.y4m dist.mp4                 # VMAF (vmaf_v0.6.1) of an encode
+  pyvmaf-tiny score ref.yuv dist.yuv --width 1920 --height 1080 --pix-fmt yuv420p -o log.json
+  pyvmaf-tiny models                                 # packaged models
+"""
 
 _SCORE_EXAMPLES = """\
 examples:
   pyvmaf-tiny score ref.y4m dist.y4m
+  pyvmaf-tiny score ref.mkv dist.mp4 --threads 2 --output log.json
   pyvmaf-tiny score ref.yuv dist.yuv --width 1920 --height 1080 --pix-fmt yuv420p10le
-  pyvmaf-tiny score ref.y4m dist.y4m --model vmaf_v0.6.1neg --threads 2 --output log.json
-  pyvmaf-tiny score ref.y4m dist.y4m --output log.xml --format xml --feature integer_motion
+  pyvmaf-tiny score ref.y4m dist.y4m --model vmaf_v0.6.1neg --output log.xml --format xml
+  pyvmaf-tiny score ref.y4m dist.y4m --feature psnr --feature float_ssim --frame-scores
+  pyvmaf-tiny score ref.y4m dist_720p.mp4 --scale-dist bicubic     # changes the measurement
+  pyvmaf-tiny score ref.y4m dist.mp4 --skip-dist 2 --frames 100 --subsample 5
+  pyvmaf-tiny score ref.y4m dist.y4m --model my_tiny.onnx --device auto --plot vmaf.png
+
+Output logs (--output) use libvmaf's JSON/XML/CSV/SUB layout and metric names.
+Exit codes: 0 ok, 2 bad input or usage, 3 model error, 1 anything else.
 """
 
 
@@ -27,55 +42,91 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_INPUT)
 
 
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--debug", action="store_true", help="show the traceback of an error")
+
+
 def _build_parser() -> argparse.ArgumentParser:
-    p = _Parser(
-        prog="pyvmaf-tiny",
-        description="libvmaf-exact VMAF scores from Python's native core.",
-        epilog="examples:\n  pyvmaf-tiny demo\n  pyvmaf-tiny score ref.y4m dist.y4m\n  pyvmaf-tiny models",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = _Parser(prog="pyvmaf-tiny", description="libvmaf-exact VMAF from a fast native core.",
+                epilog=_MAIN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"pyvmaf-tiny {__version__}")
-    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    _add_common(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     s = sub.add_parser("score", help="score a distorted clip against its reference", epilog=_SCORE_EXAMPLES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    s.add_argument("ref", help="reference: .y4m, or .yuv with --width/--height/--pix-fmt")
-    s.add_argument("dist", help="distorted clip, same forms as the reference")
-    s.add_argument("--width", type=int, help="frame width of raw .yuv input")
-    s.add_argument("--height", type=int, help="frame height of raw .yuv input")
-    s.add_argument("--pix-fmt", help="raw .yuv pixel format, e.g. yuv420p, yuv422p10le (ffmpeg names)")
-    s.add_argument("--model", default="vmaf_v0.6.1", help="packaged model name or path to a libvmaf JSON model")
-    s.add_argument("--threads", type=int, default=0, help="worker threads (0 = all cores, the default)")
-    s.add_argument("--feature", action="append", default=[], metavar="NAME",
-                   help="also compute this feature (repeatable), e.g. integer_motion")
-    s.add_argument("--output", "-o", help="write a libvmaf-compatible log here ('-' for stdout)")
-    s.add_argument("--format", choices=("json", "xml", "csv", "sub"),
+    s.add_argument("ref", help="reference: .y4m, a container (.mp4, .mkv, ...), or .yuv with --width/--height/--pix-fmt")
+    s.add_argument("dist", help="distorted clip, in any of the same forms")
+    g = s.add_argument_group("raw input")
+    g.add_argument("--width", type=int, help="frame width of raw .yuv input")
+    g.add_argument("--height", type=int, help="frame height of raw .yuv input")
+    g.add_argument("--pix-fmt", help="raw .yuv pixel format, e.g. yuv420p, yuv422p10le, gray (ffmpeg names)")
+    g = s.add_argument_group("model and features")
+    g.add_argument("--model", default="vmaf_v0.6.1", help="packaged model name, a libvmaf JSON model, or a tiny .onnx")
+    g.add_argument("--feature", action="append", default=[], metavar="NAME",
+                   help="also compute this feature (repeatable), e.g. psnr, float_ssim, integer_motion")
+    g.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "openvino"),
+                   help="where tiny ONNX models run (default auto)")
+    g.add_argument("--dnn-mode", default="batch", choices=("batch", "stream"), help="ONNX inference per batch or frame")
+    g.add_argument("--threads", type=int, default=0, help="worker threads (0 = all cores, the default)")
+    g = s.add_argument_group("frame alignment")
+    g.add_argument("--frames", type=int, help="score this many frame pairs (allows inputs of different lengths)")
+    g.add_argument("--skip-ref", type=int, default=0, metavar="N", help="drop the first N reference frames")
+    g.add_argument("--skip-dist", type=int, default=0, metavar="N", help="drop the first N distorted frames")
+    g.add_argument("--subsample", type=int, default=1, metavar="N", help="score every N-th pair (libvmaf n_subsample)")
+    g.add_argument("--scale-dist", choices=("bicubic", "lanczos"),
+                   help="resize the distorted clip to the reference size first (this changes the measurement)")
+    g = s.add_argument_group("output")
+    g.add_argument("--output", "-o", help="write a libvmaf-compatible log here ('-' for stdout)")
+    g.add_argument("--format", choices=("json", "xml", "csv", "sub"),
                    help="log format (default: from the --output suffix, else json)")
-    s.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    g.add_argument("--pool", default="mean", choices=("mean", "harmonic_mean", "min", "max"),
+                   help="which pooled score to print (default mean)")
+    g.add_argument("--frame-scores", action="store_true", help="print every frame's score")
+    g.add_argument("--plot", metavar="PNG", help="save a per-frame timeline (needs matplotlib)")
+    g.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    _add_common(s)
 
     d = sub.add_parser("demo", help="encode built-in content with x264 and score it (needs PyAV)",
-                       epilog="example:\n  pyvmaf-tiny demo --crf 35",
+                       epilog="examples:\n  pyvmaf-tiny demo\n  pyvmaf-tiny demo --crf 40 --frames 48",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     d.add_argument("--crf", type=int, default=30, help="x264 CRF for the distorted clip (default 30)")
     d.add_argument("--frames", type=int, default=24, help="number of frames (default 24)")
-    d.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    _add_common(d)
 
-    m = sub.add_parser("models", help="list the packaged models", epilog="example:\n  pyvmaf-tiny models",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
-    m.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    m = sub.add_parser("models", help="list the packaged models",
+                       epilog="examples:\n  pyvmaf-tiny models", formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_common(m)
     return p
 
 
 def _cmd_score(args) -> int:
     from .api import score
+    from .progress import Progress
 
-    result = score(args.ref, args.dist, args.model, width=args.width, height=args.height, pix_fmt=args.pix_fmt,
-                   threads=args.threads, features=args.feature or None)
+    progress = Progress() if Progress.wanted(args.quiet) else None
+    try:
+        result = score(args.ref, args.dist, args.model, width=args.width, height=args.height, pix_fmt=args.pix_fmt,
+                       threads=args.threads, features=args.feature or None, device=args.device,
+                       dnn_mode=args.dnn_mode, frames=args.frames, skip_ref=args.skip_ref, skip_dist=args.skip_dist,
+                       subsample=args.subsample, scale_dist=args.scale_dist, progress=progress)
+    finally:
+        if progress is not None:
+            progress.finish()
     if args.output:
         result.write(args.output, args.format)
-    if args.output != "-":
-        print(f"VMAF score ({result.model}, {len(result.frames)} frames): {result.score:.6f}")
+    if args.plot:
+        from .plot import plot_timeline
+
+        plot_timeline(result, args.plot)
+    if args.output == "-":
+        return EXIT_OK
+    if args.frame_scores:
+        for num, value in zip(result.frame_numbers, result.frames):
+            print(f"frame {num}: {value:.6f}")
+    label = "VMAF score" if args.pool == "mean" else f"VMAF {args.pool}"
+    print(f"{label} ({result.model}, {len(result.frames)} frames, {result.backend}): "
+          f"{result.pooled['vmaf'][args.pool]:.6f}")
     return EXIT_OK
 
 
@@ -107,13 +158,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         code, err = EXIT_INPUT, e
     except ModelError as e:
         code, err = EXIT_MODEL, e
-    except PyvmafTinyError as e:
+    except (BackendUnavailable, PyvmafTinyError) as e:
         code, err = EXIT_OTHER, e
     except KeyboardInterrupt:
+        print("pyvmaf-tiny: interrupted", file=sys.stderr)
         return 130
     except Exception as e:  # noqa: BLE001 - last resort: one line, not a traceback
         code, err = EXIT_OTHER, e
     if args.debug:
         raise err
-    print(f"pyvmaf-tiny: error: {err}", file=sys.stderr)
+    message = " ".join(str(err).split("\n")) or type(err).__name__
+    print(f"pyvmaf-tiny: error: {message}", file=sys.stderr)
     return code

@@ -55,7 +55,7 @@ class Result:
 
 
 def make_result(model, columns: list[str], values: np.ndarray, frames: np.ndarray, *, width: int, height: int,
-                bitdepth: int, fps: float = float("nan")) -> Result:
+                bitdepth: int, fps: float = float("nan"), frame_numbers: Optional[np.ndarray] = None) -> Result:
     """Pool a (frames, columns) feature matrix and the model's per-frame scores."""
     from . import _core
 
@@ -70,4 +70,4 @@ def make_result(model, columns: list[str], values: np.ndarray, frames: np.ndarra
         interval = np.column_stack([np.clip(frames - hw, lo, hi), np.clip(frames + hw, lo, hi)])
     return Result(score=float(pooled["vmaf"]["mean"]), frames=frames, features=feats, pooled=pooled,
                   model=model.name, backend=model.backend, width=width, height=height, bitdepth=bitdepth, fps=fps,
-                  interval=interval)
+                  interval=interval, frame_numbers=frame_numbers)

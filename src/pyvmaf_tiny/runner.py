@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 import numpy as np
@@ -12,23 +13,65 @@ from .errors import InputError
 from .io import FrameSource
 
 ProgressFn = Callable[[int, Optional[int]], None]
+DNN_MODES = ("stream", "batch")
 
 
-def check_pair(ref: FrameSource, dist: FrameSource) -> Optional[int]:
-    """Raise InputError unless ref and dist agree; returns the frame count if known."""
+@dataclass(frozen=True)
+class Alignment:
+    """Which frames of ref and dist are paired, and which are scored.
+
+    skip_ref/skip_dist drop leading frames of either input; `frames` caps the
+    number of pairs (and allows inputs of different lengths); `subsample`
+    scores every n-th pair, as libvmaf's n_subsample does.
+    """
+
+    frames: Optional[int] = None
+    skip_ref: int = 0
+    skip_dist: int = 0
+    subsample: int = 1
+
+    def __post_init__(self):
+        for name in ("skip_ref", "skip_dist"):
+            if _int(getattr(self, name), name) < 0:
+                raise InputError(f"{name.replace('_', '-')} must be >= 0, got {getattr(self, name)}")
+        if self.frames is not None and _int(self.frames, "frames") < 1:
+            raise InputError(f"frames must be >= 1, got {self.frames}")
+        if _int(self.subsample, "subsample") < 1:
+            raise InputError(f"subsample must be >= 1, got {self.subsample}")
+
+
+def _int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise InputError(f"{name} must be an integer, got {value!r}")
+    return int(value)
+
+
+def check_pair(ref: FrameSource, dist: FrameSource, align: Alignment = Alignment()) -> Optional[int]:
+    """Raise InputError unless ref and dist agree; returns the number of pairs if known."""
     if (ref.width, ref.height) != (dist.width, dist.height):
         raise InputError(
             f"size mismatch: reference {ref.name} is {ref.width}x{ref.height} "
-            f"but distorted {dist.name} is {dist.width}x{dist.height}"
+            f"but distorted {dist.name} is {dist.width}x{dist.height} (see --scale-dist)"
         )
     if ref.bpc != dist.bpc:
         raise InputError(
             f"bit depth mismatch: reference {ref.name} is {ref.bpc}-bit but distorted {dist.name} is {dist.bpc}-bit"
         )
     n_ref, n_dist = ref.frame_count(), dist.frame_count()
+    n_ref = None if n_ref is None else n_ref - align.skip_ref
+    n_dist = None if n_dist is None else n_dist - align.skip_dist
+    for n, src, skip in ((n_ref, ref, align.skip_ref), (n_dist, dist, align.skip_dist)):
+        if n is not None and n < (align.frames or 1):
+            have = n + skip
+            raise InputError(f"{src.name} has {have} frames; skipping {skip} leaves fewer than the "
+                             f"{align.frames or 1} needed")
+    if align.frames is not None:
+        return align.frames
     if n_ref is not None and n_dist is not None and n_ref != n_dist:
         raise InputError(
             f"frame count mismatch: reference {ref.name} has {n_ref} frames but distorted {dist.name} has {n_dist}"
+            + (" after skipping" if align.skip_ref or align.skip_dist else "")
+            + " (use --frames N, --skip-ref or --skip-dist to align them)"
         )
     return n_ref if n_ref is not None else n_dist
 
@@ -43,16 +86,22 @@ def check_threads(threads) -> int:
     return t
 
 
-DNN_MODES = ("stream", "batch")
-
-
-def make_pipeline(specs, threads, model=None, dnn_mode: str = "batch"):
+def make_pipeline(specs, threads, model=None, dnn_mode: str = "batch", subsample: int = 1):
     pipeline = _core.Pipeline(specs, check_threads(threads))
+    pipeline.subsample = subsample
     if model is not None:
         if dnn_mode not in DNN_MODES:
             raise InputError(f"dnn_mode must be one of {', '.join(DNN_MODES)}, got {dnn_mode!r}")
         pipeline.set_model(model.native, dnn_mode)
     return pipeline
+
+
+@dataclass
+class RunOutput:
+    columns: list[str]
+    values: np.ndarray  # (scored frames, columns)
+    scores: Optional[np.ndarray]
+    frame_numbers: np.ndarray  # index of each scored pair
 
 
 def run(
@@ -63,27 +112,26 @@ def run(
     progress: Optional[ProgressFn] = None,
     model=None,
     dnn_mode: str = "batch",
-) -> tuple[list[str], np.ndarray, Optional[np.ndarray]]:
-    """Extract every frame and score it with `model` (if any) inside the native
-    pipeline; returns (columns, values[frames, columns], scores[frames] or None)."""
-    total = check_pair(ref, dist)
-    pipeline = make_pipeline(specs, threads, model, dnn_mode)
+    align: Alignment = Alignment(),
+) -> RunOutput:
+    """Extract every paired frame and score it with `model` (if any) inside the
+    native pipeline."""
+    total = check_pair(ref, dist, align)
+    pipeline = make_pipeline(specs, threads, model, dnn_mode, align.subsample)
+    chroma = pipeline.needs_chroma
+    refs = itertools.islice(ref.pictures(chroma), align.skip_ref, None)
+    dists = itertools.islice(dist.pictures(chroma), align.skip_dist, None)
+    if align.frames is not None:
+        refs, dists = itertools.islice(refs, align.frames), itertools.islice(dists, align.frames)
     index = 0
     sentinel = object()
-    chroma = pipeline.needs_chroma
-    if chroma:
-        for src in (ref, dist):
-            if not src.has_chroma:
-                hint = "; psnr:enable_chroma=false gives psnr_y alone" if pipeline.chroma_user == "psnr" else ""
-                raise InputError(
-                    f"feature extractor '{pipeline.chroma_user}' reads the chroma (Cb, Cr) planes, but {src.name} "
-                    f"has only luma (gray or numpy input); give .yuv, .y4m or container input with chroma{hint}"
-                )
-    for r, d in itertools.zip_longest(ref.pictures(chroma), dist.pictures(chroma), fillvalue=sentinel):
+    for r, d in itertools.zip_longest(refs, dists, fillvalue=sentinel):
         if r is sentinel or d is sentinel:
             short, long_ = (ref, dist) if r is sentinel else (dist, ref)
             raise InputError(
                 f"frame count mismatch: {short.name} ended after {index} frames but {long_.name} has more"
+                if align.frames is None else f"{short.name} ended after {index} frames; --frames asked for "
+                f"{align.frames}"
             )
         try:
             pipeline.push(r, d, ref.bpc)
@@ -92,7 +140,11 @@ def run(
         index += 1
         if progress is not None:
             progress(index, total)
+    if index == 0:
+        raise InputError("no frames to score")
     pipeline.close()
     n = pipeline.final_count
-    scores = pipeline.scores(0, n) if model is not None else None
-    return list(pipeline.columns), pipeline.rows(0, n), scores
+    kept = np.arange(0, n, align.subsample)
+    values = pipeline.rows(0, n)[kept]
+    scores = pipeline.scores(0, len(kept)) if model is not None else None
+    return RunOutput(list(pipeline.columns), values, scores, kept)

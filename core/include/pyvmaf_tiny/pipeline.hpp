@@ -37,6 +37,11 @@ class Pipeline {
   enum class ModelMode { stream, batch };
   void set_model(std::shared_ptr<const Model> model, ModelMode mode, unsigned batch = 1024);
 
+  // libvmaf's n_subsample: only every n-th frame (0, n, 2n, ...) is extracted
+  // and scored; temporal extractors still see every frame. Call before push().
+  void set_subsample(unsigned n);
+  unsigned subsample() const { return subsample_; }
+
   // Copies one frame pair in and schedules it; blocks while the window is full.
   // Throws InputError on a geometry change or a ref/dist mismatch, and rethrows
   // any error raised by an extractor.
@@ -58,9 +63,10 @@ class Pipeline {
   // All final values, frames x columns, row-major.
   std::vector<double> final_values() const;
 
-  // Frames [0, scored_count()) have model scores (all final frames without a model).
+  // The first scored_count() kept frames (every subsample-th) have model
+  // scores; without a model, the number of final frames.
   unsigned scored_count() const;
-  // Model scores of frames [start, stop), which must be scored.
+  // Model scores of kept frames [start, stop) (in kept-frame order).
   std::vector<double> scores(unsigned start, unsigned stop) const;
 
  private:
@@ -116,6 +122,8 @@ class Pipeline {
   unsigned model_batch_ = 1;
   std::vector<std::size_t> model_columns_;
   std::vector<double> model_scores_;
+  unsigned model_next_ = 0;  // first final frame not yet considered for scoring
+  unsigned subsample_ = 1;
   void score_locked(bool flush);
 };
 

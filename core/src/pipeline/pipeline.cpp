@@ -128,7 +128,8 @@ void Pipeline::push(const Picture& ref_pic, const Picture& dist_pic) {
   const bool chroma = needs_chroma_;
   if (chroma) {
     if (ref_pic.count < 3 || dist_pic.count < 3)
-      throw InputError("'" + chroma_user_ + "' needs chroma planes, but the input has only luma (gray or numpy input)");
+      throw InputError("'" + chroma_user_ + "' needs chroma planes, but the input has only luma (gray or numpy input)" +
+                       (chroma_user_ == "psnr" ? "; psnr:enable_chroma=false gives psnr_y alone" : ""));
     for (int c = 1; c < 3; ++c) {
       const Plane& a = ref_pic.planes[c];
       const Plane& b = dist_pic.planes[c];
@@ -174,21 +175,29 @@ void Pipeline::push(const Picture& ref_pic, const Picture& dist_pic) {
       slot.dist_chroma[c].assign(dist_pic.planes[c + 1]);
     }
   }
-  const auto n_ext = static_cast<unsigned>(specs_.size());
+  // With subsampling (libvmaf's n_subsample), only temporal extractors see
+  // the frames in between, since their next kept frame depends on them.
+  std::vector<unsigned> tasks;
+  for (unsigned e = 0; e < specs_.size(); ++e)
+    if (temporal_[e] || index % subsample_ == 0) tasks.push_back(e);
   {
     std::lock_guard lock(mu_);
     pushed_ = index + 1;
-    done_.push_back(false);
-    remaining_.push_back(n_ext);
+    done_.push_back(tasks.empty());
+    remaining_.push_back(static_cast<unsigned>(tasks.size()));
     raw_.emplace_back(columns_.size(), 0.0);
     final_values_.emplace_back(columns_.size(), 0.0);
     if (workers_.size() > 1)
-      for (unsigned e = 0; e < n_ext; ++e) queue_.push_back({index, e});
+      for (unsigned e : tasks) queue_.push_back({index, e});
+    if (tasks.empty()) {
+      while (extracted_prefix_ < pushed_ && done_[extracted_prefix_]) ++extracted_prefix_;
+      settle_locked();
+    }
   }
   if (workers_.size() > 1) {
     cv_job_.notify_all();
   } else {
-    for (unsigned e = 0; e < n_ext; ++e) run_task(*workers_[0], {index, e});
+    for (unsigned e : tasks) run_task(*workers_[0], {index, e});
     std::lock_guard lock(mu_);
     rethrow_locked();
   }
@@ -283,20 +292,32 @@ void Pipeline::set_model(std::shared_ptr<const Model> model, ModelMode mode, uns
 
 void Pipeline::score_locked(bool flush) {
   if (!model_) return;
-  const std::size_t pending = final_ - model_scores_.size();
-  if (pending == 0 || (pending < model_batch_ && !flush)) return;
+  // Final frames the model scores (every subsample-th) and has not scored yet.
+  std::vector<unsigned> pending;
+  for (unsigned i = model_next_; i < final_; ++i)
+    if (i % subsample_ == 0) pending.push_back(i);
   const std::size_t f = model_columns_.size();
-  for (std::size_t done = 0; done < pending;) {
-    const std::size_t n = std::min<std::size_t>(pending - done, model_batch_);
+  std::size_t done = 0;
+  while (done < pending.size()) {
+    const std::size_t n = std::min<std::size_t>(pending.size() - done, model_batch_);
     if (n < model_batch_ && !flush) break;
     std::vector<double> x(n * f);
-    const std::size_t first = model_scores_.size();
     for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t c = 0; c < f; ++c) x[i * f + c] = final_values_[first + i][model_columns_[c]];
+      for (std::size_t c = 0; c < f; ++c) x[i * f + c] = final_values_[pending[done + i]][model_columns_[c]];
+    const std::size_t first = model_scores_.size();
     model_scores_.resize(first + n);
     model_->predict(x.data(), n, model_scores_.data() + first);
     done += n;
+    model_next_ = pending[done - 1] + 1;
   }
+  if (done == pending.size()) model_next_ = final_;
+}
+
+void Pipeline::set_subsample(unsigned n) {
+  std::lock_guard lock(mu_);
+  if (pushed_) throw Error("set_subsample() after the first frame");
+  if (n == 0) throw InputError("subsample must be at least 1");
+  subsample_ = n;
 }
 
 unsigned Pipeline::scored_count() const {

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Optional
 
-from ..errors import ModelError
+from ..errors import InputError
 from .base import Model
 from .onnx import OnnxModel, is_sidecar, ort_info, sidecar_for
 from .svm import SvmModel
@@ -60,10 +60,13 @@ def load(name_or_path: Any, *, device: str = "auto", enable_transform: bool = Fa
     if os.path.sep in text or text.endswith((".json", ".onnx")) or os.path.exists(text):
         return _load_path(text, None, device, enable_transform, disable_clip)
     known = ", ".join(i.name for i in list())
-    raise ModelError(f"unknown model {text!r}: use one of {known}, or a path to a model file")
+    raise InputError(f"unknown model {text!r}: use one of {known}, or a path to a model file")
 
 
 def _load_path(path: str, name: Optional[str], device: str, enable_transform: bool, disable_clip: bool) -> Model:
+    # A model that cannot be found is bad input; one that is found but broken is a ModelError.
+    if not os.path.exists(path):
+        raise InputError(f"model {path}: no such file")
     if path.endswith(".onnx"):
         return OnnxModel.from_sidecar(sidecar_for(path), device=device)
     if is_sidecar(path):

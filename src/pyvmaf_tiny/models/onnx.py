@@ -60,8 +60,6 @@ class OnnxModel(Model):
 def sidecar_for(onnx_path: str) -> str:
     """The sidecar beside a .onnx file: <name>.json."""
     sidecar = os.path.splitext(onnx_path)[0] + ".json"
-    if not os.path.exists(onnx_path):
-        raise ModelError(f"model {onnx_path}: no such file")
     if not os.path.exists(sidecar):
         raise ModelError(f"model {onnx_path}: no sidecar {os.path.basename(sidecar)} beside it "
                          f"(pyvmaf-tiny needs the JSON sidecar written by `pyvmaf-tiny train export`)")
