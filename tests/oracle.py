@@ -24,12 +24,18 @@ def ffmpeg() -> str:
 
 def run(ref: Path, dist: Path, width: int, height: int, pix_fmt: str, *, model: Optional[str] = None,
         features: Optional[list[str]] = None, threads: int = 2, cache: bool = True) -> dict:
-    """libvmaf's JSON log for dist vs ref (ffmpeg takes the distorted clip first)."""
+    """libvmaf's JSON log for dist vs ref (ffmpeg takes the distorted clip first).
+
+    model=None runs ffmpeg's default model (vmaf_v0.6.1), model="" none at all.
+    A feature may carry libvmaf options: "psnr:enable_mse=true,enable_chroma=false".
+    """
     opts = [f"n_threads={threads}", "log_fmt=json"]
     if model:
         opts.append(f"model=version={model}")
+    elif model is not None:
+        opts.append("model=")
     if features:
-        opts.append("feature=" + "\\|".join(f"name={f}" for f in features))
+        opts.append("feature=" + "\\|".join(_feature_arg(f) for f in features))
     key = hashlib.sha256(json.dumps([str(ref), str(dist), width, height, pix_fmt, opts]).encode()).hexdigest()[:16]
     out = Path(ref).parent / f"oracle-{key}.json"
     if cache and out.exists():
@@ -43,8 +49,18 @@ def run(ref: Path, dist: Path, width: int, height: int, pix_fmt: str, *, model: 
     if proc.returncode != 0 or not tmp.exists():
         raise OracleFailed(f"oracle failed (rc={proc.returncode}): {proc.stderr.strip()[-500:]}")
     data = json.loads(tmp.read_text())
+    if not data.get("frames"):
+        # libvmaf reports some failures (e.g. MS-SSIM on small frames) on stdout and writes no frames
+        raise OracleFailed(f"oracle wrote no frames: {(proc.stdout + proc.stderr).strip()[-500:]}")
     tmp.replace(out)
     return data
+
+
+def _feature_arg(feature: str) -> str:
+    # libvmaf separates a feature's options with ':', escaped twice: once for the
+    # filtergraph and once for libvmaf's own option string
+    name, _, options = feature.partition(":")
+    return "\\\\:".join([f"name={name}"] + [kv for kv in options.split(",") if kv])
 
 
 class OracleFailed(RuntimeError):

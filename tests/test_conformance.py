@@ -47,6 +47,10 @@ SYNTHETIC = [
     Recipe("synthetic:white", 48, 32, codec="none"),
     Recipe("synthetic:ramp", 80, 60, pix_fmt="yuv420p10le", codec="noise", quality=9),
     Recipe("synthetic:texture", 72, 40, pix_fmt="yuv420p16le", codec="noise", quality=300),
+    # widths where libvmaf's SIMD DWT block ends on the last column of a band
+    Recipe("synthetic:texture", 129, 40, pix_fmt="yuv444p", codec="noise", quality=12),
+    Recipe("synthetic:edges", 513, 36, pix_fmt="yuv444p", codec="noise", quality=30),
+    Recipe("synthetic:texture", 257, 34, pix_fmt="yuv444p10le", codec="noise", quality=40),
 ]
 
 

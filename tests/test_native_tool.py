@@ -66,6 +66,41 @@ def test_sanitized_core_is_clean_and_agrees(sanitized_tool, recipe, threads):
         np.testing.assert_array_equal(values[:, i], ours[name], err_msg=name)
 
 
+# psnr (chroma included), float_ssim and float_ms_ssim: odd and subsampled
+# chroma, the smallest frames each accepts, 16-bit, and SSIM's downscaling.
+ALL_EXTRA = ["psnr", "float_ssim", "float_ms_ssim"]
+EXTRA_CASES = [
+    (Recipe("bikes", 181, 177, codec="libvpx-vp9", quality=40, frames=3), ALL_EXTRA),
+    (Recipe("bikes", 181, 177, pix_fmt="yuv422p", codec="libvpx-vp9", quality=40, frames=2), ALL_EXTRA),
+    (Recipe("bikes", 175, 143, pix_fmt="yuv444p", codec="libx264", quality=30, frames=3), ALL_EXTRA[:2]),
+    (Recipe("synthetic:texture", 11, 11, pix_fmt="yuv444p", codec="noise", quality=10, frames=2), ALL_EXTRA[:2]),
+    (Recipe("synthetic:texture", 176, 176, pix_fmt="yuv420p16le", codec="noise", quality=300, frames=2), ALL_EXTRA),
+    (Recipe("bikes", 769, 401, pix_fmt="yuv444p", codec="libx264", quality=40, frames=2),
+     ["psnr:enable_mse=true", "float_ssim:enable_lcs=true", "float_ms_ssim:enable_lcs=true"]),
+    (Recipe("bikes", 175, 143, pix_fmt="yuv444p", codec="libx264", quality=30, frames=2),
+     ["psnr:enable_chroma=false", "float_ssim:scale=3"]),
+    (Recipe("bikes", 181, 177, codec="libvpx-vp9", quality=40, frames=2), ["float_ssim:scale=4"]),
+]
+
+
+@pytest.mark.parametrize("recipe,extractors", EXTRA_CASES, ids=[r.id for r, _ in EXTRA_CASES])
+def test_sanitized_psnr_ssim_ms_ssim_are_clean_and_agree(sanitized_tool, recipe, extractors):
+    clip = make_clip(recipe)
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=1", UBSAN_OPTIONS="print_stacktrace=1")
+    args = [a for e in extractors for a in ("--extractor", e)]
+    proc = subprocess.run([str(sanitized_tool), str(clip.ref), str(clip.dist), str(clip.width), str(clip.height),
+                           clip.pix_fmt, "--threads", "2", *args], capture_output=True, text=True, env=env,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "runtime error" not in proc.stderr and "AddressSanitizer" not in proc.stderr
+    native = json.loads(proc.stdout)
+    ours = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), extractors, **clip.geometry)
+    assert sorted(native["columns"]) == sorted(ours)
+    values = np.array(native["frames"])
+    for i, name in enumerate(native["columns"]):
+        np.testing.assert_array_equal(values[:, i], ours[name], err_msg=name)
+
+
 def test_sanitized_core_refuses_tiny_frames(sanitized_tool, tmp_path):
     from content import write_pair
     from synthetic import pattern
@@ -75,6 +110,14 @@ def test_sanitized_core_refuses_tiny_frames(sanitized_tool, tmp_path):
     proc = subprocess.run([str(sanitized_tool), str(clip.ref), str(clip.dist), "8", "8", "yuv444p"],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "pvt-features:" in proc.stderr
+    for extractor, match in [("float_ssim", "11x11"), ("float_ms_ssim", "176x176")]:
+        proc = subprocess.run([str(sanitized_tool), str(clip.ref), str(clip.dist), "8", "8", "yuv444p",
+                               "--extractor", extractor], capture_output=True, text=True)
+        assert proc.returncode == 2 and match in proc.stderr, proc.stderr
+    # psnr on luma-only input
+    proc = subprocess.run([str(sanitized_tool), str(clip.ref), str(clip.dist), "8", "8", "gray",
+                           "--extractor", "psnr"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "needs chroma" in proc.stderr, proc.stderr
 
 
 def _ort_library() -> str:

@@ -129,8 +129,19 @@ int main(int argc, char** argv) {
     std::vector<std::uint8_t> rbuf(frame), dbuf(frame);
     while (ref.read(reinterpret_cast<char*>(rbuf.data()), static_cast<std::streamsize>(frame)) &&
            dist.read(reinterpret_cast<char*>(dbuf.data()), static_cast<std::streamsize>(frame))) {
-      pvt::Plane r{rbuf.data(), static_cast<std::ptrdiff_t>(w) * bps, w, h, fmt.bpc};
-      pvt::Plane d{dbuf.data(), static_cast<std::ptrdiff_t>(w) * bps, w, h, fmt.bpc};
+      // Luma, then Cb and Cr at the subsampled size (rounded up, as ffmpeg lays them out).
+      pvt::Picture r, d;
+      const int cw = (w + (1 << fmt.shift_x) - 1) >> fmt.shift_x;
+      const int ch = (h + (1 << fmt.shift_y) - 1) >> fmt.shift_y;
+      const std::size_t luma_bytes = static_cast<std::size_t>(w) * h * bps;
+      const std::size_t chroma_bytes = static_cast<std::size_t>(cw) * ch * bps;
+      for (int p = 0; p < (fmt.chroma ? 3 : 1); ++p) {
+        const std::size_t offset = p == 0 ? 0 : luma_bytes + (p - 1) * chroma_bytes;
+        const int pw = p == 0 ? w : cw, ph = p == 0 ? h : ch;
+        r.planes[p] = pvt::Plane{rbuf.data() + offset, static_cast<std::ptrdiff_t>(pw) * bps, pw, ph, fmt.bpc};
+        d.planes[p] = pvt::Plane{dbuf.data() + offset, static_cast<std::ptrdiff_t>(pw) * bps, pw, ph, fmt.bpc};
+      }
+      r.count = d.count = fmt.chroma ? 3 : 1;
       pipeline.push(r, d);
     }
     pipeline.close();

@@ -115,6 +115,6 @@ def extract_features(
             for col in provided:
                 out[col] = by_name[col]
         else:
-            column = provided[featureset.catalog()[name].index(want)]
+            column = featureset.column_for(spec, want)
             out[column] = by_name[column]
     return out

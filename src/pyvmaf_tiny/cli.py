@@ -17,6 +17,20 @@ examples:
   pyvmaf-tiny score ref.y4m dist.mp4                 # VMAF (vmaf_v0.6.1) of an encode
   pyvmaf-tiny score ref.yuv dist.yuv --width 1920 --height 1080 --pix-fmt yuv420p -o log.json
   pyvmaf-tiny models                                 # packaged models
+  pyvmaf-tiny mcp --root ~/videos                    # MCP server over stdio, for AI assistants
+"""
+
+_MCP_EXAMPLES = """\
+examples:
+  pyvmaf-tiny mcp                                    # stdio; reads files under the current directory
+  pyvmaf-tiny mcp --root ~/videos --root /data/clips # only files that resolve inside these directories
+  PYVMAF_TINY_MCP_ROOTS=~/videos:/data pyvmaf-tiny mcp
+  pyvmaf-tiny mcp --root ~/videos --max-frames 2000 --max-pixels 8294400
+  pyvmaf-tiny mcp --root ~/videos --http 8765        # streamable HTTP on http://127.0.0.1:8765/mcp
+
+Tools: vmaf_score, extract_features, list_models, describe_model.
+Roots come from --root, else PYVMAF_TINY_MCP_ROOTS (os.pathsep-separated), else the current directory.
+Needs the MCP SDK: pip install "pyvmaf-tiny[mcp]".
 """
 
 _SCORE_EXAMPLES = """\
@@ -99,6 +113,21 @@ def _build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("models", help="list the packaged models",
                        epilog="examples:\n  pyvmaf-tiny models", formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_common(m)
+
+    from .mcp import Limits  # no SDK import: that waits for the subcommand to run
+
+    c = sub.add_parser("mcp", help="serve VMAF tools to MCP clients (AI assistants) over stdio",
+                       epilog=_MCP_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("--root", action="append", metavar="DIR",
+                   help="a directory whose files the tools may read (repeatable; default: $PYVMAF_TINY_MCP_ROOTS, "
+                        "else the current directory)")
+    c.add_argument("--max-frames", type=_positive_int, default=Limits.max_frames, metavar="N",
+                   help=f"most frames one call may score (default {Limits.max_frames})")
+    c.add_argument("--max-pixels", type=_positive_int, default=Limits.max_pixels, metavar="N",
+                   help=f"most pixels a frame, width x height (default {Limits.max_pixels}, 8K UHD)")
+    c.add_argument("--http", type=_port, metavar="PORT",
+                   help="serve streamable HTTP on 127.0.0.1:PORT (path /mcp) instead of stdio")
+    _add_common(c)
     return p
 
 
@@ -118,6 +147,23 @@ def _cmd_train(args) -> int:
     from .train.commands import run
 
     return run(args)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"not a TCP port: {value}")
+    return value
 
 
 def _cmd_score(args) -> int:
@@ -165,13 +211,20 @@ def _cmd_demo(args) -> int:
     return EXIT_OK
 
 
+def _cmd_mcp(args) -> int:
+    from .mcp import Limits, serve  # serve() imports the SDK: the rest of the CLI works without the extra
+
+    serve(args.root, Limits(args.max_frames, args.max_pixels), http_port=args.http, debug=args.debug)
+    return EXIT_OK
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
         return EXIT_INPUT
-    handler = {"score": _cmd_score, "models": _cmd_models, "demo": _cmd_demo, "corpus": _cmd_train,
+    handler = {"score": _cmd_score, "models": _cmd_models, "demo": _cmd_demo, "mcp": _cmd_mcp, "corpus": _cmd_train,
                "train": _cmd_train}[args.command]
     try:
         return handler(args)

@@ -79,6 +79,21 @@ def columns_of(spec: Spec) -> list[str]:
     return list(_core.extractor_provides(spec[0], spec[1]))
 
 
+def column_for(spec: Spec, feature: str) -> str:
+    """The column of `spec` that holds base feature `feature`: the column whose
+    longest matching base name (exact, or followed by an option suffix) is it.
+    Options may drop columns (psnr's enable_chroma), so positions do not do."""
+    bases = catalog()[spec[0]]
+
+    def base_of(column: str) -> str:
+        return max((b for b in bases if column == b or column.startswith(b + "_")), key=len, default="")
+
+    for column in columns_of(spec):
+        if base_of(column) == feature:
+            return column
+    raise InputError(f"feature {feature!r} is not computed by {spec[0]} with options {spec[1]}")
+
+
 def merge(*groups: Iterable[Spec]) -> list[Spec]:
     """Concatenate spec lists, dropping any spec whose columns another one already computes."""
     specs = [(name, dict(opts)) for group in groups for name, opts in group]

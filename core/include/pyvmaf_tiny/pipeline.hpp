@@ -49,6 +49,8 @@ class Pipeline {
   // The same with chroma planes, which are kept only if an extractor needs them.
   void push(const Picture& ref, const Picture& dist);
   bool needs_chroma() const { return needs_chroma_; }
+  // The first extractor that needs chroma ("" if none), for messages.
+  const std::string& chroma_user() const { return chroma_user_; }
 
   // Waits for all frames and settles the last one. Idempotent.
   void close();

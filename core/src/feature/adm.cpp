@@ -102,13 +102,13 @@ std::vector<int> dwt_taps(int n, int simd_block = 0) {
 // in blocks of 32 output columns for 8-bit input and 64 for deeper input (see
 // dwt_taps()). For a band width of 1 + a multiple of the block (frame widths
 // 65/66, 129/130, ... at 8 bits; 129/130, 257/258, ... above) its last column
-// thus reads the first two values of the high-pass row after the low-pass row
-// (approximation and vertical bands), and two values past the high-pass row
-// (horizontal and diagonal bands; the reference reads stale scratch there, we
-// read zeros -- that column of those bands never reaches a pooled value).
-// The approximation's last column feeds the last two columns of every
-// coarser scale, which small bands pool. Scales 1..3 of the oracle mirror
-// at the edge (no blocked reads).
+// thus reads the first one or two values of the high-pass row that follows
+// the low-pass row (approximation and vertical bands), and as many past the
+// high-pass row (horizontal and diagonal bands; the reference reads stale
+// scratch there, we read zeros -- that column of those bands never reaches a
+// pooled value). The approximation's last column feeds the last two columns
+// of every coarser scale, which narrow bands pool. Scales 1..3 of the oracle
+// mirror at the edge like the C code (no blocked reads; checked against it).
 int scale0_simd_block(int bpc) { return bpc == 8 ? 32 : 64; }
 
 template <class T>

@@ -1,6 +1,7 @@
 #include "pyvmaf_tiny/registry.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/pipeline.hpp"
@@ -16,6 +17,22 @@ struct Entry {
   Factory make;
 };
 
+// float_ms_ssim, then its per-scale luminance, contrast and structure terms
+// (written with enable_lcs), in the order the extractor lists them.
+std::vector<std::string> ms_ssim_features() {
+  std::vector<std::string> f = {"float_ms_ssim"};
+  for (const char* term : {"l", "c", "s"})
+    for (int s = 0; s < 5; ++s) f.push_back(std::string("float_ms_ssim_") + term + "_scale" + std::to_string(s));
+  return f;
+}
+
+std::map<std::string, OptionMap> ms_ssim_feature_options() {
+  std::map<std::string, OptionMap> m;
+  const auto all = ms_ssim_features();
+  for (std::size_t i = 1; i < all.size(); ++i) m[all[i]] = {{"enable_lcs", "true"}};
+  return m;
+}
+
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> all = {
       {{"vif", {"integer_vif_scale0", "integer_vif_scale1", "integer_vif_scale2", "integer_vif_scale3"}},
@@ -27,6 +44,19 @@ const std::vector<Entry>& entries() {
         {"integer_motion2", "VMAF_integer_feature_motion_sad_score", "integer_motion"},
         {{"integer_motion", {{"debug", "true"}}}}},
        feature::make_motion},
+      {{"psnr",
+        {"psnr_y", "psnr_cb", "psnr_cr", "mse_y", "mse_cb", "mse_cr"},
+        {{"mse_y", {{"enable_mse", "true"}}},
+         {"mse_cb", {{"enable_mse", "true"}}},
+         {"mse_cr", {{"enable_mse", "true"}}}}},
+       feature::make_psnr},
+      {{"float_ssim",
+        {"float_ssim", "float_ssim_l", "float_ssim_c", "float_ssim_s"},
+        {{"float_ssim_l", {{"enable_lcs", "true"}}},
+         {"float_ssim_c", {{"enable_lcs", "true"}}},
+         {"float_ssim_s", {{"enable_lcs", "true"}}}}},
+       feature::make_float_ssim},
+      {{"float_ms_ssim", ms_ssim_features(), ms_ssim_feature_options()}, feature::make_float_ms_ssim},
   };
   return all;
 }

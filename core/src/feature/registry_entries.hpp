@@ -9,5 +9,8 @@ namespace pvt::feature {
 std::unique_ptr<Extractor> make_vif(const OptionMap& options);
 std::unique_ptr<Extractor> make_adm(const OptionMap& options);
 std::unique_ptr<Extractor> make_motion(const OptionMap& options);
+std::unique_ptr<Extractor> make_psnr(const OptionMap& options);
+std::unique_ptr<Extractor> make_float_ssim(const OptionMap& options);
+std::unique_ptr<Extractor> make_float_ms_ssim(const OptionMap& options);
 
 }  // namespace pvt::feature

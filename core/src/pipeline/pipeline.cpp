@@ -128,7 +128,8 @@ void Pipeline::push(const Picture& ref_pic, const Picture& dist_pic) {
   const bool chroma = needs_chroma_;
   if (chroma) {
     if (ref_pic.count < 3 || dist_pic.count < 3)
-      throw InputError("'" + chroma_user_ + "' needs chroma planes, but the input has only luma (gray or numpy input)");
+      throw InputError("'" + chroma_user_ + "' needs chroma planes, but the input has only luma (gray or numpy input)" +
+                       (chroma_user_ == "psnr" ? "; psnr:enable_chroma=false gives psnr_y alone" : ""));
     for (int c = 1; c < 3; ++c) {
       const Plane& a = ref_pic.planes[c];
       const Plane& b = dist_pic.planes[c];

@@ -34,7 +34,7 @@ struct AdmDetail {
 // Following libvmaf, an input of 3 or 4 samples gets a tap of -1 (see the
 // kernels for what it reads), and at scale 0 the last output column may have
 // unmirrored taps of in_w and in_w + 1 (libvmaf's SIMD blocks reading past the
-// row; see the kernels for what they read).
+// row; see AdmDwt0Fn for what they read).
 struct AdmDwtTaps {
   const int* rows = nullptr;
   const int* cols = nullptr;

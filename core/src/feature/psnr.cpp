@@ -1,0 +1,109 @@
+// psnr_y / psnr_cb / psnr_cr (and mse_*), as libvmaf 3.2's integer psnr
+// extractor defines them: per plane, MSE over the plane, PSNR against the bit
+// depth's peak, clamped to a per-depth maximum. libvmaf sizes subsampled
+// chroma as floor(w / 2) (and floor(h / 2) for 4:2:0), so of the rounded-up
+// chroma planes ffmpeg and our readers carry for odd sizes it reads only the
+// top-left part: the last column (row) does not count.
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kernels/psnr_kernels.hpp"
+#include "options.hpp"
+#include "pyvmaf_tiny/errors.hpp"
+#include "pyvmaf_tiny/extractor.hpp"
+#include "registry_entries.hpp"
+
+namespace pvt::feature {
+namespace {
+
+constexpr const char* kPsnrNames[3] = {"psnr_y", "psnr_cb", "psnr_cr"};
+constexpr const char* kMseNames[3] = {"mse_y", "mse_cb", "mse_cr"};
+
+class PsnrExtractor final : public Extractor {
+ public:
+  explicit PsnrExtractor(const OptionMap& options) {
+    // libvmaf's enable_apsnr writes only clip-level aggregates, which the
+    // pipeline has no place for; it is refused with the unknown options.
+    reject_unknown_options(name_, options, {"enable_chroma", "enable_mse", "reduced_hbd_peak", "min_sse"});
+    chroma_ = option_bool(options, "enable_chroma", nullptr, true);
+    mse_ = option_bool(options, "enable_mse", nullptr, false);
+    reduced_peak_ = option_bool(options, "reduced_hbd_peak", nullptr, false);
+    min_sse_ = option_double(options, "min_sse", nullptr, 0.0, 0.0, 1e300);
+    // None of these options changes libvmaf's feature names.
+    const int planes = chroma_ ? 3 : 1;
+    for (int p = 0; p < planes; ++p) provides_.push_back(kPsnrNames[p]);
+    if (mse_)
+      for (int p = 0; p < planes; ++p) provides_.push_back(kMseNames[p]);
+  }
+
+  const std::string& name() const override { return name_; }
+  const std::vector<std::string>& provides() const override { return provides_; }
+  bool needs_chroma() const override { return chroma_; }
+
+  void init(const Geometry& g) override {
+    if (g.bpc != 8 && g.bpc != 10 && g.bpc != 12 && g.bpc != 16)
+      throw InputError("psnr supports 8, 10, 12 and 16-bit input as libvmaf does, got " + std::to_string(g.bpc) +
+                       "-bit");
+    if (chroma_ && (g.chroma_width <= 0 || g.chroma_height <= 0))
+      throw InputError("psnr needs chroma planes; use psnr:enable_chroma=false for luma-only input");
+    const unsigned bpc = static_cast<unsigned>(g.bpc);
+    // 8-bit input always uses 255; deeper input 2^bpc - 1, or 255 << (bpc - 8)
+    // with reduced_hbd_peak.
+    const std::uint32_t peak = bpc == 8 ? 255u : reduced_peak_ ? 255u << (bpc - 8) : (1u << bpc) - 1u;
+    peak_sq_ = static_cast<double>(peak * peak);
+    const auto w = static_cast<unsigned>(g.width), h = static_cast<unsigned>(g.height);
+    // A subsampled axis has ceil(n / 2) chroma samples, of which libvmaf reads floor(n / 2).
+    const bool sub_x = g.chroma_width > 0 && g.chroma_width < g.width;
+    const bool sub_y = g.chroma_height > 0 && g.chroma_height < g.height;
+    for (unsigned p = 0; p < 3; ++p) {
+      width_[p] = static_cast<int>((p && sub_x) ? w / 2 : w);
+      height_[p] = static_cast<int>((p && sub_y) ? h / 2 : h);
+      if (min_sse_ != 0.0) {
+        const unsigned pw = static_cast<unsigned>(width_[p]), ph = static_cast<unsigned>(height_[p]);
+        const double floor_mse = min_sse_ / static_cast<double>(pw * ph);
+        psnr_max_[p] = std::ceil(10. * std::log10(static_cast<double>(peak * peak) / floor_mse));
+      } else {
+        psnr_max_[p] = static_cast<double>(6 * bpc + 12);
+      }
+    }
+    sse_ = kernels::select_psnr_sse(g.bpc);
+  }
+
+  void extract(const PicturePair& pair, unsigned index, std::span<double> out) override {
+    (void)index;
+    const int planes = chroma_ ? 3 : 1;
+    for (int p = 0; p < planes; ++p) {
+      Plane ref = p == 0 ? pair.ref : pair.ref_chroma[p - 1];
+      Plane dist = p == 0 ? pair.dist : pair.dist_chroma[p - 1];
+      ref.width = dist.width = width_[p];
+      ref.height = dist.height = height_[p];
+      const std::uint64_t sse = sse_(ref, dist);
+      const unsigned n = static_cast<unsigned>(ref.width) * static_cast<unsigned>(ref.height);
+      const double mse = static_cast<double>(sse) / static_cast<double>(n);
+      const double floored = mse > 1e-16 ? mse : 1e-16;
+      const double psnr = 10. * std::log10(peak_sq_ / floored);
+      out[static_cast<std::size_t>(p)] = psnr < psnr_max_[p] ? psnr : psnr_max_[p];
+      if (mse_) out[static_cast<std::size_t>(planes + p)] = mse;
+    }
+  }
+
+ private:
+  std::string name_ = "psnr";
+  std::vector<std::string> provides_;
+  bool chroma_ = true;
+  bool mse_ = false;
+  bool reduced_peak_ = false;
+  double min_sse_ = 0.0;
+  double peak_sq_ = 0.0;
+  double psnr_max_[3] = {0.0, 0.0, 0.0};
+  int width_[3] = {0, 0, 0}, height_[3] = {0, 0, 0};  // the part of each plane libvmaf reads
+  kernels::PsnrSseFn sse_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Extractor> make_psnr(const OptionMap& options) { return std::make_unique<PsnrExtractor>(options); }
+
+}  // namespace pvt::feature

@@ -1,0 +1,33 @@
+"""`pyvmaf-tiny mcp`: VMAF scoring as a Model Context Protocol server (needs the `mcp` extra)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from ..errors import BackendUnavailable
+from .roots import ENV_VAR, OutsideRoots, Roots
+
+__all__ = ["ENV_VAR", "Limits", "OutsideRoots", "Roots", "serve"]
+
+SDK_HINT = 'the MCP server needs the MCP Python SDK (mcp>=2.3): pip install "pyvmaf-tiny[mcp]"'
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one tool call may ask for."""
+
+    max_frames: int = 10_000
+    max_pixels: int = 7680 * 4320  # a frame's width x height: 8K UHD
+
+
+def serve(roots: Optional[Sequence[str]] = None, limits: Limits = Limits(), *, http_port: Optional[int] = None,
+          debug: bool = False) -> None:
+    """Run the server until its client goes away: stdio, or streamable HTTP on 127.0.0.1:`http_port`."""
+    try:
+        from . import server
+    except ModuleNotFoundError as e:
+        if e.name == "mcp" or (e.name or "").startswith("mcp."):
+            raise BackendUnavailable(SDK_HINT) from None
+        raise
+    server.serve(Roots.configure(roots), limits, http_port=http_port, debug=debug)

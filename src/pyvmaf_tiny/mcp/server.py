@@ -1,0 +1,342 @@
+"""The MCP tools: thin wrappers over pyvmaf_tiny.score, extract_features and the model registry."""
+
+import io
+import json
+import math
+import os
+import re
+import threading
+import time
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional
+
+import anyio.from_thread
+import anyio.to_thread
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, CallToolResult, TextContent, ToolAnnotations
+from pydantic import Field, ValidationError
+from typing_extensions import NotRequired, TypedDict
+
+from .. import __version__, api, models
+from ..errors import InputError, PyvmafTinyError
+from ..io import open_source
+from ..models.onnx import is_sidecar
+from ..output import write_json
+from . import Limits
+from .roots import Roots
+
+
+# Tool inputs (their JSON schema is derived from these annotations).
+Clip = Annotated[str, Field(description="a .y4m, a container (.mp4, .mkv, .webm, ...) or a raw .yuv file, "
+                                        "inside the server's roots; relative paths start at the first root")]
+Width = Annotated[Optional[int], Field(ge=1, description="frame width, for raw .yuv input")]
+Height = Annotated[Optional[int], Field(ge=1, description="frame height, for raw .yuv input")]
+PixFmt = Annotated[Optional[str], Field(description="pixel format of raw .yuv input: yuv420p, yuv422p, yuv444p or "
+                                                    "gray, optionally with 10le/12le/16le (e.g. yuv420p10le)")]
+ModelArg = Annotated[str, Field(description="a packaged model name (see list_models) or the path of a libvmaf "
+                                            "JSON model or tiny .onnx model inside the roots")]
+Threads = Annotated[int, Field(ge=0, le=1024, description="worker threads; 0 uses every core")]
+Frames = Annotated[Optional[int], Field(ge=1, description="score only the first N frame pairs")]
+ExtraFeatures = Annotated[Optional[list[str]], Field(description="extra features to report, e.g. psnr, float_ssim")]
+FeatureNames = Annotated[list[str], Field(min_length=1, description="features or extractors by libvmaf name, e.g. "
+                                          "integer_vif_scale0, integer_adm2, vif, adm, motion, psnr")]
+
+
+class PooledScores(TypedDict):
+    model: str
+    score: Optional[float]  # pooled mean of the per-frame model scores
+    pooled_metrics: dict[str, dict[str, Optional[float]]]
+
+
+class FeatureFrames(TypedDict):
+    frames: int
+    features: dict[str, list[Optional[float]]]
+
+
+class ModelEntry(TypedDict):
+    name: str
+    kind: str
+    path: str
+    sidecar: NotRequired[dict[str, Any]]
+
+
+class ModelList(TypedDict):
+    models: list[ModelEntry]
+
+
+class ModelDescription(TypedDict):
+    name: str
+    kind: str
+    path: Optional[str]
+    features: list[str]
+    backend: str
+    sidecar: NotRequired[dict[str, Any]]
+    metrics: NotRequired[Any]
+    card: NotRequired[str]
+
+
+class Tools:
+    """The server's tools, bound to its path policy and limits."""
+
+    def __init__(self, roots: Roots, limits: Limits):
+        self.roots, self.limits = roots, limits
+
+    async def vmaf_score(self, ref: Clip, dist: Clip, ctx: Context, width: Width = None, height: Height = None,
+                         pix_fmt: PixFmt = None, model: ModelArg = models.DEFAULT_MODEL,
+                         features: ExtraFeatures = None, threads: Threads = 0,
+                         frames: Frames = None) -> Annotated[CallToolResult, PooledScores]:
+        """VMAF of a distorted clip against its reference, bit-exact with libvmaf.
+
+        Returns libvmaf's JSON log (the layout `pyvmaf-tiny score --output log.json` writes) as text,
+        the pooled scores as structured content, and backend/model/frames/version in _meta.
+        """
+
+        def job(progress):
+            clips = self._inputs(ref, dist, width, height, pix_fmt, frames)
+            return api.score(model=self._model(model), features=features, threads=threads, progress=progress,
+                             **clips)
+
+        with _tool_errors():
+            result = await _in_worker(ctx, self.limits, job)
+        log = io.StringIO()
+        write_json(result, log)
+        return CallToolResult(
+            content=[TextContent(type="text", text=log.getvalue())],
+            structured_content=PooledScores(model=result.model, score=_finite(result.score),
+                                            pooled_metrics=_pooled(result.pooled)),
+            meta={"backend": result.backend, "model": result.model, "frames": len(result.frames),
+                  "version": __version__},
+        )
+
+    async def extract_features(self, ref: Clip, dist: Clip, ctx: Context, width: Width = None,
+                               height: Height = None, pix_fmt: PixFmt = None,
+                               features: FeatureNames = ["vif", "adm", "motion"],  # noqa: B006 - never mutated
+                               threads: Threads = 0, frames: Frames = None) -> FeatureFrames:
+        """Per-frame features of a clip pair, under libvmaf's feature names."""
+
+        def job(progress):
+            clips = self._inputs(ref, dist, width, height, pix_fmt, frames)
+            return api.extract_features(features=features, threads=threads, progress=progress, **clips)
+
+        with _tool_errors():
+            out = await _in_worker(ctx, self.limits, job)
+        n = len(next(iter(out.values()))) if out else 0
+        return FeatureFrames(frames=n, features={k: [_finite(v) for v in col] for k, col in out.items()})
+
+    def list_models(self) -> ModelList:
+        """The packaged models (libvmaf SVM models and tiny ONNX models), with their sidecars."""
+        entries = []
+        for info in models.list():
+            entry = ModelEntry(name=info.name, kind=info.kind, path=info.path)
+            if info.sidecar is not None:
+                entry["sidecar"] = info.sidecar
+            entries.append(entry)
+        return ModelList(models=entries)
+
+    def describe_model(self, model: ModelArg) -> ModelDescription:
+        """A model's kind, path and input features; for tiny ONNX models their sidecar (metrics, interval,
+        teacher, ...); and the first paragraph of its model card when one ships."""
+        with _tool_errors():
+            m = models.load(self._model(model), device="cpu")
+        out = ModelDescription(name=m.name, kind=m.kind, path=m.path, features=list(m.columns), backend=m.backend)
+        if m.sidecar is not None:
+            out["sidecar"] = m.sidecar
+            if "metrics" in m.sidecar:
+                out["metrics"] = m.sidecar["metrics"]
+        card = card_summary(m.name)
+        if card:
+            out["card"] = card
+        return out
+
+    def _inputs(self, ref, dist, width, height, pix_fmt, frames) -> dict:
+        """The score()/extract_features() inputs, once the paths pass the roots and the clips the limits."""
+        limits = self.limits
+        if frames is not None and frames > limits.max_frames:
+            raise InputError(f"frames={frames} is over this server's cap of {limits.max_frames} frames a call "
+                             f"(--max-frames)")
+        if width and height and width * height > limits.max_pixels:
+            raise InputError(f"{width}x{height} is over this server's cap of {limits.max_pixels} pixels a frame "
+                             f"(--max-pixels)")
+        clips = dict(ref=self.roots.resolve(ref, "ref"), dist=self.roots.resolve(dist, "dist"),
+                     width=width, height=height, pix_fmt=pix_fmt, frames=frames)
+        for role in ("ref", "dist"):
+            self._check_clip(clips[role], role, width, height, pix_fmt, frames)
+        return clips
+
+    def _check_clip(self, path, role, width, height, pix_fmt, frames) -> None:
+        with open_source(path, role=role, width=width, height=height, pix_fmt=pix_fmt) as src:
+            w, h, count = src.width, src.height, src.frame_count()
+        if w * h > self.limits.max_pixels:
+            raise InputError(f"{role} {path}: {w}x{h} is over this server's cap of "
+                             f"{self.limits.max_pixels} pixels a frame (--max-pixels)")
+        if frames is None and count is not None and count > self.limits.max_frames:
+            raise InputError(f"{role} {path} has {count} frames, over this server's cap of "
+                             f"{self.limits.max_frames} a call (--max-frames); pass frames=N to score the first N")
+
+    def _model(self, model: str) -> str:
+        """A packaged model's name as is; anything else is a model file, which must be inside the roots."""
+        packaged = [info.name for info in models.list()]
+        if model in packaged:
+            return model
+        if not _looks_like_path(model):
+            raise InputError(f"unknown model {model!r}: use one of {', '.join(packaged)}, or the path of a "
+                             f"libvmaf .json or tiny .onnx model inside the roots")
+        path = self.roots.resolve(model, "model")
+        self._check_onnx_files(path)
+        return path
+
+    def _check_onnx_files(self, path: str) -> None:
+        """A tiny ONNX model is read through its sidecar, which names the .onnx: both must be inside the roots."""
+        sidecar = os.path.splitext(path)[0] + ".json" if path.endswith(".onnx") else path
+        self.roots.resolve(sidecar, "model sidecar")
+        if not is_sidecar(sidecar):
+            return  # a libvmaf model, or a missing sidecar the loader reports
+        try:
+            with open(sidecar, encoding="utf-8") as f:
+                onnx = json.load(f)["onnx"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return  # the loader reports a broken sidecar
+        if isinstance(onnx, str):
+            self.roots.resolve(os.path.join(os.path.dirname(sidecar), onnx), "the sidecar's onnx file")
+
+
+class _Abandoned(Exception):
+    pass
+
+
+class _Progress:
+    """Called from the scoring thread once per frame: enforces the frame cap and
+    forwards progress to the client as MCP progress notifications (at most every 0.2 s)."""
+
+    def __init__(self, ctx: Context, max_frames: int):
+        self.ctx, self.max_frames = ctx, max_frames
+        self.abandoned = threading.Event()
+        self._last = 0.0
+
+    def __call__(self, done: int, total: Optional[int]) -> None:
+        if self.abandoned.is_set():
+            raise _Abandoned()  # the request was cancelled: stop at this frame
+        if done > self.max_frames:
+            raise InputError(f"the clips have more than this server's cap of {self.max_frames} frames a call "
+                             f"(--max-frames); pass frames=N to score the first N")
+        now = time.monotonic()
+        if done == total or now - self._last >= 0.2:
+            self._last = now
+            try:
+                anyio.from_thread.run(self.ctx.report_progress, done, total)
+            except Exception:  # noqa: BLE001 - progress is best effort; the score is what matters
+                pass
+
+
+async def _in_worker(ctx: Context, limits: Limits, job: Callable[[_Progress], Any]) -> Any:
+    """Run a job (file checks, then CPU-bound native work that releases the GIL) in a thread, off the event loop."""
+    progress = _Progress(ctx, limits.max_frames)
+    try:
+        return await anyio.to_thread.run_sync(job, progress, abandon_on_cancel=True)
+    finally:
+        progress.abandoned.set()
+
+
+@contextmanager
+def _tool_errors():
+    """pyvmaf-tiny's own errors become tool errors (isError results) with their one-line message."""
+    try:
+        yield
+    except PyvmafTinyError as e:
+        raise ToolError(" ".join(str(e).split()) or type(e).__name__) from None
+
+
+def _looks_like_path(model: str) -> bool:
+    seps = [s for s in (os.sep, os.altsep) if s]
+    return any(s in model for s in seps) or model.endswith((".json", ".onnx"))
+
+
+def _finite(v) -> Optional[float]:
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def _pooled(pooled: dict) -> dict:
+    return {name: {pool: _finite(v) for pool, v in pools.items()} for name, pools in pooled.items()}
+
+
+def card_dirs() -> list:
+    """Where model cards (docs/models/<name>.md) live: in the package, or in a source checkout."""
+    import pyvmaf_tiny
+
+    return [resources.files("pyvmaf_tiny") / "docs" / "models",
+            Path(pyvmaf_tiny.__file__).resolve().parents[2] / "docs" / "models"]
+
+
+def card_summary(name: str, dirs: Optional[list] = None) -> Optional[str]:
+    """The first paragraph (after the title) of a model's card, if it has one."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+        return None
+    for d in card_dirs() if dirs is None else dirs:
+        card = d / f"{name}.md"
+        if card.is_file():
+            return _first_paragraph(card.read_text(encoding="utf-8", errors="replace"))
+    return None
+
+
+def _first_paragraph(text: str) -> Optional[str]:
+    lines: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            if lines:
+                break
+            continue
+        lines.append(line)
+    return " ".join(lines) or None
+
+
+class VmafServer(MCPServer):
+    """MCPServer, except that an unknown tool name is a JSON-RPC error (-32602,
+    invalid params), as the MCP specification's tools/call error handling requires,
+    and that arguments failing the input schema get a short message."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Optional[Context] = None):
+        if name not in {tool.name for tool in await self.list_tools()}:
+            raise MCPError(code=INVALID_PARAMS, message=f"Unknown tool: {name}")
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as e:
+            if isinstance(e.__cause__, ValidationError):
+                raise ToolError(f"Error executing tool {name}: {_invalid_arguments(e.__cause__)}") from e.__cause__
+            raise
+
+
+def _invalid_arguments(error: ValidationError) -> str:
+    """"width: Input should be greater than or equal to 1; ..." without pydantic's help links."""
+    problems = [f"{'.'.join(str(p) for p in err['loc']) or 'arguments'}: {err['msg']}" for err in error.errors()]
+    return "invalid arguments: " + "; ".join(problems)
+
+
+_READ_ONLY = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
+
+
+def create_server(roots: Roots, limits: Limits = Limits(), log_level: str = "WARNING") -> MCPServer:
+    server = VmafServer(
+        "pyvmaf-tiny", version=__version__, log_level=log_level,
+        instructions=(f"libvmaf-exact VMAF. Clip and model paths must resolve inside {', '.join(roots.dirs)}; "
+                      f"at most {limits.max_frames} frames and {limits.max_pixels} pixels a frame per call."),
+    )
+    tools = Tools(roots, limits)
+    for fn, title in ((tools.vmaf_score, "VMAF score"), (tools.extract_features, "VMAF features"),
+                      (tools.list_models, "List VMAF models"), (tools.describe_model, "Describe a VMAF model")):
+        server.add_tool(fn, title=title, annotations=_READ_ONLY)
+    return server
+
+
+def serve(roots: Roots, limits: Limits = Limits(), http_port: Optional[int] = None, debug: bool = False) -> None:
+    """Serve over stdio, or over streamable HTTP on 127.0.0.1:`http_port`."""
+    server = create_server(roots, limits, "DEBUG" if debug else "WARNING")
+    if http_port is None:
+        server.run("stdio")
+    else:
+        server.run("streamable-http", host="127.0.0.1", port=http_port)

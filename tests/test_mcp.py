@@ -1,0 +1,314 @@
+"""The MCP server: a real `python -m pyvmaf_tiny mcp` subprocess, driven by the MCP SDK's own clients.
+
+One stdio server serves the whole module (its start, mostly the SDK's import, is the slow part), so
+every test after a refusal also checks that the server is still serving.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from contextlib import asynccontextmanager
+from functools import partial
+from types import SimpleNamespace
+
+import anyio
+import numpy as np
+import pytest
+from anyio.from_thread import start_blocking_portal
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, METHOD_NOT_FOUND, EmptyResult, Request, TextContent
+
+import oracle
+import pyvmaf_tiny
+from clips import small_clip
+from onnx_models import SIX, mlp, save
+from pyvmaf_tiny.cli import main
+from pyvmaf_tiny.mcp import ENV_VAR, Roots
+from pyvmaf_tiny.mcp.server import card_summary
+
+TOOLS = {"vmaf_score", "extract_features", "list_models", "describe_model"}
+CAPS = ("--max-frames", 100, "--max-pixels", 50_000)  # the small clip (320x136, 6 frames) fits
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory):
+    """A root with a copy of the small clip, edge-case files and tiny ONNX models; a directory outside it."""
+    clip = small_clip()
+    base = tmp_path_factory.mktemp("mcp")
+    root, outside = base / "root", base / "outside"
+    root.mkdir()
+    outside.mkdir()
+    shutil.copy(clip.ref, root / "ref.yuv")
+    shutil.copy(clip.dist, root / "dist.yuv")
+    shutil.copy(clip.ref, outside / "ref.yuv")
+    _write_y4m(root / "big.y4m", 400, 200, 2)  # over the pixel cap
+    _write_y4m(root / "long.y4m", 32, 32, 101)  # over the frame cap
+    (root / "escape.yuv").symlink_to(outside / "ref.yuv")
+    (root / "inner_link.yuv").symlink_to(root / "ref.yuv")
+    (root / "garbage.mp4").write_bytes(b"\x00not a video" * 100)
+    x = np.random.default_rng(1).random((32, 6))
+    save(root / "models", "tiny", mlp(6, mean=x.mean(0), std=x.std(0) + 1e-3), SIX,
+         metrics={"plcc": 0.97, "srocc": 0.95}, teacher="vmaf_v0.6.1")
+    save(root / "models", "sneaky", mlp(6), SIX, onnx="../../outside/sneaky.onnx")  # names an .onnx outside
+    shutil.copy(root / "models" / "sneaky.onnx", outside / "sneaky.onnx")
+    geometry = dict(width=clip.width, height=clip.height, pix_fmt=clip.pix_fmt)
+    return SimpleNamespace(clip=clip, root=root, outside=outside, geometry=geometry,
+                           pair=dict(ref=str(root / "ref.yuv"), dist=str(root / "dist.yuv"), **geometry))
+
+
+def _write_y4m(path, width: int, height: int, frames: int) -> None:
+    with open(path, "wb") as f:
+        f.write(f"YUV4MPEG2 W{width} H{height} F25:1 Ip A1:1 Cmono\n".encode())
+        f.write((b"FRAME\n" + bytes(width * height)) * frames)
+
+
+class Client:
+    """A ClientSession living on a background event loop, called from synchronous tests."""
+
+    def __init__(self, portal, session):
+        self.portal, self.session = portal, session
+
+    def call(self, tool: str, args: dict, **kwargs):
+        return self.portal.call(partial(self.session.call_tool, tool, args, **kwargs))
+
+    def run(self, fn, *args):
+        return self.portal.call(fn, *args)
+
+
+@pytest.fixture(scope="module")
+def server(ws, tmp_path_factory):
+    """`pyvmaf-tiny mcp --root ROOT` with small caps, serving every test of the module."""
+    log = tmp_path_factory.mktemp("mcp-log") / "server.log"
+    with open(log, "w") as errlog, start_blocking_portal("asyncio") as portal:
+        with portal.wrap_async_context_manager(connect("--root", ws.root, *CAPS, errlog=errlog)) as session:
+            yield Client(portal, session)
+    assert "Traceback" not in log.read_text()
+
+
+@asynccontextmanager
+async def connect(*args, errlog):
+    """A ClientSession over stdio to `python -m pyvmaf_tiny mcp ARGS`."""
+    params = StdioServerParameters(command=sys.executable, args=["-m", "pyvmaf_tiny", "mcp", *map(str, args)],
+                                   env=_server_env())
+    async with stdio_client(params, errlog=errlog) as (read, write):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            yield session
+
+
+def _server_env() -> dict:
+    env = dict(os.environ)
+    env.pop(ENV_VAR, None)
+    return env
+
+
+def _text(result) -> str:
+    assert len(result.content) == 1 and isinstance(result.content[0], TextContent)
+    return result.content[0].text
+
+
+def _without_fps(log: str) -> str:
+    return re.sub(r'\n  "fps": [^\n]*\n', "\n", log)
+
+
+def test_tools_are_listed_with_schemas(server):
+    tools = {t.name: t for t in server.run(server.session.list_tools).tools}
+    assert set(tools) == TOOLS
+    schema = tools["vmaf_score"].input_schema
+    assert set(schema["required"]) == {"ref", "dist"}
+    assert {"width", "height", "pix_fmt", "model", "features", "threads", "frames"} <= set(schema["properties"])
+    assert schema["properties"]["width"]["anyOf"][0] == {"type": "integer", "minimum": 1}
+    assert set(tools["extract_features"].input_schema["required"]) == {"ref", "dist"}
+    assert tools["describe_model"].input_schema["required"] == ["model"]
+    assert all(t.annotations.read_only_hint and t.output_schema for t in tools.values())
+
+
+def test_vmaf_score_equals_cli_and_oracle(server, ws, tmp_path):
+    progress = []
+
+    async def on_progress(done, total, message):
+        progress.append((done, total))
+
+    result = server.call("vmaf_score", {**ws.pair, "threads": 2}, progress_callback=on_progress)
+    assert not result.is_error
+    log = _text(result)
+    assert result.meta == {"backend": "cpu", "model": "vmaf_v0.6.1", "frames": 6, "version": pyvmaf_tiny.__version__}
+    ours = json.loads(log)["pooled_metrics"]["vmaf"]["mean"]
+    assert result.structured_content["score"] == pytest.approx(ours, abs=1e-6)
+    assert result.structured_content["pooled_metrics"]["vmaf"]["mean"] == pytest.approx(ours, abs=1e-6)
+    assert progress and progress[-1] == (6, 6)
+
+    out = tmp_path / "cli.json"
+    subprocess.run([sys.executable, "-m", "pyvmaf_tiny", "score", ws.pair["ref"], ws.pair["dist"],
+                    "--width", str(ws.clip.width), "--height", str(ws.clip.height), "--pix-fmt", ws.clip.pix_fmt,
+                    "--threads", "2", "--output", str(out)], check=True, timeout=300)
+    assert _without_fps(log) == _without_fps(out.read_text())  # the CLI's log, byte for byte but the fps
+
+    theirs = oracle.run(ws.clip.ref, ws.clip.dist, **ws.geometry)["pooled_metrics"]["vmaf"]["mean"]
+    assert abs(ours - theirs) <= 1e-6
+    assert abs(result.structured_content["score"] - theirs) <= 1e-6
+
+
+def test_refusals_are_tool_errors_and_the_server_keeps_serving(server, ws):
+    root, pair = ws.root, ws.pair
+    outside_root = (f"outside the allowed roots: this server reads only files that resolve, after symlinks, "
+                    f"inside {os.path.realpath(root)}")
+    cases = [
+        ("vmaf_score", {**pair, "ref": str(ws.outside / "ref.yuv")}, outside_root),
+        ("vmaf_score", {**pair, "ref": "../outside/ref.yuv"}, outside_root),
+        ("vmaf_score", {**pair, "ref": str(root / "escape.yuv")}, outside_root),  # a symlink out of the root
+        ("vmaf_score", {**pair, "dist": "/etc/passwd"}, outside_root),
+        ("vmaf_score", {**pair, "width": -16}, "width: Input should be greater than or equal to 1"),
+        ("vmaf_score", {**pair, "height": 0}, "height: Input should be greater than or equal to 1"),
+        ("vmaf_score", {**pair, "width": 100_000, "height": 100_000}, "cap of 50000 pixels a frame (--max-pixels)"),
+        ("vmaf_score", {"ref": str(root / "big.y4m"), "dist": str(root / "big.y4m")},
+         "400x200 is over this server's cap of 50000 pixels a frame (--max-pixels)"),
+        ("vmaf_score", {"ref": str(root / "long.y4m"), "dist": str(root / "long.y4m")},
+         "has 101 frames, over this server's cap of 100 a call (--max-frames)"),
+        ("vmaf_score", {**pair, "frames": 10**9}, "cap of 100 frames a call (--max-frames)"),
+        ("vmaf_score", {**pair, "pix_fmt": "rgb24"}, "unsupported pix_fmt 'rgb24'"),
+        ("vmaf_score", {**pair, "model": "vmaf_v9"}, "unknown model 'vmaf_v9'"),
+        ("vmaf_score", {**pair, "model": str(ws.outside / "m.json")}, outside_root),
+        ("vmaf_score", {**pair, "ref": str(root / "missing.yuv")}, "no such file"),
+        ("vmaf_score", {**pair, "ref": str(root / "garbage.mp4")}, "cannot open as a video container"),
+        ("vmaf_score", {**pair, "threads": "many"}, "threads: Input should be a valid integer"),
+        ("vmaf_score", {"ref": pair["ref"]}, "dist: Field required"),
+        ("extract_features", {**pair, "features": ["nope"]}, "unknown feature 'nope'"),
+        ("describe_model", {"model": "/etc/hosts.json"}, outside_root),
+        ("describe_model", {"model": "vmaf_v9"}, "unknown model 'vmaf_v9'"),
+        ("describe_model", {"model": "models/sneaky.json"}, "outside the allowed roots"),  # its .onnx is outside
+    ]
+    for tool, args, needle in cases:
+        result = server.call(tool, args)
+        assert result.is_error, (tool, args)
+        assert needle in _text(result), (args, _text(result))
+
+    with pytest.raises(MCPError) as unknown_tool:
+        server.call("vmaf_scroe", ws.pair)
+    assert unknown_tool.value.code == INVALID_PARAMS and unknown_tool.value.message == "Unknown tool: vmaf_scroe"
+    with pytest.raises(MCPError) as unknown_method:
+        server.run(server.session.send_request, Request(method="vmaf/score", params=None), EmptyResult)
+    assert unknown_method.value.code == METHOD_NOT_FOUND
+
+    # still serving; a symlink that stays inside the root is fine, and so is frames=N
+    ok = server.call("vmaf_score", {**pair, "ref": str(root / "inner_link.yuv"), "frames": 5, "threads": 2})
+    assert not ok.is_error and ok.meta["frames"] == 5
+
+
+def test_extract_features_with_paths_relative_to_the_root(server, ws):
+    want = ["integer_vif_scale0", "integer_adm2"]
+    result = server.call("extract_features", {**ws.geometry, "ref": "ref.yuv", "dist": "dist.yuv", "features": want,
+                                              "threads": 2})
+    assert not result.is_error and result.structured_content["frames"] == 6
+    assert json.loads(_text(result)) == result.structured_content
+    local = pyvmaf_tiny.extract_features(ws.pair["ref"], ws.pair["dist"], want, **ws.geometry, threads=2)
+    assert result.structured_content["features"] == {k: v.tolist() for k, v in local.items()}
+
+
+def test_list_and_describe_models(server, ws):
+    listed = server.call("list_models", {}).structured_content["models"]
+    assert [m["name"] for m in listed] == [m.name for m in pyvmaf_tiny.models.list()]
+    assert "vmaf_v0.6.1" in [m["name"] for m in listed]
+
+    svm = server.call("describe_model", {"model": "vmaf_v0.6.1"}).structured_content
+    assert (svm["name"], svm["kind"]) == ("vmaf_v0.6.1", "svm") and "sidecar" not in svm
+    assert svm["features"] == pyvmaf_tiny.models.load("vmaf_v0.6.1").columns
+
+    tiny = server.call("describe_model", {"model": "models/tiny.onnx"}).structured_content
+    assert (tiny["name"], tiny["kind"], tiny["features"]) == ("tiny", "fr_features", SIX)
+    assert tiny["metrics"] == {"plcc": 0.97, "srocc": 0.95} and tiny["sidecar"]["teacher"] == "vmaf_v0.6.1"
+
+    scored = server.call("vmaf_score", {**ws.pair, "model": "models/tiny.onnx", "threads": 2})
+    assert not scored.is_error and scored.meta["model"] == "tiny" and scored.meta["frames"] == 6
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_streamable_http_on_localhost(ws, tmp_path):
+    port = _free_port()
+    with open(tmp_path / "server.log", "w") as errlog:
+        proc = subprocess.Popen([sys.executable, "-m", "pyvmaf_tiny", "mcp", "--root", str(ws.root), "--http",
+                                 str(port)], env=_server_env(), stdout=errlog, stderr=errlog)
+
+    async def scenario():
+        async with streamable_http_client(f"http://127.0.0.1:{port}/mcp") as (read, write):
+            async with ClientSession(read, write) as session:
+                await session.initialize()
+                tools = {t.name for t in (await session.list_tools()).tools}
+                return tools, await session.call_tool("vmaf_score", {**ws.pair, "threads": 2})
+
+    try:
+        _wait_for_port(port, proc)
+        tools, result = anyio.run(scenario)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert tools == TOOLS
+    assert not result.is_error and result.meta["frames"] == 6
+
+
+def _wait_for_port(port: int, proc, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the server exited"
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listening on 127.0.0.1:{port}")
+
+
+def test_roots_come_from_flags_then_env_then_cwd(tmp_path, monkeypatch):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    monkeypatch.chdir(b)
+    env = {ENV_VAR: os.pathsep.join([str(a), str(b)])}
+    assert Roots.configure([str(a)], env).dirs == (str(a.resolve()),)
+    assert Roots.configure(None, env).dirs == (str(a.resolve()), str(b.resolve()))
+    assert Roots.configure(None, {}).dirs == (str(b.resolve()),)
+    with pytest.raises(pyvmaf_tiny.InputError, match="not a directory"):
+        Roots.configure([str(tmp_path / "missing")])
+    roots = Roots.configure([str(a)])
+    assert roots.resolve("clip.y4m") == str(a.resolve() / "clip.y4m")
+    (a / "up").symlink_to(tmp_path)
+    for bad in ("../b/clip.y4m", "up/b/clip.y4m", str(tmp_path / "a-sibling"), "a\0b", ""):
+        with pytest.raises(pyvmaf_tiny.InputError):
+            roots.resolve(bad)
+
+
+def test_card_summary_is_the_first_paragraph(tmp_path):
+    (tmp_path / "tiny.md").write_text("# tiny\n\nA six-feature MLP distilled\nfrom vmaf_v0.6.1.\n\n## Metrics\n")
+    assert card_summary("tiny", [tmp_path]) == "A six-feature MLP distilled from vmaf_v0.6.1."
+    assert card_summary("other", [tmp_path]) is None
+    assert card_summary("../tiny", [tmp_path]) is None
+
+
+def test_without_the_sdk_the_cli_says_what_to_install():
+    code = "import sys; sys.modules['mcp'] = None; from pyvmaf_tiny.cli import main; raise SystemExit(main(['mcp']))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [
+        'pyvmaf-tiny: error: the MCP server needs the MCP Python SDK (mcp>=2.3): pip install "pyvmaf-tiny[mcp]"']
+
+
+def test_mcp_help_has_examples(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["mcp", "--help"])
+    out = capsys.readouterr().out
+    assert exit_.value.code == 0 and "examples:" in out and "--root" in out and "--max-frames" in out
