@@ -24,6 +24,7 @@ loss: {type: mse}
 split: {method: source_holdout, test_fraction: 0.3, calibration_fraction: 0.2, seed: 0}
 optim: {lr: 0.01, epochs: 15, batch_size: 64, seed: 0}
 export: {opset: 19}
+interval: {folds: 2}
 """
 
 

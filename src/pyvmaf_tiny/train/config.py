@@ -62,6 +62,9 @@ class ExportCfg:
 @dataclass
 class IntervalCfg:
     alpha: float = 0.1
+    # 0: split conformal on the calibration families. k >= 2: cross-conformal,
+    # the out-of-fold residuals of a k-fold (by family) over every non-test family.
+    folds: int = 5
 
 
 @dataclass
@@ -101,6 +104,9 @@ class TrainConfig:
         need(self.optim.lr > 0 and self.optim.epochs >= 1 and self.optim.batch_size >= 1, "optim values out of range")
         need(self.export.opset in (17, 19, 21), "export.opset must be 17, 19 or 21")
         need(0 < self.interval.alpha < 0.5, "interval.alpha must be in (0, 0.5)")
+        need(self.interval.folds == 0 or 2 <= self.interval.folds <= 50, "interval.folds must be 0 or 2..50")
+        need(self.interval.folds >= 2 or self.split.calibration_fraction > 0,
+             "interval.folds 0 needs split.calibration_fraction > 0")
         return self
 
 

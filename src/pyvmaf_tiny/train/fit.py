@@ -1,5 +1,5 @@
 """Training a tiny student on teacher labels, with held-out evaluation and a
-split-conformal prediction interval."""
+conformal prediction interval (cross-conformal over families by default)."""
 
 from __future__ import annotations
 
@@ -59,14 +59,25 @@ def family_split(families: np.ndarray, cfg) -> tuple[np.ndarray, np.ndarray, np.
     return roles == "train", roles == "calib", roles == "test"
 
 
+def teacher_target(ds: Dataset) -> np.ndarray:
+    """vmaf_v0.6.1 before its [0, 100] clip: a smooth function of the six
+    features that a small net fits far better than the clipped score. The
+    student's output is clipped to [0, 100] at run time (sidecar output.range)."""
+    import pyvmaf_tiny
+
+    from .dataset import CANONICAL
+
+    return pyvmaf_tiny.models.load("vmaf_v0.6.1", disable_clip=True).predict(ds.select(CANONICAL))
+
+
 def ensemble_target(ds: Dataset, train_mask: np.ndarray) -> np.ndarray:
     """VMAF plus SSIM and MS-SSIM mapped onto the VMAF scale (cubic fits on the training frames)."""
-    parts = [ds.teacher]
+    parts = [teacher_target(ds)]
     for co in ("float_ssim", "float_ms_ssim"):
         if co in ds.columns:
             v = ds.column(co)
-            coef = np.polyfit(v[train_mask], ds.teacher[train_mask], 3)
-            parts.append(np.clip(np.polyval(coef, v), 0, 100))
+            coef = np.polyfit(v[train_mask], parts[0][train_mask], 3)
+            parts.append(np.polyval(coef, v))
     weights = [0.6] + [0.4 / (len(parts) - 1)] * (len(parts) - 1) if len(parts) > 1 else [1.0]
     return sum(w * p for w, p in zip(weights, parts))
 
@@ -145,16 +156,24 @@ def fit(cfg: TrainConfig, ds: Dataset, loso: bool = False, log=print) -> FitResu
         raise InputError(f"config {cfg.name}: the corpus has no feature(s) {missing}")
     fam = ds.family
     train, calib, test = family_split(fam, cfg.split)
-    target = ensemble_target(ds, train) if cfg.teacher == "ensemble" else ds.teacher
+    target = ensemble_target(ds, train) if cfg.teacher == "ensemble" else teacher_target(ds)
     x = ds.select(cfg.features)
+    folds = cfg.interval.folds
+    if folds:  # cross-conformal: calibration comes from out-of-fold residuals, so train on every non-test family
+        train, calib = train | calib, np.zeros_like(calib)
     student = train_student(x[train], target[train], cfg, cfg.features)
     pred = student.predict(x)
     metrics = {"test": report(pred[test], ds.teacher[test], ds.clip[test]),
                "train": report(pred[train], ds.teacher[train], ds.clip[train])}
-    hw = conformal_halfwidth(pred[calib] - ds.teacher[calib], cfg.interval.alpha) if calib.any() else float("nan")
+    if folds:
+        oof = _out_of_fold(cfg, x, target, fam, train, folds)
+        residuals, method = oof[train] - ds.teacher[train], "cross_conformal"
+    else:
+        residuals, method = pred[calib] - ds.teacher[calib], "split_conformal"
+    hw = conformal_halfwidth(residuals, cfg.interval.alpha) if len(residuals) else float("nan")
     covered = float(np.mean(np.abs(pred[test] - ds.teacher[test]) <= hw)) if test.any() else float("nan")
-    interval = {"method": "split_conformal", "alpha": cfg.interval.alpha, "halfwidth": hw,
-                "coverage_test": covered, "calibration_frames": int(calib.sum())}
+    interval = {"method": method, "alpha": cfg.interval.alpha, "halfwidth": hw, "folds": folds,
+                "coverage_test": covered, "calibration_frames": int(len(residuals))}
     split = {"method": cfg.split.method, "seed": cfg.split.seed,
              "families": {r: sorted(set(fam[m])) for r, m in (("train", train), ("calib", calib), ("test", test))}}
     log(f"fit {cfg.name}: test frame RMSE {metrics['test']['frame']['rmse']:.4f}, "
@@ -166,24 +185,55 @@ def fit(cfg: TrainConfig, ds: Dataset, loso: bool = False, log=print) -> FitResu
     return result
 
 
-def leave_one_source_out(cfg: TrainConfig, ds: Dataset, target: np.ndarray, log=print) -> dict:
-    """Train without each family (or each of k groups of families) and score it; pooled over all families."""
+def _group_folds(names: list, folds: int, seed: int) -> dict:
+    order = np.random.default_rng(seed).permutation(len(names))
+    return {names[i]: rank % folds for rank, i in enumerate(order)}
+
+
+def _run_folds(cfg: TrainConfig, x: np.ndarray, target: np.ndarray, masks: list, jobs: int = 0, log=None):
+    """Train on each (fit, held) pair of masks, in parallel processes; predictions for each held mask."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    work = [(cfg, x, target, fit_mask, held) for fit_mask, held in masks]
+    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+        for k, p in enumerate(pool.map(_fold, work)):
+            if log:
+                log(f"fold {k + 1}/{len(work)}")
+            yield work[k][4], p
+
+
+def _out_of_fold(cfg: TrainConfig, x: np.ndarray, target: np.ndarray, fam: np.ndarray, within: np.ndarray,
+                 folds: int) -> np.ndarray:
+    """Predictions for the frames in `within`, each by a student that never saw its family."""
+    names = sorted(set(fam[within]))
+    group = _group_folds(names, min(folds, len(names)), cfg.split.seed + 1)
+    g = np.array([group.get(f, -1) for f in fam])
+    pred = np.full(len(x), np.nan)
+    masks = [(within & (g != k), g == k) for k in range(min(folds, len(names)))]
+    for held, p in _run_folds(cfg, x, target, masks):
+        pred[held] = p
+    return pred
+
+
+def _fold(args) -> np.ndarray:
+    cfg, x, target, fit_mask, held = args
+    return train_student(x[fit_mask], target[fit_mask], cfg, cfg.features).predict(x[held])
+
+
+def leave_one_source_out(cfg: TrainConfig, ds: Dataset, target: np.ndarray, log=print, jobs: int = 0) -> dict:
+    """Hold out each family (or each of loso_folds groups of families), train on
+    the rest and score it; the pooled out-of-fold predictions are evaluated."""
     fam = ds.family
     names = sorted(set(fam))
-    folds = cfg.split.loso_folds or len(names)
-    order = np.random.default_rng(cfg.split.seed).permutation(len(names))
-    group = {names[i]: rank % folds for rank, i in enumerate(order)}
+    folds = min(cfg.split.loso_folds or len(names), len(names))
+    group = _group_folds(names, folds, cfg.split.seed)
     g = np.array([group[f] for f in fam])
     x = ds.select(cfg.features)
     pred = np.empty(len(x))
-    for k in range(folds):
-        held = g == k
-        if not held.any():
-            continue
-        s = train_student(x[~held], target[~held], cfg, cfg.features)
-        pred[held] = s.predict(x[held])
-        log(f"loso {k + 1}/{folds}")
+    masks = [(g != k, g == k) for k in range(folds)]
+    for held, p in _run_folds(cfg, x, target, masks, jobs, log=lambda m: log("loso " + m)):
+        pred[held] = p
     out = report(pred, ds.teacher, ds.clip)
-    out["folds"] = folds
-    out["families"] = len(names)
+    out.update(folds=folds, families=len(names))
     return out
