@@ -64,16 +64,51 @@ def timed(cmd: list[str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024.0
 
 
-def libvmaf_cmd(ref, dist, w, h, pix_fmt, threads):
+SUBSET = ["motion2", "vif_scale0"]
+
+
+def subset_model(out: Path) -> Path:
+    """A libvmaf JSON model reading only integer_motion2 and integer_vif_scale0.
+
+    Both tools then score the same model; libvmaf cannot skip the VIF scales
+    and ADM work of a full run's extractors, we can. The SVM is a slice of
+    vmaf_v0.6.1's (its predictions are meaningless, the cost is what counts).
+    """
+    import json
+
+    import pyvmaf_tiny.models
+
+    info = next(m for m in pyvmaf_tiny.models.list() if m.name == "vmaf_v0.6.1")
+    full = json.loads(Path(info.path).read_text())["model_dict"]
+    names = full["feature_names"]
+    keep = [names.index(f"VMAF_integer_feature_{f}_score") for f in SUBSET]
+    svm = full["model"].split("\nSV\n")
+    header = svm[0].replace("total_sv 211", "total_sv 8")
+    rows = []
+    for line in svm[1].splitlines()[:8]:
+        coef, *pairs = line.split()
+        values = dict(p.split(":") for p in pairs)
+        rows.append(" ".join([coef] + [f"{i + 1}:{values.get(str(k + 1), '0')}" for i, k in enumerate(keep)]) + " ")
+    model = dict(full, feature_names=[names[k] for k in keep], model=header + "\nSV\n" + "\n".join(rows) + "\n",
+                 slopes=[full["slopes"][0]] + [full["slopes"][k + 1] for k in keep],
+                 intercepts=[full["intercepts"][0]] + [full["intercepts"][k + 1] for k in keep],
+                 feature_dict={"VMAF_integer_feature": SUBSET})
+    path = out / "subset_vif0_motion2.json"
+    out.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"param_dict": {}, "model_dict": model}))
+    return path
+
+
+def libvmaf_cmd(ref, dist, w, h, pix_fmt, threads, model=None):
     raw = ["-f", "rawvideo", "-pix_fmt", pix_fmt, "-s", f"{w}x{h}"]
-    opts = f"n_threads={threads}"
+    opts = f"n_threads={threads}" + (f":model=path={model}" if model else "")
     return [_ffmpeg(), "-v", "error", "-nostdin", *raw, "-i", str(dist), *raw, "-i", str(ref), "-lavfi",
             f"libvmaf={opts}", "-f", "null", "-"]
 
 
-def ours_cmd(ref, dist, w, h, pix_fmt, threads):
+def ours_cmd(ref, dist, w, h, pix_fmt, threads, model=None):
     return [sys.executable, "-m", "pyvmaf_tiny", "score", str(ref), str(dist), "--width", str(w), "--height", str(h),
-           "--pix-fmt", pix_fmt, "--threads", str(threads)]
+            "--pix-fmt", pix_fmt, "--threads", str(threads), "--quiet", *(["--model", str(model)] if model else [])]
 
 
 def main(argv=None) -> int:
@@ -84,7 +119,11 @@ def main(argv=None) -> int:
     ap.add_argument("--frames", type=int, default=48)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--workdir", type=Path, default=HERE / "out")
+    ap.add_argument("--subset", action="store_true",
+                    help="score a model of integer_vif_scale0 + integer_motion2 only (both tools)")
     args = ap.parse_args(argv)
+    model = subset_model(args.workdir) if args.subset else None
+    label = "vif0+motion2" if args.subset else "vmaf_v0.6.1"
 
     rows = []
     for size in args.sizes:
@@ -94,19 +133,19 @@ def main(argv=None) -> int:
             for threads in args.threads:
                 runs = {"libvmaf": [], "pyvmaf-tiny": []}
                 for _ in range(args.repeat):  # interleaved
-                    runs["libvmaf"].append(timed(libvmaf_cmd(ref, dist, w, h, pix_fmt, threads)))
-                    runs["pyvmaf-tiny"].append(timed(ours_cmd(ref, dist, w, h, pix_fmt, threads)))
+                    runs["libvmaf"].append(timed(libvmaf_cmd(ref, dist, w, h, pix_fmt, threads, model)))
+                    runs["pyvmaf-tiny"].append(timed(ours_cmd(ref, dist, w, h, pix_fmt, threads, model)))
                 med = {k: (statistics.median(t for t, _ in v), max(r for _, r in v)) for k, v in runs.items()}
                 fps_l, fps_o = args.frames / med["libvmaf"][0], args.frames / med["pyvmaf-tiny"][0]
-                rows.append((size, pix_fmt, threads, fps_l, fps_o, fps_o / fps_l, med["libvmaf"][1],
+                rows.append((size, pix_fmt, label, threads, fps_l, fps_o, fps_o / fps_l, med["libvmaf"][1],
                              med["pyvmaf-tiny"][1]))
-                print(f"{size} {pix_fmt} t={threads}: libvmaf {fps_l:.2f} fps, pyvmaf-tiny {fps_o:.2f} fps, "
+                print(f"{size} {pix_fmt} {label} t={threads}: libvmaf {fps_l:.2f} fps, pyvmaf-tiny {fps_o:.2f} fps, "
                       f"ratio {fps_o / fps_l:.2f}x", file=sys.stderr)
-    print("| size | pix_fmt | threads | libvmaf fps | pyvmaf-tiny fps | ratio | libvmaf peak RSS MiB | "
+    print("| size | pix_fmt | model | threads | libvmaf fps | pyvmaf-tiny fps | ratio | libvmaf peak RSS MiB | "
           "pyvmaf-tiny peak RSS MiB |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.2f} | {r[4]:.2f} | {r[5]:.2f}x | {r[6]:.0f} | {r[7]:.0f} |")
+        print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]:.2f} | {r[5]:.2f} | {r[6]:.2f}x | {r[7]:.0f} | {r[8]:.0f} |")
     return 0
 
 

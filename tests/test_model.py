@@ -50,7 +50,7 @@ def test_model_columns_follow_feature_options():
     neg = models.load("vmaf_v0.6.1neg")
     assert neg.columns[0] == "integer_adm2_egl_1" and neg.columns[1] == "integer_motion2"
     assert neg.columns[2:] == [f"integer_vif_scale{i}_egl_1" for i in range(4)]
-    assert {name for name, _ in neg.extractor_specs()} == {"adm", "motion", "vif"}
+    assert {spec[0] for spec in neg.extractor_specs()} == {"adm", "motion", "vif"}
 
 
 def test_transform_and_clip_flags():

@@ -59,3 +59,36 @@ def test_forcing_an_unsupported_or_unknown_isa_is_refused(monkeypatch):
         monkeypatch.setenv("PYVMAF_TINY_ISA", "avx512")
         with pytest.raises(pyvmaf_tiny.BackendUnavailable):
             _core.active_isa()
+
+
+SUBSETS = [
+    ["integer_vif_scale0"],
+    ["integer_vif_scale2", "integer_adm_scale1"],
+    ["integer_adm_scale0", "integer_motion2"],
+    ["integer_adm_scale3"],
+    ["integer_adm2"],
+]
+
+
+@pytest.mark.parametrize("isa", AVAILABLE)
+def test_feature_subsets_skip_work_but_keep_values(isa, monkeypatch):
+    # Extractors skip the scales nobody asked for; what they return must not change.
+    clip = make_clip(CASES[0])
+    monkeypatch.setenv("PYVMAF_TINY_ISA", isa)
+    full = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), ["vif", "adm", "motion"], **clip.geometry)
+    for subset in SUBSETS:
+        got = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), subset, **clip.geometry)
+        assert list(got) == subset
+        for name in subset:
+            np.testing.assert_array_equal(got[name], full[name], err_msg=f"{name} of {subset} with {isa}")
+
+
+@pytest.mark.parametrize("recipe", CASES[:3] + CASES[8:10], ids=lambda r: r.id)
+def test_vif_without_vnni_matches_scalar(recipe, monkeypatch):
+    # PYVMAF_TINY_VIF_VNNI=0 selects the plain multiply-add variants on VNNI CPUs.
+    clip = make_clip(recipe)
+    reference = _features(clip, "scalar", monkeypatch)
+    monkeypatch.setenv("PYVMAF_TINY_VIF_VNNI", "0")
+    got = _features(clip, AVAILABLE[-1], monkeypatch)
+    for name in reference:
+        np.testing.assert_array_equal(got[name], reference[name], err_msg=f"{name} without VNNI")

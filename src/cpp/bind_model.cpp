@@ -30,7 +30,7 @@ py::array_t<double> predict(const pvt::Model& m,
 
 py::list specs_of(const pvt::Model& m) {
   py::list out;
-  for (const auto& spec : m.extractor_specs()) out.append(py::make_tuple(spec.name, spec.options));
+  for (const auto& spec : m.extractor_specs()) out.append(py::make_tuple(spec.name, spec.options, spec.only));
   return out;
 }
 

@@ -52,9 +52,15 @@ pvt::Picture as_picture(const py::object& obj, int bpc, const char* which) {
 
 void bind_pipeline(py::module_& m) {
   py::class_<pvt::Pipeline>(m, "Pipeline")
-      .def(py::init([](const std::vector<std::pair<std::string, pvt::OptionMap>>& specs, unsigned threads) {
+      .def(py::init([](const std::vector<py::tuple>& specs, unsigned threads) {
              std::vector<pvt::ExtractorSpec> s;
-             for (const auto& [name, opts] : specs) s.push_back({name, opts});
+             for (const auto& t : specs) {
+               if (t.size() < 2 || t.size() > 3)
+                 throw pvt::InputError("an extractor spec is (name, options) or (name, options, only)");
+               pvt::ExtractorSpec spec{t[0].cast<std::string>(), t[1].cast<pvt::OptionMap>()};
+               if (t.size() == 3) spec.only = t[2].cast<std::vector<std::string>>();
+               s.push_back(std::move(spec));
+             }
              return std::make_unique<pvt::Pipeline>(std::move(s), threads);
            }),
            py::arg("specs"), py::arg("threads"))

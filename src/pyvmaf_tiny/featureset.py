@@ -7,7 +7,8 @@ from typing import Any, Iterable, Optional
 from . import _core
 from .errors import InputError
 
-Spec = tuple[str, dict]
+# (extractor name, options, wanted outputs); an empty tuple of outputs means all of them.
+Spec = tuple
 
 
 def catalog() -> dict[str, list[str]]:
@@ -63,14 +64,15 @@ def resolve(features: Optional[Iterable[Any]]) -> tuple[list[Spec], list[Optiona
     for item in features:
         name, opts = _parse(item)
         if name in cat:
-            specs.append((name, opts))
+            specs.append((name, opts, ()))
             wanted.append(None)
             continue
         extractor = _core.extractor_for_feature(name)
         if not extractor or name not in cat[extractor]:
             known = ", ".join(sorted(cat) + sorted(f for fs in cat.values() for f in fs))
             raise InputError(f"unknown feature {name!r}; known: {known}")
-        specs.append((extractor, {**_implied_options(extractor, name), **opts}))
+        opts = {**_implied_options(extractor, name), **opts}
+        specs.append((extractor, opts, (column_for((extractor, opts), name),)))
         wanted.append(name)
     return specs, wanted
 
@@ -95,15 +97,23 @@ def column_for(spec: Spec, feature: str) -> str:
 
 
 def merge(*groups: Iterable[Spec]) -> list[Spec]:
-    """Concatenate spec lists, dropping any spec whose columns another one already computes."""
-    specs = [(name, dict(opts)) for group in groups for name, opts in group]
-    cols = [set(columns_of(s)) for s in specs]
-    out: list[Spec] = []
-    for i, spec in enumerate(specs):
-        covered = any(
-            j != i and specs[j][0] == spec[0] and cols[i] <= cols[j] and (cols[i] < cols[j] or j < i)
-            for j in range(len(specs))
-        )
-        if not covered:
-            out.append(spec)
-    return out
+    """One spec per extractor configuration: specs with the same name and
+    options pool their wanted outputs, and a spec whose columns another one
+    computes anyway (motion without its debug output) hands its outputs over."""
+    pooled: list[list] = []  # [name, options, set of wanted outputs or None for all]
+    for spec in (s for group in groups for s in group):
+        name, opts, only = spec[0], dict(spec[1]), set(spec[2]) if len(spec) > 2 and spec[2] else None
+        same = next((p for p in pooled if p[0] == name and p[1] == opts), None)
+        if same is None:
+            pooled.append([name, opts, only])
+        elif same[2] is not None:
+            same[2] = None if only is None else same[2] | only
+    cols = [set(columns_of(p)) for p in pooled]
+    out = []
+    for i, p in enumerate(pooled):
+        host = next((j for j in range(len(pooled)) if j != i and pooled[j][0] == p[0] and cols[i] < cols[j]), None)
+        if host is None:
+            out.append(p)
+        elif pooled[host][2] is not None:
+            pooled[host][2] |= p[2] if p[2] is not None else cols[i]
+    return [(name, opts, tuple(sorted(only)) if only else ()) for name, opts, only in out]

@@ -13,10 +13,12 @@ namespace pvt {
 // (e.g. {"adm_enhn_gain_limit", "1.0"}).
 using OptionMap = std::map<std::string, std::string>;
 
-// One extractor to run, by registry name, with its options.
+// One extractor to run, by registry name, with its options. `only` lists the
+// outputs (provides() names) wanted; empty means all of them.
 struct ExtractorSpec {
   std::string name;
   OptionMap options;
+  std::vector<std::string> only = {};
 };
 
 struct Geometry {
@@ -52,6 +54,10 @@ class Extractor {
   // including any option suffix such as "_egl_1". extract() writes one value
   // per entry, in this order.
   virtual const std::vector<std::string>& provides() const = 0;
+
+  // Called before init() with one flag per provides() entry. An extractor may
+  // skip the work behind outputs nobody wants; it still writes every slot.
+  virtual void restrict_outputs(const std::vector<bool>& wanted) { (void)wanted; }
 
   // Called once before the first frame; throws InputError if the geometry
   // is unsupported.

@@ -27,7 +27,7 @@ class Pipeline {
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
-  // Feature names, in column order.
+  // Feature names, in column order (the wanted outputs of every extractor).
   const std::vector<std::string>& columns() const { return columns_; }
   unsigned threads() const { return threads_; }
 
@@ -88,7 +88,10 @@ class Pipeline {
 
   std::vector<ExtractorSpec> specs_;
   std::vector<std::string> columns_;
-  std::vector<std::size_t> offsets_;  // first column of each extractor
+  std::vector<std::size_t> visible_;   // for each column, its slot in a frame's row of every output
+  std::size_t row_size_ = 0;           // every output of every extractor
+  std::vector<std::size_t> offsets_;   // each extractor's first slot in that row
+  std::vector<std::vector<bool>> wanted_;  // per extractor, per output
   std::vector<bool> temporal_;
   bool any_temporal_ = false;
   bool needs_chroma_ = false;

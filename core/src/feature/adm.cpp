@@ -172,6 +172,14 @@ class AdmExtractor final : public Extractor {
   const std::string& name() const override { return name_; }
   const std::vector<std::string>& provides() const override { return provides_; }
 
+  // integer_adm2 needs every scale; without it, scales past the deepest
+  // wanted one are skipped.
+  void restrict_outputs(const std::vector<bool>& wanted) override {
+    last_scale_ = kScales - 1;
+    if (!wanted.at(0))
+      while (last_scale_ > 0 && !wanted.at(static_cast<std::size_t>(1 + last_scale_))) --last_scale_;
+  }
+
   void init(const Geometry& g) override {
     // libvmaf crashes on anything smaller. Up to 32 pixels its last DWT level
     // reads outside its buffers, which is reproduced below.
@@ -186,36 +194,54 @@ class AdmExtractor final : public Extractor {
       cols_[s] = dwt_taps(w, s == 0 ? scale0_simd_block(g.bpc) : 0);
       w = (w + 1) / 2;
       h = (h + 1) / 2;
+      plan_scale(s);
     }
     const int w0 = (g.width + 1) / 2, h0 = (g.height + 1) / 2;
     const int w1 = (w0 + 1) / 2, h1 = (h0 + 1) / 2;
     stride0_ = (w0 + 31) / 32 * 32;
     striden_ = (w1 + 15) / 16 * 16;
-    b0_.allocate(static_cast<std::size_t>(stride0_) * h0);
-    bn_.allocate(static_cast<std::size_t>(striden_) * h1);
-    // One guard row in front of each approximation band (a row tap of -1).
-    for (auto& a : approx_) a.assign(static_cast<std::size_t>(stride0_) * (h0 + 1), 0);
-    // Two spare values after the rows for the blocked last column (see
-    // scale0_simd_block()).
-    tmp16_.assign(2 * static_cast<std::size_t>(g.width) + 2, 0);
-    tmp32_.assign(1 + 4 * static_cast<std::size_t>(w0), 0);
+    guard_rest_.assign(static_cast<std::size_t>(w0), 0);
     k_ = kernels::select_adm_kernels(g.bpc);
+    // One guard row in front of each approximation band (a row tap of -1).
+    // The fused passes keep scale 0's in approx16_, so these only hold
+    // scales 1 and 2 (at most h1 rows of striden_ after approx(i)'s offset).
+    const std::size_t approx_size = k_.fused.scale0
+                                        ? static_cast<std::size_t>(stride0_ + striden_ * h1)
+                                        : static_cast<std::size_t>(stride0_) * (h0 + 1);
+    for (auto& a : approx_) a.assign(approx_size, 0);
+    if (k_.fused.scale0) {
+      fused_scratch_.assign(k_.fused.scratch_bytes(g.width) + 64, 0);
+      for (auto& a : approx16_) a.assign(static_cast<std::size_t>(stride0_) * h0, 0);
+      b0_ = {};
+      bn_ = {};
+      tmp16_ = {};
+      tmp32_ = {};
+    } else {
+      fused_scratch_ = {};
+      for (auto& a : approx16_) a = {};
+      b0_.allocate(static_cast<std::size_t>(stride0_) * h0);
+      bn_.allocate(static_cast<std::size_t>(striden_) * h1);
+      // Two spare values after the rows for the blocked last column (see
+      // scale0_simd_block()).
+      tmp16_.assign(2 * static_cast<std::size_t>(g.width) + 2, 0);
+      tmp32_.assign(1 + 4 * static_cast<std::size_t>(w0), 0);
+    }
   }
 
   void extract(const PicturePair& pair, unsigned, std::span<double> out) override {
-    float num[kScales], den[kScales];
-    scale0(pair.ref, b0_.ref, approx(0));
-    scale0(pair.dist, b0_.dis, approx(1));
-    pool0(num[0], den[0]);
+    kernels::AdmScaleSums sums[kScales];
+    if (k_.fused.scale0)
+      run_fused(pair, sums);
+    else
+      run_stages(pair, sums);
 
-    // Approximation bands ping-pong between approx(0, 1) (ref, dis) and (2, 3).
-    for (int s = 1; s < kScales; ++s) {
-      const int in = (s - 1) % 2 * 2, out = s % 2 * 2;
-      const std::ptrdiff_t src_stride = s == 1 ? stride0_ : striden_;
-      if (rows_[s][0] < 0) fill_guard_rows(approx(in), approx(in + 1), src_stride, in_w_[s]);
-      k_.dwtn(approx(in), approx(in + 1), src_stride, taps_for(s), s, tmp32_.data(), approx(out), bn_.ref,
-              approx(out + 1), bn_.dis, striden_);
-      pooln(s, num[s], den[s]);
+    float num[kScales] = {}, den[kScales] = {};
+    for (int s = 0; s <= last_scale_; ++s) pool(s, sums[s], num[s], den[s]);
+    if (last_scale_ < kScales - 1) {
+      for (int s = 0; s < kScales; ++s)
+        out[1 + s] = s <= last_scale_ ? static_cast<double>(num[s]) / static_cast<double>(den[s]) : 0.0;
+      out[0] = 0.0;
+      return;
     }
 
     double num_total = 0, den_total = 0;
@@ -232,6 +258,74 @@ class AdmExtractor final : public Extractor {
   }
 
  private:
+  // Everything about one scale's pooling that only depends on the geometry.
+  struct ScalePlan {
+    int w = 0, h = 0;  // band size
+    AdmRect work, pool;
+    int simd_end = 0;  // adm_decouple_simd_end(work)
+    float floor = 0;   // noise_floor(pool)
+    // Denominator shifts and normalisation.
+    int den0_row_shift = 0;
+    kernels::AdmDenShifts dens{};
+    double den_scale = 1;
+    // Numerator parameters and normalisation.
+    kernels::AdmCm0Params cm0{};
+    kernels::AdmCmNParams cmn{};
+    double num_scale0[3] = {1, 1, 1};
+    float num_scalen = 1;
+  };
+
+  void plan_scale(int s) {
+    ScalePlan& p = plan_[s];
+    const int w = (in_w_[s] + 1) / 2, h = (in_h_[s] + 1) / 2;
+    p.w = w;
+    p.h = h;
+    p.work = work_rect(w, h);
+    p.pool = pool_rect(w, h);
+    p.simd_end = kernels::adm_decouple_simd_end(p.work);
+    p.floor = noise_floor(p.pool);
+    if (s == 0) {
+      const int area = (p.pool.bottom - p.pool.top) * (p.pool.right - p.pool.left);
+      int row_shift = static_cast<int>(std::ceil(std::log2(area) - 20));
+      row_shift = std::max(row_shift, 0);
+      p.den0_row_shift = row_shift;
+      p.den_scale = std::pow(2.0, 18 - row_shift);
+
+      kernels::AdmCm0Params& prm = p.cm0;
+      std::copy(factor0_q_, factor0_q_ + 3, prm.factor);
+      const std::uint32_t cube_hv = static_cast<std::uint32_t>(std::ceil(std::log2(w) - 4));
+      const std::uint32_t cube_d = static_cast<std::uint32_t>(std::ceil(std::log2(w) - 3));
+      const std::uint32_t rows = ceil_log2_u32(h);
+      prm.cube_shift[0] = prm.cube_shift[1] = static_cast<int>(cube_hv);
+      prm.cube_shift[2] = static_cast<int>(cube_d);
+      for (int o = 0; o < 3; ++o) prm.cube_round[o] = kernels::adm_cm0_cube_round(prm.cube_shift[o]);
+      prm.row_shift = static_cast<int>(rows);
+      prm.simd = kernels::adm_cm0_simd_rect(p.pool, w, h);
+      p.num_scale0[0] = p.num_scale0[1] = std::pow(2.0, static_cast<std::uint32_t>(52 - cube_hv - rows));
+      p.num_scale0[2] = std::pow(2.0, static_cast<std::uint32_t>(57 - cube_d - rows));
+      return;
+    }
+    constexpr int kSquareShift[3] = {31, 30, 31};
+    constexpr std::uint32_t kDenExp[3] = {32, 27, 23};
+    const std::uint32_t dcube = ceil_log2_u32(p.pool.right - p.pool.left);
+    const std::uint32_t drows = ceil_log2_u32(p.pool.bottom - p.pool.top);
+    p.dens.square = kSquareShift[s - 1];
+    p.dens.cube = static_cast<int>(dcube);
+    p.dens.row = static_cast<int>(drows);
+    // Exponents are unsigned in the reference: a negative one wraps to a
+    // huge one and the sum to 0 (only for frames of many gigapixels).
+    p.den_scale = std::pow(2.0, static_cast<std::uint32_t>(kDenExp[s - 1] - drows - dcube));
+
+    kernels::AdmCmNParams& prm = p.cmn;
+    std::copy(factorn_q_[s], factorn_q_[s] + 3, prm.factor);
+    const std::uint32_t cube = ceil_log2_u32(w);
+    const std::uint32_t rows = ceil_log2_u32(h);
+    prm.cube_shift = static_cast<int>(cube);
+    prm.row_shift = static_cast<int>(rows);
+    constexpr std::uint32_t kNumExp[3] = {45, 39, 36};
+    p.num_scalen = static_cast<float>(std::pow(2.0, static_cast<std::uint32_t>(kNumExp[s - 1] - cube - rows)));
+  }
+
   kernels::AdmDwtTaps taps_for(int s) const {
     kernels::AdmDwtTaps t;
     t.rows = rows_[s].data();
@@ -249,11 +343,11 @@ class AdmExtractor final : public Extractor {
   // (frame heights 17..32): for the reference, the int32 view of the memory
   // before its band, which holds the int16 CSF weighting of the scale 0
   // restored diagonal band (left over from its AIM pass) in the second to last
-  // row; for the distorted picture, never written memory that is zero there.
+  // row (`guard_rest_`); for the distorted picture, never written memory that
+  // is zero there.
   void fill_guard_rows(std::int32_t* ref, std::int32_t* dis, std::ptrdiff_t stride, int w) {
-    const int w0 = (geometry_.width + 1) / 2, h0 = (geometry_.height + 1) / 2;
-    const AdmRect work = work_rect(w0, h0);
-    const std::int16_t* rest = b0_.rest.d + (h0 - 2) * stride0_;
+    const AdmRect& work = plan_[0].work;
+    const std::int16_t* rest = guard_rest_.data();
     auto csf = [&](int col) -> std::uint32_t {
       if (col < work.left) return 0;  // outside its CSF rectangle: never written
       return static_cast<std::uint16_t>((factor0_q_[2] * rest[col] + 65535) >> 17);
@@ -264,8 +358,94 @@ class AdmExtractor final : public Extractor {
     }
   }
 
-  void scale0(const Plane& src, AdmDetail<std::int16_t> out, std::int32_t* approx) {
-    k_.dwt0(src, taps_for(0), tmp16_.data(), approx, out, stride0_);
+  // Scale 3 reads a guard row (see fill_guard_rows()), built from this row of
+  // the scale 0 restored diagonal band.
+  int guard_rest_row() const { return rows_[3][0] < 0 ? plan_[0].h - 2 : -1; }
+
+  // The stage kernels one after the other, on whole bands.
+  void run_stages(const PicturePair& pair, kernels::AdmScaleSums sums[kScales]) {
+    {
+      const ScalePlan& p = plan_[0];
+      k_.dwt0(pair.ref, taps_for(0), tmp16_.data(), approx(0), b0_.ref, stride0_);
+      k_.dwt0(pair.dist, taps_for(0), tmp16_.data(), approx(1), b0_.dis, stride0_);
+      k_.decouple0(as_const(b0_.ref), as_const(b0_.dis), b0_.rest, b0_.add, stride0_, p.work, gain_limit_,
+                   p.simd_end);
+      k_.den0(as_const(b0_.ref), stride0_, p.pool, p.den0_row_shift, sums[0].den);
+      k_.csf0(as_const(b0_.add), b0_.csf, b0_.mask, stride0_, p.work, factor0_q_);
+      k_.cm0(as_const(b0_.rest), as_const(b0_.csf), as_const(b0_.mask), stride0_, p.w, p.h, p.pool, p.cm0,
+             sums[0].num);
+      if (const int row = guard_rest_row(); row >= 0)
+        std::copy_n(b0_.rest.d + row * stride0_, guard_rest_.size(), guard_rest_.begin());
+    }
+    // Approximation bands ping-pong between approx(0, 1) (ref, dis) and (2, 3).
+    for (int s = 1; s <= last_scale_; ++s) {
+      const ScalePlan& p = plan_[s];
+      const int in = (s - 1) % 2 * 2, out = s % 2 * 2;
+      const std::ptrdiff_t src_stride = s == 1 ? stride0_ : striden_;
+      if (rows_[s][0] < 0) fill_guard_rows(approx(in), approx(in + 1), src_stride, in_w_[s]);
+      k_.dwtn(approx(in), approx(in + 1), src_stride, taps_for(s), s, tmp32_.data(), approx(out), bn_.ref,
+              approx(out + 1), bn_.dis, striden_);
+      k_.decouplen(as_const(bn_.ref), as_const(bn_.dis), bn_.rest, bn_.add, striden_, p.work, gain_limit_,
+                   p.simd_end);
+      k_.denn(as_const(bn_.ref), striden_, p.pool, p.dens, sums[s].den);
+      k_.csfn(as_const(bn_.add), bn_.csf, bn_.mask, striden_, p.work, factorn_q_[s]);
+      k_.cmn(as_const(bn_.rest), as_const(bn_.csf), as_const(bn_.mask), striden_, p.w, p.h, p.pool, p.cmn,
+             sums[s].num);
+    }
+  }
+
+  // The kernel set's fused passes, one per scale.
+  void run_fused(const PicturePair& pair, kernels::AdmScaleSums sums[kScales]) {
+    void* scratch = fused_scratch_.data() + (64 - reinterpret_cast<std::uintptr_t>(fused_scratch_.data()) % 64) % 64;
+    {
+      const ScalePlan& p = plan_[0];
+      kernels::AdmScale0Job job;
+      job.ref = &pair.ref;
+      job.dis = &pair.dist;
+      job.taps = taps_for(0);
+      job.ref_approx = approx16_[0].data();
+      job.dis_approx = approx16_[1].data();
+      job.approx_stride = stride0_;
+      job.work = p.work;
+      job.pool = p.pool;
+      job.gain_limit = gain_limit_;
+      job.decouple_simd_end = p.simd_end;
+      std::copy(factor0_q_, factor0_q_ + 3, job.csf_factor);
+      job.den_row_shift = p.den0_row_shift;
+      job.cm = p.cm0;
+      job.rest_d_row = guard_rest_row();
+      job.rest_d = guard_rest_.data();
+      k_.fused.scale0(job, scratch, sums[0]);
+    }
+    for (int s = 1; s <= last_scale_; ++s) {
+      const ScalePlan& p = plan_[s];
+      const int in = (s - 1) % 2 * 2, out = s % 2 * 2;
+      const std::ptrdiff_t src_stride = s == 1 ? stride0_ : striden_;
+      if (rows_[s][0] < 0) fill_guard_rows(approx(in), approx(in + 1), src_stride, in_w_[s]);
+      kernels::AdmScaleNJob job;
+      if (s == 1) {
+        job.ref_src16 = approx16_[0].data();
+        job.dis_src16 = approx16_[1].data();
+      } else {
+        job.ref_src = approx(in);
+        job.dis_src = approx(in + 1);
+      }
+      job.src_stride = src_stride;
+      job.taps = taps_for(s);
+      job.scale = s;
+      // The last scale's approximation feeds nothing.
+      job.ref_approx = s + 1 < kScales ? approx(out) : nullptr;
+      job.dis_approx = s + 1 < kScales ? approx(out + 1) : nullptr;
+      job.approx_stride = striden_;
+      job.work = p.work;
+      job.pool = p.pool;
+      job.gain_limit = gain_limit_;
+      job.decouple_simd_end = p.simd_end;
+      std::copy(factorn_q_[s], factorn_q_[s] + 3, job.csf_factor);
+      job.den = p.dens;
+      job.cm = p.cmn;
+      k_.fused.scalen(job, scratch, sums[s]);
+    }
   }
 
   // Noise floor term added to each orientation's pooled value.
@@ -290,89 +470,21 @@ class AdmExtractor final : public Extractor {
            (std::pow(sums[2], 1.0f / 3.0f) + floor);
   }
 
-  void pool0(float& num, float& den) {
-    const int w = (geometry_.width + 1) / 2, h = (geometry_.height + 1) / 2;
-    const AdmRect work = work_rect(w, h), pool = pool_rect(w, h);
-    const float* f = factor_[0];
-
-    k_.decouple0(as_const(b0_.ref), as_const(b0_.dis), b0_.rest, b0_.add, stride0_, work, gain_limit_,
-                 kernels::adm_decouple_simd_end(work));
-
-    // Denominator: reference detail energy.
-    const int area = (pool.bottom - pool.top) * (pool.right - pool.left);
-    int row_shift = static_cast<int>(std::ceil(std::log2(area) - 20));
-    row_shift = std::max(row_shift, 0);
-    std::uint64_t dsum[3];
-    k_.den0(as_const(b0_.ref), stride0_, pool, row_shift, dsum);
-    const float floor = noise_floor(pool);
-    den = pooled_den(dsum, std::pow(2.0, 18 - row_shift), f, floor);
-
-    // Numerator: contrast-masked restored detail.
-    k_.csf0(as_const(b0_.add), b0_.csf, b0_.mask, stride0_, work, factor0_q_);
-    kernels::AdmCm0Params prm;
-    std::copy(factor0_q_, factor0_q_ + 3, prm.factor);
-    const std::uint32_t cube_hv = static_cast<std::uint32_t>(std::ceil(std::log2(w) - 4));
-    const std::uint32_t cube_d = static_cast<std::uint32_t>(std::ceil(std::log2(w) - 3));
-    const std::uint32_t rows = ceil_log2_u32(h);
-    prm.cube_shift[0] = prm.cube_shift[1] = static_cast<int>(cube_hv);
-    prm.cube_shift[2] = static_cast<int>(cube_d);
-    for (int o = 0; o < 3; ++o) prm.cube_round[o] = kernels::adm_cm0_cube_round(prm.cube_shift[o]);
-    prm.row_shift = static_cast<int>(rows);
-    prm.simd = kernels::adm_cm0_simd_rect(pool, w, h);
-    std::int64_t nsum[3];
-    k_.cm0(as_const(b0_.rest), as_const(b0_.csf), as_const(b0_.mask), stride0_, w, h, pool, prm, nsum);
-    const double nscale[3] = {std::pow(2.0, static_cast<std::uint32_t>(52 - cube_hv - rows)),
-                              std::pow(2.0, static_cast<std::uint32_t>(52 - cube_hv - rows)),
-                              std::pow(2.0, static_cast<std::uint32_t>(57 - cube_d - rows))};
-    const float acc[3] = {static_cast<float>(static_cast<double>(nsum[0]) / nscale[0]),
-                          static_cast<float>(static_cast<double>(nsum[1]) / nscale[1]),
-                          static_cast<float>(static_cast<double>(nsum[2]) / nscale[2])};
-    num = pooled_num(acc, floor);
-  }
-
-  void pooln(int s, float& num, float& den) {
-    const int w = (in_w_[s] + 1) / 2, h = (in_h_[s] + 1) / 2;
-    const AdmRect work = work_rect(w, h), pool = pool_rect(w, h);
-    const float* f = factor_[s];
-
-    k_.decouplen(as_const(bn_.ref), as_const(bn_.dis), bn_.rest, bn_.add, striden_, work, gain_limit_,
-                 kernels::adm_decouple_simd_end(work));
-
-    constexpr int kSquareShift[3] = {31, 30, 31};
-    constexpr std::uint32_t kDenExp[3] = {32, 27, 23};
-    kernels::AdmDenShifts ds;
-    const std::uint32_t dcube = ceil_log2_u32(pool.right - pool.left);
-    const std::uint32_t drows = ceil_log2_u32(pool.bottom - pool.top);
-    ds.square = kSquareShift[s - 1];
-    ds.cube = static_cast<int>(dcube);
-    ds.row = static_cast<int>(drows);
-    std::uint64_t dsum[3];
-    k_.denn(as_const(bn_.ref), striden_, pool, ds, dsum);
-    // Exponents are unsigned in the reference: a negative one wraps to a
-    // huge one and the sum to 0 (only for frames of many gigapixels).
-    const float floor = noise_floor(pool);
-    den = pooled_den(dsum, std::pow(2.0, static_cast<std::uint32_t>(kDenExp[s - 1] - drows - dcube)), f, floor);
-
-    k_.csfn(as_const(bn_.add), bn_.csf, bn_.mask, striden_, work, factorn_q_[s]);
-    kernels::AdmCmNParams prm;
-    std::copy(factorn_q_[s], factorn_q_[s] + 3, prm.factor);
-    const std::uint32_t cube = ceil_log2_u32(w);
-    const std::uint32_t rows = ceil_log2_u32(h);
-    prm.cube_shift = static_cast<int>(cube);
-    prm.row_shift = static_cast<int>(rows);
-    std::int64_t nsum[3];
-    k_.cmn(as_const(bn_.rest), as_const(bn_.csf), as_const(bn_.mask), striden_, w, h, pool, prm, nsum);
-    constexpr std::uint32_t kNumExp[3] = {45, 39, 36};
-    const float nscale = static_cast<float>(std::pow(2.0, static_cast<std::uint32_t>(kNumExp[s - 1] - cube - rows)));
-    // A float division here, as in the reference.
-    const float acc[3] = {static_cast<float>(nsum[0]) / nscale, static_cast<float>(nsum[1]) / nscale,
-                          static_cast<float>(nsum[2]) / nscale};
-    num = pooled_num(acc, floor);
+  void pool(int s, const kernels::AdmScaleSums& sums, float& num, float& den) const {
+    const ScalePlan& p = plan_[s];
+    den = pooled_den(sums.den, p.den_scale, factor_[s], p.floor);
+    float acc[3];
+    for (int o = 0; o < 3; ++o)
+      acc[o] = s == 0 ? static_cast<float>(static_cast<double>(sums.num[o]) / p.num_scale0[o])
+                      // A float division here, as in the reference.
+                      : static_cast<float>(sums.num[o]) / p.num_scalen;
+    num = pooled_num(acc, p.floor);
   }
 
   std::string name_ = "adm";
   std::vector<std::string> provides_;
   double gain_limit_ = kDefaultGainLimit;
+  int last_scale_ = kScales - 1;
   double view_dist_ = kDefaultViewDist;
   int display_height_ = kDefaultDisplayHeight;
   float factor_[kScales][3] = {};              // CSF factors h, v, d per scale
@@ -389,6 +501,10 @@ class AdmExtractor final : public Extractor {
   std::vector<std::int32_t> approx_[4];
   std::vector<std::int16_t> tmp16_;
   std::vector<std::int32_t> tmp32_;
+  ScalePlan plan_[kScales];
+  std::vector<std::int16_t> guard_rest_;     // see guard_rest_row()
+  std::vector<std::uint8_t> fused_scratch_;  // for k_.fused (aligned in run_fused())
+  std::vector<std::int16_t> approx16_[2];    // k_.fused's scale 0 approximations (ref, dis)
 };
 
 }  // namespace

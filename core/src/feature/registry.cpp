@@ -104,6 +104,7 @@ std::vector<ExtractorSpec> specs_for_features(const std::vector<std::string>& fe
     if (spec == specs.end()) spec = specs.insert(specs.end(), ExtractorSpec{info->name, {}});
     if (auto implied = info->feature_options.find(feature); implied != info->feature_options.end())
       spec->options.insert(implied->second.begin(), implied->second.end());
+    spec->only.push_back(feature);
   }
   return specs;
 }

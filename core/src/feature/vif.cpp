@@ -2,6 +2,7 @@
 // information fidelity of the luma plane at four dyadic scales, in 16.16
 // fixed point with log2 taken from a lookup table.
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -38,24 +39,20 @@ std::vector<int> mirrored_rows(int rows) {
   return map;
 }
 
-// The same mirroring applied in place to the `half` columns beyond each end.
+// Row pointers of one plane for rows [-kVifPad, rows + kVifPad), following a
+// mirrored_rows() map; get() addresses row 0.
 template <class T>
-void mirror_columns(T* row, int width, int half) {
-  for (int i = 1; i <= half; ++i) {
-    row[-i] = row[i];
-    row[width - 1 + i] = row[width - 1 - i];
-  }
-}
-
-// A padded scratch row whose pointer addresses column 0.
-template <class T>
-class PaddedRow {
+class RowTable {
  public:
-  void resize(int width) { data_.assign(static_cast<std::size_t>(width + 2 * kVifPad), T{0}); }
-  T* get() { return data_.data() + kVifPad; }
+  void fill(const std::vector<int>& map, const T* base, std::ptrdiff_t stride_bytes) {
+    rows_.resize(map.size());
+    for (std::size_t i = 0; i < map.size(); ++i)
+      rows_[i] = reinterpret_cast<const T*>(reinterpret_cast<const std::uint8_t*>(base) + stride_bytes * map[i]);
+  }
+  const T* const* get() const { return rows_.data() + kVifPad; }
 
  private:
-  std::vector<T> data_;
+  std::vector<const T*> rows_;
 };
 
 class VifExtractor final : public Extractor {
@@ -74,6 +71,12 @@ class VifExtractor final : public Extractor {
   const std::string& name() const override { return name_; }
   const std::vector<std::string>& provides() const override { return provides_; }
 
+  // Scales nobody asked for are not computed; deeper ones still need the
+  // downscales in between.
+  void restrict_outputs(const std::vector<bool>& wanted) override {
+    for (int s = 0; s < kVifScales; ++s) wanted_[s] = wanted.at(static_cast<std::size_t>(s));
+  }
+
   void init(const Geometry& g) override {
     if (g.bpc < 8 || g.bpc > 16) throw InputError("vif supports 8 to 16 bits per sample, got " + std::to_string(g.bpc));
     if (g.width < kMinSize || g.height < kMinSize)
@@ -90,23 +93,39 @@ class VifExtractor final : public Extractor {
         const auto n = static_cast<std::size_t>(width_[s]) * static_cast<std::size_t>(height_[s]);
         ref_[s].assign(n, 0);
         dis_[s].assign(n, 0);
+        const auto stride = static_cast<std::ptrdiff_t>(width_[s] * sizeof(std::uint16_t));
+        ref_rows_[s].fill(row_map_[s], ref_[s].data(), stride);
+        dis_rows_[s].fill(row_map_[s], dis_[s].data(), stride);
       }
     }
-    for (auto& r : moments_) r.resize(g.width);
-    ref_blur_.resize(g.width);
-    dis_blur_.resize(g.width);
+    constexpr std::size_t kAlign = 64;
+    scratch_.assign(kernels::vif_scratch_bytes(g.width) + kAlign, std::byte{0});
+    const auto misalign = reinterpret_cast<std::uintptr_t>(scratch_.data()) % kAlign;
+    scratch_aligned_ = scratch_.data() + (misalign ? kAlign - misalign : 0);
   }
 
   void extract(const PicturePair& pair, unsigned index, std::span<double> out) override {
     (void)index;
+    if (geometry_.bpc == 8) {
+      ref8_.fill(row_map_[0], pair.ref.row<std::uint8_t>(0), pair.ref.stride);
+      dis8_.fill(row_map_[0], pair.dist.row<std::uint8_t>(0), pair.dist.stride);
+    } else {
+      ref_rows_[0].fill(row_map_[0], pair.ref.row<std::uint16_t>(0), pair.ref.stride);
+      dis_rows_[0].fill(row_map_[0], pair.dist.row<std::uint16_t>(0), pair.dist.stride);
+    }
+    int last = kVifScales - 1;
+    while (last > 0 && !wanted_[last]) --last;
     for (int s = 0; s < kVifScales; ++s) {
-      if (s > 0) downscale(pair, s);
-      if (s == 0 && skip_scale0_) {
-        out[0] = 0.0;
+      if (s > last) {
+        out[static_cast<std::size_t>(s)] = 0.0;
         continue;
       }
-      kernels::VifSums sums;
-      statistics(pair, s, sums);
+      if (s > 0) downscale(s);
+      if ((s == 0 && skip_scale0_) || !wanted_[s]) {
+        out[static_cast<std::size_t>(s)] = 0.0;
+        continue;
+      }
+      const kernels::VifSums sums = statistics(s);
       const double num = static_cast<double>(sums.num_log) / 2048.0 +
                          (static_cast<double>(sums.den_lin) - (static_cast<double>(sums.num_lin) / 16384.0) / 65025.0);
       const double den = static_cast<double>(sums.den_log) / 2048.0 + static_cast<double>(sums.den_lin);
@@ -116,86 +135,51 @@ class VifExtractor final : public Extractor {
   }
 
  private:
-  template <class T>
-  struct TapRows {
-    std::array<const T*, 17> ref{}, dis{};
-  };
+  // Bits of the samples scale `s` is computed from.
+  int sample_bits(int s) const { return s == 0 ? geometry_.bpc : 16; }
 
-  // Indices of the `taps` rows of scale `s` that a filter centred on row `centre` reads.
-  const int* tap_rows(int s, int centre, int taps) const {
-    return row_map_[s].data() + kVifPad + centre - taps / 2;
-  }
-
-  template <class T>
-  static TapRows<T> plane_rows(const PicturePair& pair, const int* rows, int taps) {
-    TapRows<T> r;
-    for (int t = 0; t < taps; ++t) {
-      r.ref[t] = pair.ref.row<T>(rows[t]);
-      r.dis[t] = pair.dist.row<T>(rows[t]);
-    }
-    return r;
-  }
-
-  TapRows<std::uint16_t> scale_rows(int s, const int* rows, int taps) const {
-    TapRows<std::uint16_t> r;
-    for (int t = 0; t < taps; ++t) {
-      const auto offset = static_cast<std::size_t>(rows[t]) * static_cast<std::size_t>(width_[s]);
-      r.ref[t] = ref_[s].data() + offset;
-      r.dis[t] = dis_[s].data() + offset;
-    }
-    return r;
-  }
-
-  void statistics(const PicturePair& pair, int s, kernels::VifSums& sums) {
-    const int taps = kVifTaps[s], w = width_[s];
+  kernels::VifSums statistics(int s) {
+    kernels::VifStatsParams p;
+    p.scale = s;
+    p.width = width_[s];
+    p.height = height_[s];
+    p.sample_bits = sample_bits(s);
     // Scale 0 starts from raw samples; deeper scales hold 16-bit means.
-    int mu_shift = 16, sq_shift = 16;
     if (s == 0) {
-      mu_shift = geometry_.bpc;
-      sq_shift = 2 * (geometry_.bpc - 8);
+      p.mu_shift = geometry_.bpc;
+      p.sq_shift = 2 * (geometry_.bpc - 8);
     }
-    const kernels::VifMoments m{moments_[0].get(), moments_[1].get(), moments_[2].get(), moments_[3].get(),
-                                moments_[4].get()};
-    for (int i = 0; i < height_[s]; ++i) {
-      const int* rows = tap_rows(s, i, taps);
-      if (s == 0 && geometry_.bpc == 8) {
-        const auto r = plane_rows<std::uint8_t>(pair, rows, taps);
-        kernels_.stat_vertical_u8(r.ref.data(), r.dis.data(), s, w, mu_shift, sq_shift, m);
-      } else {
-        const auto r = s == 0 ? plane_rows<std::uint16_t>(pair, rows, taps) : scale_rows(s, rows, taps);
-        kernels_.stat_vertical_u16(r.ref.data(), r.dis.data(), s, w, mu_shift, sq_shift, m);
-      }
-      for (auto* p : {m.mu1, m.mu2, m.xx, m.yy, m.xy}) mirror_columns(p, w, taps / 2);
-      kernels_.stat_horizontal(m, s, w, gain_limit_, log2_table_, sums);
-    }
+    p.gain_limit = gain_limit_;
+    p.log2_table = log2_table_;
+    p.scratch = scratch_aligned_;
+    kernels::VifSums sums;
+    if (s == 0 && geometry_.bpc == 8)
+      kernels_.stats_u8(ref8_.get(), dis8_.get(), p, sums);
+    else
+      kernels_.stats_u16(ref_rows_[s].get(), dis_rows_[s].get(), p, sums);
+    return sums;
   }
 
   // Builds scale `s` from scale s - 1: blur with filter s, keep even rows and columns.
-  void downscale(const PicturePair& pair, int s) {
-    const int src = s - 1, taps = kVifTaps[s], w = width_[src];
-    const int shift = src == 0 ? geometry_.bpc : 16;
-    std::uint16_t* rb = ref_blur_.get();
-    std::uint16_t* db = dis_blur_.get();
-    for (int i = 0; i < height_[s]; ++i) {
-      const int* rows = tap_rows(src, 2 * i, taps);
-      if (src == 0 && geometry_.bpc == 8) {
-        const auto r = plane_rows<std::uint8_t>(pair, rows, taps);
-        kernels_.blur_vertical_u8(r.ref.data(), r.dis.data(), s, w, shift, rb, db);
-      } else {
-        const auto r = src == 0 ? plane_rows<std::uint16_t>(pair, rows, taps) : scale_rows(src, rows, taps);
-        kernels_.blur_vertical_u16(r.ref.data(), r.dis.data(), s, w, shift, rb, db);
-      }
-      mirror_columns(rb, w, taps / 2);
-      mirror_columns(db, w, taps / 2);
-      const auto offset = static_cast<std::size_t>(i) * static_cast<std::size_t>(width_[s]);
-      kernels_.blur_horizontal_decimate(rb, db, s, width_[s], ref_[s].data() + offset, dis_[s].data() + offset);
-    }
+  void downscale(int s) {
+    kernels::VifDownscaleParams p;
+    p.scale = s;
+    p.src_width = width_[s - 1];
+    p.width = width_[s];
+    p.height = height_[s];
+    p.shift = s == 1 ? geometry_.bpc : 16;
+    p.scratch = scratch_aligned_;
+    if (s == 1 && geometry_.bpc == 8)
+      kernels_.downscale_u8(ref8_.get(), dis8_.get(), p, ref_[s].data(), dis_[s].data());
+    else
+      kernels_.downscale_u16(ref_rows_[s - 1].get(), dis_rows_[s - 1].get(), p, ref_[s].data(), dis_[s].data());
   }
 
   std::string name_ = "vif";
   std::vector<std::string> provides_;
   double gain_limit_ = kDefaultGainLimit;
   bool skip_scale0_ = false;
+  std::array<bool, kVifScales> wanted_{true, true, true, true};
   Geometry geometry_;
   kernels::VifKernels kernels_{};
   const std::uint16_t* log2_table_ = nullptr;
@@ -203,8 +187,11 @@ class VifExtractor final : public Extractor {
   std::array<std::vector<int>, kVifScales> row_map_;
   // Scales 1..3 of ref and dist (index 0 unused: scale 0 is read in place).
   std::array<std::vector<std::uint16_t>, kVifScales> ref_, dis_;
-  std::array<PaddedRow<std::uint32_t>, 5> moments_;
-  PaddedRow<std::uint16_t> ref_blur_, dis_blur_;
+  // Mirrored row pointers of every scale; 8-bit scale 0 uses ref8_/dis8_.
+  std::array<RowTable<std::uint16_t>, kVifScales> ref_rows_, dis_rows_;
+  RowTable<std::uint8_t> ref8_, dis8_;
+  std::vector<std::byte> scratch_;
+  void* scratch_aligned_ = nullptr;
 };
 
 }  // namespace

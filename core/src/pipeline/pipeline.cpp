@@ -42,12 +42,23 @@ Pipeline::Pipeline(std::vector<ExtractorSpec> specs, unsigned threads) : specs_(
   // A prototype of each extractor validates options and names the columns.
   for (const auto& spec : specs_) {
     auto proto = make_extractor(spec.name, spec.options);
-    offsets_.push_back(columns_.size());
-    for (const auto& f : proto->provides()) {
+    const auto& provides = proto->provides();
+    for (const auto& w : spec.only)
+      if (std::find(provides.begin(), provides.end(), w) == provides.end())
+        throw InputError("extractor '" + spec.name + "' does not provide '" + w + "'");
+    offsets_.push_back(row_size_);
+    std::vector<bool> wanted(provides.size());
+    for (std::size_t i = 0; i < provides.size(); ++i) {
+      const auto& f = provides[i];
+      wanted[i] = spec.only.empty() || std::find(spec.only.begin(), spec.only.end(), f) != spec.only.end();
+      if (!wanted[i]) continue;
       if (std::find(columns_.begin(), columns_.end(), f) != columns_.end())
         throw InputError("feature '" + f + "' is requested twice");
       columns_.push_back(f);
+      visible_.push_back(row_size_ + i);
     }
+    row_size_ += provides.size();
+    wanted_.push_back(std::move(wanted));
     temporal_.push_back(proto->temporal());
     any_temporal_ = any_temporal_ || proto->temporal();
     if (proto->needs_chroma() && !needs_chroma_) {
@@ -71,8 +82,9 @@ void Pipeline::start(const Geometry& g) {
   const unsigned n_workers = threads_;
   for (unsigned w = 0; w < n_workers; ++w) {
     auto worker = std::make_unique<Worker>();
-    for (const auto& spec : specs_) {
-      auto ex = make_extractor(spec.name, spec.options);
+    for (std::size_t e = 0; e < specs_.size(); ++e) {
+      auto ex = make_extractor(specs_[e].name, specs_[e].options);
+      ex->restrict_outputs(wanted_[e]);
       ex->init(g);
       worker->extractors.push_back(std::move(ex));
     }
@@ -185,8 +197,8 @@ void Pipeline::push(const Picture& ref_pic, const Picture& dist_pic) {
     pushed_ = index + 1;
     done_.push_back(tasks.empty());
     remaining_.push_back(static_cast<unsigned>(tasks.size()));
-    raw_.emplace_back(columns_.size(), 0.0);
-    final_values_.emplace_back(columns_.size(), 0.0);
+    raw_.emplace_back(row_size_, 0.0);
+    final_values_.emplace_back(row_size_, 0.0);
     if (workers_.size() > 1)
       for (unsigned e : tasks) queue_.push_back({index, e});
     if (tasks.empty()) {
@@ -282,7 +294,7 @@ void Pipeline::set_model(std::shared_ptr<const Model> model, ModelMode mode, uns
   for (const auto& c : model->columns()) {
     const auto it = std::find(columns_.begin(), columns_.end(), c);
     if (it == columns_.end()) throw InputError("the model needs feature '" + c + "', which no extractor here provides");
-    cols.push_back(static_cast<std::size_t>(it - columns_.begin()));
+    cols.push_back(visible_[static_cast<std::size_t>(it - columns_.begin())]);
   }
   model_ = std::move(model);
   model_mode_ = mode;
@@ -361,14 +373,15 @@ unsigned Pipeline::final_count() const {
 void Pipeline::final_row(unsigned index, double* out) const {
   std::lock_guard lock(mu_);
   if (index >= final_) throw Error("frame " + std::to_string(index) + " is not final yet");
-  std::copy(final_values_[index].begin(), final_values_[index].end(), out);
+  for (std::size_t c = 0; c < visible_.size(); ++c) out[c] = final_values_[index][visible_[c]];
 }
 
 std::vector<double> Pipeline::final_values() const {
   std::lock_guard lock(mu_);
   std::vector<double> all;
-  all.reserve(static_cast<std::size_t>(final_) * columns_.size());
-  for (unsigned i = 0; i < final_; ++i) all.insert(all.end(), final_values_[i].begin(), final_values_[i].end());
+  all.reserve(static_cast<std::size_t>(final_) * visible_.size());
+  for (unsigned i = 0; i < final_; ++i)
+    for (std::size_t slot : visible_) all.push_back(final_values_[i][slot]);
   return all;
 }
 

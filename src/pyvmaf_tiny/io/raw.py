@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 import os
 from typing import Iterator, Optional
 
@@ -46,11 +47,19 @@ class RawYuvSource(FrameSource):
         return self.pix_fmt.layout != "gray"
 
     def pictures(self, chroma: bool) -> Iterator:
+        # Each frame is mapped, not read: the core works on the page cache
+        # directly, and a frame's mapping goes once the core is done with it.
+        # Without chroma only the luma plane is mapped.
+        bps = self.pix_fmt.bytes_per_sample
+        wanted = self.frame_bytes if chroma else self.width * self.height * bps
         with open(self.name, "rb") as f:
             for index in range(self._count):
-                buf = np.fromfile(f, dtype=self.pix_fmt.dtype, count=self.frame_bytes // self.pix_fmt.bytes_per_sample)
-                if buf.size * self.pix_fmt.bytes_per_sample != self.frame_bytes:
+                start = index * self.frame_bytes
+                if os.fstat(f.fileno()).st_size < start + wanted:
                     raise InputError(f"{self.name}: truncated while reading frame {index}")
+                aligned = start - start % mmap.ALLOCATIONGRANULARITY
+                view = mmap.mmap(f.fileno(), start - aligned + wanted, offset=aligned, access=mmap.ACCESS_READ)
+                buf = np.frombuffer(view, dtype=self.pix_fmt.dtype, count=wanted // bps, offset=start - aligned)
                 yield split_planes(buf, self, index, chroma)
 
 

@@ -141,6 +141,72 @@ using AdmCmNFn = void (*)(AdmDetail<const std::int32_t> rest, AdmDetail<const st
                           AdmDetail<const std::int32_t> mask, std::ptrdiff_t stride, int w, int h,
                           AdmRect rect, const AdmCmNParams& params, std::int64_t sums[3]);
 
+// ---------------------------------------------------------------- fused scales
+//
+// A SIMD kernel set runs each scale in one pass instead of the stages above:
+// both pictures' DWT row by row, and every band row decoupled, weighted,
+// masked and summed while it is still in cache (only the approximation band,
+// the next scale's input, goes to memory). Rows that other rows still need
+// live in `scratch` (adm_fused_scratch_bytes()). The sums equal those of the
+// stage kernels run in sequence: den[] as AdmDen*Fn, num[] as AdmCm*Fn.
+struct AdmScaleSums {
+  std::uint64_t den[3];
+  std::int64_t num[3];
+};
+
+struct AdmScale0Job {
+  const Plane* ref = nullptr;
+  const Plane* dis = nullptr;
+  AdmDwtTaps taps;  // as for AdmDwt0Fn
+  // Scale 0 approximations are int16 values (the stage kernels store them
+  // widened); the fused pass stores them as int16.
+  std::int16_t* ref_approx = nullptr;
+  std::int16_t* dis_approx = nullptr;
+  std::ptrdiff_t approx_stride = 0;
+  AdmRect work, pool;  // decoupling / CSF rectangle, pooled rectangle
+  double gain_limit = 100.0;
+  int decouple_simd_end = 0;  // adm_decouple_simd_end(work)
+  std::uint16_t csf_factor[3] = {};
+  int den_row_shift = 0;      // as for AdmDen0Fn
+  AdmCm0Params cm{};
+  // When >= 0, the restored diagonal band's row `rest_d_row` is copied into
+  // rest_d[work.left, work.right) (other entries are left alone).
+  int rest_d_row = -1;
+  std::int16_t* rest_d = nullptr;
+};
+
+struct AdmScaleNJob {
+  // The previous approximation bands (see AdmDwtNFn): at scale 1 the int16
+  // ones of AdmScale0Job (`*_src16`), at scales 2 and 3 int32 (`*_src`).
+  const std::int16_t* ref_src16 = nullptr;
+  const std::int16_t* dis_src16 = nullptr;
+  const std::int32_t* ref_src = nullptr;
+  const std::int32_t* dis_src = nullptr;
+  std::ptrdiff_t src_stride = 0;  // in elements
+  AdmDwtTaps taps;
+  int scale = 1;
+  std::int32_t* ref_approx = nullptr;  // nullptr: the approximation is not needed
+  std::int32_t* dis_approx = nullptr;
+  std::ptrdiff_t approx_stride = 0;
+  AdmRect work, pool;
+  double gain_limit = 100.0;
+  int decouple_simd_end = 0;
+  std::uint32_t csf_factor[3] = {};
+  AdmDenShifts den{};
+  AdmCmNParams cm{};
+};
+
+struct AdmFused {
+  std::size_t (*scratch_bytes)(int frame_width) = nullptr;  // scratch must be 64-byte aligned
+  void (*scale0)(const AdmScale0Job& job, void* scratch, AdmScaleSums& sums) = nullptr;
+  void (*scalen)(const AdmScaleNJob& job, void* scratch, AdmScaleSums& sums) = nullptr;
+};
+
+// 2^30 / i for i in [-32768, 32768] (0 at i == 0), indexed from the returned
+// pointer; cos^2(1 degree) as a float. Shared by all kernel sets.
+const std::int32_t* adm_reciprocals();
+float adm_cos_1deg_squared();
+
 struct AdmKernels {
   AdmDwt0Fn dwt0;
   AdmDwtNFn dwtn;
@@ -152,6 +218,7 @@ struct AdmKernels {
   AdmDenNFn denn;
   AdmCm0Fn cm0;
   AdmCmNFn cmn;
+  AdmFused fused;  // all null: run the stages
 };
 
 void adm_dwt0_scalar(const Plane& src, const AdmDwtTaps& taps, std::int16_t* tmp, std::int32_t* approx,
@@ -183,7 +250,7 @@ void adm_cmn_scalar(AdmDetail<const std::int32_t> rest, AdmDetail<const std::int
                     AdmDetail<const std::int32_t> mask, std::ptrdiff_t stride, int w, int h, AdmRect rect,
                     const AdmCmNParams& params, std::int64_t sums[3]);
 
-// The implementations for the active ISA.
+// The implementations for the active ISA (pvt::active_isa()).
 AdmKernels select_adm_kernels(int bpc);
 
 }  // namespace pvt::feature::kernels

@@ -6,6 +6,10 @@
 #include <type_traits>
 
 #include "adm_kernels.hpp"
+#include "pyvmaf_tiny/cpu.hpp"
+#ifdef PVT_HAVE_X86_KERNELS
+#include "../x86/adm_x86.hpp"
+#endif
 
 namespace pvt::feature::kernels {
 namespace {
@@ -526,10 +530,24 @@ void adm_cmn_scalar(AdmDetail<const int32_t> rest, AdmDetail<const int32_t> csf,
   cmn(rest, csf, mask, stride, w, h, rect, params, sums);
 }
 
+const int32_t* adm_reciprocals() { return reciprocals().data() + 32768; }
+
+float adm_cos_1deg_squared() { return cos_1deg_squared(); }
+
 AdmKernels select_adm_kernels(int bpc) {
+  AdmKernels k{adm_dwt0_scalar, adm_dwtn_scalar, adm_decouple0_scalar, adm_decouplen_scalar, adm_csf0_scalar,
+               adm_csfn_scalar, adm_den0_scalar, adm_denn_scalar,      adm_cm0_scalar,       adm_cmn_scalar,
+               AdmFused{}};
+#ifdef PVT_HAVE_X86_KERNELS
+  switch (active_isa()) {
+    case Isa::avx512: k.fused = adm_fused_avx512(bpc); break;
+    case Isa::avx2: k.fused = adm_fused_avx2(bpc); break;
+    default: break;
+  }
+#else
   (void)bpc;
-  return {adm_dwt0_scalar,  adm_dwtn_scalar, adm_decouple0_scalar, adm_decouplen_scalar, adm_csf0_scalar,
-          adm_csfn_scalar,  adm_den0_scalar, adm_denn_scalar,      adm_cm0_scalar,       adm_cmn_scalar};
+#endif
+  return k;
 }
 
 }  // namespace pvt::feature::kernels

@@ -1,6 +1,11 @@
 #include <cstdlib>
 
 #include "motion_kernels.hpp"
+#include "pyvmaf_tiny/cpu.hpp"
+
+#ifdef PVT_HAVE_X86_KERNELS
+#include "../x86/motion_x86.hpp"
+#endif
 
 namespace pvt::feature::kernels {
 namespace {
@@ -59,6 +64,13 @@ std::uint64_t motion_sad_scalar(const Plane& prev, const Plane& cur, std::int32_
 
 MotionSadFn select_motion_sad(int bpc) {
   (void)bpc;
+#ifdef PVT_HAVE_X86_KERNELS
+  switch (active_isa()) {
+    case Isa::avx512: return motion_sad_avx512;
+    case Isa::avx2: return motion_sad_avx2;
+    default: break;
+  }
+#endif
   return motion_sad_scalar;
 }
 

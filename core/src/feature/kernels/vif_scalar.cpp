@@ -1,9 +1,17 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <string>
 #include <type_traits>
 #include <vector>
 
+#include "pyvmaf_tiny/cpu.hpp"
 #include "vif_kernels.hpp"
+#ifdef PVT_HAVE_X86_KERNELS
+#include <cpuid.h>
+
+#include "../x86/vif_x86.hpp"
+#endif
 
 namespace pvt::feature::kernels {
 namespace {
@@ -186,15 +194,111 @@ void vif_blur_horizontal_decimate_scalar(const std::uint16_t* ref_in, const std:
   });
 }
 
+namespace {
+
+// Scratch rows of the scalar passes, carved from VifStatsParams::scratch.
+std::uint32_t* scratch_row32(void* scratch, int width, int index) {
+  const auto row = static_cast<std::size_t>(width + 2 * kVifPad);
+  return static_cast<std::uint32_t*>(scratch) + row * static_cast<std::size_t>(index) + kVifPad;
+}
+
+template <class T>
+void stats_rows(const T* const* ref_rows, const T* const* dis_rows, const VifStatsParams& p, VifSums& sums) {
+  const int taps = kVifTaps[p.scale], half = taps / 2;
+  const VifMoments m{scratch_row32(p.scratch, p.width, 0), scratch_row32(p.scratch, p.width, 1),
+                     scratch_row32(p.scratch, p.width, 2), scratch_row32(p.scratch, p.width, 3),
+                     scratch_row32(p.scratch, p.width, 4)};
+  for (int i = 0; i < p.height; ++i) {
+    if constexpr (sizeof(T) == 1)
+      vif_stat_vertical_u8_scalar(ref_rows + i - half, dis_rows + i - half, p.scale, p.width, p.mu_shift,
+                                  p.sq_shift, m);
+    else
+      vif_stat_vertical_u16_scalar(ref_rows + i - half, dis_rows + i - half, p.scale, p.width, p.mu_shift,
+                                   p.sq_shift, m);
+    for (auto* row : {m.mu1, m.mu2, m.xx, m.yy, m.xy}) vif_mirror_columns(row, p.width, half);
+    vif_stat_horizontal_scalar(m, p.scale, p.width, p.gain_limit, p.log2_table, sums);
+  }
+}
+
+template <class T>
+void downscale_rows(const T* const* ref_rows, const T* const* dis_rows, const VifDownscaleParams& p,
+                    std::uint16_t* ref_out, std::uint16_t* dis_out) {
+  const int half = kVifTaps[p.scale] / 2, w = p.src_width;
+  const auto row = static_cast<std::size_t>(w + 2 * kVifPad);
+  std::uint16_t* rb = static_cast<std::uint16_t*>(p.scratch) + kVifPad;
+  std::uint16_t* db = rb + row;
+  for (int i = 0; i < p.height; ++i) {
+    const int top = 2 * i - half;
+    if constexpr (sizeof(T) == 1)
+      vif_blur_vertical_u8_scalar(ref_rows + top, dis_rows + top, p.scale, w, p.shift, rb, db);
+    else
+      vif_blur_vertical_u16_scalar(ref_rows + top, dis_rows + top, p.scale, w, p.shift, rb, db);
+    vif_mirror_columns(rb, w, half);
+    vif_mirror_columns(db, w, half);
+    const auto offset = static_cast<std::size_t>(i) * static_cast<std::size_t>(p.width);
+    vif_blur_horizontal_decimate_scalar(rb, db, p.scale, p.width, ref_out + offset, dis_out + offset);
+  }
+}
+
+}  // namespace
+
+void vif_stats_u8_scalar(const std::uint8_t* const* ref_rows, const std::uint8_t* const* dis_rows,
+                         const VifStatsParams& p, VifSums& sums) {
+  stats_rows(ref_rows, dis_rows, p, sums);
+}
+
+void vif_stats_u16_scalar(const std::uint16_t* const* ref_rows, const std::uint16_t* const* dis_rows,
+                          const VifStatsParams& p, VifSums& sums) {
+  stats_rows(ref_rows, dis_rows, p, sums);
+}
+
+void vif_downscale_u8_scalar(const std::uint8_t* const* ref_rows, const std::uint8_t* const* dis_rows,
+                             const VifDownscaleParams& p, std::uint16_t* ref_out, std::uint16_t* dis_out) {
+  downscale_rows(ref_rows, dis_rows, p, ref_out, dis_out);
+}
+
+void vif_downscale_u16_scalar(const std::uint16_t* const* ref_rows, const std::uint16_t* const* dis_rows,
+                              const VifDownscaleParams& p, std::uint16_t* ref_out, std::uint16_t* dis_out) {
+  downscale_rows(ref_rows, dis_rows, p, ref_out, dis_out);
+}
+
+#ifdef PVT_HAVE_X86_KERNELS
+// The VNNI variants (one-instruction multiply-accumulate) where the CPU has
+// them; PYVMAF_TINY_VIF_VNNI=0 keeps the plain ones (to test or time them).
+bool vnni_allowed() {
+  const char* env = std::getenv("PYVMAF_TINY_VIF_VNNI");
+  return !(env && std::string(env) == "0");
+}
+
+bool has_avx512_vnni() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512vnni");
+}
+
+// AVX-VNNI (the VEX form for 256-bit vectors): CPUID leaf 7, subleaf 1, EAX
+// bit 4. The OS saves the registers it uses, AVX2 being usable.
+bool has_avx_vnni() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  return __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a >> 4 & 1);
+}
+#endif
+
 VifKernels select_vif_kernels(int bpc) {
   (void)bpc;
-  return {vif_stat_vertical_u8_scalar,  vif_stat_vertical_u16_scalar, vif_stat_horizontal_scalar,
-          vif_blur_vertical_u8_scalar,  vif_blur_vertical_u16_scalar, vif_blur_horizontal_decimate_scalar};
+#ifdef PVT_HAVE_X86_KERNELS
+  switch (active_isa()) {
+    case Isa::avx512:
+      return vnni_allowed() && has_avx512_vnni() ? vif_kernels_avx512_vnni() : vif_kernels_avx512();
+    case Isa::avx2: return vnni_allowed() && has_avx_vnni() ? vif_kernels_avx2_vnni() : vif_kernels_avx2();
+    default: break;
+  }
+#endif
+  return {vif_stats_u8_scalar, vif_stats_u16_scalar, vif_downscale_u8_scalar, vif_downscale_u16_scalar};
 }
 
 const std::uint16_t* vif_log2_table() {
   static const std::vector<std::uint16_t> table = [] {
-    std::vector<std::uint16_t> t(65536, 0);
+    std::vector<std::uint16_t> t(65536 + 16, 0);
     // libvmaf rounds log2f(i) * 2048; a correctly rounded float log2 gives
     // the same table independently of the platform's log2f.
     for (int i = 32767; i < 65536; ++i) {

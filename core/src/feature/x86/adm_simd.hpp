@@ -1,0 +1,890 @@
+#pragma once
+// The fused ADM scale passes (AdmFused), written once over a struct `I` of
+// vector operations for one x86 ISA (adm_avx2.cpp, adm_avx512.cpp). Include
+// only from a file compiled for that ISA; everything here is file-local.
+//
+// One call runs a scale row by row: the DWT of both pictures for output row
+// k (a vertical pass into an extended row, then the horizontal pass), then
+// row k of the decoupling, CSF and masking terms, and the contrast masking of
+// row k - 1, whose 3x3 window is complete once row k exists. Intermediate
+// rows live in a few scratch rows instead of whole bands.
+//
+// The arithmetic is that of adm_scalar.cpp, lane by lane; where the scalar
+// code widens to 64 bits, so does this (even and odd 32-bit lanes multiplied
+// separately). Vector loops may run past the end of a row into the slack of
+// their scratch rows; those lanes never reach a result.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+
+#include <immintrin.h>
+
+#include "../kernels/adm_kernels.hpp"
+
+namespace pvt::feature::kernels {
+namespace {
+
+using std::int16_t;
+using std::int32_t;
+using std::int64_t;
+using std::uint16_t;
+using std::uint32_t;
+using std::uint64_t;
+
+// db2 analysis filters in Q15, as in adm_scalar.cpp.
+constexpr int32_t kFiltLo[4] = {15826, 27411, 7345, -4240};
+constexpr int32_t kFiltHi[4] = {-4240, -7345, 27411, -15826};
+
+// Two int16 values in one int32 lane (first in the low half), for madd.
+constexpr int32_t pair16(int32_t lo, int32_t hi) {
+  return static_cast<int32_t>((static_cast<uint32_t>(lo) & 0xFFFFu) | (static_cast<uint32_t>(hi) << 16));
+}
+
+inline int64_t half_unit(int shift) { return shift > 0 ? int64_t{1} << (shift - 1) : 0; }
+
+// ---------------------------------------------------------------- scratch
+
+constexpr std::size_t kSlack = 64;  // elements of slack around each scratch row
+constexpr int kBandRows = 19;       // ref[3], dis[3], m[3], c[2], x[2][3], v, rest
+
+inline std::size_t round_up64(std::size_t bytes) { return (bytes + 63) / 64 * 64; }
+
+struct Layout {
+  std::size_t e16, e32, row;  // bytes per row (multiples of 64)
+  std::size_t total;
+};
+
+inline Layout scratch_layout(int width) {
+  const std::size_t n = static_cast<std::size_t>(width), w0 = (n + 1) / 2;
+  Layout l;
+  l.e16 = round_up64((n + 3 + 2 * kSlack) * sizeof(int16_t));
+  l.e32 = round_up64((w0 + 3 + 2 * kSlack) * sizeof(int32_t));
+  l.row = round_up64((w0 + 3 * kSlack) * sizeof(int32_t));
+  l.total = 2 * l.e16 + 4 * l.e32 + kBandRows * l.row;
+  return l;
+}
+
+inline std::size_t adm_scratch_bytes(int width) { return scratch_layout(width).total; }
+
+struct Rows {
+  // Extended DWT rows: element 0 is input index -1, element 1 + i index i.
+  int16_t* e16[2];  // scale 0: low, high pass
+  int32_t* e32[4];  // scales 1..3: low, high pass of ref, then of dis
+  // Band rows, indexed by column (kSlack elements of slack before column 0).
+  int32_t* ref[3];  // h, v, d
+  int32_t* dis[3];
+  int32_t* m[3];     // ring by row % 3: sum over orientations of the mask terms
+  int32_t* c[2];     // ring by row % 2: sum over orientations of the centre terms
+  int32_t* x[2][3];  // ring by row % 2: restored coefficient times CSF factor (before masking)
+  int32_t* v;        // column sums of m over the 3 window rows
+  int32_t* rest;     // restored diagonal band (AdmScale0Job::rest_d_row)
+};
+
+inline Rows carve(void* scratch, int width) {
+  const Layout l = scratch_layout(width);
+  auto* p = static_cast<unsigned char*>(scratch);
+  Rows r;
+  for (auto& e : r.e16) {
+    e = reinterpret_cast<int16_t*>(p);
+    p += l.e16;
+  }
+  for (auto& e : r.e32) {
+    e = reinterpret_cast<int32_t*>(p);
+    p += l.e32;
+  }
+  auto row = [&]() {
+    int32_t* q = reinterpret_cast<int32_t*>(p) + kSlack;
+    p += l.row;
+    return q;
+  };
+  for (auto& b : r.ref) b = row();
+  for (auto& b : r.dis) b = row();
+  for (auto& b : r.m) b = row();
+  for (auto& b : r.c) b = row();
+  for (auto& xs : r.x)
+    for (auto& b : xs) b = row();
+  r.v = row();
+  r.rest = row();
+  return r;
+}
+
+// ---------------------------------------------------------------- DWT edges
+
+// The DWT reads input index 2j - 1 + t for output j and tap t. Inside the
+// row the taps are exactly that; only indices -1, n and n + 1 are mapped
+// (mirrored, or read from wherever the reference's scratch layout puts them:
+// see AdmDwtTaps). `c[s]` is what the taps read for index -1, n, n + 1.
+struct ExtTaps {
+  int c[3] = {0, 0, 0};
+  bool used[3] = {false, false, false};
+};
+
+inline ExtTaps ext_taps(const int* cols, int n, int out_w) {
+  ExtTaps e;
+  for (int j = 0; j < out_w; ++j)
+    for (int t = 0; t < 4; ++t) {
+      const int x = 2 * j - 1 + t, c = cols[4 * j + t];
+      if (x >= 0 && x < n) {
+        if (c != x) throw std::logic_error("adm: unexpected DWT taps");
+        continue;
+      }
+      const int slot = x < 0 ? 0 : x - n + 1;
+      if (slot > 2 || (e.used[slot] && e.c[slot] != c)) throw std::logic_error("adm: unexpected DWT taps");
+      e.used[slot] = true;
+      e.c[slot] = c;
+    }
+  return e;
+}
+
+// Fills the extension entries of the `nb` extended rows `e`, which emulate
+// the reference's scratch: the rows one after the other, zeros before
+// (scales 1..3: its leading 0) and after (scale 0: its two spare values).
+template <class T>
+void fill_ext(T* const* e, int nb, int n, const ExtTaps& ext) {
+  auto read = [&](int b, int c) -> T {
+    const long g = static_cast<long>(b) * n + c;
+    if (g < 0 || g >= static_cast<long>(nb) * n) return 0;
+    return e[g / n][1 + g % n];
+  };
+  T vals[4][3];
+  for (int b = 0; b < nb; ++b)
+    for (int s = 0; s < 3; ++s) vals[b][s] = ext.used[s] ? read(b, ext.c[s]) : T{0};
+  for (int b = 0; b < nb; ++b) {
+    e[b][0] = vals[b][0];
+    e[b][n + 1] = vals[b][1];
+    e[b][n + 2] = vals[b][2];
+  }
+}
+
+// ---------------------------------------------------------------- kernels
+
+template <class I>
+struct AdmSimd {
+  using V = typename I::V;
+  using M = typename I::M;
+  using VD = typename I::VD;
+  using MD = typename I::MD;
+  static constexpr int N = I::N;  // int32 lanes
+
+  static void store_part(int32_t* dst, V v, int count) {
+    if (count >= N) {
+      I::store(dst, v);
+      return;
+    }
+    alignas(64) int32_t tmp[N];
+    I::store(tmp, v);
+    std::memcpy(dst, tmp, sizeof(int32_t) * static_cast<std::size_t>(count));
+  }
+
+  static void store_part16(int16_t* dst, V v, int count) {
+    if (count >= N) {
+      I::store_narrow16(dst, v);
+      return;
+    }
+    alignas(64) int16_t tmp[N];
+    I::store_narrow16(tmp, v);
+    std::memcpy(dst, tmp, sizeof(int16_t) * static_cast<std::size_t>(count));
+  }
+
+  static void prefetch(const void* p) { _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T0); }
+
+  // Lanes j .. j + N - 1 that are below `end`.
+  static M below(int j, int end) { return I::cmpgt(I::set1(end - j), I::iota()); }
+
+  // ------------------------------------------------------------ scale 0 DWT
+
+  // The vertical pass as the scalar code computes it (int64), for 2N
+  // columns holding samples above 2^bpc - 1 (possible in 9..15-bit input).
+  static void vert0_exact(const uint16_t* s0, const uint16_t* s1, const uint16_t* s2, const uint16_t* s3, int bpc,
+                          int16_t* lo, int16_t* hi) {
+    const int64_t round = int64_t{1} << (bpc - 1);
+    const int64_t centre = int64_t{46342} * round;
+    for (int j = 0; j < 2 * N; ++j) {
+      const int64_t a = s0[j], b = s1[j], c = s2[j], d = s3[j];
+      const int64_t l = kFiltLo[0] * a + kFiltLo[1] * b + kFiltLo[2] * c + kFiltLo[3] * d - centre;
+      const int64_t h = kFiltHi[0] * a + kFiltHi[1] * b + kFiltHi[2] * c + kFiltHi[3] * d;
+      lo[j] = static_cast<int16_t>((l + round) >> bpc);
+      hi[j] = static_cast<int16_t>((h + round) >> bpc);
+    }
+  }
+
+  // Vertical pass of 2N columns of 8..16-bit samples into int16 low / high.
+  // Centring the samples (s - 2^(bpc-1)) removes the reference's centre
+  // offset and makes them int16, so pairs of taps are one madd each.
+  template <class T>
+  static void vert0(const T* s0, const T* s1, const T* s2, const T* s3, V half, int bpc, V round, int16_t* lo,
+                    int16_t* hi) {
+    if constexpr (sizeof(T) == 2) {
+      if (bpc < 16 && I::any_above16(s0, s1, s2, s3, (1 << bpc) - 1)) {
+        vert0_exact(s0, s1, s2, s3, bpc, lo, hi);
+        return;
+      }
+    }
+    const V x0 = I::load_centred(s0, half), x1 = I::load_centred(s1, half);
+    const V x2 = I::load_centred(s2, half), x3 = I::load_centred(s3, half);
+    const V a = I::unpacklo16(x0, x1), b = I::unpackhi16(x0, x1);
+    const V c = I::unpacklo16(x2, x3), d = I::unpackhi16(x2, x3);
+    auto filter = [&](const int32_t* k) {
+      const V k01 = I::set1(pair16(k[0], k[1])), k23 = I::set1(pair16(k[2], k[3]));
+      const V p = I::sra(I::add(I::add(I::madd(a, k01), I::madd(c, k23)), round), bpc);
+      const V q = I::sra(I::add(I::add(I::madd(b, k01), I::madd(d, k23)), round), bpc);
+      return I::packs32(p, q);  // the unpacks' lane order, undone
+    };
+    I::store(lo, filter(kFiltLo));
+    I::store(hi, filter(kFiltHi));
+  }
+
+  // One output row of the scale 0 DWT of `src`: approximation into `approx`
+  // (int16: it fits), details into band rows h, v, d. `next` are the rows
+  // the next output row reads first (prefetched), or null.
+  template <class T>
+  static void dwt0_row(const Plane& src, const int* r, const int* next, int n, int out_w, const ExtTaps& ext,
+                       Rows& s, int16_t* approx, int32_t* const band[3]) {
+    const T* p0 = src.row<T>(r[0]);
+    const T* p1 = src.row<T>(r[1]);
+    const T* p2 = src.row<T>(r[2]);
+    const T* p3 = src.row<T>(r[3]);
+    // The next output row reads two new rows (prefetched as we go).
+    const T* f0 = next ? src.row<T>(next[2]) : p3;
+    const T* f1 = next ? src.row<T>(next[3]) : p3;
+    const int bpc = src.bpc;
+    const V half = I::set16(1 << (bpc - 1));
+    const V round = I::set1(1 << (bpc - 1));
+    int16_t* lo = s.e16[0] + 1;
+    int16_t* hi = s.e16[1] + 1;
+    constexpr int B = 2 * N;
+    int j = 0;
+    for (; j + B <= n; j += B) {
+      prefetch(f0 + j);
+      prefetch(f1 + j);
+      vert0<T>(p0 + j, p1 + j, p2 + j, p3 + j, half, bpc, round, lo + j, hi + j);
+    }
+    if (j < n) {
+      alignas(64) T tail[4][B] = {};
+      const std::size_t bytes = sizeof(T) * static_cast<std::size_t>(n - j);
+      std::memcpy(tail[0], p0 + j, bytes);
+      std::memcpy(tail[1], p1 + j, bytes);
+      std::memcpy(tail[2], p2 + j, bytes);
+      std::memcpy(tail[3], p3 + j, bytes);
+      vert0<T>(tail[0], tail[1], tail[2], tail[3], half, bpc, round, lo + j, hi + j);
+    }
+    fill_ext(s.e16, 2, n, ext);
+
+    // Horizontal: output q reads extended entries 2q .. 2q + 3, i.e. the
+    // int32 lane q of a load at 2q and of one at 2q + 2.
+    const V l01 = I::set1(pair16(kFiltLo[0], kFiltLo[1])), l23 = I::set1(pair16(kFiltLo[2], kFiltLo[3]));
+    const V h01 = I::set1(pair16(kFiltHi[0], kFiltHi[1])), h23 = I::set1(pair16(kFiltHi[2], kFiltHi[3]));
+    const V r16 = I::set1(32768);
+    auto filter = [&](V a, V b, V k01, V k23) {
+      return I::template srai<16>(I::add(I::add(I::madd(a, k01), I::madd(b, k23)), r16));
+    };
+    // The loads at 2q are aligned; those at 2q + 2 are the same vectors
+    // moved on by one int32 lane, with the next block's first lane.
+    V la = I::load(s.e16[0]), ha = I::load(s.e16[1]);
+    for (int q = 0; q < out_w; q += N) {
+      const V ln = I::load(s.e16[0] + 2 * (q + N)), hn = I::load(s.e16[1] + 2 * (q + N));
+      const V lb = I::next_lane(la, ln), hb = I::next_lane(ha, hn);
+      store_part16(approx + q, filter(la, lb, l01, l23), out_w - q);
+      I::store(band[1] + q, filter(la, lb, h01, h23));
+      I::store(band[0] + q, filter(ha, hb, l01, l23));
+      I::store(band[2] + q, filter(ha, hb, h01, h23));
+      la = ln;
+      ha = hn;
+    }
+  }
+
+  // ------------------------------------------------------------ scales 1..3 DWT
+
+  // sum of k[t] * x[t] + round on the even int32 lanes of x, in 64 bits.
+  static V dot4_64(const V* x, const int32_t* k, V round) {
+    V acc = round;
+    for (int t = 0; t < 4; ++t) acc = I::add64(acc, I::mul_epi32(x[t], I::set1(k[t])));
+    return acc;
+  }
+
+  // Scales 2, 3 vertical pass of N columns: (sum + round) >> shift, low 32
+  // bits (bits shift .. shift + 31 of the 64-bit sum, so a logical shift
+  // does), for even lanes and odd lanes (moved down first) separately.
+  static void vertn(const int32_t* s0, const int32_t* s1, const int32_t* s2, const int32_t* s3, int shift, V round,
+                    int32_t* lo, int32_t* hi) {
+    const V x[4] = {I::load(s0), I::load(s1), I::load(s2), I::load(s3)};
+    const V xo[4] = {I::template srli64<32>(x[0]), I::template srli64<32>(x[1]), I::template srli64<32>(x[2]),
+                     I::template srli64<32>(x[3])};
+    auto filter = [&](const int32_t* k) {
+      const V even = I::srl64(dot4_64(x, k, round), shift);
+      const V odd = I::sll64(dot4_64(xo, k, round), 32 - shift);
+      return I::blend_odd32(even, odd);
+    };
+    I::store(lo, filter(kFiltLo));
+    I::store(hi, filter(kFiltHi));
+  }
+
+  // Scale 1 vertical pass (no shift) of 2N columns of int16 input: pairs of
+  // rows are one madd each; the sum fits int32.
+  static void vertn16(const int16_t* s0, const int16_t* s1, const int16_t* s2, const int16_t* s3, int32_t* lo,
+                      int32_t* hi) {
+    const V x0 = I::load(s0), x1 = I::load(s1), x2 = I::load(s2), x3 = I::load(s3);
+    const V a = I::unpacklo16(x0, x1), b = I::unpackhi16(x0, x1);
+    const V c = I::unpacklo16(x2, x3), d = I::unpackhi16(x2, x3);
+    auto filter = [&](const int32_t* k, int32_t* out) {
+      const V k01 = I::set1(pair16(k[0], k[1])), k23 = I::set1(pair16(k[2], k[3]));
+      V first, second;
+      I::interleave128(I::add(I::madd(a, k01), I::madd(c, k23)), I::add(I::madd(b, k01), I::madd(d, k23)), first,
+                       second);
+      I::store(out, first);
+      I::store(out + N, second);
+    };
+    filter(kFiltLo, lo);
+    filter(kFiltHi, hi);
+  }
+
+  // Horizontal pass of one extended row `e` for outputs q .. q + N - 1:
+  // 64-bit lane i of a load at 2q holds entries 2(q+i) and 2(q+i) + 1.
+  struct HLoads {
+    V a0, a0o, a1, a1o, b0, b0o, b1, b1o;
+  };
+  static HLoads hloads(const int32_t* e) {
+    HLoads h;
+    h.a0 = I::load(e);
+    h.a1 = I::load(e + N);
+    h.b0 = I::load(e + 2);
+    h.b1 = I::load(e + 2 + N);
+    h.a0o = I::template srli64<32>(h.a0);
+    h.a1o = I::template srli64<32>(h.a1);
+    h.b0o = I::template srli64<32>(h.b0);
+    h.b1o = I::template srli64<32>(h.b1);
+    return h;
+  }
+  static V hfilter(const HLoads& h, const int32_t* k, V round, int shift) {
+    const V k0 = I::set1(k[0]), k1 = I::set1(k[1]), k2 = I::set1(k[2]), k3 = I::set1(k[3]);
+    V x0 = I::add64(I::add64(I::mul_epi32(h.a0, k0), I::mul_epi32(h.a0o, k1)),
+                    I::add64(I::mul_epi32(h.b0, k2), I::mul_epi32(h.b0o, k3)));
+    V x1 = I::add64(I::add64(I::mul_epi32(h.a1, k0), I::mul_epi32(h.a1o, k1)),
+                    I::add64(I::mul_epi32(h.b1, k2), I::mul_epi32(h.b1o, k3)));
+    x0 = I::srl64(I::add64(x0, round), shift);
+    x1 = I::srl64(I::add64(x1, round), shift);
+    return I::pack_lo32(x0, x1);
+  }
+
+  static void dwtn_row(const AdmScaleNJob& jb, const int* r, const int* next, const ExtTaps& ext, Rows& s,
+                       std::ptrdiff_t k) {
+    constexpr int kVShift[3] = {0, 16, 16};
+    constexpr int kHShift[3] = {15, 16, 15};
+    const int vs = kVShift[jb.scale - 1], hs = kHShift[jb.scale - 1];
+    const V vround = I::set1_64(half_unit(vs)), hround = I::set1_64(half_unit(hs));
+    const int n = jb.taps.in_w, out_w = jb.taps.out_w;
+    // Scale 1 reads scale 0's int16 approximations (no vertical shift).
+    for (int pic = 0; pic < 2 && jb.scale == 1; ++pic) {
+      const int16_t* src = pic ? jb.dis_src16 : jb.ref_src16;
+      const int16_t* p0 = src + r[0] * jb.src_stride;
+      const int16_t* p1 = src + r[1] * jb.src_stride;
+      const int16_t* p2 = src + r[2] * jb.src_stride;
+      const int16_t* p3 = src + r[3] * jb.src_stride;
+      const int16_t* f0 = next ? src + next[2] * jb.src_stride : p3;
+      const int16_t* f1 = next ? src + next[3] * jb.src_stride : p3;
+      int32_t* lo = s.e32[2 * pic] + 1;
+      int32_t* hi = s.e32[2 * pic + 1] + 1;
+      constexpr int B = 2 * N;
+      int j = 0;
+      for (; j + B <= n; j += B) {
+        prefetch(f0 + j);
+        prefetch(f1 + j);
+        vertn16(p0 + j, p1 + j, p2 + j, p3 + j, lo + j, hi + j);
+      }
+      if (j < n) {
+        alignas(64) int16_t tail[4][B] = {};
+        const std::size_t bytes = sizeof(int16_t) * static_cast<std::size_t>(n - j);
+        std::memcpy(tail[0], p0 + j, bytes);
+        std::memcpy(tail[1], p1 + j, bytes);
+        std::memcpy(tail[2], p2 + j, bytes);
+        std::memcpy(tail[3], p3 + j, bytes);
+        vertn16(tail[0], tail[1], tail[2], tail[3], lo + j, hi + j);
+      }
+    }
+    for (int pic = 0; pic < 2 && jb.scale > 1; ++pic) {
+      const int32_t* src = pic ? jb.dis_src : jb.ref_src;
+      const int32_t* p0 = src + r[0] * jb.src_stride;
+      const int32_t* p1 = src + r[1] * jb.src_stride;
+      const int32_t* p2 = src + r[2] * jb.src_stride;
+      const int32_t* p3 = src + r[3] * jb.src_stride;
+      int32_t* lo = s.e32[2 * pic] + 1;
+      int32_t* hi = s.e32[2 * pic + 1] + 1;
+      int j = 0;
+      for (; j + N <= n; j += N) vertn(p0 + j, p1 + j, p2 + j, p3 + j, vs, vround, lo + j, hi + j);
+      if (j < n) {
+        alignas(64) int32_t tail[4][N] = {};
+        const std::size_t bytes = sizeof(int32_t) * static_cast<std::size_t>(n - j);
+        std::memcpy(tail[0], p0 + j, bytes);
+        std::memcpy(tail[1], p1 + j, bytes);
+        std::memcpy(tail[2], p2 + j, bytes);
+        std::memcpy(tail[3], p3 + j, bytes);
+        vertn(tail[0], tail[1], tail[2], tail[3], vs, vround, lo + j, hi + j);
+      }
+    }
+    fill_ext(s.e32, 4, n, ext);
+    for (int pic = 0; pic < 2; ++pic) {
+      int32_t* approx = pic ? jb.dis_approx : jb.ref_approx;
+      if (approx) approx += k * jb.approx_stride;
+      int32_t* const* band = pic ? s.dis : s.ref;
+      const int32_t* el = s.e32[2 * pic];
+      const int32_t* eh = s.e32[2 * pic + 1];
+      for (int q = 0; q < out_w; q += N) {
+        const HLoads l = hloads(el + 2 * q), h = hloads(eh + 2 * q);
+        if (approx) store_part(approx + q, hfilter(l, kFiltLo, hround, hs), out_w - q);
+        I::store(band[1] + q, hfilter(l, kFiltHi, hround, hs));
+        I::store(band[0] + q, hfilter(h, kFiltLo, hround, hs));
+        I::store(band[2] + q, hfilter(h, kFiltHi, hround, hs));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ decoupling
+
+  struct DecParams {
+    const int32_t* recip;
+    double cos_sq;
+    double gain;
+    bool int_gain;
+    int32_t gain_i;
+    // scale 0 CSF
+    int32_t f16[3];
+    int shift16[3];
+    int32_t round16[3];
+    int32_t cm16[3];
+    // scales 1..3 CSF (uint32 factors)
+    uint32_t f32[3];
+    uint32_t cm32[3];
+  };
+
+  // The gain-limited value for lanes where the limit applies: |r * gain|
+  // capped at t (o > 0: min, o < 0: max), rounded half-even (`kNearest`,
+  // libvmaf's SIMD) or truncated (its C code). Capping before rounding gives
+  // the same result, as t is an integer; it keeps the conversion in range.
+  // kInt16: an integer gain below 2^15 and |r| < 2^15 (scale 0), so
+  // r * gain is one madd of r's low half.
+  template <bool kNearest, bool kInt16>
+  static V gain_cap(V r, V o, V t, const DecParams& p) {
+    if constexpr (kInt16) {
+      const V g = I::madd(r, I::set1(p.gain_i & 0xFFFF));
+      return I::blend(I::cmpgt(o, I::zero()), I::max(g, t), I::min(g, t));
+    }
+    const VD gain = I::set1_pd(p.gain);
+    const VD glo = I::mul_pd(I::i32_pd_lo(r), gain), ghi = I::mul_pd(I::i32_pd_hi(r), gain);
+    const VD tlo = I::i32_pd_lo(t), thi = I::i32_pd_hi(t);
+    V lo, hi;
+    if constexpr (kNearest) {
+      lo = I::pd_i32_round(I::min_pd(glo, tlo), I::min_pd(ghi, thi));
+      hi = I::pd_i32_round(I::max_pd(glo, tlo), I::max_pd(ghi, thi));
+    } else {
+      lo = I::pd_i32_trunc(I::min_pd(glo, tlo), I::min_pd(ghi, thi));
+      hi = I::pd_i32_trunc(I::max_pd(glo, tlo), I::max_pd(ghi, thi));
+    }
+    return I::blend(I::cmpgt(o, I::zero()), hi, lo);
+  }
+
+  // Sign-extends the low 16 bits (the reference's int16 casts).
+  static V sext16(V x) { return I::template srai<16>(I::template slli<16>(x)); }
+
+  // Scale 0 ratio t / o in Q15, clamped to [0, 32768], all in 32 bits: it is
+  // 0 unless o and t have the same sign, and with |t| capped at 2|o| the
+  // product |2^30 / o| * |t| stays below 2^31 and still clamps when it should.
+  static V ratio0(V o, V t, const DecParams& p) {
+    // (The clamp only guards the table: band values are below 2^15.)
+    const V ao = I::min(I::abs(o), I::set1(32768));
+    const V rec = I::gather(p.recip, ao);
+    const V tcap = I::minu(I::abs(t), I::add(ao, ao));
+    const V prod = I::mullo(rec, tcap);
+    V k = I::template srli<15>(I::minu(I::add(prod, I::set1(16384)), I::set1(1 << 30)));
+    const M same = I::mandnot(I::cmpeq(t, I::zero()), I::cmpgt(I::xor_(o, t), I::set1(-1)));
+    k = I::blend(same, I::zero(), k);
+    return I::blend(I::cmpeq(o, I::zero()), k, I::set1(32768));
+  }
+
+  // Row k of scale 0 decoupling, CSF and masking terms over work's columns.
+  // libvmaf's SIMD / C split falls on a multiple of 16 columns from
+  // work.left, so each block of N (8 or 16) is on one side of it.
+  template <bool kSimd, bool kIntGain>
+  static void dec0_block(const Rows& s, int j, const DecParams& p, M wide, int32_t* mrow, int32_t* crow,
+                         int32_t* const* xrow, int32_t* rest) {
+    const V o[3] = {I::load(s.ref[0] + j), I::load(s.ref[1] + j), I::load(s.ref[2] + j)};
+    const V t[3] = {I::load(s.dis[0] + j), I::load(s.dis[1] + j), I::load(s.dis[2] + j)};
+    // Scale 0 band values are int16 (|x| <= 27411, the horizontal filter's
+    // bound for any int16 input; 22930 for in-range samples), so h and v pair
+    // up for madd, and the angle terms fit int32 (and convert to float as
+    // their int64 would).
+    const V ohv = I::pair16(o[0], o[1]), thv = I::pair16(t[0], t[1]);
+    const V dot = I::madd(ohv, thv), osq = I::madd(ohv, ohv), tsq = I::madd(thv, thv);
+    // Within one degree: dot >= 0 and dot^2 >= cos^2 * |o|^2 * |t|^2, in the
+    // reference's float / double steps (its /4096 scalings cancel exactly).
+    const auto fd = I::cvt_ps(dot), fo = I::cvt_ps(osq), ft = I::cvt_ps(tsq);
+    const VD c = I::set1_pd(p.cos_sq);
+    auto test = [&](VD d, VD a, VD b) {
+      const VD bound = kSimd ? I::mul_pd(I::mul_pd(a, b), c) : I::mul_pd(I::mul_pd(c, a), b);
+      return I::cmpge_pd(I::mul_pd(d, d), bound);
+    };
+    const MD alo = test(I::ps_pd_lo(fd), I::ps_pd_lo(fo), I::ps_pd_lo(ft));
+    const MD ahi = test(I::ps_pd_hi(fd), I::ps_pd_hi(fo), I::ps_pd_hi(ft));
+    const M aligned = I::mand(I::mask_halves(alo, ahi), I::cmpgt(dot, I::set1(-1)));
+
+    V msum = I::zero(), csum = I::zero();
+    for (int b = 0; b < 3; ++b) {
+      const V k = ratio0(o[b], t[b], p);
+      V r = I::template srai<15>(I::add(I::mullo(k, o[b]), I::set1(16384)));
+      const M lim = I::mand(aligned, I::mandnot(I::cmpeq(o[b], I::zero()), I::cmpgt(k, I::zero())));
+      r = I::blend(lim, r, gain_cap<kSimd, kIntGain>(r, o[b], t[b], p));
+      if (b == 2 && rest) I::store(rest + j, r);
+      const V add = I::sub(t[b], r);
+      const V cs = sext16(I::sra(I::add(I::mullo(add, I::set1(p.f16[b])), I::set1(p.round16[b])), p.shift16[b]));
+      const V y = I::abs(I::madd(cs, I::set1(4369)));  // |c| / 30 and |c| / 15 in Q12
+      msum = I::add(msum, sext16(I::template srai<12>(I::add(y, I::set1(2048)))));
+      const V cw = I::template srai<12>(I::add(I::add(y, y), I::set1(2048)));
+      csum = I::add(csum, I::blend(wide, sext16(cw), cw));
+      I::store(xrow[b] + j, I::mullo(r, I::set1(p.cm16[b])));
+    }
+    I::store(mrow + j, msum);
+    I::store(crow + j, csum);
+  }
+
+  // ---- scales 1..3
+
+  // low32((a * f + 2^27) >> 28) for int32 a and uint32 f, in 64 bits.
+  static V mul_q28(V a, uint32_t f) {
+    const V fs = I::set1(static_cast<int32_t>(f));
+    const V ao = I::template srli64<32>(a);
+    V pe = I::mul_epi32(a, fs), po = I::mul_epi32(ao, fs);
+    if (f >= 0x80000000u) {  // fs is f - 2^32
+      pe = I::add64(pe, I::template slli64<32>(a));
+      po = I::add64(po, I::template slli64<32>(ao));
+    }
+    const V round = I::set1_64(int64_t{1} << 27);
+    pe = I::add64(pe, round);
+    po = I::add64(po, round);
+    return I::blend_odd32(I::template srli64<28>(pe), I::template slli64<4>(po));
+  }
+
+  // high32(k * |c| - 2^31) for int32 c: the Q32 |c| / 30 and |c| / 15.
+  static V mul_hi_off(V ac, int32_t k) {
+    const V kk = I::set1(k), off = I::set1_64(int64_t{1} << 31);
+    const V pe = I::sub64(I::mul_epu32(ac, kk), off);
+    const V po = I::sub64(I::mul_epu32(I::template srli64<32>(ac), kk), off);
+    return I::blend_odd32(I::template srli64<32>(pe), po);
+  }
+
+  // Scales 1..3 ratio: o rounded to its top 15 significant bits (the shift
+  // found from the float exponent of its leading bit), then the reciprocal
+  // in 64 bits.
+  static V ration(V o, V t, const DecParams& p) {
+    const V mag = I::abs(o);  // as uint32
+    const M big = I::cmpeq(I::maxu(mag, I::set1(32768)), mag);
+    // mag & ~(mag >> 1) keeps the leading bit and has no run of ones below
+    // it, so its float conversion cannot round up to the next power of two.
+    const V top = I::andnot(I::template srli<1>(mag), mag);
+    const V expo = I::and_(I::template srli<23>(I::ps_bits(I::cvt_ps(top))), I::set1(0xFF));
+    const V shift = I::blend(big, I::zero(), I::sub(expo, I::set1(141)));  // bit length - 15
+    const V m = I::srlv(I::add(mag, I::sllv(I::set1(1), I::sub(shift, I::set1(1)))), shift);
+    const V rec = I::gather(p.recip, m);
+    const V rs = I::blend(I::cmpgt(I::zero(), o), rec, I::sub(I::zero(), rec));
+    const V lo32 = I::set1_64(0xFFFFFFFFll);
+    const V she = I::and_(shift, lo32), sho = I::template srli64<32>(shift);
+    const V one = I::set1_64(1), c14 = I::set1_64(14), c15 = I::set1_64(15);
+    V pe = I::add64(I::mul_epi32(rs, t), I::sllv64(one, I::add64(she, c14)));
+    V po = I::add64(I::mul_epi32(I::template srli64<32>(rs), I::template srli64<32>(t)),
+                    I::sllv64(one, I::add64(sho, c14)));
+    const V cap = I::set1_64(32768);
+    pe = I::min64(I::srlv64(I::max64(pe, I::zero()), I::add64(she, c15)), cap);
+    po = I::min64(I::srlv64(I::max64(po, I::zero()), I::add64(sho, c15)), cap);
+    const V k = I::blend_odd32(pe, I::template slli64<32>(po));
+    return I::blend(I::cmpeq(o, I::zero()), k, I::set1(32768));
+  }
+
+  template <bool kNearest>
+  static void decn_block(const Rows& s, int j, const DecParams& p, int32_t* mrow, int32_t* crow,
+                         int32_t* const* xrow) {
+    const V o[3] = {I::load(s.ref[0] + j), I::load(s.ref[1] + j), I::load(s.ref[2] + j)};
+    const V t[3] = {I::load(s.dis[0] + j), I::load(s.dis[1] + j), I::load(s.dis[2] + j)};
+    const V oho = I::template srli64<32>(o[0]), ovo = I::template srli64<32>(o[1]);
+    const V tho = I::template srli64<32>(t[0]), tvo = I::template srli64<32>(t[1]);
+    const VD c = I::set1_pd(p.cos_sq), zero = I::set1_pd(0.0);
+    auto test = [&](V oh, V ov, V th, V tv) {
+      const VD d = I::i64_f_pd(I::add64(I::mul_epi32(oh, th), I::mul_epi32(ov, tv)));
+      const VD a = I::u63_f_pd(I::add64(I::mul_epi32(oh, oh), I::mul_epi32(ov, ov)));
+      const VD b = I::u63_f_pd(I::add64(I::mul_epi32(th, th), I::mul_epi32(tv, tv)));
+      return I::mdand(I::cmpge_pd(d, zero), I::cmpge_pd(I::mul_pd(d, d), I::mul_pd(I::mul_pd(c, a), b)));
+    };
+    const M aligned = I::mask_evenodd(test(o[0], o[1], t[0], t[1]), test(oho, ovo, tho, tvo));
+
+    V msum = I::zero(), csum = I::zero();
+    for (int b = 0; b < 3; ++b) {
+      const V k = ration(o[b], t[b], p);
+      const V round = I::set1_64(16384);
+      const V pe = I::add64(I::mul_epi32(k, o[b]), round);
+      const V po = I::add64(I::mul_epi32(I::template srli64<32>(k), I::template srli64<32>(o[b])), round);
+      V r = I::blend_odd32(I::template srli64<15>(pe), I::template slli64<17>(po));
+      const M lim = I::mand(aligned, I::mandnot(I::cmpeq(o[b], I::zero()), I::cmpgt(k, I::zero())));
+      r = I::blend(lim, r, gain_cap<kNearest, false>(r, o[b], t[b], p));
+      const V cs = mul_q28(I::sub(t[b], r), p.f32[b]);
+      const V ac = I::abs(cs);
+      msum = I::add(msum, mul_hi_off(ac, 143165577));
+      csum = I::add(csum, mul_hi_off(ac, 286331153));
+      I::store(xrow[b] + j, mul_q28(r, p.cm32[b]));
+    }
+    I::store(mrow + j, msum);
+    I::store(crow + j, csum);
+  }
+
+  // ------------------------------------------------------------ denominators
+
+  static void den0_row(const Rows& s, const AdmRect& pool, uint64_t out[3]) {
+    V acc[3] = {I::zero(), I::zero(), I::zero()};
+    for (int j = pool.left; j < pool.right; j += N) {
+      const M valid = below(j, pool.right);
+      for (int b = 0; b < 3; ++b) {
+        const V x = I::blend(valid, I::zero(), I::abs(I::load(s.ref[b] + j)));
+        const V x2 = I::mullo(x, x);
+        const V e = I::mul_epu32(x2, x);
+        const V od = I::mul_epu32(I::template srli64<32>(x2), I::template srli64<32>(x));
+        acc[b] = I::add64(acc[b], I::add64(e, od));
+      }
+    }
+    for (int b = 0; b < 3; ++b) out[b] = I::hsum64(acc[b]);
+  }
+
+  static void denn_row(const Rows& s, const AdmRect& pool, const AdmDenShifts& sh, uint64_t out[3]) {
+    const V sq_round = I::set1_64(int64_t{1} << sh.square);
+    const V cube_round = I::set1_64(half_unit(sh.cube));
+    V acc[3] = {I::zero(), I::zero(), I::zero()};
+    // x^2 >> square can take 33 bits (x = 2^31): the product with x then
+    // takes the high part separately.
+    auto cube = [&](V x) {
+      const V q = I::srl64(I::add64(I::mul_epu32(x, x), sq_round), sh.square);
+      const V t = I::add64(I::mul_epu32(q, x), I::template slli64<32>(I::mul_epu32(I::template srli64<32>(q), x)));
+      return I::srl64(I::add64(t, cube_round), sh.cube);
+    };
+    for (int j = pool.left; j < pool.right; j += N) {
+      const M valid = below(j, pool.right);
+      for (int b = 0; b < 3; ++b) {
+        const V x = I::blend(valid, I::zero(), I::abs(I::load(s.ref[b] + j)));
+        acc[b] = I::add64(acc[b], I::add64(cube(x), cube(I::template srli64<32>(x))));
+      }
+    }
+    for (int b = 0; b < 3; ++b) out[b] = I::hsum64(acc[b]);
+  }
+
+  // ------------------------------------------------------------ contrast masking
+
+  struct CmParams {
+    int sub[3];      // left shift of the threshold, per orientation
+    int sq[3];       // shift after m * m
+    int64_t sq_round[3];
+    int cube[3];     // shift after m^2 * m
+    int64_t cube_round[3];
+  };
+
+  // Row sums (before the row shift) of the masked cubes over pool's columns.
+  // `mu`, `mi`, `md`: m rows above, at and below (edge rows as the
+  // reference picks them), `c`: centre row, `x`: scaled restored rows.
+  static void cm_row(const int32_t* mu, const int32_t* mi, const int32_t* md, const int32_t* c,
+                     const int32_t* const* x, int32_t* v, const AdmRect& pool, int w, const CmParams& p,
+                     uint64_t out[3]) {
+    const int lo = std::max(pool.left - 1, 0), hi = std::min(pool.right + 1, w);
+    for (int j = lo; j < hi; j += N) I::store(v + j, I::add(I::add(I::load(mu + j), I::load(mi + j)), I::load(md + j)));
+    // Neighbour columns mirror at the start and repeat at the end.
+    if (pool.left == 0) v[-1] = v[1];
+    if (pool.right == w) v[w] = v[w - 1];
+    V acc[3] = {I::zero(), I::zero(), I::zero()};
+    V sq_round[3], cube_round[3];
+    for (int b = 0; b < 3; ++b) {
+      sq_round[b] = I::set1_64(p.sq_round[b]);
+      cube_round[b] = I::set1_64(p.cube_round[b]);
+    }
+    for (int j = pool.left; j < pool.right; j += N) {
+      V thr = I::add(I::add(I::load(v + j - 1), I::load(v + j)), I::load(v + j + 1));
+      thr = I::add(I::sub(thr, I::load(mi + j)), I::load(c + j));
+      const M valid = below(j, pool.right);
+      for (int b = 0; b < 3; ++b) {
+        V m = I::max(I::sub(I::abs(I::load(x[b] + j)), I::sll(thr, p.sub[b])), I::zero());
+        m = I::blend(valid, I::zero(), m);
+        const V mo = I::template srli64<32>(m);
+        const V m2e = I::srl64(I::add64(I::mul_epu32(m, m), sq_round[b]), p.sq[b]);
+        const V m2o = I::srl64(I::add64(I::mul_epu32(mo, mo), sq_round[b]), p.sq[b]);
+        const V te = I::sra64(I::add64(I::mul_epi32(m2e, m), cube_round[b]), p.cube[b]);
+        const V to = I::sra64(I::add64(I::mul_epi32(m2o, mo), cube_round[b]), p.cube[b]);
+        acc[b] = I::add64(acc[b], I::add64(te, to));
+      }
+    }
+    // Lanes past pool.right had m = 0, each adding cube_round >> cube.
+    const int width = pool.right - pool.left;
+    const uint64_t pad = static_cast<uint64_t>((width + N - 1) / N * N - width);
+    for (int b = 0; b < 3; ++b)
+      out[b] = I::hsum64(acc[b]) - pad * static_cast<uint64_t>(p.cube_round[b] >> p.cube[b]);
+  }
+
+  // ------------------------------------------------------------ drivers
+
+  static DecParams dec_params(double gain) {
+    DecParams p{};
+    p.recip = adm_reciprocals();
+    p.cos_sq = adm_cos_1deg_squared();
+    p.gain = gain;
+    p.int_gain = gain >= 0 && gain <= 32767 && gain == static_cast<double>(static_cast<int32_t>(gain));
+    p.gain_i = static_cast<int32_t>(gain);
+    return p;
+  }
+
+  static bool in_rows(int i, const AdmRect& r) { return i >= r.top && i < r.bottom; }
+
+  template <class T>
+  static void scale0(const AdmScale0Job& jb, void* scratch, AdmScaleSums& sums) {
+    const AdmDwtTaps& tp = jb.taps;
+    Rows s = carve(scratch, tp.in_w);
+    const int n = tp.in_w, w = tp.out_w, h = tp.out_h;
+    const ExtTaps ext = ext_taps(tp.cols, n, w);
+    const AdmRect& work = jb.work;
+    const AdmRect& pool = jb.pool;
+    const AdmRect& wide = jb.cm.simd;
+
+    DecParams dp = dec_params(jb.gain_limit);
+    constexpr int kShift[3] = {15, 15, 17};
+    constexpr int32_t kRound[3] = {16384, 16384, 65535};
+    for (int b = 0; b < 3; ++b) {
+      dp.f16[b] = jb.csf_factor[b];
+      dp.shift16[b] = kShift[b];
+      dp.round16[b] = kRound[b];
+      dp.cm16[b] = jb.cm.factor[b];
+    }
+    CmParams cp{};
+    constexpr int kSub[3] = {10, 10, 12};
+    constexpr int kSq[3] = {29, 29, 30};
+    for (int b = 0; b < 3; ++b) {
+      cp.sub[b] = kSub[b];
+      cp.sq[b] = kSq[b];
+      cp.sq_round[b] = int64_t{1} << (kSq[b] - 1);
+      cp.cube[b] = jb.cm.cube_shift[b];
+      cp.cube_round[b] = jb.cm.cube_round[b];
+    }
+    const uint64_t dummy_blocks = static_cast<uint64_t>(2 * ((wide.right - wide.left) / 14));
+    const uint64_t den_round = static_cast<uint64_t>(half_unit(jb.den_row_shift));
+    const int64_t row_round = half_unit(jb.cm.row_shift);
+
+    uint64_t den[3] = {0, 0, 0}, num[3] = {0, 0, 0};
+    auto cm = [&](int i) {
+      const int up = i == 0 ? 1 : i - 1, down = i == h - 1 ? h - 1 : i + 1;
+      uint64_t acc[3];
+      cm_row(s.m[up % 3], s.m[i % 3], s.m[down % 3], s.c[i % 2], s.x[i % 2], s.v, pool, w, cp, acc);
+      const bool simd_row = in_rows(i, wide);
+      for (int b = 0; b < 3; ++b) {
+        if (simd_row) acc[b] += dummy_blocks * static_cast<uint64_t>(cp.cube_round[b] >> cp.cube[b]);
+        num[b] += static_cast<uint64_t>((static_cast<int64_t>(acc[b]) + row_round) >> jb.cm.row_shift);
+      }
+    };
+    for (int k = 0; k < h; ++k) {
+      const int* r = tp.rows + 4 * k;
+      const int* next = k + 1 < h ? r + 4 : nullptr;
+      dwt0_row<T>(*jb.ref, r, next, n, w, ext, s, jb.ref_approx + k * jb.approx_stride, s.ref);
+      dwt0_row<T>(*jb.dis, r, next, n, w, ext, s, jb.dis_approx + k * jb.approx_stride, s.dis);
+      if (in_rows(k, pool)) {
+        uint64_t acc[3];
+        den0_row(s, pool, acc);
+        for (int b = 0; b < 3; ++b) den[b] += (acc[b] + den_round) >> jb.den_row_shift;
+      }
+      if (in_rows(k, work)) {
+        const bool keep = k == jb.rest_d_row;
+        const bool wide_row = in_rows(k, wide);
+        for (int j = work.left; j < work.right; j += N) {
+          const M wm = wide_row ? I::mandnot(below(j, wide.left), below(j, wide.right)) : I::mnone();
+          int32_t* rest = keep ? s.rest : nullptr;
+          if (j < jb.decouple_simd_end) {
+            if (dp.int_gain)
+              dec0_block<true, true>(s, j, dp, wm, s.m[k % 3], s.c[k % 2], s.x[k % 2], rest);
+            else
+              dec0_block<true, false>(s, j, dp, wm, s.m[k % 3], s.c[k % 2], s.x[k % 2], rest);
+          } else {
+            if (dp.int_gain)
+              dec0_block<false, true>(s, j, dp, wm, s.m[k % 3], s.c[k % 2], s.x[k % 2], rest);
+            else
+              dec0_block<false, false>(s, j, dp, wm, s.m[k % 3], s.c[k % 2], s.x[k % 2], rest);
+          }
+        }
+        if (keep)
+          for (int j = work.left; j < work.right; ++j) jb.rest_d[j] = static_cast<int16_t>(s.rest[j]);
+      }
+      if (k >= 1 && in_rows(k - 1, pool)) cm(k - 1);
+    }
+    if (in_rows(h - 1, pool)) cm(h - 1);
+    for (int b = 0; b < 3; ++b) {
+      sums.den[b] = den[b];
+      sums.num[b] = static_cast<int64_t>(num[b]);
+    }
+  }
+
+  static void scalen(const AdmScaleNJob& jb, void* scratch, AdmScaleSums& sums) {
+    const AdmDwtTaps& tp = jb.taps;
+    // Rows laid out for a frame width of 2 in_w - 1 fit this scale and lie
+    // within the scratch laid out for the real frame width (>= that).
+    Rows s = carve(scratch, 2 * tp.in_w - 1);
+    const int n = tp.in_w, w = tp.out_w, h = tp.out_h;
+    const ExtTaps ext = ext_taps(tp.cols, n, w);
+    const AdmRect& work = jb.work;
+    const AdmRect& pool = jb.pool;
+
+    DecParams dp = dec_params(jb.gain_limit);
+    dp.int_gain = false;  // r * gain can exceed int32 here
+    for (int b = 0; b < 3; ++b) {
+      dp.f32[b] = jb.csf_factor[b];
+      dp.cm32[b] = jb.cm.factor[b];
+    }
+    CmParams cp{};
+    for (int b = 0; b < 3; ++b) {
+      cp.sub[b] = 0;
+      cp.sq[b] = 30;
+      cp.sq_round[b] = int64_t{1} << 29;
+      cp.cube[b] = jb.cm.cube_shift;
+      cp.cube_round[b] = half_unit(jb.cm.cube_shift);
+    }
+    const uint64_t den_round = static_cast<uint64_t>(half_unit(jb.den.row));
+    const int64_t row_round = half_unit(jb.cm.row_shift);
+
+    uint64_t den[3] = {0, 0, 0}, num[3] = {0, 0, 0};
+    auto cm = [&](int i) {
+      const int up = i == 0 ? 1 : i - 1, down = i == h - 1 ? h - 1 : i + 1;
+      uint64_t acc[3];
+      cm_row(s.m[up % 3], s.m[i % 3], s.m[down % 3], s.c[i % 2], s.x[i % 2], s.v, pool, w, cp, acc);
+      for (int b = 0; b < 3; ++b)
+        num[b] += static_cast<uint64_t>((static_cast<int64_t>(acc[b]) + row_round) >> jb.cm.row_shift);
+    };
+    for (int k = 0; k < h; ++k) {
+      dwtn_row(jb, tp.rows + 4 * k, k + 1 < h ? tp.rows + 4 * k + 4 : nullptr, ext, s, k);
+      if (in_rows(k, pool)) {
+        uint64_t acc[3];
+        denn_row(s, pool, jb.den, acc);
+        for (int b = 0; b < 3; ++b) den[b] += (acc[b] + den_round) >> jb.den.row;
+      }
+      if (in_rows(k, work))
+        for (int j = work.left; j < work.right; j += N) {
+          if (j < jb.decouple_simd_end)
+            decn_block<true>(s, j, dp, s.m[k % 3], s.c[k % 2], s.x[k % 2]);
+          else
+            decn_block<false>(s, j, dp, s.m[k % 3], s.c[k % 2], s.x[k % 2]);
+        }
+      if (k >= 1 && in_rows(k - 1, pool)) cm(k - 1);
+    }
+    if (in_rows(h - 1, pool)) cm(h - 1);
+    for (int b = 0; b < 3; ++b) {
+      sums.den[b] = den[b];
+      sums.num[b] = static_cast<int64_t>(num[b]);
+    }
+  }
+
+  static AdmFused table(int bpc) {
+    AdmFused f;
+    f.scratch_bytes = adm_scratch_bytes;
+    f.scale0 = bpc == 8 ? scale0<std::uint8_t> : scale0<std::uint16_t>;
+    f.scalen = scalen;
+    return f;
+  }
+};
+
+}  // namespace
+}  // namespace pvt::feature::kernels

@@ -1,0 +1,107 @@
+#pragma once
+// The motion SAD kernel over vectors of int32 lanes, for any ISA whose ops
+// struct supplies the few operations below (see motion_avx2/avx512.cpp).
+//
+// Vertical pass: the 5 taps are symmetric, so f0*(d0+d4) + f1*(d1+d3) + f2*d2,
+// exact in int32 for up to 15-bit samples. Horizontal pass: the blurred rows
+// stay within +-2^16, so each is split as hi*256 + lo and both halves are
+// filtered in int32; (A*256 + B + 2^15) >> 16 == (A + ((B + 2^15) >> 8)) >> 8.
+#include <cstdint>
+#include <cstdlib>
+
+#include "../kernels/motion_kernels.hpp"
+
+namespace pvt::feature::kernels::motion_simd {
+
+inline constexpr std::int32_t kF0 = 3571, kF1 = 16004, kF2 = 26386;
+
+inline int mirror(int i, int n) {
+  if (i < 0) return -i;
+  if (i >= n) return 2 * n - i - 2;
+  return i;
+}
+
+inline std::int32_t horizontal_at(const std::int32_t* row, int j, int w) {
+  const std::int64_t acc = std::int64_t{kF0} * (row[mirror(j - 2, w)] + row[mirror(j + 2, w)]) +
+                           std::int64_t{kF1} * (row[mirror(j - 1, w)] + row[mirror(j + 1, w)]) +
+                           std::int64_t{kF2} * row[j];
+  return static_cast<std::int32_t>((acc + (1 << 15)) >> 16);
+}
+
+template <class Ops, class T>
+std::uint64_t sad(const Plane& prev, const Plane& cur, std::int32_t* row) {
+  using V = typename Ops::V;
+  constexpr int N = Ops::N;
+  const int w = prev.width, h = prev.height;
+  const int shift_y = prev.bpc == 8 ? 8 : prev.bpc;
+  const std::int32_t round_y = std::int32_t{1} << (shift_y - 1);
+  const V f0 = Ops::set1(kF0), f1 = Ops::set1(kF1), f2 = Ops::set1(kF2);
+  const V rnd_y = Ops::set1(round_y), rnd_h = Ops::set1(1 << 15), low8 = Ops::set1(255);
+  std::uint64_t sad = 0;
+  for (int i = 0; i < h; ++i) {
+    const T* p[5];
+    const T* c[5];
+    for (int k = 0; k < 5; ++k) {
+      const int r = mirror(i - 2 + k, h);
+      p[k] = prev.row<T>(r);
+      c[k] = cur.row<T>(r);
+    }
+    V any = Ops::zero();
+    int j = 0;
+    for (; j + N <= w; j += N) {
+      V d[5];
+      for (int k = 0; k < 5; ++k) d[k] = Ops::sub(Ops::widen(p[k] + j), Ops::widen(c[k] + j));
+      V acc = Ops::mullo(f0, Ops::add(d[0], d[4]));
+      acc = Ops::add(acc, Ops::mullo(f1, Ops::add(d[1], d[3])));
+      acc = Ops::add(acc, Ops::mullo(f2, d[2]));
+      const V out = Ops::srai(Ops::add(acc, rnd_y), shift_y);
+      Ops::store(row + j, out);
+      any = Ops::or_(any, out);
+    }
+    std::int32_t any_tail = 0;
+    for (; j < w; ++j) {
+      std::int32_t acc = 0;
+      acc += kF0 * ((std::int32_t{p[0][j]} - c[0][j]) + (std::int32_t{p[4][j]} - c[4][j]));
+      acc += kF1 * ((std::int32_t{p[1][j]} - c[1][j]) + (std::int32_t{p[3][j]} - c[3][j]));
+      acc += kF2 * (std::int32_t{p[2][j]} - c[2][j]);
+      row[j] = (acc + round_y) >> shift_y;
+      any_tail |= row[j];
+    }
+    if (!Ops::any_set(any) && !any_tail) continue;
+
+    std::uint32_t row_sad = 0;
+    const int edge = w < 2 ? w : 2;
+    for (j = 0; j < edge; ++j) row_sad += static_cast<std::uint32_t>(std::abs(horizontal_at(row, j, w)));
+    V acc_sad = Ops::zero();
+    for (; j + 2 + N <= w; j += N) {
+      V hi[5], lo[5];
+      for (int k = 0; k < 5; ++k) {
+        const V x = Ops::load(row + j - 2 + k);
+        hi[k] = Ops::srai(x, 8);
+        lo[k] = Ops::and_(x, low8);
+      }
+      V a = Ops::mullo(f0, Ops::add(hi[0], hi[4]));
+      a = Ops::add(a, Ops::mullo(f1, Ops::add(hi[1], hi[3])));
+      a = Ops::add(a, Ops::mullo(f2, hi[2]));
+      V b = Ops::mullo(f0, Ops::add(lo[0], lo[4]));
+      b = Ops::add(b, Ops::mullo(f1, Ops::add(lo[1], lo[3])));
+      b = Ops::add(b, Ops::mullo(f2, lo[2]));
+      const V v = Ops::srai(Ops::add(a, Ops::srai(Ops::add(b, rnd_h), 8)), 8);
+      acc_sad = Ops::add(acc_sad, Ops::abs(v));
+    }
+    row_sad += Ops::sum_u32(acc_sad);
+    for (; j < w; ++j) row_sad += static_cast<std::uint32_t>(std::abs(horizontal_at(row, j, w)));
+    sad += row_sad;
+  }
+  return sad;
+}
+
+// 16-bit samples overflow the int32 vertical pass; those stay scalar.
+template <class Ops>
+std::uint64_t motion_sad(const Plane& prev, const Plane& cur, std::int32_t* row, MotionSadFn fallback) {
+  if (prev.bpc == 8) return sad<Ops, std::uint8_t>(prev, cur, row);
+  if (prev.bpc <= 15) return sad<Ops, std::uint16_t>(prev, cur, row);
+  return fallback(prev, cur, row);
+}
+
+}  // namespace pvt::feature::kernels::motion_simd

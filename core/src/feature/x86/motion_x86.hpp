@@ -1,0 +1,10 @@
+#pragma once
+// x86 SIMD variants of the motion SAD; only call those the CPU supports.
+#include "../kernels/motion_kernels.hpp"
+
+namespace pvt::feature::kernels {
+
+std::uint64_t motion_sad_avx2(const Plane& prev, const Plane& cur, std::int32_t* row);
+std::uint64_t motion_sad_avx512(const Plane& prev, const Plane& cur, std::int32_t* row);
+
+}  // namespace pvt::feature::kernels
