@@ -52,8 +52,10 @@ def register(sub) -> None:
     s.add_argument("config")
     s.add_argument("--corpus", required=True)
     s.add_argument("--table", help="write the results table (markdown) here")
-    s.add_argument("--pairs", action="store_true", help="sweep every pair of the six canonical features instead")
-    s.add_argument("--jobs", type=int, default=0)
+    s.add_argument("--pairs", action="store_true",
+                   help="sweep every pair of the six canonical features instead, with each pair's extraction cost")
+    s.add_argument("--epochs", type=int, help="override the config's epochs (a quicker sweep)")
+    s.add_argument("--jobs", type=int, default=0, help="processes (0 = all cores)")
     e = tsub.add_parser("eval", help="PLCC/SROCC/KROCC/RMSE of a model against the teacher (and MOS)",
                         epilog=TRAIN_EXAMPLES, formatter_class=fmt)
     e.add_argument("model", help="a model name or path (.onnx with sidecar, or a libvmaf JSON model)")
@@ -93,7 +95,9 @@ def _spec(args):
 
 
 def _log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
+    import time
+
+    print(time.strftime("%H:%M:%S ") + msg, file=sys.stderr, flush=True)
 
 
 def _config(name_or_path: str):
@@ -139,7 +143,8 @@ def _fit(args) -> int:
     result = run_fit(cfg, ds, loso=args.loso, log=_log)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    training = {"config": os.path.basename(cfg_path), "seed": cfg.optim.seed, "corpus": os.path.abspath(args.corpus),
+    training = {"config": os.path.basename(cfg_path), "seed": cfg.optim.seed,
+                "corpus": os.path.basename(os.path.abspath(args.corpus)),
                 "frames": int(len(ds.teacher)), "clips": len(ds.clips), "families": len(set(ds.family))}
     onnx_path = export(result, str(out), cfg.name, cfg.export.opset, training=training)
     torch.save({"student": result.student, "config": cfg, "interval": result.interval, "metrics": result.metrics},
@@ -160,13 +165,20 @@ def _sweep(args) -> int:
     from .sweep import grid, markdown, run_sweep
 
     cfg, _ = _config(args.config)
+    if args.epochs:
+        cfg.optim.epochs = args.epochs
     ds = _dataset(args.corpus, args.jobs)
+    cost = None
     if args.pairs:
-        configs = grid(cfg, [list(p) for p in itertools.combinations(CANONICAL, 2)], taus=(), archs=("mlp",),
-                       widths=(cfg.model.hidden,))
+        from .sweep import extraction_cost
+
+        pairs = [list(p) for p in itertools.combinations(CANONICAL, 2)]
+        configs = grid(cfg, pairs, taus=(), archs=(cfg.model.arch,), widths=(cfg.model.hidden,))
+        _log("timing extraction of each pair at 1080p")
+        cost = extraction_cost([list(CANONICAL)] + pairs)
     else:
         configs = grid(cfg)
-    table = markdown(run_sweep(configs, ds, log=_log))
+    table = markdown(run_sweep(configs, ds, log=_log, jobs=args.jobs), cost)
     if args.table:
         Path(args.table).write_text(table)
     print(table)

@@ -192,11 +192,14 @@ def _group_folds(names: list, folds: int, seed: int) -> dict:
 
 def _run_folds(cfg: TrainConfig, x: np.ndarray, target: np.ndarray, masks: list, jobs: int = 0, log=None):
     """Train on each (fit, held) pair of masks, in parallel processes; predictions for each held mask."""
+    import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
 
     work = [(cfg, x, target, fit_mask, held) for fit_mask, held in masks]
-    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+    # Spawned, not forked: a fork of a process that has run torch can deadlock in its thread pool.
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=ctx) as pool:
         for k, p in enumerate(pool.map(_fold, work)):
             if log:
                 log(f"fold {k + 1}/{len(work)}")

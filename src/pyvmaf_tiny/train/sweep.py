@@ -29,28 +29,94 @@ def grid(base: TrainConfig, feature_sets: Optional[Iterable[list]] = None, taus=
             yield cfg
 
 
-def run_sweep(configs: Iterable[TrainConfig], ds: Dataset, log=print) -> list[dict]:
+def synthetic_1080p(frames: int = 12, seed: int = 0):
+    """A panning textured reference and a noisy, blurred distorted copy, 1080p 8-bit."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 256, (1080 // 8 + 8, 1920 // 8 + 8 + frames)).astype(np.float32)
+    big = np.kron(base, np.ones((8, 8), np.float32))
+    ref = np.stack([big[:1080, 8 * i // 4 : 8 * i // 4 + 1920] for i in range(frames)])
+    ref = (0.5 * ref + 0.25 * np.roll(ref, 1, axis=2) + 0.25 * np.roll(ref, 1, axis=1)).astype(np.uint8)
+    dist = np.clip(ref + rng.normal(0, 6, ref.shape), 0, 255).astype(np.uint8)
+    return ref, dist
+
+
+def extraction_cost(feature_sets: Iterable[list], repeat: int = 5, threads: int = 1) -> dict:
+    """Native extraction time of each feature set, in ms per 1080p frame (median of `repeat` interleaved runs,
+    one thread)."""
+    import statistics
+    import time
+
+    import pyvmaf_tiny
+
+    ref, dist = synthetic_1080p()
+    sets = [list(f) for f in feature_sets]
+    runs = {"+".join(f): [] for f in sets}
+    for _ in range(repeat):
+        for features in sets:
+            t = time.perf_counter()
+            pyvmaf_tiny.extract_features(ref, dist, features, bitdepth=8, threads=threads)
+            runs["+".join(features)].append((time.perf_counter() - t) * 1000 / len(ref))
+    return {k: statistics.median(v) for k, v in runs.items()}
+
+
+def _sweep_one(cfg: TrainConfig, ds: Dataset) -> dict:
+    cfg.interval.folds, cfg.split.calibration_fraction = 0, 0.0  # a sweep compares accuracy only
+    r = fit(cfg, ds, log=lambda s: None)
+    net = TinyNet(len(cfg.features), cfg.model.hidden, cfg.model.depth, cfg.model.arch, cfg.model.activation)
+    t = r.metrics["test"]
+    return {"features": "canonical" if list(cfg.features) == list(CANONICAL) else "+".join(cfg.features),
+            "arch": cfg.model.arch, "hidden": cfg.model.hidden, "loss": cfg.loss.type,
+            "tau": cfg.loss.distillation_temperature if cfg.loss.type == "temperature" else None,
+            "params": parameter_count(net), "frame_rmse": t["frame"]["rmse"],
+            "clip_plcc": t["clip"].get("plcc"), "clip_srocc": t["clip"].get("srocc"), "clip_rmse": t["clip"]["rmse"]}
+
+
+_DS = None
+
+
+def _init(ds):
+    global _DS
+    _DS = ds
+
+
+def _sweep_task(cfg):
+    return _sweep_one(cfg, _DS)
+
+
+def run_sweep(configs: Iterable[TrainConfig], ds: Dataset, log=print, jobs: int = 0) -> list[dict]:
+    """Fits every config (one process per core, one thread each: results do not depend on the job count)."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    configs = list(configs)
     rows = []
-    for cfg in configs:
-        r = fit(cfg, ds, log=lambda s: None)
-        net = TinyNet(len(cfg.features), cfg.model.hidden, cfg.model.depth, cfg.model.arch, cfg.model.activation)
-        t = r.metrics["test"]
-        row = {"features": "canonical" if list(cfg.features) == list(CANONICAL) else "+".join(cfg.features),
-               "arch": cfg.model.arch, "hidden": cfg.model.hidden, "loss": cfg.loss.type,
-               "tau": cfg.loss.distillation_temperature if cfg.loss.type == "temperature" else None,
-               "params": parameter_count(net), "frame_rmse": t["frame"]["rmse"],
-               "clip_plcc": t["clip"].get("plcc"), "clip_srocc": t["clip"].get("srocc"),
-               "clip_rmse": t["clip"]["rmse"]}
-        rows.append(row)
-        log(f"sweep: {row}")
+    ctx = multiprocessing.get_context("spawn")  # see fit._run_folds
+    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, initializer=_init, initargs=(ds,),
+                             mp_context=ctx) as pool:
+        for k, row in enumerate(pool.map(_sweep_task, configs)):
+            rows.append(row)
+            log(f"sweep {k + 1}/{len(configs)}: {row}")
     return rows
 
 
-def markdown(rows: list[dict]) -> str:
+def markdown(rows: list[dict], cost: Optional[dict] = None) -> str:
+    """The results table, best frame RMSE first; with `cost`, each feature set's 1080p extraction time."""
+    full = cost.get("+".join(CANONICAL)) if cost else None
     head = "| features | arch | hidden | loss | tau | params | frame RMSE | clip PLCC | clip SROCC |"
-    lines = [head, "|---|---|---|---|---|---|---|---|---|"]
+    rule = "|---|---|---|---|---|---|---|---|---|"
+    if cost:
+        head += " extraction ms/frame (1080p) | cheaper than vmaf |"
+        rule += "---|---|"
+    lines = [head, rule]
     for r in sorted(rows, key=lambda r: r["frame_rmse"]):
         tau = "" if r["tau"] is None else f"{r['tau']:g}"
-        lines.append(f"| {r['features']} | {r['arch']} | {r['hidden']} | {r['loss']} | {tau} | {r['params']} | "
-                     f"{r['frame_rmse']:.4f} | {r['clip_plcc']:.6f} | {r['clip_srocc']:.6f} |")
+        line = (f"| {r['features']} | {r['arch']} | {r['hidden']} | {r['loss']} | {tau} | {r['params']} | "
+                f"{r['frame_rmse']:.4f} | {r['clip_plcc']:.6f} | {r['clip_srocc']:.6f} |")
+        if cost:
+            ms = cost["+".join(CANONICAL) if r["features"] == "canonical" else r["features"]]
+            line += f" {ms:.1f} | {full / ms:.1f}x |"
+        lines.append(line)
     return "\n".join(lines) + "\n"
