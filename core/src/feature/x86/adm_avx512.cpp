@@ -20,6 +20,7 @@ struct AdmOps512 {
   using MD = __mmask8;
   using VF = __m512;
   static constexpr int N = 16;
+  static constexpr bool kFast64 = true;  // native 64-bit min / max / arithmetic shifts
 
   static V load(const void* p) { return _mm512_loadu_si512(p); }
   static void store(void* p, V v) { _mm512_storeu_si512(p, v); }
@@ -69,6 +70,8 @@ struct AdmOps512 {
   static V srli64(V a) { return _mm512_srli_epi64(a, S); }
   template <int S>
   static V slli64(V a) { return _mm512_slli_epi64(a, S); }
+  template <int S>
+  static V srai64(V a) { return _mm512_srai_epi64(a, S); }
   static V srl64(V a, int s) { return _mm512_srl_epi64(a, _mm_cvtsi32_si128(s)); }
   static V sll64(V a, int s) { return _mm512_sll_epi64(a, _mm_cvtsi32_si128(s)); }
   static V sra64(V a, int s) { return _mm512_sra_epi64(a, _mm_cvtsi32_si128(s)); }

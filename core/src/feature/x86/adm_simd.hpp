@@ -442,6 +442,7 @@ struct AdmSimd {
     double cos_sq;
     double gain;
     bool int_gain;
+    bool int_gain64;  // an integer gain (scales 1..3)
     int32_t gain_i;
     // scale 0 CSF
     int32_t f16[3];
@@ -476,6 +477,16 @@ struct AdmSimd {
       lo = I::pd_i32_trunc(I::min_pd(glo, tlo), I::min_pd(ghi, thi));
       hi = I::pd_i32_trunc(I::max_pd(glo, tlo), I::max_pd(ghi, thi));
     }
+    return I::blend(I::cmpgt(o, I::zero()), hi, lo);
+  }
+
+  // gain_cap() for an integer gain (any rounding is exact) in 64-bit lanes.
+  static V gain_cap64(V r, V o, V t, const DecParams& p) {
+    const V g = I::set1(p.gain_i);
+    const V ge = I::mul_epi32(r, g), go = I::mul_epi32(I::template srli64<32>(r), g);
+    const V te = I::template srai64<32>(I::template slli64<32>(t)), to = I::template srai64<32>(t);
+    const V lo = I::blend_odd32(I::min64(ge, te), I::template slli64<32>(I::min64(go, to)));
+    const V hi = I::blend_odd32(I::max64(ge, te), I::template slli64<32>(I::max64(go, to)));
     return I::blend(I::cmpgt(o, I::zero()), hi, lo);
   }
 
@@ -618,7 +629,15 @@ struct AdmSimd {
       const V po = I::add64(I::mul_epi32(I::template srli64<32>(k), I::template srli64<32>(o[b])), round);
       V r = I::blend_odd32(I::template srli64<15>(pe), I::template slli64<17>(po));
       const M lim = I::mand(aligned, I::mandnot(I::cmpeq(o[b], I::zero()), I::cmpgt(k, I::zero())));
-      r = I::blend(lim, r, gain_cap<kNearest, false>(r, o[b], t[b], p));
+      if constexpr (I::kFast64) {
+        if (p.int_gain64) {
+          r = I::blend(lim, r, gain_cap64(r, o[b], t[b], p));
+        } else {
+          r = I::blend(lim, r, gain_cap<kNearest, false>(r, o[b], t[b], p));
+        }
+      } else {
+        r = I::blend(lim, r, gain_cap<kNearest, false>(r, o[b], t[b], p));
+      }
       const V cs = mul_q28(I::sub(t[b], r), p.f32[b]);
       const V ac = I::abs(cs);
       msum = I::add(msum, mul_hi_off(ac, 143165577));
@@ -825,6 +844,7 @@ struct AdmSimd {
     const AdmRect& pool = jb.pool;
 
     DecParams dp = dec_params(jb.gain_limit);
+    dp.int_gain64 = dp.int_gain;
     dp.int_gain = false;  // r * gain can exceed int32 here
     for (int b = 0; b < 3; ++b) {
       dp.f32[b] = jb.csf_factor[b];
