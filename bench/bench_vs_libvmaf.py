@@ -99,16 +99,19 @@ def subset_model(out: Path) -> Path:
     return path
 
 
-def libvmaf_cmd(ref, dist, w, h, pix_fmt, threads, model=None):
+def libvmaf_cmd(ref, dist, w, h, pix_fmt, threads, model=None, features=()):
     raw = ["-f", "rawvideo", "-pix_fmt", pix_fmt, "-s", f"{w}x{h}"]
     opts = f"n_threads={threads}" + (f":model=path={model}" if model else "")
+    if features:
+        opts += ":feature=" + "\\|".join(f"name={f}" for f in features)
     return [_ffmpeg(), "-v", "error", "-nostdin", *raw, "-i", str(dist), *raw, "-i", str(ref), "-lavfi",
             f"libvmaf={opts}", "-f", "null", "-"]
 
 
-def ours_cmd(ref, dist, w, h, pix_fmt, threads, model=None):
+def ours_cmd(ref, dist, w, h, pix_fmt, threads, model=None, features=()):
     return [sys.executable, "-m", "pyvmaf_tiny", "score", str(ref), str(dist), "--width", str(w), "--height", str(h),
-            "--pix-fmt", pix_fmt, "--threads", str(threads), "--quiet", *(["--model", str(model)] if model else [])]
+            "--pix-fmt", pix_fmt, "--threads", str(threads), "--quiet", *(["--model", str(model)] if model else []),
+            *[a for f in features for a in ("--feature", f)]]
 
 
 def main(argv=None) -> int:
@@ -121,9 +124,11 @@ def main(argv=None) -> int:
     ap.add_argument("--workdir", type=Path, default=HERE / "out")
     ap.add_argument("--subset", action="store_true",
                     help="score a model of integer_vif_scale0 + integer_motion2 only (both tools)")
+    ap.add_argument("--feature", action="append", default=[],
+                    help="also compute this extractor in both tools (repeatable): psnr, float_ssim, float_ms_ssim")
     args = ap.parse_args(argv)
     model = subset_model(args.workdir) if args.subset else None
-    label = "vif0+motion2" if args.subset else "vmaf_v0.6.1"
+    label = ("vif0+motion2" if args.subset else "vmaf_v0.6.1") + "".join(f" +{f}" for f in args.feature)
 
     rows = []
     for size in args.sizes:
@@ -133,8 +138,8 @@ def main(argv=None) -> int:
             for threads in args.threads:
                 runs = {"libvmaf": [], "pyvmaf-tiny": []}
                 for _ in range(args.repeat):  # interleaved
-                    runs["libvmaf"].append(timed(libvmaf_cmd(ref, dist, w, h, pix_fmt, threads, model)))
-                    runs["pyvmaf-tiny"].append(timed(ours_cmd(ref, dist, w, h, pix_fmt, threads, model)))
+                    runs["libvmaf"].append(timed(libvmaf_cmd(ref, dist, w, h, pix_fmt, threads, model, args.feature)))
+                    runs["pyvmaf-tiny"].append(timed(ours_cmd(ref, dist, w, h, pix_fmt, threads, model, args.feature)))
                 med = {k: (statistics.median(t for t, _ in v), max(r for _, r in v)) for k, v in runs.items()}
                 fps_l, fps_o = args.frames / med["libvmaf"][0], args.frames / med["pyvmaf-tiny"][0]
                 rows.append((size, pix_fmt, label, threads, fps_l, fps_o, fps_o / fps_l, med["libvmaf"][1],

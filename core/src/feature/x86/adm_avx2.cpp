@@ -16,6 +16,7 @@ struct AdmOps2 {
   using MD = __m256i;  // per 64-bit lane
   using VF = __m256;
   static constexpr int N = 8;
+  static constexpr bool kFast64 = false;
 
   static V load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
   static void store(void* p, V v) { _mm256_storeu_si256(static_cast<__m256i*>(p), v); }
@@ -100,6 +101,14 @@ struct AdmOps2 {
   // 16-bit lanes
   // Low 16 bits of a, high 16 bits from b's low 16 bits: a madd pair.
   static V pair16(V a, V b) { return _mm256_blend_epi16(a, _mm256_slli_epi32(b, 16), 0xAA); }
+  // High 16 bits of a, then high 16 bits of b: a madd pair.
+  static V pair_hi16(V a, V b) { return _mm256_blend_epi16(_mm256_srli_epi32(a, 16), b, 0xAA); }
+  // The odd (hi) and even (lo) 16-bit words of a then b, in order.
+  static void deint16(V a, V b, V& hi, V& lo) {
+    hi = _mm256_permute4x64_epi64(_mm256_packus_epi32(_mm256_srli_epi32(a, 16), _mm256_srli_epi32(b, 16)), 0xD8);
+    lo = _mm256_permute4x64_epi64(
+        _mm256_packus_epi32(_mm256_blend_epi16(a, zero(), 0xAA), _mm256_blend_epi16(b, zero(), 0xAA)), 0xD8);
+  }
   // Lanes 1.. of a, then lane 0 of b.
   static V next_lane(V a, V b) { return _mm256_alignr_epi8(_mm256_permute2x128_si256(a, b, 0x21), a, 4); }
   static V madd(V a, V b) { return _mm256_madd_epi16(a, b); }

@@ -20,6 +20,7 @@ struct AdmOps512 {
   using MD = __mmask8;
   using VF = __m512;
   static constexpr int N = 16;
+  static constexpr bool kFast64 = true;  // native 64-bit min / max / arithmetic shifts
 
   static V load(const void* p) { return _mm512_loadu_si512(p); }
   static void store(void* p, V v) { _mm512_storeu_si512(p, v); }
@@ -69,6 +70,8 @@ struct AdmOps512 {
   static V srli64(V a) { return _mm512_srli_epi64(a, S); }
   template <int S>
   static V slli64(V a) { return _mm512_slli_epi64(a, S); }
+  template <int S>
+  static V srai64(V a) { return _mm512_srai_epi64(a, S); }
   static V srl64(V a, int s) { return _mm512_srl_epi64(a, _mm_cvtsi32_si128(s)); }
   static V sll64(V a, int s) { return _mm512_sll_epi64(a, _mm_cvtsi32_si128(s)); }
   static V sra64(V a, int s) { return _mm512_sra_epi64(a, _mm_cvtsi32_si128(s)); }
@@ -96,6 +99,16 @@ struct AdmOps512 {
   // 16-bit lanes
   // Low 16 bits of a, high 16 bits from b's low 16 bits: a madd pair.
   static V pair16(V a, V b) { return _mm512_mask_blend_epi16(0xAAAAAAAAu, a, _mm512_slli_epi32(b, 16)); }
+  // High 16 bits of a, then high 16 bits of b: a madd pair.
+  static V pair_hi16(V a, V b) { return _mm512_mask_blend_epi16(0xAAAAAAAAu, _mm512_srli_epi32(a, 16), b); }
+  // The odd (hi) and even (lo) 16-bit words of a then b, in order.
+  static void deint16(V a, V b, V& hi, V& lo) {
+    const V even = _mm512_setr_epi32(0x00020000, 0x00060004, 0x000A0008, 0x000E000C, 0x00120010, 0x00160014,
+                                     0x001A0018, 0x001E001C, 0x00220020, 0x00260024, 0x002A0028, 0x002E002C,
+                                     0x00320030, 0x00360034, 0x003A0038, 0x003E003C);
+    lo = _mm512_permutex2var_epi16(a, even, b);
+    hi = _mm512_permutex2var_epi16(a, _mm512_add_epi16(even, _mm512_set1_epi16(1)), b);
+  }
   // Lanes 1.. of a, then lane 0 of b.
   static V next_lane(V a, V b) { return _mm512_alignr_epi32(b, a, 1); }
   static V madd(V a, V b) { return _mm512_madd_epi16(a, b); }

@@ -297,28 +297,32 @@ struct AdmSimd {
 
   // ------------------------------------------------------------ scales 1..3 DWT
 
-  // sum of k[t] * x[t] + round on the even int32 lanes of x, in 64 bits.
-  static V dot4_64(const V* x, const int32_t* k, V round) {
-    V acc = round;
-    for (int t = 0; t < 4; ++t) acc = I::add64(acc, I::mul_epi32(x[t], I::set1(k[t])));
-    return acc;
+  // (sum of k[t] * x[t] + round) >> shift, low 32 bits, for int32 x, the
+  // 4 taps of a db2 filter (|k| < 2^15, sum |k| < 2^16) and shift 15 or 16,
+  // without 64-bit products: x = 2^16 xh + xl splits into int16 xh = x >> 16
+  // and xl - 2^15, so the sum is 2^16 A + B + 2^15 sum(k), with A and B
+  // madd pair sums that fit int32 (|A|, |B| <= 2^15 * sum |k|), and
+  // 2^15 sum(k) a multiple of 2^16. `h01` holds the xh of taps 0 and 1 as
+  // a madd pair, `h23` those of taps 2 and 3, `l01` and `l23` the xl - 2^15.
+  static V split_filter(V h01, V h23, V l01, V l23, const int32_t* k, V round, int shift) {
+    const V k01 = I::set1(pair16(k[0], k[1])), k23 = I::set1(pair16(k[2], k[3]));
+    const V a = I::add(I::madd(h01, k01), I::madd(h23, k23));
+    const V b = I::add(I::add(I::madd(l01, k01), I::madd(l23, k23)), round);
+    const int32_t c = ((k[0] + k[1] + k[2] + k[3]) * 32768) >> shift;
+    return I::add(I::add(I::sll(a, 16 - shift), I::sra(b, shift)), I::set1(c));
   }
 
-  // Scales 2, 3 vertical pass of N columns: (sum + round) >> shift, low 32
-  // bits (bits shift .. shift + 31 of the 64-bit sum, so a logical shift
-  // does), for even lanes and odd lanes (moved down first) separately.
+  // Flips bit 15 of each 16-bit word: xl to xl - 2^15 as int16.
+  static V centre16(V x) { return I::xor_(x, I::set1(static_cast<int32_t>(0x80008000u))); }
+
+  // Scales 2, 3 vertical pass of N columns (shift 16).
   static void vertn(const int32_t* s0, const int32_t* s1, const int32_t* s2, const int32_t* s3, int shift, V round,
                     int32_t* lo, int32_t* hi) {
-    const V x[4] = {I::load(s0), I::load(s1), I::load(s2), I::load(s3)};
-    const V xo[4] = {I::template srli64<32>(x[0]), I::template srli64<32>(x[1]), I::template srli64<32>(x[2]),
-                     I::template srli64<32>(x[3])};
-    auto filter = [&](const int32_t* k) {
-      const V even = I::srl64(dot4_64(x, k, round), shift);
-      const V odd = I::sll64(dot4_64(xo, k, round), 32 - shift);
-      return I::blend_odd32(even, odd);
-    };
-    I::store(lo, filter(kFiltLo));
-    I::store(hi, filter(kFiltHi));
+    const V x0 = I::load(s0), x1 = I::load(s1), x2 = I::load(s2), x3 = I::load(s3);
+    const V h01 = I::pair_hi16(x0, x1), h23 = I::pair_hi16(x2, x3);
+    const V l01 = centre16(I::pair16(x0, x1)), l23 = centre16(I::pair16(x2, x3));
+    I::store(lo, split_filter(h01, h23, l01, l23, kFiltLo, round, shift));
+    I::store(hi, split_filter(h01, h23, l01, l23, kFiltHi, round, shift));
   }
 
   // Scale 1 vertical pass (no shift) of 2N columns of int16 input: pairs of
@@ -340,32 +344,18 @@ struct AdmSimd {
     filter(kFiltHi, hi);
   }
 
-  // Horizontal pass of one extended row `e` for outputs q .. q + N - 1:
-  // 64-bit lane i of a load at 2q holds entries 2(q+i) and 2(q+i) + 1.
-  struct HLoads {
-    V a0, a0o, a1, a1o, b0, b0o, b1, b1o;
+  // Horizontal pass: output q reads extended entries 2q .. 2q + 3. For a
+  // block of outputs q .. q + N - 1 the madd pairs of taps 0, 1 are the
+  // high / low words of entries 2q .. 2q + 2N - 1 (split at 2q); those of
+  // taps 2, 3 the same moved on by one lane.
+  struct HSplit {
+    V h, l;
   };
-  static HLoads hloads(const int32_t* e) {
-    HLoads h;
-    h.a0 = I::load(e);
-    h.a1 = I::load(e + N);
-    h.b0 = I::load(e + 2);
-    h.b1 = I::load(e + 2 + N);
-    h.a0o = I::template srli64<32>(h.a0);
-    h.a1o = I::template srli64<32>(h.a1);
-    h.b0o = I::template srli64<32>(h.b0);
-    h.b1o = I::template srli64<32>(h.b1);
-    return h;
-  }
-  static V hfilter(const HLoads& h, const int32_t* k, V round, int shift) {
-    const V k0 = I::set1(k[0]), k1 = I::set1(k[1]), k2 = I::set1(k[2]), k3 = I::set1(k[3]);
-    V x0 = I::add64(I::add64(I::mul_epi32(h.a0, k0), I::mul_epi32(h.a0o, k1)),
-                    I::add64(I::mul_epi32(h.b0, k2), I::mul_epi32(h.b0o, k3)));
-    V x1 = I::add64(I::add64(I::mul_epi32(h.a1, k0), I::mul_epi32(h.a1o, k1)),
-                    I::add64(I::mul_epi32(h.b1, k2), I::mul_epi32(h.b1o, k3)));
-    x0 = I::srl64(I::add64(x0, round), shift);
-    x1 = I::srl64(I::add64(x1, round), shift);
-    return I::pack_lo32(x0, x1);
+  static HSplit hsplit(const int32_t* e) {
+    HSplit r;
+    I::deint16(I::load(e), I::load(e + N), r.h, r.l);
+    r.l = centre16(r.l);
+    return r;
   }
 
   static void dwtn_row(const AdmScaleNJob& jb, const int* r, const int* next, const ExtTaps& ext, Rows& s,
@@ -373,7 +363,7 @@ struct AdmSimd {
     constexpr int kVShift[3] = {0, 16, 16};
     constexpr int kHShift[3] = {15, 16, 15};
     const int vs = kVShift[jb.scale - 1], hs = kHShift[jb.scale - 1];
-    const V vround = I::set1_64(half_unit(vs)), hround = I::set1_64(half_unit(hs));
+    const V vround = I::set1(static_cast<int32_t>(half_unit(vs))), hround = I::set1(static_cast<int32_t>(half_unit(hs)));
     const int n = jb.taps.in_w, out_w = jb.taps.out_w;
     // Scale 1 reads scale 0's int16 approximations (no vertical shift).
     for (int pic = 0; pic < 2 && jb.scale == 1; ++pic) {
@@ -430,12 +420,17 @@ struct AdmSimd {
       int32_t* const* band = pic ? s.dis : s.ref;
       const int32_t* el = s.e32[2 * pic];
       const int32_t* eh = s.e32[2 * pic + 1];
+      HSplit ea = hsplit(el), fa = hsplit(eh);
       for (int q = 0; q < out_w; q += N) {
-        const HLoads l = hloads(el + 2 * q), h = hloads(eh + 2 * q);
-        if (approx) store_part(approx + q, hfilter(l, kFiltLo, hround, hs), out_w - q);
-        I::store(band[1] + q, hfilter(l, kFiltHi, hround, hs));
-        I::store(band[0] + q, hfilter(h, kFiltLo, hround, hs));
-        I::store(band[2] + q, hfilter(h, kFiltHi, hround, hs));
+        const HSplit en = hsplit(el + 2 * (q + N)), fn = hsplit(eh + 2 * (q + N));
+        const V eh2 = I::next_lane(ea.h, en.h), el2 = I::next_lane(ea.l, en.l);
+        const V fh2 = I::next_lane(fa.h, fn.h), fl2 = I::next_lane(fa.l, fn.l);
+        if (approx) store_part(approx + q, split_filter(ea.h, eh2, ea.l, el2, kFiltLo, hround, hs), out_w - q);
+        I::store(band[1] + q, split_filter(ea.h, eh2, ea.l, el2, kFiltHi, hround, hs));
+        I::store(band[0] + q, split_filter(fa.h, fh2, fa.l, fl2, kFiltLo, hround, hs));
+        I::store(band[2] + q, split_filter(fa.h, fh2, fa.l, fl2, kFiltHi, hround, hs));
+        ea = en;
+        fa = fn;
       }
     }
   }
@@ -447,6 +442,7 @@ struct AdmSimd {
     double cos_sq;
     double gain;
     bool int_gain;
+    bool int_gain64;  // an integer gain (scales 1..3)
     int32_t gain_i;
     // scale 0 CSF
     int32_t f16[3];
@@ -481,6 +477,16 @@ struct AdmSimd {
       lo = I::pd_i32_trunc(I::min_pd(glo, tlo), I::min_pd(ghi, thi));
       hi = I::pd_i32_trunc(I::max_pd(glo, tlo), I::max_pd(ghi, thi));
     }
+    return I::blend(I::cmpgt(o, I::zero()), hi, lo);
+  }
+
+  // gain_cap() for an integer gain (any rounding is exact) in 64-bit lanes.
+  static V gain_cap64(V r, V o, V t, const DecParams& p) {
+    const V g = I::set1(p.gain_i);
+    const V ge = I::mul_epi32(r, g), go = I::mul_epi32(I::template srli64<32>(r), g);
+    const V te = I::template srai64<32>(I::template slli64<32>(t)), to = I::template srai64<32>(t);
+    const V lo = I::blend_odd32(I::min64(ge, te), I::template slli64<32>(I::min64(go, to)));
+    const V hi = I::blend_odd32(I::max64(ge, te), I::template slli64<32>(I::max64(go, to)));
     return I::blend(I::cmpgt(o, I::zero()), hi, lo);
   }
 
@@ -623,7 +629,15 @@ struct AdmSimd {
       const V po = I::add64(I::mul_epi32(I::template srli64<32>(k), I::template srli64<32>(o[b])), round);
       V r = I::blend_odd32(I::template srli64<15>(pe), I::template slli64<17>(po));
       const M lim = I::mand(aligned, I::mandnot(I::cmpeq(o[b], I::zero()), I::cmpgt(k, I::zero())));
-      r = I::blend(lim, r, gain_cap<kNearest, false>(r, o[b], t[b], p));
+      if constexpr (I::kFast64) {
+        if (p.int_gain64) {
+          r = I::blend(lim, r, gain_cap64(r, o[b], t[b], p));
+        } else {
+          r = I::blend(lim, r, gain_cap<kNearest, false>(r, o[b], t[b], p));
+        }
+      } else {
+        r = I::blend(lim, r, gain_cap<kNearest, false>(r, o[b], t[b], p));
+      }
       const V cs = mul_q28(I::sub(t[b], r), p.f32[b]);
       const V ac = I::abs(cs);
       msum = I::add(msum, mul_hi_off(ac, 143165577));
@@ -830,6 +844,7 @@ struct AdmSimd {
     const AdmRect& pool = jb.pool;
 
     DecParams dp = dec_params(jb.gain_limit);
+    dp.int_gain64 = dp.int_gain;
     dp.int_gain = false;  // r * gain can exceed int32 here
     for (int b = 0; b < 3; ++b) {
       dp.f32[b] = jb.csf_factor[b];
