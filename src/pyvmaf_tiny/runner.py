@@ -119,8 +119,9 @@ def run(
     total = check_pair(ref, dist, align)
     pipeline = make_pipeline(specs, threads, model, dnn_mode, align.subsample)
     chroma = pipeline.needs_chroma
-    refs = itertools.islice(ref.pictures(chroma), align.skip_ref, None)
-    dists = itertools.islice(dist.pictures(chroma), align.skip_dist, None)
+    # push() copies each frame, so readers may reuse their buffers (stream()).
+    refs = itertools.islice(ref.stream(chroma), align.skip_ref, None)
+    dists = itertools.islice(dist.stream(chroma), align.skip_dist, None)
     if align.frames is not None:
         refs, dists = itertools.islice(refs, align.frames), itertools.islice(dists, align.frames)
     index = 0

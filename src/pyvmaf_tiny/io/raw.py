@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mmap
 import os
 from typing import Iterator, Optional
 
@@ -47,19 +46,35 @@ class RawYuvSource(FrameSource):
         return self.pix_fmt.layout != "gray"
 
     def pictures(self, chroma: bool) -> Iterator:
-        # Each frame is mapped, not read: the core works on the page cache
-        # directly, and a frame's mapping goes once the core is done with it.
-        # Without chroma only the luma plane is mapped.
+        # Without chroma only the luma plane is read; the rest is skipped.
         bps = self.pix_fmt.bytes_per_sample
         wanted = self.frame_bytes if chroma else self.width * self.height * bps
         with open(self.name, "rb") as f:
             for index in range(self._count):
-                start = index * self.frame_bytes
-                if os.fstat(f.fileno()).st_size < start + wanted:
+                f.seek(index * self.frame_bytes)
+                buf = np.fromfile(f, dtype=self.pix_fmt.dtype, count=wanted // bps)
+                if buf.size * bps != wanted:
                     raise InputError(f"{self.name}: truncated while reading frame {index}")
-                aligned = start - start % mmap.ALLOCATIONGRANULARITY
-                view = mmap.mmap(f.fileno(), start - aligned + wanted, offset=aligned, access=mmap.ACCESS_READ)
-                buf = np.frombuffer(view, dtype=self.pix_fmt.dtype, count=wanted // bps, offset=start - aligned)
+                yield split_planes(buf, self, index, chroma)
+
+    def stream(self, chroma: bool) -> Iterator:
+        # One buffer, refilled per frame: no page faults and no fresh
+        # allocation per frame, and the data is cache-hot for the core's copy.
+        bps = self.pix_fmt.bytes_per_sample
+        wanted = self.frame_bytes if chroma else self.width * self.height * bps
+        buf = np.empty(wanted // bps, dtype=self.pix_fmt.dtype)
+        raw = memoryview(buf).cast("B")
+        with open(self.name, "rb", buffering=0) as f:
+            for index in range(self._count):
+                f.seek(index * self.frame_bytes)
+                got = f.readinto(raw)
+                while got and got < wanted:
+                    more = f.readinto(raw[got:])
+                    if not more:
+                        break
+                    got += more
+                if got != wanted:
+                    raise InputError(f"{self.name}: truncated while reading frame {index}")
                 yield split_planes(buf, self, index, chroma)
 
 

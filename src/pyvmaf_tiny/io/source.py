@@ -28,6 +28,12 @@ class FrameSource:
         """Luma arrays, or (luma, cb, cr) tuples when `chroma` is asked for."""
         raise NotImplementedError
 
+    def stream(self, chroma: bool) -> Iterator:
+        """Like pictures(), but each frame is only valid until the next is
+        requested (a reader may reuse its buffer); for consumers that copy at
+        once, such as the native pipeline's push()."""
+        return self.pictures(chroma)
+
     def close(self) -> None:
         pass
 
