@@ -70,17 +70,7 @@ def _encode(frames: list[list[np.ndarray]], codec: str, crf: int, pix_fmt: str) 
         elif codec == "libsvtav1":
             opts["preset"] = "12"
         stream.options = opts
-        for t, planes in enumerate(frames):
-            frame = av.VideoFrame(w, h, pix_fmt)
-            for dst, src in zip(frame.planes, planes):
-                per_row = dst.line_size // src.dtype.itemsize
-                view = np.frombuffer(dst, src.dtype)[: per_row * dst.height].reshape(dst.height, per_row)
-                view[:, : dst.width] = src
-            frame.pts = t
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
+        _mux_frames(out, stream, frames, pix_fmt)
     return buf.getvalue()
 
 
@@ -148,6 +138,24 @@ def _build_source(args) -> list[dict]:
     return rows
 
 
+def _mux_frames(out, stream, frames, pix_fmt: str) -> None:
+    """Encode planar numpy frames with `stream` into the container `out`, then flush."""
+    import av
+
+    h, w = frames[0][0].shape
+    for t, planes in enumerate(frames):
+        frame = av.VideoFrame(w, h, pix_fmt)
+        for dst, src in zip(frame.planes, planes):
+            per_row = dst.line_size // src.dtype.itemsize
+            view = np.frombuffer(dst, src.dtype)[: per_row * dst.height].reshape(dst.height, per_row)
+            view[:, : dst.width] = src
+        frame.pts = t
+        for packet in stream.encode(frame):
+            out.mux(packet)
+    for packet in stream.encode():
+        out.mux(packet)
+
+
 def _encode_ffv1(frames, pix_fmt) -> bytes:
     import av
 
@@ -156,17 +164,7 @@ def _encode_ffv1(frames, pix_fmt) -> bytes:
     with av.open(buf, "w", format="matroska") as out:
         stream = out.add_stream("ffv1", rate=25)
         stream.width, stream.height, stream.pix_fmt = w, h, pix_fmt
-        for t, planes in enumerate(frames):
-            frame = av.VideoFrame(w, h, pix_fmt)
-            for dst, src in zip(frame.planes, planes):
-                per_row = dst.line_size // src.dtype.itemsize
-                view = np.frombuffer(dst, src.dtype)[: per_row * dst.height].reshape(dst.height, per_row)
-                view[:, : dst.width] = src
-            frame.pts = t
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
+        _mux_frames(out, stream, frames, pix_fmt)
     return buf.getvalue()
 
 
