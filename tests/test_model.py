@@ -105,3 +105,32 @@ def test_unknown_model_is_bad_input():
         models.load("vmaf_v9")
     with pytest.raises(InputError, match="no such file"):
         models.load("/nonexistent/model.json")
+
+
+@pytest.mark.parametrize("name, features, budget", [
+    ("fr_tiny_v1", ["integer_adm2", "integer_motion2", "integer_vif_scale0", "integer_vif_scale1",
+                    "integer_vif_scale2", "integer_vif_scale3"], 4096),
+    ("fr_micro_v1", ["integer_adm2", "integer_vif_scale3"], 2048),
+])
+def test_shipped_tiny_models_track_vmaf_on_real_content(name, features, budget):
+    import hashlib
+    from pathlib import Path
+
+    import pyvmaf_tiny
+    from clips import small_clip
+
+    info = next(m for m in models.list() if m.name == name)
+    side = info.sidecar
+    onnx_path = Path(info.path).with_name(side["onnx"])
+    assert onnx_path.stat().st_size <= budget
+    assert hashlib.sha256(onnx_path.read_bytes()).hexdigest() == side["sha256"]
+    assert side["input"]["features"] == features and side["interval"]["halfwidth"] > 0
+    clip = small_clip()
+    tiny = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), model=name, **clip.geometry)
+    vmaf = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), **clip.geometry)
+    assert tiny.model == name and sorted(tiny.features) == sorted(features)  # nothing else was extracted
+    # within the model's own 90% interval on most frames of content it never saw
+    hw = side["interval"]["halfwidth"]
+    assert np.mean(np.abs(tiny.frames - vmaf.frames) <= max(hw, 0.05)) >= 0.5
+    assert abs(tiny.score - vmaf.score) <= 3 * max(hw, 0.05)
+    assert tiny.interval.shape == (len(tiny.frames), 2)
