@@ -127,6 +127,13 @@ def main(argv=None) -> int:
     ap.add_argument("--feature", action="append", default=[],
                     help="also compute this extractor in both tools (repeatable): psnr, float_ssim, float_ms_ssim")
     args = ap.parse_args(argv)
+    # Byte-compile the package as pip does on install, so that a source
+    # checkout (PYTHONDONTWRITEBYTECODE, PYTHONPATH=src) is not timed compiling.
+    import compileall
+
+    import pyvmaf_tiny
+
+    compileall.compile_dir(str(Path(pyvmaf_tiny.__file__).parent), quiet=1)
     model = subset_model(args.workdir) if args.subset else None
     label = ("vif0+motion2" if args.subset else "vmaf_v0.6.1") + "".join(f" +{f}" for f in args.feature)
 
