@@ -46,16 +46,9 @@ class RawYuvSource(FrameSource):
         return self.pix_fmt.layout != "gray"
 
     def pictures(self, chroma: bool) -> Iterator:
-        # Without chroma only the luma plane is read; the rest is skipped.
-        bps = self.pix_fmt.bytes_per_sample
-        wanted = self.frame_bytes if chroma else self.width * self.height * bps
-        with open(self.name, "rb") as f:
-            for index in range(self._count):
-                f.seek(index * self.frame_bytes)
-                buf = np.fromfile(f, dtype=self.pix_fmt.dtype, count=wanted // bps)
-                if buf.size * bps != wanted:
-                    raise InputError(f"{self.name}: truncated while reading frame {index}")
-                yield split_planes(buf, self, index, chroma)
+        # Frames of their own: stream() reuses one buffer.
+        for pic in self.stream(chroma):
+            yield tuple(p.copy() for p in pic) if chroma else pic.copy()
 
     def stream(self, chroma: bool) -> Iterator:
         # One buffer, refilled per frame: no page faults and no fresh

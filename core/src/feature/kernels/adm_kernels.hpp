@@ -17,6 +17,10 @@
 
 namespace pvt::feature::kernels {
 
+// db2 analysis filters in Q15 (low-pass taps sum to 46342 ~ sqrt(2) * 2^15).
+inline constexpr std::int32_t kAdmFilterLo[4] = {15826, 27411, 7345, -4240};
+inline constexpr std::int32_t kAdmFilterHi[4] = {-4240, -7345, 27411, -15826};
+
 struct AdmRect {
   int top = 0, bottom = 0, left = 0, right = 0;
 };

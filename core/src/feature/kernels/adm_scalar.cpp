@@ -21,9 +21,8 @@ using std::uint16_t;
 using std::uint32_t;
 using std::uint64_t;
 
-// db2 analysis filters in Q15 (low-pass taps sum to 46342 ~ sqrt(2) * 2^15).
-constexpr int32_t kLo[4] = {15826, 27411, 7345, -4240};
-constexpr int32_t kHi[4] = {-4240, -7345, 27411, -15826};
+constexpr const int32_t (&kLo)[4] = kAdmFilterLo;
+constexpr const int32_t (&kHi)[4] = kAdmFilterHi;
 constexpr int32_t kLoSum = 46342;
 
 // Wrapping int32 arithmetic, the way the fixed-point reference behaves.

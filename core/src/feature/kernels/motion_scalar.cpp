@@ -10,15 +10,10 @@
 namespace pvt::feature::kernels {
 namespace {
 
-constexpr int kTaps = 5;
-constexpr int kRadius = 2;
-constexpr std::int32_t kFilter[kTaps] = {3571, 16004, 26386, 16004, 3571};
-
-inline int mirror(int i, int n) {
-  if (i < 0) return -i;
-  if (i >= n) return 2 * n - i - 2;
-  return i;
-}
+constexpr int kTaps = kMotionTaps;
+constexpr int kRadius = kTaps / 2;
+constexpr const std::int32_t (&kFilter)[kTaps] = kMotionFilter;
+constexpr auto mirror = motion_mirror;
 
 template <class T>
 std::uint64_t sad_impl(const Plane& prev, const Plane& cur, std::int32_t* row) {

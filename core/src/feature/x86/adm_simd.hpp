@@ -33,9 +33,8 @@ using std::uint16_t;
 using std::uint32_t;
 using std::uint64_t;
 
-// db2 analysis filters in Q15, as in adm_scalar.cpp.
-constexpr int32_t kFiltLo[4] = {15826, 27411, 7345, -4240};
-constexpr int32_t kFiltHi[4] = {-4240, -7345, 27411, -15826};
+constexpr const int32_t (&kFiltLo)[4] = kAdmFilterLo;
+constexpr const int32_t (&kFiltHi)[4] = kAdmFilterHi;
 
 // Two int16 values in one int32 lane (first in the low half), for madd.
 constexpr int32_t pair16(int32_t lo, int32_t hi) {

@@ -13,13 +13,8 @@
 
 namespace pvt::feature::kernels::motion_simd {
 
-inline constexpr std::int32_t kF0 = 3571, kF1 = 16004, kF2 = 26386;
-
-inline int mirror(int i, int n) {
-  if (i < 0) return -i;
-  if (i >= n) return 2 * n - i - 2;
-  return i;
-}
+inline constexpr std::int32_t kF0 = kMotionFilter[0], kF1 = kMotionFilter[1], kF2 = kMotionFilter[2];
+constexpr auto mirror = motion_mirror;
 
 inline std::int32_t horizontal_at(const std::int32_t* row, int j, int w) {
   const std::int64_t acc = std::int64_t{kF0} * (row[mirror(j - 2, w)] + row[mirror(j + 2, w)]) +
