@@ -14,6 +14,7 @@
 #include "pyvmaf_tiny/dnn.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/pipeline.hpp"
+#include "pyvmaf_tiny/raw_reader.hpp"
 
 namespace {
 
@@ -22,14 +23,6 @@ struct Format {
   int shift_x = 0, shift_y = 0;  // chroma subsampling
   bool chroma = true;
 
-  // Samples per frame, all planes.
-  std::size_t samples(int w, int h) const {
-    const std::size_t luma = static_cast<std::size_t>(w) * h;
-    if (!chroma) return luma;
-    const std::size_t cw = (static_cast<std::size_t>(w) + (1u << shift_x) - 1) >> shift_x;
-    const std::size_t ch = (static_cast<std::size_t>(h) + (1u << shift_y) - 1) >> shift_y;
-    return luma + 2 * cw * ch;
-  }
 };
 
 // ffmpeg names: yuv420p, yuv422p, yuv444p, gray, with an optional 9/10/12/14/16le depth.
@@ -122,28 +115,18 @@ int main(int argc, char** argv) {
     if (model)
       pipeline.set_model(model, dnn_mode == "stream" ? pvt::Pipeline::ModelMode::stream
                                                      : pvt::Pipeline::ModelMode::batch);
-    const int bps = fmt.bpc > 8 ? 2 : 1;
-    const std::size_t frame = fmt.samples(w, h) * bps;
-    std::ifstream ref(ref_path, std::ios::binary), dist(dist_path, std::ios::binary);
-    if (!ref || !dist) throw pvt::InputError("cannot open input");
-    std::vector<std::uint8_t> rbuf(frame), dbuf(frame);
-    while (ref.read(reinterpret_cast<char*>(rbuf.data()), static_cast<std::streamsize>(frame)) &&
-           dist.read(reinterpret_cast<char*>(dbuf.data()), static_cast<std::streamsize>(frame))) {
-      // Luma, then Cb and Cr at the subsampled size (rounded up, as ffmpeg lays them out).
-      pvt::Picture r, d;
-      const int cw = (w + (1 << fmt.shift_x) - 1) >> fmt.shift_x;
-      const int ch = (h + (1 << fmt.shift_y) - 1) >> fmt.shift_y;
-      const std::size_t luma_bytes = static_cast<std::size_t>(w) * h * bps;
-      const std::size_t chroma_bytes = static_cast<std::size_t>(cw) * ch * bps;
-      for (int p = 0; p < (fmt.chroma ? 3 : 1); ++p) {
-        const std::size_t offset = p == 0 ? 0 : luma_bytes + (p - 1) * chroma_bytes;
-        const int pw = p == 0 ? w : cw, ph = p == 0 ? h : ch;
-        r.planes[p] = pvt::Plane{rbuf.data() + offset, static_cast<std::ptrdiff_t>(pw) * bps, pw, ph, fmt.bpc};
-        d.planes[p] = pvt::Plane{dbuf.data() + offset, static_cast<std::ptrdiff_t>(pw) * bps, pw, ph, fmt.bpc};
-      }
-      r.count = d.count = fmt.chroma ? 3 : 1;
-      pipeline.push(r, d);
+    // Luma, then Cb and Cr at the subsampled size (rounded up, as ffmpeg lays them out).
+    pvt::RawLayout layout;
+    layout.width = w;
+    layout.height = h;
+    layout.bpc = fmt.bpc;
+    if (fmt.chroma) {
+      layout.chroma_width = (w + (1 << fmt.shift_x) - 1) >> fmt.shift_x;
+      layout.chroma_height = (h + (1 << fmt.shift_y) - 1) >> fmt.shift_y;
     }
+    const pvt::RawReader ref(ref_path, layout), dist(dist_path, layout);
+    const std::uint64_t frames = std::min(ref.frame_count(), dist.frame_count());
+    for (std::uint64_t i = 0; i < frames; ++i) pipeline.push_read(ref, i, dist, i);
     pipeline.close();
     const auto& cols = pipeline.columns();
     const auto values = pipeline.final_values();

@@ -78,6 +78,15 @@ void bind_pipeline(py::module_& m) {
           },
           py::arg("ref"), py::arg("dist"), py::arg("bpc"))
       .def(
+          "push_read",
+          [](pvt::Pipeline& p, const pvt::RawReader& ref, std::uint64_t ref_frame, const pvt::RawReader& dist,
+             std::uint64_t dist_frame) {
+            py::gil_scoped_release release;
+            p.push_read(ref, ref_frame, dist, dist_frame);
+          },
+          py::arg("ref"), py::arg("ref_frame"), py::arg("dist"), py::arg("dist_frame"),
+          "Reads frame ref_frame of `ref` and dist_frame of `dist` into the pipeline and schedules them.")
+      .def(
           "close",
           [](pvt::Pipeline& p) {
             py::gil_scoped_release release;

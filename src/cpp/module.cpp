@@ -40,4 +40,5 @@ PYBIND11_MODULE(_core, m) {
   py::register_exception_translator(translate);
   pvt_bind::bind_pipeline(m);
   pvt_bind::bind_model(m);
+  pvt_bind::bind_io(m);
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Optional, Sequence
 
@@ -167,6 +168,10 @@ def _port(text: str) -> int:
 
 
 def _cmd_score(args) -> int:
+    if "numpy" not in sys.modules:
+        # The runner loads numpy while the native core scores; this command
+        # does no linear algebra, so skip starting a BLAS thread pool.
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from .api import score
     from .progress import Progress
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import numbers
+import sys
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-import numpy as np
+from ._lazy import np, preload
 
 from . import _core
 from .errors import InputError
@@ -41,7 +43,7 @@ class Alignment:
 
 
 def _int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):  # numpy integers too
         raise InputError(f"{name} must be an integer, got {value!r}")
     return int(value)
 
@@ -118,6 +120,50 @@ def run(
     native pipeline."""
     total = check_pair(ref, dist, align)
     pipeline = make_pipeline(specs, threads, model, dnn_mode, align.subsample)
+    readers = _native_readers(ref, dist, total, pipeline.needs_chroma)
+    if readers is not None:
+        index = _push_native(pipeline, ref, dist, readers, align, total, progress)
+    else:
+        index = _push_frames(pipeline, ref, dist, align, progress, total)
+    if index == 0:
+        raise InputError("no frames to score")
+    pipeline.close()
+    n = pipeline.final_count
+    kept = np.arange(0, n, align.subsample)
+    values = pipeline.rows(0, n)[kept]
+    scores = pipeline.scores(0, len(kept)) if model is not None else None
+    return RunOutput(list(pipeline.columns), values, scores, kept)
+
+
+def _native_readers(ref: FrameSource, dist: FrameSource, total: Optional[int], chroma: bool):
+    """Native readers for both inputs when the core can read their files itself
+    (else the frames go through Python, which also words the errors)."""
+    if total is None or (chroma and not (ref.has_chroma and dist.has_chroma)):
+        return None
+    r = ref.native_reader()
+    d = dist.native_reader() if r is not None else None
+    return None if d is None else (r, d)
+
+
+def _push_native(pipeline, ref, dist, readers, align: Alignment, total: int, progress) -> int:
+    # The core reads each frame straight into its buffers, without the GIL.
+    r, d = readers
+    loader = None
+    for index in range(total):
+        try:
+            pipeline.push_read(r, align.skip_ref + index, d, align.skip_dist + index)
+        except InputError as e:
+            if ref.name in str(e) or dist.name in str(e):
+                raise
+            raise InputError(f"{ref.name} / {dist.name}: frame {index}: {e}") from None
+        if loader is None and "numpy" not in sys.modules:
+            loader = preload("numpy")  # the results need it: load it while the core works
+        if progress is not None:
+            progress(index + 1, total)
+    return total
+
+
+def _push_frames(pipeline, ref, dist, align: Alignment, progress, total: Optional[int]) -> int:
     chroma = pipeline.needs_chroma
     # push() copies each frame, so readers may reuse their buffers (stream()).
     refs = itertools.islice(ref.stream(chroma), align.skip_ref, None)
@@ -141,11 +187,4 @@ def run(
         index += 1
         if progress is not None:
             progress(index, total)
-    if index == 0:
-        raise InputError("no frames to score")
-    pipeline.close()
-    n = pipeline.final_count
-    kept = np.arange(0, n, align.subsample)
-    values = pipeline.rows(0, n)[kept]
-    scores = pipeline.scores(0, len(kept)) if model is not None else None
-    return RunOutput(list(pipeline.columns), values, scores, kept)
+    return index

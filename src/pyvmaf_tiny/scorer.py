@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
-import numpy as np
+from ._lazy import np
 
 from . import featureset, models
 from .errors import InputError

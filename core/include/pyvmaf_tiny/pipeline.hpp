@@ -1,5 +1,6 @@
 #pragma once
 #include <condition_variable>
+#include <cstdint>
 #include <cstddef>
 #include <deque>
 #include <exception>
@@ -12,6 +13,7 @@
 #include "pyvmaf_tiny/extractor.hpp"
 #include "pyvmaf_tiny/model.hpp"
 #include "pyvmaf_tiny/picture.hpp"
+#include "pyvmaf_tiny/raw_reader.hpp"
 
 namespace pvt {
 
@@ -48,6 +50,9 @@ class Pipeline {
   void push(const Plane& ref, const Plane& dist);
   // The same with chroma planes, which are kept only if an extractor needs them.
   void push(const Picture& ref, const Picture& dist);
+  // The same, reading the frames straight from files into the frame's
+  // buffers (chroma only if an extractor needs it).
+  void push_read(const RawReader& ref, std::uint64_t ref_frame, const RawReader& dist, std::uint64_t dist_frame);
   bool needs_chroma() const { return needs_chroma_; }
   // The first extractor that needs chroma ("" if none), for messages.
   const std::string& chroma_user() const { return chroma_user_; }
@@ -75,6 +80,10 @@ class Pipeline {
   class History;
 
   void start(const Geometry& g);
+  // push() in two halves: validate, start, wait for a free slot (the frame's
+  // index); then schedule the filled slot.
+  unsigned acquire(const Picture& ref, const Picture& dist);
+  void commit(unsigned index);
   struct Task {
     unsigned frame;
     unsigned extractor;

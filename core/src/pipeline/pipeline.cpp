@@ -129,7 +129,7 @@ void Pipeline::push(const Plane& ref, const Plane& dist) {
   push(r, d);
 }
 
-void Pipeline::push(const Picture& ref_pic, const Picture& dist_pic) {
+unsigned Pipeline::acquire(const Picture& ref_pic, const Picture& dist_pic) {
   const Plane& ref = ref_pic.planes[0];
   const Plane& dist = dist_pic.planes[0];
   if (ref.width != dist.width || ref.height != dist.height || ref.bpc != dist.bpc)
@@ -178,15 +178,44 @@ void Pipeline::push(const Picture& ref_pic, const Picture& dist_pic) {
     cv_done_.wait(lock, [&] { return error_ || slot_free_locked(index); });
     rethrow_locked();
   }
+  return index;
+}
+
+void Pipeline::push(const Picture& ref_pic, const Picture& dist_pic) {
+  const unsigned index = acquire(ref_pic, dist_pic);
+  const bool chroma = needs_chroma_;
   Slot& slot = slot_of(index);
-  slot.ref.assign(ref);
-  slot.dist.assign(dist);
+  slot.ref.assign(ref_pic.planes[0]);
+  slot.dist.assign(dist_pic.planes[0]);
   if (chroma) {
     for (int c = 0; c < 2; ++c) {
       slot.ref_chroma[c].assign(ref_pic.planes[c + 1]);
       slot.dist_chroma[c].assign(dist_pic.planes[c + 1]);
     }
   }
+  commit(index);
+}
+
+void Pipeline::push_read(const RawReader& ref, std::uint64_t ref_frame, const RawReader& dist,
+                         std::uint64_t dist_frame) {
+  // Shapes only: acquire() validates geometry, read() fills the slot.
+  const auto shape = [](const RawLayout& l) {
+    Picture p;
+    p.planes[0] = Plane{nullptr, 0, l.width, l.height, l.bpc};
+    if (l.chroma_width > 0) {
+      p.count = 3;
+      p.planes[1] = p.planes[2] = Plane{nullptr, 0, l.chroma_width, l.chroma_height, l.bpc};
+    }
+    return p;
+  };
+  const unsigned index = acquire(shape(ref.layout()), shape(dist.layout()));
+  Slot& slot = slot_of(index);
+  ref.read(ref_frame, slot.ref, needs_chroma_ ? slot.ref_chroma : nullptr);
+  dist.read(dist_frame, slot.dist, needs_chroma_ ? slot.dist_chroma : nullptr);
+  commit(index);
+}
+
+void Pipeline::commit(unsigned index) {
   // With subsampling (libvmaf's n_subsample), only temporal extractors see
   // the frames in between, since their next kept frame depends on them.
   std::vector<unsigned> tasks;

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any, Optional
 
-import numpy as np
+from .._lazy import np
 
 from ..errors import InputError
 from .arrays import ArraySource, IterableSource

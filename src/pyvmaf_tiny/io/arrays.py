@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator, Optional
 
-import numpy as np
+from .._lazy import np
 
 from ..errors import InputError
 from .raw import _check_range

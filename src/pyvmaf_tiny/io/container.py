@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-import numpy as np
+from .._lazy import np
 
 from ..errors import BackendUnavailable, InputError
 from .source import FrameSource

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Iterator, Optional
 
-import numpy as np
+from .._lazy import np
 
 from ..errors import InputError
 from .pixfmt import PixelFormat
@@ -45,6 +45,9 @@ class RawYuvSource(FrameSource):
     def has_chroma(self) -> bool:
         return self.pix_fmt.layout != "gray"
 
+    def native_reader(self):
+        return native_reader(self.name, self)
+
     def pictures(self, chroma: bool) -> Iterator:
         # Frames of their own: stream() reuses one buffer.
         for pic in self.stream(chroma):
@@ -69,6 +72,13 @@ class RawYuvSource(FrameSource):
                 if got != wanted:
                     raise InputError(f"{self.name}: truncated while reading frame {index}")
                 yield split_planes(buf, self, index, chroma)
+
+
+def native_reader(path: str, src, header: int = 0, frame_marker: bytes = b""):
+    from .. import _core
+
+    cw, ch = src.pix_fmt.chroma_size(src.width, src.height)
+    return _core.RawReader(path, src.width, src.height, src.bpc, cw, ch, header, frame_marker)
 
 
 def split_planes(buf: np.ndarray, src, index: int, chroma: bool):

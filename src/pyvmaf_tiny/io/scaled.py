@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import numpy as np
+from .._lazy import np
 
 from ..errors import InputError
 from .container import _av

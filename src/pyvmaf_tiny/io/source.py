@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-import numpy as np
+from .._lazy import np
 
 
 class FrameSource:
@@ -33,6 +33,11 @@ class FrameSource:
         requested (a reader may reuse its buffer); for consumers that copy at
         once, such as the native pipeline's push()."""
         return self.pictures(chroma)
+
+    def native_reader(self):
+        """A `_core.RawReader` over the same frames, if they are equal-sized
+        planar frames in a file the native core can read itself; else None."""
+        return None
 
     def close(self) -> None:
         pass

@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 from typing import Iterator, Optional
 
-import numpy as np
+from .._lazy import np
 
 from ..errors import InputError
 from .pixfmt import PixelFormat, pix_fmt_for
-from .raw import split_planes
+from .raw import native_reader, split_planes
 from .source import FrameSource
 
 _MAGIC = b"YUV4MPEG2"
+_PLAIN_MARKER = b"FRAME\n"
 _MAX_HEADER = 1024
 _MAX_DIM = 1 << 15
 
@@ -83,11 +84,13 @@ class Y4mSource(FrameSource):
     def _count_frames(self) -> int:
         size = os.fstat(self._file.fileno()).st_size
         pos, count = self._data_start, 0
+        self._plain_markers = True  # every frame header is just "FRAME\n"
         while pos < size:
             self._file.seek(pos)
             line = self._file.readline(_MAX_HEADER)
             if not line.startswith(b"FRAME") or not line.endswith(b"\n") or line[5:6] not in (b"\n", b" "):
                 raise InputError(f"{self.name}: frame {count}: missing or malformed FRAME marker")
+            self._plain_markers = self._plain_markers and line == _PLAIN_MARKER
             pos += len(line) + self.frame_bytes
             if pos > size:
                 have = size - (pos - self.frame_bytes)
@@ -105,6 +108,11 @@ class Y4mSource(FrameSource):
     @property
     def has_chroma(self) -> bool:
         return self.pix_fmt.layout != "gray"
+
+    def native_reader(self):
+        if not self._plain_markers:
+            return None
+        return native_reader(self.name, self, self._data_start, _PLAIN_MARKER)
 
     def pictures(self, chroma: bool) -> Iterator:
         f = self._file

@@ -6,7 +6,6 @@ import builtins
 import json
 import os
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any, Optional
 
 from ..errors import InputError
@@ -27,23 +26,23 @@ class ModelInfo:
     sidecar: Optional[dict] = field(default=None)
 
 
-def _data_dir():
-    return resources.files(__name__) / "data"
+def _data_dir() -> str:
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
 
 def list() -> builtins.list[ModelInfo]:  # noqa: A001 - the registry's public verb
     """Every packaged model."""
     out = []
-    for entry in sorted(_data_dir().iterdir(), key=lambda p: p.name):
-        if not entry.name.endswith(".json"):
+    for entry in sorted(os.listdir(_data_dir())):
+        if not entry.endswith(".json"):
             continue
-        path = str(entry)
+        path = os.path.join(_data_dir(), entry)
         if is_sidecar(path):
             with open(path, encoding="utf-8") as f:
                 sidecar = json.load(f)
             out.append(ModelInfo(sidecar["name"], sidecar["kind"], path, sidecar))
         else:
-            out.append(ModelInfo(entry.name[: -len(".json")], "svm", path))
+            out.append(ModelInfo(entry[: -len(".json")], "svm", path))
     return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-import numpy as np
+from .._lazy import np
 
 
 class Model:
