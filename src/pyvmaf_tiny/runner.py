@@ -148,7 +148,9 @@ def _native_readers(ref: FrameSource, dist: FrameSource, total: Optional[int], c
 def _push_native(pipeline, ref, dist, readers, align: Alignment, total: int, progress) -> int:
     # The core reads each frame straight into its buffers, without the GIL.
     r, d = readers
-    loader = None
+    # Frames in flight after the last push are finished by the workers: that
+    # tail is where the main thread has time to import numpy.
+    preload_at = max(1, total - pipeline.threads)
     for index in range(total):
         try:
             pipeline.push_read(r, align.skip_ref + index, d, align.skip_dist + index)
@@ -156,8 +158,8 @@ def _push_native(pipeline, ref, dist, readers, align: Alignment, total: int, pro
             if ref.name in str(e) or dist.name in str(e):
                 raise
             raise InputError(f"{ref.name} / {dist.name}: frame {index}: {e}") from None
-        if loader is None and "numpy" not in sys.modules:
-            loader = preload("numpy")  # the results need it: load it while the core works
+        if index + 1 == preload_at and "numpy" not in sys.modules:
+            preload("numpy")  # the results need it: load it while the core finishes
         if progress is not None:
             progress(index + 1, total)
     return total
