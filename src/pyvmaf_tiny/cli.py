@@ -61,13 +61,29 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--debug", action="store_true", help="show the traceback of an error")
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
+    """The whole parser, or (faster to build) only `command`'s subparser."""
     p = _Parser(prog="pyvmaf-tiny", description="libvmaf-exact VMAF from a fast native core.",
                 epilog=_MAIN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"pyvmaf-tiny {__version__}")
     _add_common(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    builders = {"score": _add_score, "demo": _add_demo, "corpus": _register_training, "train": _register_training,
+                "models": _add_models, "mcp": _add_mcp}
+    if command in builders:
+        builders[command](sub)
+    else:
+        for build in dict.fromkeys(builders.values()):
+            build(sub)
+    return p
 
+
+def _command_of(argv: Sequence[str]) -> Optional[str]:
+    """The subcommand: the first argument that is not an option."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def _add_score(sub) -> None:
     s = sub.add_parser("score", help="score a distorted clip against its reference", epilog=_SCORE_EXAMPLES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     s.add_argument("ref", help="reference: .y4m, a container (.mp4, .mkv, ...), or .yuv with --width/--height/--pix-fmt")
@@ -102,6 +118,8 @@ def _build_parser() -> argparse.ArgumentParser:
     g.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     _add_common(s)
 
+
+def _add_demo(sub) -> None:
     d = sub.add_parser("demo", help="encode built-in content with x264 and score it (needs PyAV)",
                        epilog="examples:\n  pyvmaf-tiny demo\n  pyvmaf-tiny demo --crf 40 --frames 48",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -109,12 +127,14 @@ def _build_parser() -> argparse.ArgumentParser:
     d.add_argument("--frames", type=int, default=24, help="number of frames (default 24)")
     _add_common(d)
 
-    _register_training(sub)
 
+def _add_models(sub) -> None:
     m = sub.add_parser("models", help="list the packaged models",
                        epilog="examples:\n  pyvmaf-tiny models", formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_common(m)
 
+
+def _add_mcp(sub) -> None:
     from .mcp import Limits  # no SDK import: that waits for the subcommand to run
 
     c = sub.add_parser("mcp", help="serve VMAF tools to MCP clients (AI assistants) over stdio",
@@ -129,7 +149,6 @@ def _build_parser() -> argparse.ArgumentParser:
     c.add_argument("--http", type=_port, metavar="PORT",
                    help="serve streamable HTTP on 127.0.0.1:PORT (path /mcp) instead of stdio")
     _add_common(c)
-    return p
 
 
 def _register_training(sub) -> None:
@@ -224,7 +243,8 @@ def _cmd_mcp(args) -> int:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = _build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = _build_parser(_command_of(argv))
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
