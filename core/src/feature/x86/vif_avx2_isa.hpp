@@ -32,6 +32,8 @@ struct Avx2 {
     return _mm256_cvtepi8_epi16(_mm_xor_si128(x, _mm_set1_epi8(static_cast<char>(0x80))));
   }
 
+  static void prefetch(const void* p) { _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T0); }
+  static V add16(V a, V b) { return _mm256_add_epi16(a, b); }
   static V add32(V a, V b) { return _mm256_add_epi32(a, b); }
   static V sub32(V a, V b) { return _mm256_sub_epi32(a, b); }
   static V add64(V a, V b) { return _mm256_add_epi64(a, b); }

@@ -37,6 +37,8 @@ struct Avx512 {
     return _mm512_cvtepi8_epi16(_mm256_xor_si256(x, _mm256_set1_epi8(static_cast<char>(0x80))));
   }
 
+  static void prefetch(const void* p) { _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T0); }
+  static V add16(V a, V b) { return _mm512_add_epi16(a, b); }
   static V add32(V a, V b) { return _mm512_add_epi32(a, b); }
   static V sub32(V a, V b) { return _mm512_sub_epi32(a, b); }
   static V add64(V a, V b) { return _mm512_add_epi64(a, b); }

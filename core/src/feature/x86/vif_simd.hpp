@@ -97,6 +97,14 @@ constexpr bool coeffs_fit_int16() {
 }
 static_assert(coeffs_fit_int16(), "scales 0-2 pair their taps directly");
 
+constexpr bool filters_symmetric() {
+  for (int s = 0; s < 4; ++s)
+    for (int t = 0; t < kVifTaps[s]; ++t)
+      if (kVifFilter[s][t] != kVifFilter[s][kVifTaps[s] - 1 - t]) return false;
+  return true;
+}
+static_assert(filters_symmetric(), "blur_vertical folds rows t and taps - 1 - t");
+
 // vif_mirror_columns, repeated here so that no inline function is shared
 // with code compiled for another ISA.
 void mirror(std::uint16_t* row, int width, int half) {
@@ -435,16 +443,38 @@ struct VifSimd {
     const V offset = I::set16(0x8000);
     const auto to_signed = [&](V v) { return kWide ? I::xor_(v, offset) : v; };
     V ar[2] = {I::zero(), I::zero()}, ad[2] = {I::zero(), I::zero()};
+    if constexpr (sizeof(T) == 1 && S < 3) {
+      // Symmetric taps: rows t and taps - 1 - t share a coefficient, and two
+      // 8-bit samples sum exactly in 16 bits, so each madd covers four rows.
+      constexpr int taps = kVifTaps[S], half = taps / 2;
+      const auto folded = [&](const T* const* rows, int t) {
+        return t == half ? I::load_words(rows[half] + col)
+                         : I::add16(I::load_words(rows[t] + col), I::load_words(rows[taps - 1 - t] + col));
+      };
 #pragma GCC unroll 16
-    for (const TapPair& tp : kTapPairs<S>) {
-      const V f = I::set32(tp.coeffs);
-      const V r0 = I::load_words(ref[tp.first] + col), d0 = I::load_words(dis[tp.first] + col);
-      const V r1 = tp.has_second ? I::load_words(ref[tp.first + 1] + col) : I::zero();
-      const V d1 = tp.has_second ? I::load_words(dis[tp.first + 1] + col) : I::zero();
+      for (int t = 0; t <= half; t += 2) {
+        const bool second = t + 1 <= half;
+        const V f = I::set32(pack_coeffs(kVifFilter[S][t], second ? kVifFilter[S][t + 1] : 0));
+        const V r0 = folded(ref, t), d0 = folded(dis, t);
+        const V r1 = second ? folded(ref, t + 1) : I::zero(), d1 = second ? folded(dis, t + 1) : I::zero();
 #pragma GCC unroll 16
-      for (int h = 0; h < 2; ++h) {
-        ar[h] = I::dot_add(ar[h], to_signed(interleave(h, r0, r1)), f);
-        ad[h] = I::dot_add(ad[h], to_signed(interleave(h, d0, d1)), f);
+        for (int h = 0; h < 2; ++h) {
+          ar[h] = I::dot_add(ar[h], interleave(h, r0, r1), f);
+          ad[h] = I::dot_add(ad[h], interleave(h, d0, d1), f);
+        }
+      }
+    } else {
+#pragma GCC unroll 16
+      for (const TapPair& tp : kTapPairs<S>) {
+        const V f = I::set32(tp.coeffs);
+        const V r0 = I::load_words(ref[tp.first] + col), d0 = I::load_words(dis[tp.first] + col);
+        const V r1 = tp.has_second ? I::load_words(ref[tp.first + 1] + col) : I::zero();
+        const V d1 = tp.has_second ? I::load_words(dis[tp.first + 1] + col) : I::zero();
+#pragma GCC unroll 16
+        for (int h = 0; h < 2; ++h) {
+          ar[h] = I::dot_add(ar[h], to_signed(interleave(h, r0, r1)), f);
+          ad[h] = I::dot_add(ad[h], to_signed(interleave(h, d0, d1)), f);
+        }
       }
     }
     // Kept to 16 bits as the scalar code stores them: 8-bit samples never
@@ -481,8 +511,22 @@ struct VifSimd {
     std::uint16_t* rb = plane(p.scratch, p.src_width, 0);
     std::uint16_t* db = plane(p.scratch, p.src_width, 1);
     for (int i = 0; i < p.height; ++i) {
+      // The next output row reads two rows this one does not: fetch them
+      // while this one computes (the source is mostly beyond L2).
+      const bool more = i + 1 < p.height;
+      const T* next_r[2] = {nullptr, nullptr};
+      const T* next_d[2] = {nullptr, nullptr};
+      for (int k = 0; more && k < 2; ++k) {
+        next_r[k] = ref_rows[2 * i - half + taps + k];
+        next_d[k] = dis_rows[2 * i - half + taps + k];
+      }
       for_each_chunk(ref_rows + 2 * i - half, dis_rows + 2 * i - half, taps, p.src_width,
                      [&](const T* const* r, const T* const* d, std::ptrdiff_t col, std::ptrdiff_t out_col) {
+                       if (more && col == out_col)
+                         for (int k = 0; k < 2; ++k) {
+                           I::prefetch(next_r[k] + col);
+                           I::prefetch(next_d[k] + col);
+                         }
                        blur_vertical<S, T, kWide>(r, d, col, p.shift, rb + out_col, db + out_col);
                      });
       mirror(rb, p.src_width, half);
