@@ -41,9 +41,16 @@ std::uint64_t sad(const Plane& prev, const Plane& cur, std::int32_t* row) {
       p[k] = prev.row<T>(r);
       c[k] = cur.row<T>(r);
     }
+    // The next row reads one new row of each picture: fetch it meanwhile.
+    const T* next_p = i + 3 < h ? prev.row<T>(i + 3) : nullptr;
+    const T* next_c = i + 3 < h ? cur.row<T>(i + 3) : nullptr;
     V any = Ops::zero();
     int j = 0;
     for (; j + N <= w; j += N) {
+      if (next_p) {
+        __builtin_prefetch(next_p + j);
+        __builtin_prefetch(next_c + j);
+      }
       V d[5];
       for (int k = 0; k < 5; ++k) d[k] = Ops::sub(Ops::widen(p[k] + j), Ops::widen(c[k] + j));
       V acc = Ops::mullo(f0, Ops::add(d[0], d[4]));
