@@ -1,4 +1,4 @@
-// AVX2 motion SAD: 8 int32 lanes.
+// AVX2 motion SAD: 8 int32 lanes (16 int16 lanes for 8-bit input).
 #include <immintrin.h>
 
 #include "motion_simd.hpp"
@@ -23,6 +23,16 @@ struct Ops2 {
   static V or_(V a, V b) { return _mm256_or_si256(a, b); }
   static V abs(V a) { return _mm256_abs_epi32(a); }
   static V srai(V a, int s) { return _mm256_sra_epi32(a, _mm_cvtsi32_si128(s)); }
+  // int16 lanes, for 8-bit input
+  static V widen16(const std::uint8_t* p) { return _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
+  static V load16(const std::int16_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+  static void store16(std::int16_t* p, V v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+  static V add16(V a, V b) { return _mm256_add_epi16(a, b); }
+  static V sub16(V a, V b) { return _mm256_sub_epi16(a, b); }
+  static V unpacklo16(V a, V b) { return _mm256_unpacklo_epi16(a, b); }
+  static V unpackhi16(V a, V b) { return _mm256_unpackhi_epi16(a, b); }
+  static V madd(V a, V b) { return _mm256_madd_epi16(a, b); }
+  static V packs32(V a, V b) { return _mm256_packs_epi32(a, b); }
   static bool any_set(V a) { return !_mm256_testz_si256(a, a); }
   static std::uint32_t sum_u32(V a) {
     __m128i s = _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
