@@ -1,7 +1,9 @@
 """Whole-process throughput of pyvmaf-tiny against libvmaf (the oracle ffmpeg).
 
 Both read the same raw files and use the same thread count; runs are
-interleaved and the median of --repeat runs is reported, with peak RSS.
+interleaved (alternating which tool goes first) and the median of --repeat
+runs is reported, with peak RSS. "ratio" divides the two median fps;
+"paired ratio" is the median of each repetition's back-to-back ratio.
 
     python bench/bench_vs_libvmaf.py --sizes 1080p --threads 1 2 --repeat 5
 """
@@ -143,21 +145,27 @@ def main(argv=None) -> int:
         for pix_fmt in args.pix_fmts:
             ref, dist = make_content(args.workdir, w, h, args.frames, pix_fmt)
             for threads in args.threads:
-                runs = {"libvmaf": [], "pyvmaf-tiny": []}
-                for _ in range(args.repeat):  # interleaved
-                    runs["libvmaf"].append(timed(libvmaf_cmd(ref, dist, w, h, pix_fmt, threads, model, args.feature)))
-                    runs["pyvmaf-tiny"].append(timed(ours_cmd(ref, dist, w, h, pix_fmt, threads, model, args.feature)))
+                cmds = {"libvmaf": libvmaf_cmd(ref, dist, w, h, pix_fmt, threads, model, args.feature),
+                        "pyvmaf-tiny": ours_cmd(ref, dist, w, h, pix_fmt, threads, model, args.feature)}
+                runs = {k: [] for k in cmds}
+                for i in range(args.repeat):  # interleaved, alternating which tool goes first
+                    for k in (list(cmds) if i % 2 == 0 else list(cmds)[::-1]):
+                        runs[k].append(timed(cmds[k]))
                 med = {k: (statistics.median(t for t, _ in v), max(r for _, r in v)) for k, v in runs.items()}
                 fps_l, fps_o = args.frames / med["libvmaf"][0], args.frames / med["pyvmaf-tiny"][0]
-                rows.append((size, pix_fmt, label, threads, fps_l, fps_o, fps_o / fps_l, med["libvmaf"][1],
+                # Each repetition's two runs are back to back: their ratio is
+                # less exposed to the machine's load drifting over the runs.
+                paired = statistics.median(a / b for (a, _), (b, _) in zip(runs["libvmaf"], runs["pyvmaf-tiny"]))
+                rows.append((size, pix_fmt, label, threads, fps_l, fps_o, fps_o / fps_l, paired, med["libvmaf"][1],
                              med["pyvmaf-tiny"][1]))
                 print(f"{size} {pix_fmt} {label} t={threads}: libvmaf {fps_l:.2f} fps, pyvmaf-tiny {fps_o:.2f} fps, "
-                      f"ratio {fps_o / fps_l:.2f}x", file=sys.stderr)
-    print("| size | pix_fmt | model | threads | libvmaf fps | pyvmaf-tiny fps | ratio | libvmaf peak RSS MiB | "
-          "pyvmaf-tiny peak RSS MiB |")
-    print("|---|---|---|---|---|---|---|---|---|")
+                      f"ratio {fps_o / fps_l:.2f}x, paired {paired:.2f}x", file=sys.stderr)
+    print("| size | pix_fmt | model | threads | libvmaf fps | pyvmaf-tiny fps | ratio | paired ratio | "
+          "libvmaf peak RSS MiB | pyvmaf-tiny peak RSS MiB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]:.2f} | {r[5]:.2f} | {r[6]:.2f}x | {r[7]:.0f} | {r[8]:.0f} |")
+        print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]:.2f} | {r[5]:.2f} | {r[6]:.2f}x | {r[7]:.2f}x | "
+              f"{r[8]:.0f} | {r[9]:.0f} |")
     return 0
 
 
