@@ -143,6 +143,23 @@ def test_pool_frame_scores_and_plot(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.parametrize("extra", [[], ["--subsample", "2"], ["--model", "fr_micro_v1"], ["--feature", "psnr"]])
+def test_pooled_line_without_per_frame_output_matches_the_full_path_and_skips_numpy(extra):
+    # Printing the pooled score alone takes a path that builds no per-frame
+    # arrays: same line as the full path, and numpy is never imported.
+    clip = small_clip()
+    args = ["score", str(clip.ref), str(clip.dist), *map(str, _geometry(clip)), "--quiet", *extra]
+    for pool in ("mean", "harmonic_mean", "min", "max"):
+        fast = cli(*args, "--pool", pool, check_rc=0).stdout.strip()
+        full = cli(*args, "--pool", pool, "--frame-scores", check_rc=0).stdout.strip().splitlines()[-1]
+        assert fast == full and fast.startswith("VMAF ")
+    code = (f"import sys; from pyvmaf_tiny.cli import main; rc = main({args!r}); "
+            "print('numpy' in sys.modules); raise SystemExit(rc)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "False"
+
+
 def test_progress_line_only_on_a_terminal():
     import io
 

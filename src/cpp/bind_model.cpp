@@ -36,6 +36,15 @@ py::list specs_of(const pvt::Model& m) {
 
 }  // namespace
 
+py::dict pooled_dict(const pvt::Pooled& p) {
+  py::dict d;
+  d["min"] = p.min;
+  d["max"] = p.max;
+  d["mean"] = p.mean;
+  d["harmonic_mean"] = p.harmonic_mean;
+  return d;
+}
+
 void bind_model(py::module_& m) {
   py::class_<pvt::Model, std::shared_ptr<pvt::Model>>(m, "Model")
       .def_property_readonly("columns", &pvt::Model::columns)
@@ -99,13 +108,7 @@ void bind_model(py::module_& m) {
       "pool",
       [](const py::array_t<double, py::array::c_style | py::array::forcecast>& v) {
         if (v.ndim() != 1) throw pvt::InputError("pool() needs a 1-D array");
-        const pvt::Pooled p = pvt::pool(v.data(), static_cast<std::size_t>(v.shape(0)));
-        py::dict d;
-        d["min"] = p.min;
-        d["max"] = p.max;
-        d["mean"] = p.mean;
-        d["harmonic_mean"] = p.harmonic_mean;
-        return d;
+        return pooled_dict(pvt::pool(v.data(), static_cast<std::size_t>(v.shape(0))));
       },
       py::arg("values"), "libvmaf's min, max, mean and harmonic_mean of per-frame values.");
 }

@@ -109,6 +109,13 @@ void bind_pipeline(py::module_& m) {
             return py::array_t<double>(static_cast<py::ssize_t>(v.size()), v.data());
           },
           py::arg("start"), py::arg("stop"))
+      .def(
+          "pooled_scores",
+          [](const pvt::Pipeline& p) {
+            const auto v = p.scores(0, p.scored_count());
+            return pooled_dict(pvt::pool(v.data(), v.size()));
+          },
+          "pool() of every model score so far, without building an array.")
       .def_property_readonly("pushed", &pvt::Pipeline::pushed)
       .def_property_readonly("final_count", &pvt::Pipeline::final_count)
       .def(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
 from ._lazy import np
@@ -12,7 +13,7 @@ from .errors import InputError
 from .io import open_source
 from .io.scaled import ScaledSource
 from .result import Result, make_result
-from .runner import Alignment, ProgressFn, run
+from .runner import Alignment, ProgressFn, run, run_pooled
 
 
 def _open_pair(ref, dist, width, height, pix_fmt, bitdepth, scale_dist=None):
@@ -63,10 +64,7 @@ def score(
     to the reference size first (through PyAV's swscale); that changes the
     measurement and is off unless asked for.
     """
-    m = models.load(model, device=device)
-    extra_specs, _ = featureset.resolve(features)
-    specs = featureset.merge(m.extractor_specs(), extra_specs)
-    align = Alignment(frames, skip_ref, skip_dist, subsample)
+    m, specs, align = _plan(model, features, device, frames, skip_ref, skip_dist, subsample)
     r, d = _open_pair(ref, dist, width, height, pix_fmt, bitdepth, scale_dist)
     with r, d:
         start = time.perf_counter()
@@ -75,6 +73,35 @@ def score(
     fps = len(out.frame_numbers) / elapsed if elapsed > 0 else float("nan")
     return make_result(m, out.columns, out.values, out.scores, width=r.width, height=r.height, bitdepth=r.bpc,
                        fps=fps, frame_numbers=out.frame_numbers)
+
+
+@dataclass(frozen=True)
+class PooledScore:
+    model: str
+    backend: str
+    frames: int  # frames scored
+    pooled: dict  # libvmaf's min, max, mean, harmonic_mean of the model score
+
+
+def pooled_score(ref: Any, dist: Any, model: Any = models.DEFAULT_MODEL, *, width=None, height=None, pix_fmt=None,
+                 bitdepth=None, threads: int = 0, features=None, device: str = "auto", dnn_mode: str = "batch",
+                 frames=None, skip_ref: int = 0, skip_dist: int = 0, subsample: int = 1, scale_dist=None,
+                 progress: Optional[ProgressFn] = None) -> PooledScore:
+    """score()'s pooled model score alone, without per-frame arrays (nor
+    numpy): what `pyvmaf-tiny score` prints when no log or frame scores are
+    asked for. Same arguments as score()."""
+    m, specs, align = _plan(model, features, device, frames, skip_ref, skip_dist, subsample)
+    r, d = _open_pair(ref, dist, width, height, pix_fmt, bitdepth, scale_dist)
+    with r, d:
+        n, pooled = run_pooled(r, d, specs, threads, m, progress, dnn_mode=dnn_mode, align=align)
+    return PooledScore(m.name, m.backend, n, pooled)
+
+
+def _plan(model, features, device, frames, skip_ref, skip_dist, subsample):
+    m = models.load(model, device=device)
+    extra_specs, _ = featureset.resolve(features)
+    specs = featureset.merge(m.extractor_specs(), extra_specs)
+    return m, specs, Alignment(frames, skip_ref, skip_dist, subsample)
 
 
 def extract_features(

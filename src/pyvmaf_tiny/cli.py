@@ -191,15 +191,26 @@ def _cmd_score(args) -> int:
         # The runner loads numpy while the native core scores; this command
         # does no linear algebra, so skip starting a BLAS thread pool.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    from .api import score
     from .progress import Progress
 
+    # Printing the pooled score alone needs no per-frame arrays (nor numpy).
+    per_frame = bool(args.output or args.plot or args.frame_scores)
+    kwargs = dict(width=args.width, height=args.height, pix_fmt=args.pix_fmt, threads=args.threads,
+                  features=args.feature or None, device=args.device, dnn_mode=args.dnn_mode, frames=args.frames,
+                  skip_ref=args.skip_ref, skip_dist=args.skip_dist, subsample=args.subsample,
+                  scale_dist=args.scale_dist)
     progress = Progress() if Progress.wanted(args.quiet) else None
     try:
-        result = score(args.ref, args.dist, args.model, width=args.width, height=args.height, pix_fmt=args.pix_fmt,
-                       threads=args.threads, features=args.feature or None, device=args.device,
-                       dnn_mode=args.dnn_mode, frames=args.frames, skip_ref=args.skip_ref, skip_dist=args.skip_dist,
-                       subsample=args.subsample, scale_dist=args.scale_dist, progress=progress)
+        if per_frame:
+            from .api import score
+
+            result = score(args.ref, args.dist, args.model, progress=progress, **kwargs)
+            model, backend, count, pooled = result.model, result.backend, len(result.frames), result.pooled["vmaf"]
+        else:
+            from .api import pooled_score
+
+            summary = pooled_score(args.ref, args.dist, args.model, progress=progress, **kwargs)
+            model, backend, count, pooled = summary.model, summary.backend, summary.frames, summary.pooled
     finally:
         if progress is not None:
             progress.finish()
@@ -215,8 +226,7 @@ def _cmd_score(args) -> int:
         for num, value in zip(result.frame_numbers, result.frames):
             print(f"frame {num}: {value:.6f}")
     label = "VMAF score" if args.pool == "mean" else f"VMAF {args.pool}"
-    print(f"{label} ({result.model}, {len(result.frames)} frames, {result.backend}): "
-          f"{result.pooled['vmaf'][args.pool]:.6f}")
+    print(f"{label} ({model}, {count} frames, {backend}): {pooled[args.pool]:.6f}")
     return EXIT_OK
 
 

@@ -118,21 +118,35 @@ def run(
 ) -> RunOutput:
     """Extract every paired frame and score it with `model` (if any) inside the
     native pipeline."""
-    total = check_pair(ref, dist, align)
-    pipeline = make_pipeline(specs, threads, model, dnn_mode, align.subsample)
-    readers = _native_readers(ref, dist, total, pipeline.needs_chroma)
-    if readers is not None:
-        index = _push_native(pipeline, ref, dist, readers, align, total, progress)
-    else:
-        index = _push_frames(pipeline, ref, dist, align, progress, total)
-    if index == 0:
-        raise InputError("no frames to score")
-    pipeline.close()
+    pipeline = _drive(ref, dist, specs, threads, progress, model, dnn_mode, align, numpy_later=True)
     n = pipeline.final_count
     kept = np.arange(0, n, align.subsample)
     values = pipeline.rows(0, n)[kept]
     scores = pipeline.scores(0, len(kept)) if model is not None else None
     return RunOutput(list(pipeline.columns), values, scores, kept)
+
+
+def run_pooled(ref: FrameSource, dist: FrameSource, specs, threads: int, model, progress: Optional[ProgressFn] = None,
+               dnn_mode: str = "batch", align: Alignment = Alignment()) -> tuple[int, dict[str, float]]:
+    """run() for callers that want only the pooled model score: (frames
+    scored, libvmaf's min/max/mean/harmonic_mean), computed natively and
+    without numpy."""
+    pipeline = _drive(ref, dist, specs, threads, progress, model, dnn_mode, align, numpy_later=False)
+    return pipeline.scored_count, pipeline.pooled_scores()
+
+
+def _drive(ref, dist, specs, threads, progress, model, dnn_mode, align: Alignment, numpy_later: bool):
+    total = check_pair(ref, dist, align)
+    pipeline = make_pipeline(specs, threads, model, dnn_mode, align.subsample)
+    readers = _native_readers(ref, dist, total, pipeline.needs_chroma)
+    if readers is not None:
+        index = _push_native(pipeline, ref, dist, readers, align, total, progress, numpy_later)
+    else:
+        index = _push_frames(pipeline, ref, dist, align, progress, total)
+    if index == 0:
+        raise InputError("no frames to score")
+    pipeline.close()
+    return pipeline
 
 
 def _native_readers(ref: FrameSource, dist: FrameSource, total: Optional[int], chroma: bool):
@@ -145,7 +159,7 @@ def _native_readers(ref: FrameSource, dist: FrameSource, total: Optional[int], c
     return None if d is None else (r, d)
 
 
-def _push_native(pipeline, ref, dist, readers, align: Alignment, total: int, progress) -> int:
+def _push_native(pipeline, ref, dist, readers, align: Alignment, total: int, progress, numpy_later: bool) -> int:
     # The core reads each frame straight into its buffers, without the GIL.
     r, d = readers
     # Frames in flight after the last push are finished by the workers: that
@@ -158,7 +172,7 @@ def _push_native(pipeline, ref, dist, readers, align: Alignment, total: int, pro
             if ref.name in str(e) or dist.name in str(e):
                 raise
             raise InputError(f"{ref.name} / {dist.name}: frame {index}: {e}") from None
-        if index + 1 == preload_at and "numpy" not in sys.modules:
+        if numpy_later and index + 1 == preload_at and "numpy" not in sys.modules:
             preload("numpy")  # the results need it: load it while the core finishes
         if progress is not None:
             progress(index + 1, total)
