@@ -80,6 +80,7 @@ class Pipeline {
   class History;
 
   void start(const Geometry& g);
+  void init_worker(Worker& worker, const Geometry& g) const;
   // push() in two halves: validate, start, wait for a free slot (the frame's
   // index); then schedule the filled slot.
   unsigned acquire(const Picture& ref, const Picture& dist);

@@ -77,19 +77,23 @@ Pipeline::~Pipeline() {
   for (auto& t : threads_pool_) t.join();
 }
 
+void Pipeline::init_worker(Worker& worker, const Geometry& g) const {
+  for (std::size_t e = 0; e < specs_.size(); ++e) {
+    auto ex = make_extractor(specs_[e].name, specs_[e].options);
+    ex->restrict_outputs(wanted_[e]);
+    ex->init(g);
+    worker.extractors.push_back(std::move(ex));
+  }
+}
+
 void Pipeline::start(const Geometry& g) {
   geometry_ = g;
   const unsigned n_workers = threads_;
-  for (unsigned w = 0; w < n_workers; ++w) {
-    auto worker = std::make_unique<Worker>();
-    for (std::size_t e = 0; e < specs_.size(); ++e) {
-      auto ex = make_extractor(specs_[e].name, specs_[e].options);
-      ex->restrict_outputs(wanted_[e]);
-      ex->init(g);
-      worker->extractors.push_back(std::move(ex));
-    }
-    workers_.push_back(std::move(worker));
-  }
+  for (unsigned w = 0; w < n_workers; ++w) workers_.push_back(std::make_unique<Worker>());
+  // Worker 0's extractors are built here, so that a geometry they refuse
+  // fails this push; the other workers build theirs (buffers to allocate and
+  // clear) on their own threads, at the same time.
+  init_worker(*workers_[0], g);
   // One slot per frame in flight, plus the previous reference a temporal
   // extractor reads, plus one being filled.
   const unsigned n_slots = n_workers + 2;
@@ -106,7 +110,20 @@ void Pipeline::start(const Geometry& g) {
     slots_.push_back(std::move(slot));
   }
   if (n_workers > 1) {
-    for (auto& worker : workers_) threads_pool_.emplace_back([this, w = worker.get()] { worker_loop(*w); });
+    for (unsigned w = 0; w < n_workers; ++w)
+      threads_pool_.emplace_back([this, worker = workers_[w].get(), g, w] {
+        if (w > 0) {
+          try {
+            init_worker(*worker, g);
+          } catch (...) {
+            std::lock_guard lock(mu_);
+            if (!error_) error_ = std::current_exception();
+            cv_done_.notify_all();
+            return;
+          }
+        }
+        worker_loop(*worker);
+      });
   }
   started_ = true;
 }
