@@ -23,6 +23,39 @@ inline std::int32_t horizontal_at(const std::int32_t* row, int j, int w) {
   return static_cast<std::int32_t>((acc + (1 << 15)) >> 16);
 }
 
+// The five mirrored rows of both pictures under output row i, and the row
+// the next output row adds (null at the bottom), fetched ahead.
+template <class T>
+struct RowWindow {
+  const T* p[5];
+  const T* c[5];
+  const T* next_p = nullptr;
+  const T* next_c = nullptr;
+
+  RowWindow(const Plane& prev, const Plane& cur, int i, int h) {
+    for (int k = 0; k < 5; ++k) {
+      const int r = mirror(i - 2 + k, h);
+      p[k] = prev.row<T>(r);
+      c[k] = cur.row<T>(r);
+    }
+    if (i + 3 < h) {
+      next_p = prev.row<T>(i + 3);
+      next_c = cur.row<T>(i + 3);
+    }
+  }
+  void prefetch(int j) const {
+    if (!next_p) return;
+    __builtin_prefetch(next_p + j);
+    __builtin_prefetch(next_c + j);
+  }
+  // The vertical filter of the difference at column j, before rounding.
+  std::int32_t vertical_at(int j) const {
+    return kF0 * ((std::int32_t{p[0][j]} - c[0][j]) + (std::int32_t{p[4][j]} - c[4][j])) +
+           kF1 * ((std::int32_t{p[1][j]} - c[1][j]) + (std::int32_t{p[3][j]} - c[3][j])) +
+           kF2 * (std::int32_t{p[2][j]} - c[2][j]);
+  }
+};
+
 template <class Ops, class T>
 std::uint64_t sad(const Plane& prev, const Plane& cur, std::int32_t* row) {
   using V = typename Ops::V;
@@ -34,25 +67,13 @@ std::uint64_t sad(const Plane& prev, const Plane& cur, std::int32_t* row) {
   const V rnd_y = Ops::set1(round_y), rnd_h = Ops::set1(1 << 15), low8 = Ops::set1(255);
   std::uint64_t sad = 0;
   for (int i = 0; i < h; ++i) {
-    const T* p[5];
-    const T* c[5];
-    for (int k = 0; k < 5; ++k) {
-      const int r = mirror(i - 2 + k, h);
-      p[k] = prev.row<T>(r);
-      c[k] = cur.row<T>(r);
-    }
-    // The next row reads one new row of each picture: fetch it meanwhile.
-    const T* next_p = i + 3 < h ? prev.row<T>(i + 3) : nullptr;
-    const T* next_c = i + 3 < h ? cur.row<T>(i + 3) : nullptr;
+    const RowWindow<T> rows(prev, cur, i, h);
     V any = Ops::zero();
     int j = 0;
     for (; j + N <= w; j += N) {
-      if (next_p) {
-        __builtin_prefetch(next_p + j);
-        __builtin_prefetch(next_c + j);
-      }
+      rows.prefetch(j);
       V d[5];
-      for (int k = 0; k < 5; ++k) d[k] = Ops::sub(Ops::widen(p[k] + j), Ops::widen(c[k] + j));
+      for (int k = 0; k < 5; ++k) d[k] = Ops::sub(Ops::widen(rows.p[k] + j), Ops::widen(rows.c[k] + j));
       V acc = Ops::mullo(f0, Ops::add(d[0], d[4]));
       acc = Ops::add(acc, Ops::mullo(f1, Ops::add(d[1], d[3])));
       acc = Ops::add(acc, Ops::mullo(f2, d[2]));
@@ -62,11 +83,7 @@ std::uint64_t sad(const Plane& prev, const Plane& cur, std::int32_t* row) {
     }
     std::int32_t any_tail = 0;
     for (; j < w; ++j) {
-      std::int32_t acc = 0;
-      acc += kF0 * ((std::int32_t{p[0][j]} - c[0][j]) + (std::int32_t{p[4][j]} - c[4][j]));
-      acc += kF1 * ((std::int32_t{p[1][j]} - c[1][j]) + (std::int32_t{p[3][j]} - c[3][j]));
-      acc += kF2 * (std::int32_t{p[2][j]} - c[2][j]);
-      row[j] = (acc + round_y) >> shift_y;
+      row[j] = (rows.vertical_at(j) + round_y) >> shift_y;
       any_tail |= row[j];
     }
     if (!Ops::any_set(any) && !any_tail) continue;
@@ -131,24 +148,13 @@ std::uint64_t sad8(const Plane& prev, const Plane& cur, std::int32_t* scratch) {
   };
   std::uint64_t sad = 0;
   for (int i = 0; i < h; ++i) {
-    const std::uint8_t* p[5];
-    const std::uint8_t* c[5];
-    for (int k = 0; k < 5; ++k) {
-      const int r = mirror(i - 2 + k, h);
-      p[k] = prev.row<std::uint8_t>(r);
-      c[k] = cur.row<std::uint8_t>(r);
-    }
-    const std::uint8_t* next_p = i + 3 < h ? prev.row<std::uint8_t>(i + 3) : nullptr;
-    const std::uint8_t* next_c = i + 3 < h ? cur.row<std::uint8_t>(i + 3) : nullptr;
+    const RowWindow<std::uint8_t> rows(prev, cur, i, h);
     V any = zero;
     int j = 0;
     for (; j + W <= w; j += W) {
-      if (next_p) {
-        __builtin_prefetch(next_p + j);
-        __builtin_prefetch(next_c + j);
-      }
+      rows.prefetch(j);
       V d[5];
-      for (int k = 0; k < 5; ++k) d[k] = Ops::sub16(Ops::widen16(p[k] + j), Ops::widen16(c[k] + j));
+      for (int k = 0; k < 5; ++k) d[k] = Ops::sub16(Ops::widen16(rows.p[k] + j), Ops::widen16(rows.c[k] + j));
       V a, b;
       filter(Ops::add16(d[0], d[4]), Ops::add16(d[1], d[3]), d[2], a, b);
       a = Ops::srai(Ops::add(a, rnd_y), 8);
@@ -159,11 +165,7 @@ std::uint64_t sad8(const Plane& prev, const Plane& cur, std::int32_t* scratch) {
     }
     std::int32_t any_tail = 0;
     for (; j < w; ++j) {
-      std::int32_t acc = 0;
-      acc += kF0 * ((std::int32_t{p[0][j]} - c[0][j]) + (std::int32_t{p[4][j]} - c[4][j]));
-      acc += kF1 * ((std::int32_t{p[1][j]} - c[1][j]) + (std::int32_t{p[3][j]} - c[3][j]));
-      acc += kF2 * (std::int32_t{p[2][j]} - c[2][j]);
-      const std::int32_t out = (acc + 128) >> 8;
+      const std::int32_t out = (rows.vertical_at(j) + 128) >> 8;
       hi[j] = static_cast<std::int16_t>(out >> 8);
       lo[j] = static_cast<std::int16_t>(out & 255);
       any_tail |= out;
