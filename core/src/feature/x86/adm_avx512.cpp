@@ -1,9 +1,4 @@
 // AVX-512 (F, BW, VL, DQ) fused ADM passes: 16 int32 lanes per vector.
-// GCC 12's AVX-512 intrinsics seed their results with an "undefined" vector
-// that -Wmaybe-uninitialized reports after inlining; it is never read.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 #include <immintrin.h>
 
 #include <cstdint>

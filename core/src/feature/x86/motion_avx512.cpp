@@ -1,10 +1,4 @@
 // AVX-512 motion SAD: 16 int32 lanes (32 int16 lanes for 8-bit input).
-// GCC 12's AVX-512 intrinsics seed their results with an "undefined" vector
-// that its uninitialised-use warnings report after inlining; it is never read.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 #include <immintrin.h>
 
 #include "motion_simd.hpp"

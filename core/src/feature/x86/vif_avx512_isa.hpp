@@ -1,12 +1,6 @@
 #pragma once
 // The AVX-512 (F, BW, VL, DQ) operations vif_simd.hpp is written in: 32
-// columns per step. Include only from files compiled for AVX-512, first.
-// GCC 12's AVX-512 intrinsics seed their results with an "undefined" vector
-// that its uninitialised-use warnings report after inlining; it is never read.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+// columns per step. Include only from files compiled for AVX-512.
 #include <immintrin.h>
 
 #include <cstdint>
