@@ -89,20 +89,6 @@ constexpr auto make_shared_taps() {
 template <int S>
 constexpr auto kSharedTaps = make_shared_taps<S>();
 
-// kSharedTaps' coefficients as an array: even and odd of each load in turn.
-template <int S>
-constexpr auto make_shared_coeffs() {
-  std::array<std::int32_t, 2 * kSharedTaps<S>.size()> c{};
-  for (std::size_t q = 0; q < kSharedTaps<S>.size(); ++q) {
-    c[2 * q] = kSharedTaps<S>[q].even;
-    c[2 * q + 1] = kSharedTaps<S>[q].odd;
-  }
-  return c;
-}
-
-template <int S>
-alignas(64) constexpr auto kSharedCoeffs = make_shared_coeffs<S>();
-
 constexpr bool coeffs_fit_int16() {
   for (int s = 0; s < 3; ++s)
     for (int t = 0; t < kVifTaps[s]; ++t)
@@ -400,8 +386,8 @@ struct VifSimd {
     // The coefficients are read from memory, so that each multiply-add
     // broadcasts its own operand: as constants, those that find no register
     // take a broadcast instruction each, in the innermost loop.
-    const std::int32_t* coeffs = kSharedCoeffs<S>.data();
-    asm("" : "+r"(coeffs));  // not folded back into constants
+    const SharedTaps* taps = kSharedTaps<S>.data();
+    asm("" : "+r"(taps));  // not folded back into constants
     for (int p0 = 0; p0 < width; p0 += kWords) {
       V even[kPlanes], odd[kPlanes];
       for (int k = 0; k < kPlanes; ++k) {
@@ -411,8 +397,8 @@ struct VifSimd {
         for (std::size_t q = 0; q < kSharedTaps<S>.size(); ++q) {
           const SharedTaps& st = kSharedTaps<S>[q];
           const V x = I::load(src + st.offset);
-          if (st.even) e = I::dot_add(e, x, I::set32(coeffs[2 * q]));
-          if (st.odd) o = I::dot_add(o, x, I::set32(coeffs[2 * q + 1]));
+          if (st.even) e = I::dot_add(e, x, I::set32(taps[q].even));
+          if (st.odd) o = I::dot_add(o, x, I::set32(taps[q].odd));
         }
         even[k] = e;
         odd[k] = o;
