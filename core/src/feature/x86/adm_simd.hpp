@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
+#include <type_traits>
 
 #include <immintrin.h>
 
@@ -192,6 +193,50 @@ struct AdmSimd {
   // Lanes j .. j + N - 1 that are below `end`.
   static M below(int j, int end) { return I::cmpgt(I::set1(end - j), I::iota()); }
 
+  // ------------------------------------------------------------ band span
+
+  // The band values a scale's later steps read: in rows that are decoupled
+  // or pooled, the columns of their vector blocks (whole blocks of N from
+  // the rectangle's left edge). Elsewhere a DWT row only needs its
+  // approximation.
+  struct BandSpan {
+    bool row = false;
+    int lo = 0, hi = 0;  // output columns, multiples of N
+
+    BandSpan(const AdmRect& work, const AdmRect& pool, int k) {
+      const auto used = [k](const AdmRect& r) { return k >= r.top && k < r.bottom && r.right > r.left; };
+      const auto blocks_end = [](const AdmRect& r) { return r.left + (r.right - r.left + N - 1) / N * N; };
+      bool any = false;
+      for (const AdmRect* r : {&work, &pool}) {
+        if (!used(*r)) continue;
+        const int l = r->left / N * N, h = (blocks_end(*r) + N - 1) / N * N;
+        lo = any ? std::min(lo, l) : l;
+        hi = any ? std::max(hi, h) : h;
+        any = true;
+      }
+      row = any;
+    }
+
+    // Whether the vertical high pass of input columns [j, j + width) of a
+    // row of n is needed: by the bands' horizontal taps (output q reads
+    // inputs 2q - 1 .. 2q + 2N), or for the few entries at either end that
+    // fill_ext() copies.
+    bool high_pass(int j, int width, int n) const {
+      if (j < 4 || j + width > n - 4) return true;
+      return row && j <= 2 * hi && j + width >= 2 * lo;
+    }
+
+    // Calls fn(begin, end, bands) over [0, out_w) in N-aligned pieces, with
+    // `bands` (a std::bool_constant) true where the bands are needed.
+    template <class F>
+    void split(int out_w, F&& fn) const {
+      const int a = row ? std::min(lo, out_w) : out_w, b = row ? std::min(hi, out_w) : out_w;
+      if (a > 0) fn(0, a, std::false_type{});
+      if (b > a) fn(a, b, std::true_type{});
+      if (out_w > b) fn(b, out_w, std::false_type{});
+    }
+  };
+
   // ------------------------------------------------------------ scale 0 DWT
 
   // The vertical pass as the scalar code computes it (int64), for 2N
@@ -212,7 +257,7 @@ struct AdmSimd {
   // Vertical pass of 2N columns of 8..16-bit samples into int16 low / high.
   // Centring the samples (s - 2^(bpc-1)) removes the reference's centre
   // offset and makes them int16, so pairs of taps are one madd each.
-  template <class T>
+  template <class T, bool kHigh>
   static void vert0(const T* s0, const T* s1, const T* s2, const T* s3, V half, int bpc, V round, int16_t* lo,
                     int16_t* hi) {
     if constexpr (sizeof(T) == 2) {
@@ -232,7 +277,7 @@ struct AdmSimd {
       return I::packs32(p, q);  // the unpacks' lane order, undone
     };
     I::store(lo, filter(kFiltLo));
-    I::store(hi, filter(kFiltHi));
+    if constexpr (kHigh) I::store(hi, filter(kFiltHi));
   }
 
   // One output row of the scale 0 DWT of `src`: approximation into `approx`
@@ -240,7 +285,7 @@ struct AdmSimd {
   // the next output row reads first (prefetched), or null.
   template <class T>
   static void dwt0_row(const Plane& src, const int* r, const int* next, int n, int out_w, const ExtTaps& ext,
-                       Rows& s, int16_t* approx, int32_t* const band[3]) {
+                       const BandSpan& span, Rows& s, int16_t* approx, int32_t* const band[3]) {
     const T* p0 = src.row<T>(r[0]);
     const T* p1 = src.row<T>(r[1]);
     const T* p2 = src.row<T>(r[2]);
@@ -258,7 +303,10 @@ struct AdmSimd {
     for (; j + B <= n; j += B) {
       prefetch(f0 + j);
       prefetch(f1 + j);
-      vert0<T>(p0 + j, p1 + j, p2 + j, p3 + j, half, bpc, round, lo + j, hi + j);
+      if (span.high_pass(j, B, n))
+        vert0<T, true>(p0 + j, p1 + j, p2 + j, p3 + j, half, bpc, round, lo + j, hi + j);
+      else
+        vert0<T, false>(p0 + j, p1 + j, p2 + j, p3 + j, half, bpc, round, lo + j, hi + j);
     }
     if (j < n) {
       alignas(64) T tail[4][B] = {};
@@ -267,7 +315,7 @@ struct AdmSimd {
       std::memcpy(tail[1], p1 + j, bytes);
       std::memcpy(tail[2], p2 + j, bytes);
       std::memcpy(tail[3], p3 + j, bytes);
-      vert0<T>(tail[0], tail[1], tail[2], tail[3], half, bpc, round, lo + j, hi + j);
+      vert0<T, true>(tail[0], tail[1], tail[2], tail[3], half, bpc, round, lo + j, hi + j);
     }
     fill_ext(s.e16, 2, n, ext);
 
@@ -281,17 +329,23 @@ struct AdmSimd {
     };
     // The loads at 2q are aligned; those at 2q + 2 are the same vectors
     // moved on by one int32 lane, with the next block's first lane.
-    V la = I::load(s.e16[0]), ha = I::load(s.e16[1]);
-    for (int q = 0; q < out_w; q += N) {
-      const V ln = I::load(s.e16[0] + 2 * (q + N)), hn = I::load(s.e16[1] + 2 * (q + N));
-      const V lb = I::next_lane(la, ln), hb = I::next_lane(ha, hn);
-      store_part16(approx + q, filter(la, lb, l01, l23), out_w - q);
-      I::store(band[1] + q, filter(la, lb, h01, h23));
-      I::store(band[0] + q, filter(ha, hb, l01, l23));
-      I::store(band[2] + q, filter(ha, hb, h01, h23));
-      la = ln;
-      ha = hn;
-    }
+    span.split(out_w, [&](int begin, int end, auto bands) {
+      V la = I::load(s.e16[0] + 2 * begin), ha = I::load(s.e16[1] + 2 * begin);
+      for (int q = begin; q < end; q += N) {
+        const V ln = I::load(s.e16[0] + 2 * (q + N));
+        const V lb = I::next_lane(la, ln);
+        store_part16(approx + q, filter(la, lb, l01, l23), out_w - q);
+        if constexpr (decltype(bands)::value) {
+          const V hn = I::load(s.e16[1] + 2 * (q + N));
+          const V hb = I::next_lane(ha, hn);
+          I::store(band[1] + q, filter(la, lb, h01, h23));
+          I::store(band[0] + q, filter(ha, hb, l01, l23));
+          I::store(band[2] + q, filter(ha, hb, h01, h23));
+          ha = hn;
+        }
+        la = ln;
+      }
+    });
   }
 
   // ------------------------------------------------------------ scales 1..3 DWT
@@ -315,17 +369,19 @@ struct AdmSimd {
   static V centre16(V x) { return I::xor_(x, I::set1(static_cast<int32_t>(0x80008000u))); }
 
   // Scales 2, 3 vertical pass of N columns (shift 16).
+  template <bool kHigh>
   static void vertn(const int32_t* s0, const int32_t* s1, const int32_t* s2, const int32_t* s3, int shift, V round,
                     int32_t* lo, int32_t* hi) {
     const V x0 = I::load(s0), x1 = I::load(s1), x2 = I::load(s2), x3 = I::load(s3);
     const V h01 = I::pair_hi16(x0, x1), h23 = I::pair_hi16(x2, x3);
     const V l01 = centre16(I::pair16(x0, x1)), l23 = centre16(I::pair16(x2, x3));
     I::store(lo, split_filter(h01, h23, l01, l23, kFiltLo, round, shift));
-    I::store(hi, split_filter(h01, h23, l01, l23, kFiltHi, round, shift));
+    if constexpr (kHigh) I::store(hi, split_filter(h01, h23, l01, l23, kFiltHi, round, shift));
   }
 
   // Scale 1 vertical pass (no shift) of 2N columns of int16 input: pairs of
   // rows are one madd each; the sum fits int32.
+  template <bool kHigh>
   static void vertn16(const int16_t* s0, const int16_t* s1, const int16_t* s2, const int16_t* s3, int32_t* lo,
                       int32_t* hi) {
     const V x0 = I::load(s0), x1 = I::load(s1), x2 = I::load(s2), x3 = I::load(s3);
@@ -340,7 +396,7 @@ struct AdmSimd {
       I::store(out + N, second);
     };
     filter(kFiltLo, lo);
-    filter(kFiltHi, hi);
+    if constexpr (kHigh) filter(kFiltHi, hi);
   }
 
   // Horizontal pass: output q reads extended entries 2q .. 2q + 3. For a
@@ -357,8 +413,10 @@ struct AdmSimd {
     return r;
   }
 
-  static void dwtn_row(const AdmScaleNJob& jb, const int* r, const int* next, const ExtTaps& ext, Rows& s,
-                       std::ptrdiff_t k) {
+  static void dwtn_row(const AdmScaleNJob& jb, const int* r, const int* next, const ExtTaps& ext,
+                       const BandSpan& span, Rows& s, std::ptrdiff_t k) {
+    // The last scale keeps no approximation: rows without bands are unused.
+    if (!jb.ref_approx && !span.row) return;
     constexpr int kVShift[3] = {0, 16, 16};
     constexpr int kHShift[3] = {15, 16, 15};
     const int vs = kVShift[jb.scale - 1], hs = kHShift[jb.scale - 1];
@@ -380,7 +438,10 @@ struct AdmSimd {
       for (; j + B <= n; j += B) {
         prefetch(f0 + j);
         prefetch(f1 + j);
-        vertn16(p0 + j, p1 + j, p2 + j, p3 + j, lo + j, hi + j);
+        if (span.high_pass(j, B, n))
+          vertn16<true>(p0 + j, p1 + j, p2 + j, p3 + j, lo + j, hi + j);
+        else
+          vertn16<false>(p0 + j, p1 + j, p2 + j, p3 + j, lo + j, hi + j);
       }
       if (j < n) {
         alignas(64) int16_t tail[4][B] = {};
@@ -389,7 +450,7 @@ struct AdmSimd {
         std::memcpy(tail[1], p1 + j, bytes);
         std::memcpy(tail[2], p2 + j, bytes);
         std::memcpy(tail[3], p3 + j, bytes);
-        vertn16(tail[0], tail[1], tail[2], tail[3], lo + j, hi + j);
+        vertn16<true>(tail[0], tail[1], tail[2], tail[3], lo + j, hi + j);
       }
     }
     for (int pic = 0; pic < 2 && jb.scale > 1; ++pic) {
@@ -401,7 +462,12 @@ struct AdmSimd {
       int32_t* lo = s.e32[2 * pic] + 1;
       int32_t* hi = s.e32[2 * pic + 1] + 1;
       int j = 0;
-      for (; j + N <= n; j += N) vertn(p0 + j, p1 + j, p2 + j, p3 + j, vs, vround, lo + j, hi + j);
+      for (; j + N <= n; j += N) {
+        if (span.high_pass(j, N, n))
+          vertn<true>(p0 + j, p1 + j, p2 + j, p3 + j, vs, vround, lo + j, hi + j);
+        else
+          vertn<false>(p0 + j, p1 + j, p2 + j, p3 + j, vs, vround, lo + j, hi + j);
+      }
       if (j < n) {
         alignas(64) int32_t tail[4][N] = {};
         const std::size_t bytes = sizeof(int32_t) * static_cast<std::size_t>(n - j);
@@ -409,7 +475,7 @@ struct AdmSimd {
         std::memcpy(tail[1], p1 + j, bytes);
         std::memcpy(tail[2], p2 + j, bytes);
         std::memcpy(tail[3], p3 + j, bytes);
-        vertn(tail[0], tail[1], tail[2], tail[3], vs, vround, lo + j, hi + j);
+        vertn<true>(tail[0], tail[1], tail[2], tail[3], vs, vround, lo + j, hi + j);
       }
     }
     fill_ext(s.e32, 4, n, ext);
@@ -419,18 +485,24 @@ struct AdmSimd {
       int32_t* const* band = pic ? s.dis : s.ref;
       const int32_t* el = s.e32[2 * pic];
       const int32_t* eh = s.e32[2 * pic + 1];
-      HSplit ea = hsplit(el), fa = hsplit(eh);
-      for (int q = 0; q < out_w; q += N) {
-        const HSplit en = hsplit(el + 2 * (q + N)), fn = hsplit(eh + 2 * (q + N));
-        const V eh2 = I::next_lane(ea.h, en.h), el2 = I::next_lane(ea.l, en.l);
-        const V fh2 = I::next_lane(fa.h, fn.h), fl2 = I::next_lane(fa.l, fn.l);
-        if (approx) store_part(approx + q, split_filter(ea.h, eh2, ea.l, el2, kFiltLo, hround, hs), out_w - q);
-        I::store(band[1] + q, split_filter(ea.h, eh2, ea.l, el2, kFiltHi, hround, hs));
-        I::store(band[0] + q, split_filter(fa.h, fh2, fa.l, fl2, kFiltLo, hround, hs));
-        I::store(band[2] + q, split_filter(fa.h, fh2, fa.l, fl2, kFiltHi, hround, hs));
-        ea = en;
-        fa = fn;
-      }
+      span.split(out_w, [&](int begin, int end, auto bands) {
+        if (!bands && !approx) return;
+        HSplit ea = hsplit(el + 2 * begin), fa = hsplit(eh + 2 * begin);
+        for (int q = begin; q < end; q += N) {
+          const HSplit en = hsplit(el + 2 * (q + N));
+          const V eh2 = I::next_lane(ea.h, en.h), el2 = I::next_lane(ea.l, en.l);
+          if (approx) store_part(approx + q, split_filter(ea.h, eh2, ea.l, el2, kFiltLo, hround, hs), out_w - q);
+          if constexpr (decltype(bands)::value) {
+            const HSplit fn = hsplit(eh + 2 * (q + N));
+            const V fh2 = I::next_lane(fa.h, fn.h), fl2 = I::next_lane(fa.l, fn.l);
+            I::store(band[1] + q, split_filter(ea.h, eh2, ea.l, el2, kFiltHi, hround, hs));
+            I::store(band[0] + q, split_filter(fa.h, fh2, fa.l, fl2, kFiltLo, hround, hs));
+            I::store(band[2] + q, split_filter(fa.h, fh2, fa.l, fl2, kFiltHi, hround, hs));
+            fa = fn;
+          }
+          ea = en;
+        }
+      });
     }
   }
 
@@ -795,8 +867,9 @@ struct AdmSimd {
     for (int k = 0; k < h; ++k) {
       const int* r = tp.rows + 4 * k;
       const int* next = k + 1 < h ? r + 4 : nullptr;
-      dwt0_row<T>(*jb.ref, r, next, n, w, ext, s, jb.ref_approx + k * jb.approx_stride, s.ref);
-      dwt0_row<T>(*jb.dis, r, next, n, w, ext, s, jb.dis_approx + k * jb.approx_stride, s.dis);
+      const BandSpan span(work, pool, k);
+      dwt0_row<T>(*jb.ref, r, next, n, w, ext, span, s, jb.ref_approx + k * jb.approx_stride, s.ref);
+      dwt0_row<T>(*jb.dis, r, next, n, w, ext, span, s, jb.dis_approx + k * jb.approx_stride, s.dis);
       if (in_rows(k, pool)) {
         uint64_t acc[3];
         den0_row(s, pool, acc);
@@ -869,7 +942,7 @@ struct AdmSimd {
         num[b] += static_cast<uint64_t>((static_cast<int64_t>(acc[b]) + row_round) >> jb.cm.row_shift);
     };
     for (int k = 0; k < h; ++k) {
-      dwtn_row(jb, tp.rows + 4 * k, k + 1 < h ? tp.rows + 4 * k + 4 : nullptr, ext, s, k);
+      dwtn_row(jb, tp.rows + 4 * k, k + 1 < h ? tp.rows + 4 * k + 4 : nullptr, ext, BandSpan(work, pool, k), s, k);
       if (in_rows(k, pool)) {
         uint64_t acc[3];
         denn_row(s, pool, jb.den, acc);
