@@ -95,8 +95,9 @@ void Pipeline::start(const Geometry& g) {
   // clear) on their own threads, at the same time.
   init_worker(*workers_[0], g);
   // One slot per frame in flight, plus the previous reference a temporal
-  // extractor reads, plus one being filled.
-  const unsigned n_slots = n_workers + 2;
+  // extractor reads, plus (with worker threads) one being filled. Fewer
+  // slots keep more of the frames' memory in cache.
+  const unsigned n_slots = (n_workers > 1 ? n_workers + 1 : 1) + (any_temporal_ ? 1 : 0);
   for (unsigned s = 0; s < n_slots; ++s) {
     auto slot = std::make_unique<Slot>();
     slot->ref = PlaneBuffer(g.width, g.height, g.bpc);
