@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import io
 import json
 import os
 from dataclasses import asdict, dataclass
@@ -16,6 +15,8 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
+
+from pyvmaf_tiny.io.encode import decode, encode, planes_of, quick_options
 
 os.environ.setdefault("SVT_LOG", "1")  # SVT-AV1: errors only
 CACHE = Path(os.environ.get("PYVMAF_TINY_TEST_CACHE", Path.home() / ".cache" / "pyvmaf-tiny-tests"))
@@ -66,31 +67,6 @@ class Recipe:
         return hashlib.sha256(blob).hexdigest()[:16]
 
 
-def _planes_of(frame) -> list[np.ndarray]:
-    """The visible samples of each plane of a PyAV frame (uint8 or little-endian uint16)."""
-    out = []
-    deep = frame.format.name.endswith("le")
-    for plane in frame.planes:
-        dtype = np.dtype("<u2") if deep else np.dtype(np.uint8)
-        per_row = plane.line_size // dtype.itemsize
-        a = np.frombuffer(plane, dtype)[: per_row * plane.height].reshape(plane.height, per_row)
-        out.append(a[:, : plane.width])
-    return out
-
-
-def _frame_from_planes(planes: list[np.ndarray], pix_fmt: str):
-    import av
-
-    h, w = planes[0].shape
-    frame = av.VideoFrame(w, h, pix_fmt)
-    for dst, src in zip(frame.planes, planes):
-        dtype = src.dtype
-        per_row = dst.line_size // dtype.itemsize
-        view = np.frombuffer(dst, dtype)[: per_row * dst.height].reshape(dst.height, per_row)
-        view[:, : dst.width] = src
-    return frame
-
-
 def _write_raw(path: Path, frames: list[list[np.ndarray]]) -> None:
     tmp = path.with_suffix(".tmp")
     with open(tmp, "wb") as f:
@@ -136,7 +112,7 @@ def _source_frames(recipe: Recipe) -> list[list[np.ndarray]]:
                 continue
             f = frame.reformat(width=recipe.width, height=recipe.height, format=recipe.pix_fmt,
                                interpolation="BICUBIC")
-            out.append([p.copy() for p in _planes_of(f)])
+            out.append([p.copy() for p in planes_of(f)])
             if len(out) == recipe.frames:
                 break
     return out
@@ -166,41 +142,16 @@ def _encode_decode(frames: list[list[np.ndarray]], recipe: Recipe) -> list[list[
             noisy = np.clip(y + rng.normal(0, recipe.quality, y.shape).round().astype(np.int64), 0, hi)
             out.append([noisy.astype(planes[0].dtype)] + planes[1:])
         return out
-    import av
-
-    buf = io.BytesIO()
     fmt = "ivf" if recipe.codec in ("libvpx-vp9", "libsvtav1") else "matroska"
     h, w = frames[0][0].shape
-    with av.open(buf, "w", format=fmt) as out:
-        stream = out.add_stream(recipe.codec, rate=25)
-        stream.width, stream.height, stream.pix_fmt = w, h, recipe.pix_fmt
-        stream.codec_context.thread_count = 1  # deterministic output
-        opts = {"crf": str(recipe.quality)}
-        if recipe.codec == "libx264":
-            opts.update(preset="veryfast")
-        elif recipe.codec == "libx265":
-            opts.update(preset="ultrafast", **{"x265-params": "log-level=error"})
-        elif recipe.codec == "libvpx-vp9":
-            opts.update({"b": "0", "deadline": "realtime", "cpu-used": "8"})
-        elif recipe.codec == "libsvtav1":
-            opts.update(preset="12")
-        stream.options = opts
-        for t, planes in enumerate(frames):
-            frame = _frame_from_planes(planes, recipe.pix_fmt)
-            frame.pts = t
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    buf.seek(0)
+    data = encode(frames, recipe.codec, recipe.pix_fmt, quick_options(recipe.codec, recipe.quality), container=fmt)
     decoded = []
-    with av.open(buf, "r") as inp:
-        for frame in inp.decode(video=0):
-            if (frame.width, frame.height) != (w, h):
-                raise RuntimeError(f"{recipe.codec} decoded {frame.width}x{frame.height}, expected {w}x{h}")
-            if frame.format.name != recipe.pix_fmt:
-                raise RuntimeError(f"{recipe.codec} decoded {frame.format.name}, expected {recipe.pix_fmt}")
-            decoded.append([p.copy() for p in _planes_of(frame)])
+    for pix_fmt, planes in decode(data):
+        if (planes[0].shape[1], planes[0].shape[0]) != (w, h):
+            raise RuntimeError(f"{recipe.codec} decoded {planes[0].shape[1]}x{planes[0].shape[0]}, expected {w}x{h}")
+        if pix_fmt != recipe.pix_fmt:
+            raise RuntimeError(f"{recipe.codec} decoded {pix_fmt}, expected {recipe.pix_fmt}")
+        decoded.append(planes)
     if len(decoded) != len(frames):
         raise RuntimeError(f"{recipe.codec}: {len(decoded)} frames decoded, {len(frames)} encoded")
     return decoded

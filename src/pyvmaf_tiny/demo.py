@@ -35,33 +35,16 @@ def synth_clip(frames: int, seed: int = 0) -> np.ndarray:
 def encode_decode(luma: np.ndarray, crf: int, codec: str = "libx264") -> np.ndarray:
     """Encode 8-bit luma (grey chroma) with PyAV, decode it back; returns the decoded luma."""
     try:
-        import av
+        import av  # noqa: F401  (checked here for a clear message; .io.encode uses it)
     except ImportError:
         raise BackendUnavailable("the demo needs PyAV: pip install 'pyvmaf-tiny[video]'") from None
-    import io
+    from .io.encode import decode, encode
 
     frames, h, w = luma.shape
-    buf = io.BytesIO()
-    with av.open(buf, "w", format="matroska") as out:
-        stream = out.add_stream(codec, rate=FPS)
-        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-        stream.options = {"crf": str(crf), "preset": "medium"}
-        chroma = np.full((h // 2, w // 2), 128, np.uint8)
-        for t in range(frames):
-            yuv = np.concatenate([luma[t].ravel(), chroma.ravel(), chroma.ravel()]).reshape(h * 3 // 2, w)
-            frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
-            frame.pts = t
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    buf.seek(0)
-    decoded = []
-    with av.open(buf, "r") as inp:
-        for frame in inp.decode(video=0):
-            plane = frame.planes[0]
-            row = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
-            decoded.append(row[:, : plane.width].copy())
+    chroma = np.full((h // 2, w // 2), 128, np.uint8)
+    data = encode([[luma[t], chroma, chroma] for t in range(frames)], codec, "yuv420p",
+                  {"crf": str(crf), "preset": "medium"}, rate=FPS, threads=None)
+    decoded = [planes[0] for _, planes in decode(data)]
     if len(decoded) != frames:
         raise InputError(f"demo: encoder returned {len(decoded)} frames, expected {frames}")
     return np.stack(decoded)

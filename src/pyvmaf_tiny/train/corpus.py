@@ -9,7 +9,6 @@ A manifest (CSV) records everything needed to rebuild or extract a clip.
 from __future__ import annotations
 
 import csv
-import io
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -18,6 +17,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from ..io.encode import encode, quick_options
 from .sources import Source, default_sources, directory_sources, rgb_frames, to_yuv420
 
 os.environ.setdefault("SVT_LOG", "1")
@@ -51,27 +51,8 @@ class CorpusSpec:
 
 
 def _encode(frames: list[list[np.ndarray]], codec: str, crf: int, pix_fmt: str) -> bytes:
-    import av
-
-    container, _ = CODECS[codec]
-    buf = io.BytesIO()
-    h, w = frames[0][0].shape
-    with av.open(buf, "w", format="matroska" if container == "mkv" else "ivf") as out:
-        stream = out.add_stream(codec, rate=25)
-        stream.width, stream.height, stream.pix_fmt = w, h, pix_fmt
-        stream.codec_context.thread_count = 1
-        opts = {"crf": str(crf)}
-        if codec == "libx264":
-            opts["preset"] = "veryfast"
-        elif codec == "libx265":
-            opts.update(preset="ultrafast", **{"x265-params": "log-level=error"})
-        elif codec == "libvpx-vp9":
-            opts.update({"b": "0", "deadline": "realtime", "cpu-used": "8"})
-        elif codec == "libsvtav1":
-            opts["preset"] = "12"
-        stream.options = opts
-        _mux_frames(out, stream, frames, pix_fmt)
-    return buf.getvalue()
+    container = "matroska" if CODECS[codec][0] == "mkv" else "ivf"
+    return encode(frames, codec, pix_fmt, quick_options(codec, crf), container=container)
 
 
 def _scale(frames: list[list[np.ndarray]], w: int, h: int, pix_fmt: str) -> list[list[np.ndarray]]:
@@ -138,34 +119,8 @@ def _build_source(args) -> list[dict]:
     return rows
 
 
-def _mux_frames(out, stream, frames, pix_fmt: str) -> None:
-    """Encode planar numpy frames with `stream` into the container `out`, then flush."""
-    import av
-
-    h, w = frames[0][0].shape
-    for t, planes in enumerate(frames):
-        frame = av.VideoFrame(w, h, pix_fmt)
-        for dst, src in zip(frame.planes, planes):
-            per_row = dst.line_size // src.dtype.itemsize
-            view = np.frombuffer(dst, src.dtype)[: per_row * dst.height].reshape(dst.height, per_row)
-            view[:, : dst.width] = src
-        frame.pts = t
-        for packet in stream.encode(frame):
-            out.mux(packet)
-    for packet in stream.encode():
-        out.mux(packet)
-
-
 def _encode_ffv1(frames, pix_fmt) -> bytes:
-    import av
-
-    buf = io.BytesIO()
-    h, w = frames[0][0].shape
-    with av.open(buf, "w", format="matroska") as out:
-        stream = out.add_stream("ffv1", rate=25)
-        stream.width, stream.height, stream.pix_fmt = w, h, pix_fmt
-        _mux_frames(out, stream, frames, pix_fmt)
-    return buf.getvalue()
+    return encode(frames, "ffv1", pix_fmt, {}, threads=None)
 
 
 def sources_for(spec: CorpusSpec) -> list[Source]:
