@@ -1,9 +1,14 @@
-"""Raw and Y4M files read by the native core (straight into the pipeline's
+"""Raw and Y4M files read by the native core (viewed in place through a
+mapping, or with PYVMAF_TINY_NO_MMAP=1 read straight into the pipeline's
 buffers) give exactly what the Python readers give, and fail as clearly."""
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -57,6 +62,17 @@ def _python_only(monkeypatch):
         monkeypatch.setattr(cls, "native_reader", lambda self: None, raising=False)
 
 
+@pytest.fixture(params=["mapped", "copied"])
+def read_mode(request, monkeypatch):
+    """How the native readers made from here on get frames (read at their
+    construction)."""
+    if request.param == "copied":
+        monkeypatch.setenv("PYVMAF_TINY_NO_MMAP", "1")
+    else:
+        monkeypatch.delenv("PYVMAF_TINY_NO_MMAP", raising=False)
+    return request.param
+
+
 @pytest.mark.parametrize(
     "w,h,pix_fmt,colour",
     [(64, 48, "yuv420p", None),  # unpadded rows: one read per plane
@@ -64,7 +80,7 @@ def _python_only(monkeypatch):
      (41, 36, "yuv420p10le", None), (48, 34, "yuv444p12le", None), (40, 36, "gray", None),
      (35, 38, "yuv420p", "420jpeg"), (36, 34, "yuv422p10le", "422p10")],
 )
-def test_native_reader_equals_python_reader(tmp_path, monkeypatch, w, h, pix_fmt, colour):
+def test_native_reader_equals_python_reader(tmp_path, monkeypatch, read_mode, w, h, pix_fmt, colour):
     ref, dist, geometry = _pair(tmp_path, w, h, pix_fmt, y4m_colour=colour)
     with open_source(ref, role="reference", **geometry) as r, open_source(dist, role="distorted", **geometry) as d:
         assert _native_readers(r, d, r.frame_count(), chroma=True) is not None or pix_fmt == "gray"
@@ -94,7 +110,7 @@ def test_y4m_with_frame_parameters_takes_the_python_reader(tmp_path):
     np.testing.assert_array_equal(native.frames, python.frames)
 
 
-def test_file_truncated_after_opening(tmp_path):
+def test_file_truncated_after_opening(tmp_path, read_mode):
     ref, dist, geometry = _pair(tmp_path, 40, 36, "yuv420p", n=5)
     src_r = open_source(ref, role="reference", **geometry)
     src_d = open_source(dist, role="distorted", **geometry)
@@ -105,7 +121,7 @@ def test_file_truncated_after_opening(tmp_path):
         runner.run(src_r, src_d, [("vif", {})], threads=2, align=Alignment())
 
 
-def test_y4m_marker_damaged_after_opening(tmp_path):
+def test_y4m_marker_damaged_after_opening(tmp_path, read_mode):
     ref, dist, _ = _pair(tmp_path, 40, 36, "yuv420p", n=3, y4m_colour="420jpeg")
     src_r, src_d = open_source(ref, role="reference"), open_source(dist, role="distorted")
     data = bytearray(open(dist, "rb").read())
@@ -118,7 +134,7 @@ def test_y4m_marker_damaged_after_opening(tmp_path):
         runner.run(src_r, src_d, [("vif", {})], threads=1, align=Alignment())
 
 
-def test_out_of_range_10bit_samples_are_refused(tmp_path):
+def test_out_of_range_10bit_samples_are_refused(tmp_path, read_mode):
     ref, dist, geometry = _pair(tmp_path, 40, 36, "yuv420p10le", n=3)
     data = bytearray(open(dist, "rb").read())
     frame_bytes = parse_pix_fmt("yuv420p10le").frame_bytes(40, 36)
@@ -140,3 +156,84 @@ def test_raw_reader_rejects_bad_layouts_and_files(tmp_path):
         _core.RawReader(str(tmp_path / "missing.yuv"), 40, 36, 8)
     with pytest.raises(InputError, match="not a regular file"):
         _core.RawReader(str(tmp_path), 40, 36, 8)
+
+
+# A frame viewed in place reads the file's pages while the workers use it: a
+# file cut short then (by another process) takes those pages away. Frame 1's
+# motion reads frame 0's reference again, which is how these tests cut a file
+# under a frame in use, deterministically, on one thread: frame 1's reference
+# comes from an intact copy, frame 0's file is cut in between.
+CUT_UNDER_A_MAPPED_FRAME = textwrap.dedent("""
+    import os, shutil, sys
+    from pyvmaf_tiny import InputError, _core
+    ref, dist, w, h = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    intact = ref + ".intact"
+    shutil.copyfile(ref, intact)
+    pipeline = _core.Pipeline([("motion", {})], 1)
+    r, r2, d = (_core.RawReader(p, w, h, 8, w // 2, h // 2) for p in (ref, intact, dist))
+    pipeline.push_read(r, 0, d, 0)
+    os.truncate(ref, 0)
+    try:
+        pipeline.push_read(r2, 1, d, 1)
+        pipeline.close()
+    except InputError as e:
+        print("InputError:", e)
+""")
+
+
+def _run_python(code, *args, no_mmap=False):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    env.pop("PYVMAF_TINY_NO_MMAP", None)
+    if no_mmap:
+        env["PYVMAF_TINY_NO_MMAP"] = "1"
+    return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True,
+                          timeout=120, env=env)
+
+
+@pytest.mark.parametrize("faulthandler_first", [False, True])
+def test_file_cut_short_under_a_mapped_frame(tmp_path, faulthandler_first):
+    """An error naming the file, not a crash (SIGBUS), with Python's
+    faulthandler enabled before the core installs its guard or after it."""
+    ref, dist, _ = _pair(tmp_path, 64, 48, "yuv420p", n=2)
+    prologue = "import faulthandler; faulthandler.enable()\n" if faulthandler_first else ""
+    # The guard is installed at the first mapping; faulthandler.enable() after
+    # it takes SIGBUS over, and the next mapping puts the guard back in front.
+    epilogue = "" if faulthandler_first else "import faulthandler; faulthandler.enable()\n"
+    code = prologue + CUT_UNDER_A_MAPPED_FRAME.replace("os.truncate(ref, 0)", epilogue + "os.truncate(ref, 0)")
+    proc = _run_python(code, ref, dist, 64, 48)
+    assert proc.returncode == 0, proc.stderr
+    assert f"InputError: {ref}: truncated while reading frame 0" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_file_cut_short_under_a_copied_frame_is_harmless(tmp_path):
+    """The copy was taken before the cut: the result stands (the contrast to
+    the test above, which shows the cut is what fails there)."""
+    ref, dist, _ = _pair(tmp_path, 64, 48, "yuv420p", n=2)
+    code = CUT_UNDER_A_MAPPED_FRAME.replace('pipeline.close()', 'pipeline.close(); print("scored")')
+    proc = _run_python(code, ref, dist, 64, 48, no_mmap=True)
+    assert proc.returncode == 0 and "scored" in proc.stdout, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("faulthandler_on", [False, True])
+def test_other_bus_errors_still_crash(tmp_path, faulthandler_on):
+    """The guard answers only for its own mappings: any other SIGBUS still
+    ends the process as it would have (through faulthandler when enabled)."""
+    ref, dist, geometry = _pair(tmp_path, 64, 48, "yuv420p", n=2)
+    victim = tmp_path / "victim.bin"
+    victim.write_bytes(bytes(1 << 16))
+    code = textwrap.dedent(f"""
+        import faulthandler, mmap, os, sys
+        {"faulthandler.enable()" if faulthandler_on else "faulthandler.disable()"}
+        import pyvmaf_tiny
+        pyvmaf_tiny.score({ref!r}, {dist!r}, width=64, height=48, pix_fmt="yuv420p", threads=1)
+        with open({str(victim)!r}, "rb") as f:
+            m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        os.truncate({str(victim)!r}, 0)
+        print("touching", flush=True)
+        m[40000]
+        print("survived", flush=True)
+    """)
+    proc = _run_python(code)
+    assert "touching" in proc.stdout and "survived" not in proc.stdout, proc.stdout + proc.stderr
+    assert proc.returncode == -signal.SIGBUS, proc.stderr
+    assert ("Bus error" in proc.stderr) == faulthandler_on, proc.stderr

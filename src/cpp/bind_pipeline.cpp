@@ -85,7 +85,7 @@ void bind_pipeline(py::module_& m) {
             p.push_read(ref, ref_frame, dist, dist_frame);
           },
           py::arg("ref"), py::arg("ref_frame"), py::arg("dist"), py::arg("dist_frame"),
-          "Reads frame ref_frame of `ref` and dist_frame of `dist` into the pipeline and schedules them.")
+          "Schedules frame ref_frame of `ref` and dist_frame of `dist`, viewed in place where the files map, else read in.")
       .def(
           "close",
           [](pvt::Pipeline& p) {

@@ -50,8 +50,8 @@ class Pipeline {
   void push(const Plane& ref, const Plane& dist);
   // The same with chroma planes, which are kept only if an extractor needs them.
   void push(const Picture& ref, const Picture& dist);
-  // The same, reading the frames straight from files into the frame's
-  // buffers (chroma only if an extractor needs it).
+  // The same, reading the frames straight from the files: viewed in place
+  // where they map, else copied in (chroma only if an extractor needs it).
   void push_read(const RawReader& ref, std::uint64_t ref_frame, const RawReader& dist, std::uint64_t dist_frame);
   bool needs_chroma() const { return needs_chroma_; }
   // The first extractor that needs chroma ("" if none), for messages.
@@ -85,6 +85,10 @@ class Pipeline {
   // index); then schedule the filled slot.
   unsigned acquire(const Picture& ref, const Picture& dist);
   void commit(unsigned index);
+  // Points the slot's ref (or dist) planes at its own buffers, or at a frame
+  // mapped in place.
+  void use_copy(Slot& slot, bool ref) const;
+  void use_mapped(Slot& slot, bool ref, std::unique_ptr<MappedFrame> frame) const;
   struct Task {
     unsigned frame;
     unsigned extractor;

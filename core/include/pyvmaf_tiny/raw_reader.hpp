@@ -1,24 +1,59 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "pyvmaf_tiny/picture.hpp"
 
 namespace pvt {
+namespace io {
+class TruncationGuard;
+}
 
 // Frames of a file whose frames are equal-sized, back to back after a header:
 // planar YUV (raw .yuv), luma first, then Cb and Cr when chroma_width > 0.
 // Each frame may start with a fixed marker (`frame_marker`, checked: Y4M's
 // "FRAME\n").
 // read() fills plane buffers directly from the file, with no other copy when
-// the buffer's rows are unpadded, and is safe to call from any one thread.
+// the buffer's rows are unpadded; map() views a frame in place, with no copy
+// at all. Both are safe to call from any one thread.
 struct RawLayout {
   int width = 0, height = 0, bpc = 8;
   int chroma_width = 0, chroma_height = 0;  // 0: no chroma planes in the file
   std::uint64_t header = 0;                 // bytes before frame 0
   std::string frame_marker;                 // bytes before each frame's planes
+};
+
+// One frame viewed in place in its file, through a read-only mapping that
+// lives as long as this object (independently of the reader).
+class MappedFrame {
+ public:
+  ~MappedFrame();
+  MappedFrame(const MappedFrame&) = delete;
+  MappedFrame& operator=(const MappedFrame&) = delete;
+
+  const Plane& luma() const { return luma_; }
+  // Cb and Cr, when map() was asked for them.
+  const Plane* chroma() const { return chroma_; }
+  // Whether the file was cut short under the mapping since map(): the lost
+  // pages then read as zeros, and nothing computed from them may be used.
+  bool truncated() const;
+  // The reader's message for that case.
+  std::string truncated_message() const;
+
+ private:
+  friend class RawReader;
+  MappedFrame(void* base, std::size_t length, std::string name, std::uint64_t index);
+
+  void* base_;
+  std::size_t length_;
+  std::unique_ptr<io::TruncationGuard> guard_;
+  std::string name_;
+  std::uint64_t index_;
+  Plane luma_;
+  Plane chroma_[2];
 };
 
 class RawReader {
@@ -37,16 +72,24 @@ class RawReader {
   // when `chroma` is non-null. Buffers must match the layout. Throws
   // InputError if the file ends early or (9..15-bit) a sample exceeds bpc bits.
   void read(std::uint64_t index, PlaneBuffer& luma, PlaneBuffer* chroma) const;
+  // Frame `index` in place: luma, and Cb / Cr when `chroma`. Null when the
+  // frame cannot be mapped (then read() it): PYVMAF_TINY_NO_MMAP=1 is set,
+  // the file system refuses, or its 16-bit samples would be misaligned.
+  // Throws as read() does.
+  std::unique_ptr<MappedFrame> map(std::uint64_t index, bool chroma) const;
 
  private:
   void read_plane(std::uint64_t offset, PlaneBuffer& dst, std::uint64_t index) const;
   void read_exact(void* dst, std::size_t bytes, std::uint64_t offset, std::uint64_t index) const;
+  std::uint64_t frame_offset(std::uint64_t index) const;
+  void check_sample_range(const Plane& plane, std::uint64_t index) const;
 
   std::string path_;
   RawLayout layout_;
   int fd_ = -1;
   std::uint64_t frame_bytes_ = 0;
   std::uint64_t frame_count_ = 0;
+  bool mappable_ = true;
   mutable std::vector<std::uint8_t> staging_;  // for padded destination rows and markers
 };
 

@@ -1,14 +1,17 @@
 #include "pyvmaf_tiny/raw_reader.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <bit>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "pyvmaf_tiny/errors.hpp"
+#include "truncation_guard.hpp"
 
 namespace pvt {
 namespace {
@@ -44,6 +47,8 @@ RawReader::RawReader(std::string path, const RawLayout& layout) : path_(std::mov
   }
   const auto size = static_cast<std::uint64_t>(st.st_size);
   frame_count_ = size > l.header ? (size - l.header) / frame_bytes_ : 0;
+  const char* no_mmap = std::getenv("PYVMAF_TINY_NO_MMAP");
+  mappable_ = !(no_mmap && *no_mmap && std::strcmp(no_mmap, "0") != 0);
 #ifdef POSIX_FADV_SEQUENTIAL
   ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
@@ -76,25 +81,33 @@ void RawReader::read_plane(std::uint64_t offset, PlaneBuffer& dst, std::uint64_t
     read_exact(staging_.data(), staging_.size(), offset, index);
     for (int y = 0; y < h; ++y) std::memcpy(dst.row(y), staging_.data() + row * static_cast<std::size_t>(y), row);
   }
+  check_sample_range(dst.view(), index);
+}
+
+void RawReader::check_sample_range(const Plane& plane, std::uint64_t index) const {
   const int bpc = layout_.bpc;
-  if (bpc > 8 && bpc < 16) {
-    std::uint16_t bits = 0;
-    for (int y = 0; y < h; ++y) bits = static_cast<std::uint16_t>(bits | or_of(reinterpret_cast<const std::uint16_t*>(dst.row(y)), w));
-    if (bits >> bpc)
-      throw InputError(path_ + ": frame " + std::to_string(index) + " has samples above " +
-                       std::to_string((1 << bpc) - 1) + ", which is not " + std::to_string(bpc) +
-                       "-bit data (wrong pix_fmt?)");
-  }
+  if (bpc <= 8 || bpc >= 16) return;
+  std::uint16_t bits = 0;
+  for (int y = 0; y < plane.height; ++y)
+    bits = static_cast<std::uint16_t>(bits | or_of(plane.row<std::uint16_t>(y), plane.width));
+  if (bits >> bpc)
+    throw InputError(path_ + ": frame " + std::to_string(index) + " has samples above " +
+                     std::to_string((1 << bpc) - 1) + ", which is not " + std::to_string(bpc) +
+                     "-bit data (wrong pix_fmt?)");
+}
+
+std::uint64_t RawReader::frame_offset(std::uint64_t index) const {
+  if (index > (UINT64_MAX - layout_.header) / frame_bytes_ - 1)
+    throw InputError(path_ + ": frame " + std::to_string(index) + " is beyond any file");
+  return layout_.header + index * frame_bytes_;
 }
 
 void RawReader::read(std::uint64_t index, PlaneBuffer& luma, PlaneBuffer* chroma) const {
   const RawLayout& l = layout_;
   // frame_count_ is the count when opened: a file cut since reads as truncated.
-  if (index > (UINT64_MAX - l.header) / frame_bytes_ - 1)
-    throw InputError(path_ + ": frame " + std::to_string(index) + " is beyond any file");
+  std::uint64_t offset = frame_offset(index);
   if (luma.width() != l.width || luma.height() != l.height || luma.bpc() != l.bpc)
     throw InputError("internal: raw reader buffer does not match the layout");
-  std::uint64_t offset = l.header + index * frame_bytes_;
   if (!l.frame_marker.empty()) {
     staging_.resize(l.frame_marker.size());
     read_exact(staging_.data(), staging_.size(), offset, index);
@@ -112,6 +125,65 @@ void RawReader::read(std::uint64_t index, PlaneBuffer& luma, PlaneBuffer* chroma
     read_plane(offset, chroma[c], index);
     offset += plane_bytes(l.chroma_width, l.chroma_height, l.bpc);
   }
+}
+
+MappedFrame::MappedFrame(void* base, std::size_t length, std::string name, std::uint64_t index)
+    : base_(base), length_(length), guard_(std::make_unique<io::TruncationGuard>()), name_(std::move(name)),
+      index_(index) {}
+
+MappedFrame::~MappedFrame() {
+  guard_->release();
+  ::munmap(base_, length_);
+}
+
+bool MappedFrame::truncated() const { return guard_->hit(); }
+
+std::string MappedFrame::truncated_message() const {
+  return name_ + ": truncated while reading frame " + std::to_string(index_);
+}
+
+std::unique_ptr<MappedFrame> RawReader::map(std::uint64_t index, bool chroma) const {
+  if (!mappable_) return nullptr;
+  const RawLayout& l = layout_;
+  if (chroma && l.chroma_width == 0) throw InputError(path_ + ": has no chroma planes");
+  const std::uint64_t start = frame_offset(index);
+  const std::uint64_t luma_at = start + l.frame_marker.size();
+  const std::uint64_t luma_bytes = plane_bytes(l.width, l.height, l.bpc);
+  const std::uint64_t chroma_bytes = plane_bytes(l.chroma_width, l.chroma_height, l.bpc);
+  const std::uint64_t end = luma_at + luma_bytes + (chroma ? 2 * chroma_bytes : 0);
+  if (l.bpc > 8 && luma_at % 2) return nullptr;
+  // Cut short since it was opened: the message read() gives.
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) throw InputError(path_ + ": cannot stat (" + std::strerror(errno) + ")");
+  if (static_cast<std::uint64_t>(st.st_size) < end)
+    throw InputError(path_ + ": truncated while reading frame " + std::to_string(index));
+
+  static const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  const std::uint64_t first_page = start / page * page;
+  const auto length = static_cast<std::size_t>(end - first_page);
+  // Populated here, on the reading thread, as read() would fill its buffer.
+  void* base = ::mmap(nullptr, length, PROT_READ, MAP_SHARED | MAP_POPULATE, fd_, static_cast<off_t>(first_page));
+  if (base == MAP_FAILED) return nullptr;
+  std::unique_ptr<MappedFrame> frame(new MappedFrame(base, length, path_, index));
+  if (!frame->guard_->watch(base, length)) return nullptr;
+
+  const auto* p = static_cast<const std::uint8_t*>(base) + (start - first_page);
+  const bool marker_ok = std::memcmp(p, l.frame_marker.data(), l.frame_marker.size()) == 0;
+  p += l.frame_marker.size();
+  const auto row = static_cast<std::ptrdiff_t>(plane_bytes(l.width, 1, l.bpc));
+  frame->luma_ = Plane{p, row, l.width, l.height, l.bpc};
+  check_sample_range(frame->luma_, index);
+  if (chroma) {
+    const auto crow = static_cast<std::ptrdiff_t>(plane_bytes(l.chroma_width, 1, l.bpc));
+    for (int c = 0; c < 2; ++c) {
+      frame->chroma_[c] = Plane{p + luma_bytes + c * chroma_bytes, crow, l.chroma_width, l.chroma_height, l.bpc};
+      check_sample_range(frame->chroma_[c], index);
+    }
+  }
+  if (frame->truncated()) throw InputError(frame->truncated_message());
+  if (!marker_ok)
+    throw InputError(path_ + ": frame " + std::to_string(index) + ": missing or malformed frame marker");
+  return frame;
 }
 
 }  // namespace pvt

@@ -1,6 +1,7 @@
 #include "pyvmaf_tiny/pipeline.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "pyvmaf_tiny/errors.hpp"
@@ -8,9 +9,22 @@
 
 namespace pvt {
 
+// A frame in flight: the planes the extractors read, which are views either
+// of the slot's own buffers (frames pushed, or read by copying) or of the
+// files in place.
 struct Pipeline::Slot {
-  PlaneBuffer ref, dist;
-  PlaneBuffer ref_chroma[2], dist_chroma[2];
+  Plane ref, dist;
+  Plane ref_chroma[2], dist_chroma[2];
+  PlaneBuffer ref_copy, dist_copy;  // allocated on first use
+  PlaneBuffer ref_chroma_copy[2], dist_chroma_copy[2];
+  std::unique_ptr<MappedFrame> ref_mapped, dist_mapped;
+
+  // The message for a file cut short under this frame, if one was.
+  std::optional<std::string> truncation() const {
+    for (const auto* m : {ref_mapped.get(), dist_mapped.get()})
+      if (m && m->truncated()) return m->truncated_message();
+    return std::nullopt;
+  }
 };
 
 struct Pipeline::Worker {
@@ -98,18 +112,7 @@ void Pipeline::start(const Geometry& g) {
   // extractor reads, plus (with worker threads) one being filled. Fewer
   // slots keep more of the frames' memory in cache.
   const unsigned n_slots = (n_workers > 1 ? n_workers + 1 : 1) + (any_temporal_ ? 1 : 0);
-  for (unsigned s = 0; s < n_slots; ++s) {
-    auto slot = std::make_unique<Slot>();
-    slot->ref = PlaneBuffer(g.width, g.height, g.bpc);
-    slot->dist = PlaneBuffer(g.width, g.height, g.bpc);
-    if (needs_chroma_) {
-      for (int c = 0; c < 2; ++c) {
-        slot->ref_chroma[c] = PlaneBuffer(g.chroma_width, g.chroma_height, g.bpc);
-        slot->dist_chroma[c] = PlaneBuffer(g.chroma_width, g.chroma_height, g.bpc);
-      }
-    }
-    slots_.push_back(std::move(slot));
-  }
+  for (unsigned s = 0; s < n_slots; ++s) slots_.push_back(std::make_unique<Slot>());
   if (n_workers > 1) {
     for (unsigned w = 0; w < n_workers; ++w)
       threads_pool_.emplace_back([this, worker = workers_[w].get(), g, w] {
@@ -199,16 +202,40 @@ unsigned Pipeline::acquire(const Picture& ref_pic, const Picture& dist_pic) {
   return index;
 }
 
+void Pipeline::use_copy(Slot& slot, bool ref) const {
+  const Geometry& g = geometry_;
+  PlaneBuffer& luma = ref ? slot.ref_copy : slot.dist_copy;
+  PlaneBuffer* chroma = ref ? slot.ref_chroma_copy : slot.dist_chroma_copy;
+  if (luma.width() == 0) {
+    luma = PlaneBuffer(g.width, g.height, g.bpc);
+    if (needs_chroma_)
+      for (int c = 0; c < 2; ++c) chroma[c] = PlaneBuffer(g.chroma_width, g.chroma_height, g.bpc);
+  }
+  (ref ? slot.ref_mapped : slot.dist_mapped).reset();
+  (ref ? slot.ref : slot.dist) = luma.view();
+  Plane* views = ref ? slot.ref_chroma : slot.dist_chroma;
+  for (int c = 0; c < 2; ++c) views[c] = needs_chroma_ ? chroma[c].view() : Plane{};
+}
+
+void Pipeline::use_mapped(Slot& slot, bool ref, std::unique_ptr<MappedFrame> frame) const {
+  (ref ? slot.ref : slot.dist) = frame->luma();
+  Plane* views = ref ? slot.ref_chroma : slot.dist_chroma;
+  for (int c = 0; c < 2; ++c) views[c] = needs_chroma_ ? frame->chroma()[c] : Plane{};
+  (ref ? slot.ref_mapped : slot.dist_mapped) = std::move(frame);
+}
+
 void Pipeline::push(const Picture& ref_pic, const Picture& dist_pic) {
   const unsigned index = acquire(ref_pic, dist_pic);
   const bool chroma = needs_chroma_;
   Slot& slot = slot_of(index);
-  slot.ref.assign(ref_pic.planes[0]);
-  slot.dist.assign(dist_pic.planes[0]);
+  use_copy(slot, true);
+  use_copy(slot, false);
+  slot.ref_copy.assign(ref_pic.planes[0]);
+  slot.dist_copy.assign(dist_pic.planes[0]);
   if (chroma) {
     for (int c = 0; c < 2; ++c) {
-      slot.ref_chroma[c].assign(ref_pic.planes[c + 1]);
-      slot.dist_chroma[c].assign(dist_pic.planes[c + 1]);
+      slot.ref_chroma_copy[c].assign(ref_pic.planes[c + 1]);
+      slot.dist_chroma_copy[c].assign(dist_pic.planes[c + 1]);
     }
   }
   commit(index);
@@ -228,8 +255,18 @@ void Pipeline::push_read(const RawReader& ref, std::uint64_t ref_frame, const Ra
   };
   const unsigned index = acquire(shape(ref.layout()), shape(dist.layout()));
   Slot& slot = slot_of(index);
-  ref.read(ref_frame, slot.ref, needs_chroma_ ? slot.ref_chroma : nullptr);
-  dist.read(dist_frame, slot.dist, needs_chroma_ ? slot.dist_chroma : nullptr);
+  // In place where the file maps (no copy), else into the slot's buffers.
+  const auto fill = [&](const RawReader& reader, std::uint64_t frame, bool is_ref) {
+    if (auto mapped = reader.map(frame, needs_chroma_)) {
+      use_mapped(slot, is_ref, std::move(mapped));
+      return;
+    }
+    use_copy(slot, is_ref);
+    reader.read(frame, is_ref ? slot.ref_copy : slot.dist_copy,
+                needs_chroma_ ? (is_ref ? slot.ref_chroma_copy : slot.dist_chroma_copy) : nullptr);
+  };
+  fill(ref, ref_frame, true);
+  fill(dist, dist_frame, false);
   commit(index);
 }
 
@@ -266,20 +303,15 @@ void Pipeline::run_task(Worker& worker, Task task) {
   const unsigned index = task.frame;
   try {
     const Slot& slot = slot_of(index);
-    Plane prev;
+    const Slot* prev_slot = index > 0 ? &slot_of(index - 1) : nullptr;
     PicturePair pair;
-    pair.ref = slot.ref.view();
-    pair.dist = slot.dist.view();
-    if (needs_chroma_) {
-      for (int c = 0; c < 2; ++c) {
-        pair.ref_chroma[c] = slot.ref_chroma[c].view();
-        pair.dist_chroma[c] = slot.dist_chroma[c].view();
-      }
+    pair.ref = slot.ref;
+    pair.dist = slot.dist;
+    for (int c = 0; c < 2; ++c) {
+      pair.ref_chroma[c] = slot.ref_chroma[c];
+      pair.dist_chroma[c] = slot.dist_chroma[c];
     }
-    if (index > 0) {
-      prev = slot_of(index - 1).ref.view();
-      pair.prev_ref = &prev;
-    }
+    if (prev_slot) pair.prev_ref = &prev_slot->ref;
     double* row;
     {
       std::lock_guard lock(mu_);
@@ -288,6 +320,10 @@ void Pipeline::run_task(Worker& worker, Task task) {
     }
     auto& ex = *worker.extractors[task.extractor];
     ex.extract(pair, index, std::span<double>(row + offsets_[task.extractor], ex.provides().size()));
+    // A file cut short under a mapped frame reads as zeros: refuse the values.
+    for (const Slot* s : {&slot, ex.temporal() ? prev_slot : nullptr})
+      if (s)
+        if (auto message = s->truncation()) throw InputError(*message);
     std::lock_guard lock(mu_);
     if (--remaining_[index] == 0) {
       done_[index] = true;
