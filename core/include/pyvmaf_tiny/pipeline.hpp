@@ -85,10 +85,6 @@ class Pipeline {
   // index); then schedule the filled slot.
   unsigned acquire(const Picture& ref, const Picture& dist);
   void commit(unsigned index);
-  // Points the slot's ref (or dist) planes at its own buffers, or at a frame
-  // mapped in place.
-  void use_copy(Slot& slot, bool ref) const;
-  void use_mapped(Slot& slot, bool ref, std::unique_ptr<MappedFrame> frame) const;
   struct Task {
     unsigned frame;
     unsigned extractor;

@@ -27,6 +27,14 @@ std::uint16_t or_of(const std::uint16_t* p, int n) {
   return acc;
 }
 
+std::string truncated_text(const std::string& path, std::uint64_t index) {
+  return path + ": truncated while reading frame " + std::to_string(index);
+}
+
+std::string bad_marker_text(const std::string& path, std::uint64_t index) {
+  return path + ": frame " + std::to_string(index) + ": missing or malformed frame marker";
+}
+
 }  // namespace
 
 RawReader::RawReader(std::string path, const RawLayout& layout) : path_(std::move(path)), layout_(layout) {
@@ -64,7 +72,7 @@ void RawReader::read_exact(void* dst, std::size_t bytes, std::uint64_t offset, s
     const ssize_t got = ::pread(fd_, p, bytes, static_cast<off_t>(offset));
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) throw InputError(path_ + ": read error in frame " + std::to_string(index) + " (" + std::strerror(errno) + ")");
-    if (got == 0) throw InputError(path_ + ": truncated while reading frame " + std::to_string(index));
+    if (got == 0) throw InputError(truncated_text(path_, index));
     p += got;
     bytes -= static_cast<std::size_t>(got);
     offset += static_cast<std::uint64_t>(got);
@@ -112,7 +120,7 @@ void RawReader::read(std::uint64_t index, PlaneBuffer& luma, PlaneBuffer* chroma
     staging_.resize(l.frame_marker.size());
     read_exact(staging_.data(), staging_.size(), offset, index);
     if (std::memcmp(staging_.data(), l.frame_marker.data(), staging_.size()) != 0)
-      throw InputError(path_ + ": frame " + std::to_string(index) + ": missing or malformed frame marker");
+      throw InputError(bad_marker_text(path_, index));
     offset += l.frame_marker.size();
   }
   read_plane(offset, luma, index);
@@ -139,7 +147,7 @@ MappedFrame::~MappedFrame() {
 bool MappedFrame::truncated() const { return guard_->hit(); }
 
 std::string MappedFrame::truncated_message() const {
-  return name_ + ": truncated while reading frame " + std::to_string(index_);
+  return truncated_text(name_, index_);
 }
 
 std::unique_ptr<MappedFrame> RawReader::map(std::uint64_t index, bool chroma) const {
@@ -156,7 +164,7 @@ std::unique_ptr<MappedFrame> RawReader::map(std::uint64_t index, bool chroma) co
   struct stat st {};
   if (::fstat(fd_, &st) != 0) throw InputError(path_ + ": cannot stat (" + std::strerror(errno) + ")");
   if (static_cast<std::uint64_t>(st.st_size) < end)
-    throw InputError(path_ + ": truncated while reading frame " + std::to_string(index));
+    throw InputError(truncated_text(path_, index));
 
   static const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
   const std::uint64_t first_page = start / page * page;
@@ -181,8 +189,7 @@ std::unique_ptr<MappedFrame> RawReader::map(std::uint64_t index, bool chroma) co
     }
   }
   if (frame->truncated()) throw InputError(frame->truncated_message());
-  if (!marker_ok)
-    throw InputError(path_ + ": frame " + std::to_string(index) + ": missing or malformed frame marker");
+  if (!marker_ok) throw InputError(bad_marker_text(path_, index));
   return frame;
 }
 

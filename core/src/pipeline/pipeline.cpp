@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 #include <string>
 
 #include "pyvmaf_tiny/errors.hpp"
@@ -9,19 +10,44 @@
 
 namespace pvt {
 
-// A frame in flight: the planes the extractors read, which are views either
-// of the slot's own buffers (frames pushed, or read by copying) or of the
-// files in place.
+namespace {
+
+// One picture of a frame in flight: the planes the extractors read, views
+// either of its own buffers (frames pushed, or read by copying) or of its
+// file in place.
+struct FramePicture {
+  Plane luma;
+  Plane chroma[2];
+  PlaneBuffer luma_copy;  // allocated on first use
+  PlaneBuffer chroma_copy[2];
+  std::unique_ptr<MappedFrame> mapped;
+
+  // Views the buffers, allocating them for `g` the first time.
+  void use_copy(const Geometry& g, bool with_chroma) {
+    if (luma_copy.width() == 0) {
+      luma_copy = PlaneBuffer(g.width, g.height, g.bpc);
+      if (with_chroma)
+        for (auto& c : chroma_copy) c = PlaneBuffer(g.chroma_width, g.chroma_height, g.bpc);
+    }
+    mapped.reset();
+    luma = luma_copy.view();
+    for (int c = 0; c < 2; ++c) chroma[c] = with_chroma ? chroma_copy[c].view() : Plane{};
+  }
+  void use_mapped(std::unique_ptr<MappedFrame> frame, bool with_chroma) {
+    luma = frame->luma();
+    for (int c = 0; c < 2; ++c) chroma[c] = with_chroma ? frame->chroma()[c] : Plane{};
+    mapped = std::move(frame);
+  }
+};
+
+}  // namespace
+
 struct Pipeline::Slot {
-  Plane ref, dist;
-  Plane ref_chroma[2], dist_chroma[2];
-  PlaneBuffer ref_copy, dist_copy;  // allocated on first use
-  PlaneBuffer ref_chroma_copy[2], dist_chroma_copy[2];
-  std::unique_ptr<MappedFrame> ref_mapped, dist_mapped;
+  FramePicture ref, dist;
 
   // The message for a file cut short under this frame, if one was.
   std::optional<std::string> truncation() const {
-    for (const auto* m : {ref_mapped.get(), dist_mapped.get()})
+    for (const auto* m : {ref.mapped.get(), dist.mapped.get()})
       if (m && m->truncated()) return m->truncated_message();
     return std::nullopt;
   }
@@ -202,41 +228,15 @@ unsigned Pipeline::acquire(const Picture& ref_pic, const Picture& dist_pic) {
   return index;
 }
 
-void Pipeline::use_copy(Slot& slot, bool ref) const {
-  const Geometry& g = geometry_;
-  PlaneBuffer& luma = ref ? slot.ref_copy : slot.dist_copy;
-  PlaneBuffer* chroma = ref ? slot.ref_chroma_copy : slot.dist_chroma_copy;
-  if (luma.width() == 0) {
-    luma = PlaneBuffer(g.width, g.height, g.bpc);
-    if (needs_chroma_)
-      for (int c = 0; c < 2; ++c) chroma[c] = PlaneBuffer(g.chroma_width, g.chroma_height, g.bpc);
-  }
-  (ref ? slot.ref_mapped : slot.dist_mapped).reset();
-  (ref ? slot.ref : slot.dist) = luma.view();
-  Plane* views = ref ? slot.ref_chroma : slot.dist_chroma;
-  for (int c = 0; c < 2; ++c) views[c] = needs_chroma_ ? chroma[c].view() : Plane{};
-}
-
-void Pipeline::use_mapped(Slot& slot, bool ref, std::unique_ptr<MappedFrame> frame) const {
-  (ref ? slot.ref : slot.dist) = frame->luma();
-  Plane* views = ref ? slot.ref_chroma : slot.dist_chroma;
-  for (int c = 0; c < 2; ++c) views[c] = needs_chroma_ ? frame->chroma()[c] : Plane{};
-  (ref ? slot.ref_mapped : slot.dist_mapped) = std::move(frame);
-}
-
 void Pipeline::push(const Picture& ref_pic, const Picture& dist_pic) {
   const unsigned index = acquire(ref_pic, dist_pic);
   const bool chroma = needs_chroma_;
   Slot& slot = slot_of(index);
-  use_copy(slot, true);
-  use_copy(slot, false);
-  slot.ref_copy.assign(ref_pic.planes[0]);
-  slot.dist_copy.assign(dist_pic.planes[0]);
-  if (chroma) {
-    for (int c = 0; c < 2; ++c) {
-      slot.ref_chroma_copy[c].assign(ref_pic.planes[c + 1]);
-      slot.dist_chroma_copy[c].assign(dist_pic.planes[c + 1]);
-    }
+  for (auto [side, pic] : {std::pair{&slot.ref, &ref_pic}, std::pair{&slot.dist, &dist_pic}}) {
+    side->use_copy(geometry_, chroma);
+    side->luma_copy.assign(pic->planes[0]);
+    if (chroma)
+      for (int c = 0; c < 2; ++c) side->chroma_copy[c].assign(pic->planes[c + 1]);
   }
   commit(index);
 }
@@ -256,17 +256,16 @@ void Pipeline::push_read(const RawReader& ref, std::uint64_t ref_frame, const Ra
   const unsigned index = acquire(shape(ref.layout()), shape(dist.layout()));
   Slot& slot = slot_of(index);
   // In place where the file maps (no copy), else into the slot's buffers.
-  const auto fill = [&](const RawReader& reader, std::uint64_t frame, bool is_ref) {
+  const auto fill = [&](FramePicture& side, const RawReader& reader, std::uint64_t frame) {
     if (auto mapped = reader.map(frame, needs_chroma_)) {
-      use_mapped(slot, is_ref, std::move(mapped));
+      side.use_mapped(std::move(mapped), needs_chroma_);
       return;
     }
-    use_copy(slot, is_ref);
-    reader.read(frame, is_ref ? slot.ref_copy : slot.dist_copy,
-                needs_chroma_ ? (is_ref ? slot.ref_chroma_copy : slot.dist_chroma_copy) : nullptr);
+    side.use_copy(geometry_, needs_chroma_);
+    reader.read(frame, side.luma_copy, needs_chroma_ ? side.chroma_copy : nullptr);
   };
-  fill(ref, ref_frame, true);
-  fill(dist, dist_frame, false);
+  fill(slot.ref, ref, ref_frame);
+  fill(slot.dist, dist, dist_frame);
   commit(index);
 }
 
@@ -305,13 +304,13 @@ void Pipeline::run_task(Worker& worker, Task task) {
     const Slot& slot = slot_of(index);
     const Slot* prev_slot = index > 0 ? &slot_of(index - 1) : nullptr;
     PicturePair pair;
-    pair.ref = slot.ref;
-    pair.dist = slot.dist;
+    pair.ref = slot.ref.luma;
+    pair.dist = slot.dist.luma;
     for (int c = 0; c < 2; ++c) {
-      pair.ref_chroma[c] = slot.ref_chroma[c];
-      pair.dist_chroma[c] = slot.dist_chroma[c];
+      pair.ref_chroma[c] = slot.ref.chroma[c];
+      pair.dist_chroma[c] = slot.dist.chroma[c];
     }
-    if (prev_slot) pair.prev_ref = &prev_slot->ref;
+    if (prev_slot) pair.prev_ref = &prev_slot->ref.luma;
     double* row;
     {
       std::lock_guard lock(mu_);
