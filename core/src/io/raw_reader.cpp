@@ -169,8 +169,14 @@ std::unique_ptr<MappedFrame> RawReader::map(std::uint64_t index, bool chroma) co
   static const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
   const std::uint64_t first_page = start / page * page;
   const auto length = static_cast<std::size_t>(end - first_page);
-  // Populated here, on the reading thread, as read() would fill its buffer.
-  void* base = ::mmap(nullptr, length, PROT_READ, MAP_SHARED | MAP_POPULATE, fd_, static_cast<off_t>(first_page));
+  // Populated here, on the reading thread, as read() would fill its buffer
+  // (Linux; elsewhere the extractors fault the pages in).
+#ifdef MAP_POPULATE
+  constexpr int populate = MAP_POPULATE;
+#else
+  constexpr int populate = 0;
+#endif
+  void* base = ::mmap(nullptr, length, PROT_READ, MAP_SHARED | populate, fd_, static_cast<off_t>(first_page));
   if (base == MAP_FAILED) return nullptr;
   std::unique_ptr<MappedFrame> frame(new MappedFrame(base, length, path_, index));
   if (!frame->guard_->watch(base, length)) return nullptr;
