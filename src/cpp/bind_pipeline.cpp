@@ -2,6 +2,7 @@
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
+#include "pyvmaf_tiny/buffer_pool.hpp"
 #include "pyvmaf_tiny/cpu.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/model.hpp"
@@ -144,6 +145,19 @@ void bind_pipeline(py::module_& m) {
       "extractor_provides",
       [](const std::string& name, const pvt::OptionMap& options) { return pvt::make_extractor(name, options)->provides(); },
       py::arg("name"), py::arg("options"), "The column names an extractor writes under these options.");
+  m.def("pool_stats", [] {
+    const auto s = pvt::pool_stats();
+    py::dict out;
+    out["kept_bytes"] = s.kept_bytes;
+    out["kept_blocks"] = s.kept_blocks;
+    out["live_bytes"] = s.live_bytes;
+    out["reused_blocks"] = s.reused_blocks;
+    return out;
+  });
+  m.def("pool_release", [] {
+    py::gil_scoped_release unlocked;
+    return pvt::pool_release();
+  });
 }
 
 }  // namespace pvt_bind

@@ -4,7 +4,7 @@ __version__ = "0.1.0"
 
 from .errors import BackendUnavailable, InputError, ModelError, PyvmafTinyError  # noqa: E402
 from . import models  # noqa: E402
-from .api import extract_features, score  # noqa: E402
+from .api import extract_features, release_memory, score  # noqa: E402
 from .result import Result  # noqa: E402
 from .scorer import FrameScore, Scorer  # noqa: E402
 
@@ -12,6 +12,7 @@ __all__ = [
     "__version__",
     "score",
     "extract_features",
+    "release_memory",
     "Scorer",
     "FrameScore",
     "Result",

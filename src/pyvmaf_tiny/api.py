@@ -1,4 +1,4 @@
-"""The public calls: score() and extract_features()."""
+"""The public calls: score(), extract_features() and release_memory()."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any, Iterable, Optional
 
 from ._lazy import np
 
-from . import featureset, models
+from . import _core, featureset, models
 from .errors import InputError
 from .io import open_source
 from .io.scaled import ScaledSource
@@ -145,3 +145,14 @@ def extract_features(
             column = featureset.column_for(spec, want)
             out[column] = by_name[column]
     return out
+
+
+def release_memory() -> int:
+    """Hand back the working memory the native core keeps between calls.
+
+    The buffers a call scores with (the extractors' planes) are kept when it
+    ends, reclaimable by the system under memory pressure, so that the next
+    call of the same size skips allocating and faulting them in. Returns the
+    bytes released.
+    """
+    return int(_core.pool_release())

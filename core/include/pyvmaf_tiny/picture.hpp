@@ -60,6 +60,7 @@ class PlaneBuffer {
 
  private:
   struct Free {
+    std::size_t bytes;
     void operator()(std::uint8_t* p) const;
   };
   std::unique_ptr<std::uint8_t, Free> storage_;

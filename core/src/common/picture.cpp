@@ -1,23 +1,21 @@
-#include <cstdlib>
 #include <cstring>
 #include <new>
 
+#include "pyvmaf_tiny/buffer_pool.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/picture.hpp"
 
 namespace pvt {
 
-void PlaneBuffer::Free::operator()(std::uint8_t* p) const { std::free(p); }
+void PlaneBuffer::Free::operator()(std::uint8_t* p) const { pool_free(p, bytes); }
 
 PlaneBuffer::PlaneBuffer(int width, int height, int bpc)
     : width_(width), height_(height), bpc_(bpc) {
   const std::size_t row_bytes = static_cast<std::size_t>(width) * (bpc > 8 ? 2 : 1);
   stride_ = static_cast<std::ptrdiff_t>((row_bytes + 63) & ~std::size_t{63});
   const std::size_t total = static_cast<std::size_t>(stride_) * static_cast<std::size_t>(height);
-  auto* p = static_cast<std::uint8_t*>(std::aligned_alloc(64, total ? total : 64));
-  if (!p) throw std::bad_alloc();
-  storage_.reset(p);
-  data_ = p;
+  storage_ = std::unique_ptr<std::uint8_t, Free>(static_cast<std::uint8_t*>(pool_allocate(total)), Free{total});
+  data_ = storage_.get();
 }
 
 Plane PlaneBuffer::view() const {

@@ -12,6 +12,7 @@
 
 #include "kernels/adm_kernels.hpp"
 #include "options.hpp"
+#include "pyvmaf_tiny/buffer_pool.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/extractor.hpp"
 #include "registry_entries.hpp"
@@ -113,7 +114,7 @@ int scale0_simd_block(int bpc) { return bpc == 8 ? 32 : 64; }
 
 template <class T>
 struct BandSet {
-  std::vector<T> storage;
+  PooledVector<T> storage;
   AdmDetail<T> ref, dis, rest, add, csf, mask;
 
   void allocate(std::size_t plane) {
@@ -498,13 +499,13 @@ class AdmExtractor final : public Extractor {
   std::ptrdiff_t stride0_ = 0, striden_ = 0;
   BandSet<std::int16_t> b0_;
   BandSet<std::int32_t> bn_;
-  std::vector<std::int32_t> approx_[4];
-  std::vector<std::int16_t> tmp16_;
-  std::vector<std::int32_t> tmp32_;
+  PooledVector<std::int32_t> approx_[4];
+  PooledVector<std::int16_t> tmp16_;
+  PooledVector<std::int32_t> tmp32_;
   ScalePlan plan_[kScales];
   std::vector<std::int16_t> guard_rest_;     // see guard_rest_row()
-  std::vector<std::uint8_t> fused_scratch_;  // for k_.fused (aligned in run_fused())
-  std::vector<std::int16_t> approx16_[2];    // k_.fused's scale 0 approximations (ref, dis)
+  PooledVector<std::uint8_t> fused_scratch_;  // for k_.fused (aligned in run_fused())
+  PooledVector<std::int16_t> approx16_[2];    // k_.fused's scale 0 approximations (ref, dis)
 };
 
 }  // namespace

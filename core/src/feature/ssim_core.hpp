@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kernels/ssim_kernels.hpp"
+#include "pyvmaf_tiny/buffer_pool.hpp"
 #include "pyvmaf_tiny/picture.hpp"
 
 namespace pvt::feature {
@@ -25,7 +26,7 @@ class FloatPlane {
   void mirror_columns();
 
  private:
-  std::vector<float> data_;
+  PooledVector<float> data_;
   std::size_t stride_ = 0;
   int width_ = 0, height_ = 0, pad_ = 0;
 };

@@ -9,6 +9,7 @@
 
 #include "kernels/vif_kernels.hpp"
 #include "options.hpp"
+#include "pyvmaf_tiny/buffer_pool.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/extractor.hpp"
 #include "registry_entries.hpp"
@@ -186,11 +187,11 @@ class VifExtractor final : public Extractor {
   std::array<int, kVifScales> width_{}, height_{};
   std::array<std::vector<int>, kVifScales> row_map_;
   // Scales 1..3 of ref and dist (index 0 unused: scale 0 is read in place).
-  std::array<std::vector<std::uint16_t>, kVifScales> ref_, dis_;
+  std::array<PooledVector<std::uint16_t>, kVifScales> ref_, dis_;
   // Mirrored row pointers of every scale; 8-bit scale 0 uses ref8_/dis8_.
   std::array<RowTable<std::uint16_t>, kVifScales> ref_rows_, dis_rows_;
   RowTable<std::uint8_t> ref8_, dis8_;
-  std::vector<std::byte> scratch_;
+  PooledVector<std::byte> scratch_;
   void* scratch_aligned_ = nullptr;
 };
 

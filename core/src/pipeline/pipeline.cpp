@@ -1,6 +1,7 @@
 #include "pyvmaf_tiny/pipeline.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <optional>
 #include <utility>
 #include <string>
@@ -130,31 +131,39 @@ void Pipeline::start(const Geometry& g) {
   geometry_ = g;
   const unsigned n_workers = threads_;
   for (unsigned w = 0; w < n_workers; ++w) workers_.push_back(std::make_unique<Worker>());
-  // Worker 0's extractors are built here, so that a geometry they refuse
-  // fails this push; the other workers build theirs (buffers to allocate and
-  // clear) on their own threads, at the same time.
-  init_worker(*workers_[0], g);
   // One slot per frame in flight, plus the previous reference a temporal
   // extractor reads, plus (with worker threads) one being filled. Fewer
   // slots keep more of the frames' memory in cache.
   const unsigned n_slots = (n_workers > 1 ? n_workers + 1 : 1) + (any_temporal_ ? 1 : 0);
   for (unsigned s = 0; s < n_slots; ++s) slots_.push_back(std::make_unique<Slot>());
-  if (n_workers > 1) {
-    for (unsigned w = 0; w < n_workers; ++w)
-      threads_pool_.emplace_back([this, worker = workers_[w].get(), g, w] {
-        if (w > 0) {
-          try {
-            init_worker(*worker, g);
-          } catch (...) {
-            std::lock_guard lock(mu_);
-            if (!error_) error_ = std::current_exception();
-            cv_done_.notify_all();
-            return;
-          }
+  const auto spawn = [this](Worker* worker, bool build) {
+    threads_pool_.emplace_back([this, worker, build] {
+      if (build) {
+        try {
+          init_worker(*worker, geometry_);
+        } catch (...) {
+          std::lock_guard lock(mu_);
+          if (!error_) error_ = std::current_exception();
+          cv_done_.notify_all();
+          return;
         }
-        worker_loop(*worker);
-      });
+      }
+      worker_loop(*worker);
+    });
+  };
+  // The other workers build their extractors (buffers to allocate and clear)
+  // on their own threads while worker 0's are built here, so that a geometry
+  // they refuse fails this push.
+  for (unsigned w = 1; w < n_workers; ++w) spawn(workers_[w].get(), true);
+  try {
+    init_worker(*workers_[0], g);
+  } catch (...) {
+    std::lock_guard lock(mu_);
+    if (!error_) error_ = std::current_exception();
+    started_ = true;
+    throw;
   }
+  if (n_workers > 1) spawn(workers_[0].get(), false);
   started_ = true;
 }
 

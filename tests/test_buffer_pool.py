@@ -1,0 +1,87 @@
+"""The native core keeps its working buffers between calls (core/src/common/
+buffer_pool.cpp): nothing stays in use after a call, a repeated call reuses
+every kept block instead of growing, reused memory scores exactly as fresh
+memory does, and release_memory() hands it all back."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import pyvmaf_tiny
+from pyvmaf_tiny import _core
+
+FEATURES = ["float_ssim", "float_ms_ssim"]  # their planes are pooled too
+
+
+def _clip(seed, w, h, n=3):
+    rng = np.random.default_rng(seed)
+    ref = rng.integers(0, 256, (n, h, w), dtype=np.uint8)
+    noise = rng.integers(-20, 21, (n, h, w))
+    dist = np.clip(ref.astype(int) + noise, 0, 255).astype(np.uint8)
+    return ref, dist
+
+
+def _score(clip, threads):
+    # 1280x720 makes every extractor plane and frame copy large enough to pool.
+    return pyvmaf_tiny.score(*clip, threads=threads, features=FEATURES)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pool():
+    pyvmaf_tiny.release_memory()
+    yield
+    pyvmaf_tiny.release_memory()
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_call_keeps_its_buffers_and_leaves_none_in_use(threads):
+    before = _core.pool_stats()
+    assert before["kept_bytes"] == 0 and before["live_bytes"] == 0
+    _score(_clip(0, 1280, 720), threads)
+    after = _core.pool_stats()
+    assert after["live_bytes"] == 0
+    assert after["kept_blocks"] > 0 and after["kept_bytes"] >= after["kept_blocks"] * (256 << 10)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_repeated_call_reuses_every_kept_block(threads):
+    clip = _clip(1, 1280, 720)
+    _score(clip, threads)
+    first = _core.pool_stats()
+    _score(clip, threads)
+    second = _core.pool_stats()
+    assert second["reused_blocks"] - first["reused_blocks"] == first["kept_blocks"]
+    assert (second["kept_blocks"], second["kept_bytes"]) == (first["kept_blocks"], first["kept_bytes"])
+
+
+def test_reused_memory_scores_as_fresh_memory():
+    wanted, other = _clip(2, 1280, 720), _clip(3, 1280, 720)
+    fresh = _score(wanted, 2)  # every block newly mapped
+    _score(other, 2)  # leaves its own values in the kept blocks
+    reused = _score(wanted, 2)
+    assert _core.pool_stats()["reused_blocks"] > 0
+    assert reused.features.keys() == fresh.features.keys()
+    for name, values in fresh.features.items():
+        np.testing.assert_array_equal(reused.features[name], values, err_msg=name)
+    np.testing.assert_array_equal(reused.frames, fresh.frames)
+
+
+def test_alternating_sizes_do_not_grow_the_pool():
+    small, large = _clip(4, 1024, 576), _clip(5, 1280, 720)
+    kept = []
+    for _ in range(3):
+        _score(small, 2)
+        _score(large, 2)
+        kept.append(_core.pool_stats()["kept_bytes"])
+    assert kept[0] > 0 and kept[1] == kept[0] and kept[2] == kept[0]
+
+
+def test_release_memory_hands_back_what_was_kept():
+    _score(_clip(6, 1280, 720), 2)
+    kept = _core.pool_stats()["kept_bytes"]
+    assert kept > 0
+    assert pyvmaf_tiny.release_memory() == kept
+    stats = _core.pool_stats()
+    assert stats["kept_bytes"] == 0 and stats["kept_blocks"] == 0
+    assert pyvmaf_tiny.release_memory() == 0
