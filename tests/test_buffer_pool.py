@@ -85,3 +85,15 @@ def test_release_memory_hands_back_what_was_kept():
     stats = _core.pool_stats()
     assert stats["kept_bytes"] == 0 and stats["kept_blocks"] == 0
     assert pyvmaf_tiny.release_memory() == 0
+
+
+def test_concurrent_calls_share_the_pool_safely():
+    from concurrent.futures import ThreadPoolExecutor
+
+    clips = [_clip(7, 1280, 720), _clip(8, 1024, 576)]
+    alone = [_score(c, 1) for c in clips]
+    with ThreadPoolExecutor(4) as ex:
+        together = list(ex.map(lambda i: _score(clips[i % 2], 1), range(8)))
+    for i, res in enumerate(together):
+        np.testing.assert_array_equal(res.frames, alone[i % 2].frames)
+    assert _core.pool_stats()["live_bytes"] == 0
