@@ -1,7 +1,6 @@
 #include "pyvmaf_tiny/pipeline.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <optional>
 #include <utility>
 #include <string>
