@@ -97,3 +97,47 @@ def test_concurrent_calls_share_the_pool_safely():
     for i, res in enumerate(together):
         np.testing.assert_array_equal(res.frames, alone[i % 2].frames)
     assert _core.pool_stats()["live_bytes"] == 0
+
+
+def test_fork_while_another_thread_scores():
+    # The pool's lock is held across fork() (pthread_atfork): a child forked
+    # while another thread is inside the pool must not inherit it locked.
+    # The lock is held for microseconds, so this cannot force that race; it
+    # checks that children forked mid-scoring score correctly with the
+    # handlers in place (a broken handler, e.g. an unlock of an unheld
+    # mutex, fails here).
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        import os, signal, threading
+        import numpy as np
+        import pyvmaf_tiny
+
+        rng = np.random.default_rng(0)
+        ref = rng.integers(0, 256, (2, 576, 1024), dtype=np.uint8)
+        dist = np.clip(ref.astype(int) + rng.integers(-9, 10, ref.shape), 0, 255).astype(np.uint8)
+        want = pyvmaf_tiny.score(ref, dist, threads=2).frames
+        stop = threading.Event()
+
+        def busy():
+            while not stop.is_set():
+                pyvmaf_tiny.score(ref, dist, threads=2)
+
+        worker = threading.Thread(target=busy)
+        worker.start()
+        for _ in range(12):
+            pid = os.fork()
+            if pid == 0:
+                signal.alarm(60)  # a deadlocked child dies instead of hanging the test
+                ok = np.array_equal(pyvmaf_tiny.score(ref, dist, threads=2).frames, want)
+                os._exit(0 if ok else 3)
+            _, status = os.waitpid(pid, 0)
+            assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+        stop.set()
+        worker.join()
+        print("ok")
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and proc.stdout.strip().endswith("ok"), proc.stderr[-2000:]

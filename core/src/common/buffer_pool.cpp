@@ -1,5 +1,6 @@
 #include "pyvmaf_tiny/buffer_pool.hpp"
 
+#include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -138,6 +139,11 @@ class Pool {
     return bytes;
   }
 
+  // Held across fork() (pthread_atfork), so that a child forked while
+  // another thread was inside the pool does not inherit a locked mutex.
+  void lock_for_fork() { mu_.lock(); }
+  void unlock_after_fork() { mu_.unlock(); }
+
   PoolStats stats() {
     std::lock_guard lock(mu_);
     return {kept_bytes_, kept_.size(), live_bytes_, reused_};
@@ -191,7 +197,12 @@ class Pool {
 // Never destroyed: buffers may be freed by threads that outlive static
 // destruction.
 Pool& pool() {
-  static Pool* p = new Pool;
+  static Pool* p = [] {
+    auto* made = new Pool;
+    ::pthread_atfork([] { pool().lock_for_fork(); }, [] { pool().unlock_after_fork(); },
+                     [] { pool().unlock_after_fork(); });
+    return made;
+  }();
   return *p;
 }
 
