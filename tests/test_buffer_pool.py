@@ -103,9 +103,8 @@ def test_fork_while_another_thread_scores():
     # The pool's lock is held across fork() (pthread_atfork): a child forked
     # while another thread is inside the pool must not inherit it locked.
     # The lock is held for microseconds, so this cannot force that race; it
-    # checks that children forked mid-scoring score correctly with the
-    # handlers in place (a broken handler, e.g. an unlock of an unheld
-    # mutex, fails here).
+    # checks that children forked mid-scoring, with the handlers in place,
+    # score as the parent does.
     import subprocess
     import sys
     import textwrap
