@@ -53,7 +53,11 @@ struct Block {
   std::size_t map_bytes = 0;
   std::uint64_t freed_at = 0;
 
-  void unmap() const { ::munmap(map, map_bytes); }
+  // Unpoisoned first: the address range may be mapped again by anyone.
+  void unmap() const {
+    unpoison(p, capacity);
+    ::munmap(map, map_bytes);
+  }
 };
 
 class Pool {
