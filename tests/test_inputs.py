@@ -163,3 +163,19 @@ def test_streamed_input_memory_stays_flat(tmp_path):
     n, at500, at2000 = map(int, out)
     assert n == 2000
     assert at2000 - at500 < 6 * 1024, f"RSS grew by {(at2000 - at500) / 1024:.1f} MiB over 1,500 frames"
+
+
+@pytest.mark.parametrize("threads", [1, 2, 4])
+def test_refused_geometry_fails_every_later_call_too(threads):
+    # Worker 0's extractors are built at the first push while the others
+    # build theirs on their own threads; the refusal must stick.
+    from pyvmaf_tiny import _core
+
+    pipeline = _core.Pipeline([("adm", {}), ("vif", {})], threads)
+    frame = np.zeros((16, 16), dtype=np.uint8)
+    for _ in range(2):
+        with pytest.raises(pyvmaf_tiny.InputError, match="17x17"):
+            pipeline.push(frame, frame, 8)
+    with pytest.raises(pyvmaf_tiny.InputError, match="17x17"):
+        pipeline.close()
+    del pipeline  # joins its threads

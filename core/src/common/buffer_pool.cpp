@@ -119,6 +119,13 @@ class Pool {
       return;
     }
     kept_bytes_ += b.capacity;
+    // A block above the cap alone is not kept (nor does it evict the rest).
+    if (b.capacity > kKeepLimit) {
+      kept_.pop_back();
+      kept_bytes_ -= b.capacity;
+      b.unmap();
+      return;
+    }
     while (kept_bytes_ > kKeepLimit) {
       const auto oldest = std::min_element(kept_.begin(), kept_.end(),
                                            [](const Block& x, const Block& y) { return x.freed_at < y.freed_at; });
@@ -213,6 +220,7 @@ Pool& pool() {
 }  // namespace
 
 void* pool_allocate(std::size_t bytes) {
+  if (bytes > static_cast<std::size_t>(PTRDIFF_MAX)) throw std::bad_alloc();
   if (bytes < kPoolMinBytes) return ::operator new(bytes ? bytes : 1, std::align_val_t{kAlign});
   return pool().allocate(bytes);
 }

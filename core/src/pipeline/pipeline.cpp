@@ -128,42 +128,51 @@ void Pipeline::init_worker(Worker& worker, const Geometry& g) const {
 
 void Pipeline::start(const Geometry& g) {
   geometry_ = g;
-  const unsigned n_workers = threads_;
-  for (unsigned w = 0; w < n_workers; ++w) workers_.push_back(std::make_unique<Worker>());
-  // One slot per frame in flight, plus the previous reference a temporal
-  // extractor reads, plus (with worker threads) one being filled. Fewer
-  // slots keep more of the frames' memory in cache.
-  const unsigned n_slots = (n_workers > 1 ? n_workers + 1 : 1) + (any_temporal_ ? 1 : 0);
-  for (unsigned s = 0; s < n_slots; ++s) slots_.push_back(std::make_unique<Slot>());
-  const auto spawn = [this](Worker* worker, bool build) {
-    threads_pool_.emplace_back([this, worker, build] {
-      if (build) {
-        try {
-          init_worker(*worker, geometry_);
-        } catch (...) {
-          std::lock_guard lock(mu_);
-          if (!error_) error_ = std::current_exception();
-          cv_done_.notify_all();
-          return;
-        }
-      }
-      worker_loop(*worker);
-    });
-  };
-  // The other workers build their extractors (buffers to allocate and clear)
-  // on their own threads while worker 0's are built here, so that a geometry
-  // they refuse fails this push.
-  for (unsigned w = 1; w < n_workers; ++w) spawn(workers_[w].get(), true);
+  // Started once: a failure below is kept in error_ for every later call.
+  started_ = true;
   try {
+    const unsigned n_workers = threads_;
+    for (unsigned w = 0; w < n_workers; ++w) workers_.push_back(std::make_unique<Worker>());
+    // One slot per frame in flight, plus the previous reference a temporal
+    // extractor reads, plus (with worker threads) one being filled. Fewer
+    // slots keep more of the frames' memory in cache.
+    const unsigned n_slots = (n_workers > 1 ? n_workers + 1 : 1) + (any_temporal_ ? 1 : 0);
+    for (unsigned s = 0; s < n_slots; ++s) slots_.push_back(std::make_unique<Slot>());
+    const auto spawn = [this](Worker* worker, bool build) {
+      threads_pool_.emplace_back([this, worker, build] {
+        if (build) {
+          try {
+            {
+              std::lock_guard lock(mu_);
+              if (stopping_) return;  // start() failed: build nothing
+            }
+            init_worker(*worker, geometry_);
+          } catch (...) {
+            std::lock_guard lock(mu_);
+            if (!error_) error_ = std::current_exception();
+            cv_done_.notify_all();
+            return;
+          }
+        }
+        worker_loop(*worker);
+      });
+    };
+    // The other workers build their extractors (buffers to allocate and
+    // clear) on their own threads while worker 0's are built here, so that a
+    // geometry they refuse fails this push.
+    for (unsigned w = 1; w < n_workers; ++w) spawn(workers_[w].get(), true);
     init_worker(*workers_[0], g);
+    if (n_workers > 1) spawn(workers_[0].get(), false);
   } catch (...) {
-    std::lock_guard lock(mu_);
-    if (!error_) error_ = std::current_exception();
-    started_ = true;
+    {
+      std::lock_guard lock(mu_);
+      error_ = std::current_exception();  // this push's error, for every later call
+      stopping_ = true;
+    }
+    cv_job_.notify_all();
+    cv_done_.notify_all();
     throw;
   }
-  if (n_workers > 1) spawn(workers_[0].get(), false);
-  started_ = true;
 }
 
 bool Pipeline::slot_free_locked(unsigned index) const {
