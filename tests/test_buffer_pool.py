@@ -1,7 +1,8 @@
 """The native core keeps its working buffers between calls (core/src/common/
 buffer_pool.cpp): nothing stays in use after a call, a repeated call reuses
 every kept block instead of growing, reused memory scores exactly as fresh
-memory does, and release_memory() hands it all back."""
+memory does, the first 64 MiB kept stay resident (the rest is marked
+reclaimable), and release_memory() hands it all back."""
 
 from __future__ import annotations
 
@@ -75,6 +76,28 @@ def test_alternating_sizes_do_not_grow_the_pool():
         _score(large, 2)
         kept.append(_core.pool_stats()["kept_bytes"])
     assert kept[0] > 0 and kept[1] == kept[0] and kept[2] == kept[0]
+
+
+RESIDENT_LIMIT = 64 << 20  # kResidentLimit in buffer_pool.cpp
+
+
+def test_what_a_call_keeps_stays_resident_within_the_budget():
+    _score(_clip(9, 1280, 720), 1)
+    stats = _core.pool_stats()
+    assert 0 < stats["kept_bytes"] <= RESIDENT_LIMIT
+    assert stats["resident_bytes"] == stats["kept_bytes"]
+
+
+def test_beyond_the_budget_kept_blocks_are_marked_reclaimable():
+    _score(_clip(10, 1280, 720), 4)  # four workers keep more than the budget
+    stats = _core.pool_stats()
+    assert stats["kept_bytes"] > RESIDENT_LIMIT
+    assert 0 < stats["resident_bytes"] <= RESIDENT_LIMIT
+    reused = _score(_clip(10, 1280, 720), 4)  # reclaimable blocks are reused as well
+    assert _core.pool_stats()["reused_blocks"] - stats["reused_blocks"] == stats["kept_blocks"]
+    assert reused.frames.size > 0
+    pyvmaf_tiny.release_memory()
+    assert _core.pool_stats()["resident_bytes"] == 0
 
 
 def test_release_memory_hands_back_what_was_kept():

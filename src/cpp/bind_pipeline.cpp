@@ -152,6 +152,7 @@ void bind_pipeline(py::module_& m) {
     out["kept_blocks"] = s.kept_blocks;
     out["live_bytes"] = s.live_bytes;
     out["reused_blocks"] = s.reused_blocks;
+    out["resident_bytes"] = s.resident_bytes;
     return out;
   });
   m.def("pool_release", [] {

@@ -8,10 +8,11 @@ namespace pvt {
 
 // Working buffers of 256 KiB or more (an extractor's planes, a frame copy;
 // every buffer under AddressSanitizer) come from a process-wide pool. A
-// block freed at the end of a scoring call is kept, marked reclaimable (the
-// kernel may take its pages back under memory pressure), and handed to the
-// next call that asks for about as much: that call then skips the page
-// faults of fresh memory. Blocks of 2 MiB and more are 2 MiB aligned and
+// block freed at the end of a scoring call is kept and handed to the next
+// call that asks for about as much: that call then skips the page faults of
+// fresh memory. The first 64 MiB kept stay resident; beyond that, kept
+// blocks are marked reclaimable (the kernel may take their pages back under
+// memory pressure). Blocks of 2 MiB and more are 2 MiB aligned and
 // offered transparent huge pages. Smaller requests go to operator new.
 // Thread-safe.
 void* pool_allocate(std::size_t bytes);  // 64-byte aligned; throws std::bad_alloc
@@ -22,6 +23,7 @@ struct PoolStats {
   std::size_t kept_blocks = 0;
   std::size_t live_bytes = 0;   // pooled blocks in use
   std::size_t reused_blocks = 0;  // allocations served by a kept block, ever
+  std::size_t resident_bytes = 0;  // of kept_bytes, those not marked reclaimable
 };
 PoolStats pool_stats();
 
