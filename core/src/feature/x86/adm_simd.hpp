@@ -567,16 +567,16 @@ struct AdmSimd {
   // Scale 0 ratio t / o in Q15, clamped to [0, 32768], all in 32 bits: it is
   // 0 unless o and t have the same sign, and with |t| capped at 2|o| the
   // product |2^30 / o| * |t| stays below 2^31 and still clamps when it should.
+  // Where o == 0 it is 0 (the table's entry), not the reference's 32768: the
+  // restored value is 0 either way, and k > 0 fails just as o == 0 does.
   static V ratio0(V o, V t, const DecParams& p) {
-    // (The clamp only guards the table: band values are below 2^15.)
-    const V ao = I::min(I::abs(o), I::set1(32768));
+    const V ao = I::abs(o);  // band values are below 2^15, within the table
     const V rec = I::gather(p.recip, ao);
     const V tcap = I::minu(I::abs(t), I::add(ao, ao));
     const V prod = I::mullo(rec, tcap);
-    V k = I::template srli<15>(I::minu(I::add(prod, I::set1(16384)), I::set1(1 << 30)));
-    const M same = I::mandnot(I::cmpeq(t, I::zero()), I::cmpgt(I::xor_(o, t), I::set1(-1)));
-    k = I::blend(same, I::zero(), k);
-    return I::blend(I::cmpeq(o, I::zero()), k, I::set1(32768));
+    const V k = I::template srli<15>(I::minu(I::add(prod, I::set1(16384)), I::set1(1 << 30)));
+    // Opposite signs give 0; t == 0 gives 0 by itself.
+    return I::blend(I::cmpgt(I::xor_(o, t), I::set1(-1)), I::zero(), k);
   }
 
   // Row k of scale 0 decoupling, CSF and masking terms over work's columns.
@@ -609,7 +609,7 @@ struct AdmSimd {
     for (int b = 0; b < 3; ++b) {
       const V k = ratio0(o[b], t[b], p);
       V r = I::template srai<15>(I::add(I::mullo(k, o[b]), I::set1(16384)));
-      const M lim = I::mand(aligned, I::mandnot(I::cmpeq(o[b], I::zero()), I::cmpgt(k, I::zero())));
+      const M lim = I::mand(aligned, I::cmpgt(k, I::zero()));  // k is 0 where o is
       r = I::blend(lim, r, gain_cap<kSimd, kIntGain>(r, o[b], t[b], p));
       if (b == 2 && rest) I::store(rest + j, r);
       const V add = I::sub(t[b], r);
@@ -672,8 +672,9 @@ struct AdmSimd {
     const V cap = I::set1_64(32768);
     pe = I::min64(I::srlv64(I::max64(pe, I::zero()), I::add64(she, c15)), cap);
     po = I::min64(I::srlv64(I::max64(po, I::zero()), I::add64(sho, c15)), cap);
-    const V k = I::blend_odd32(pe, I::template slli64<32>(po));
-    return I::blend(I::cmpeq(o, I::zero()), k, I::set1(32768));
+    // Where o == 0, m and the table entry are 0, so k is 0 (not the
+    // reference's 32768; as in ratio0(), nothing downstream tells them apart).
+    return I::blend_odd32(pe, I::template slli64<32>(po));
   }
 
   template <bool kNearest>
@@ -699,7 +700,7 @@ struct AdmSimd {
       const V pe = I::add64(I::mul_epi32(k, o[b]), round);
       const V po = I::add64(I::mul_epi32(I::template srli64<32>(k), I::template srli64<32>(o[b])), round);
       V r = I::blend_odd32(I::template srli64<15>(pe), I::template slli64<17>(po));
-      const M lim = I::mand(aligned, I::mandnot(I::cmpeq(o[b], I::zero()), I::cmpgt(k, I::zero())));
+      const M lim = I::mand(aligned, I::cmpgt(k, I::zero()));  // k is 0 where o is
       if constexpr (I::kFast64) {
         if (p.int_gain64) {
           r = I::blend(lim, r, gain_cap64(r, o[b], t[b], p));
