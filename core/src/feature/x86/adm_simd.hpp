@@ -517,8 +517,6 @@ struct AdmSimd {
     int32_t gain_i;
     // scale 0 CSF
     int32_t f16[3];
-    int shift16[3];
-    int32_t round16[3];
     int32_t cm16[3];
     // scales 1..3 CSF (uint32 factors)
     uint32_t f32[3];
@@ -606,6 +604,7 @@ struct AdmSimd {
     const M aligned = I::mand(I::mask_halves(alo, ahi), I::cmpgt(dot, I::set1(-1)));
 
     V msum = I::zero(), csum = I::zero();
+#pragma GCC unroll 3
     for (int b = 0; b < 3; ++b) {
       const V k = ratio0(o[b], t[b], p);
       V r = I::template srai<15>(I::add(I::mullo(k, o[b]), I::set1(16384)));
@@ -613,9 +612,13 @@ struct AdmSimd {
       r = I::blend(lim, r, gain_cap<kSimd, kIntGain>(r, o[b], t[b], p));
       if (b == 2 && rest) I::store(rest + j, r);
       const V add = I::sub(t[b], r);
-      const V cs = sext16(I::sra(I::add(I::mullo(add, I::set1(p.f16[b])), I::set1(p.round16[b])), p.shift16[b]));
+      // The CSF value, whose low 16 bits (all madd reads) are the reference's
+      // int16: (t - r) * f rounded, >> 15 (h, v) or >> 17 (d).
+      const V csf = I::add(I::mullo(add, I::set1(p.f16[b])), I::set1(b == 2 ? 65535 : 16384));
+      const V cs = b == 2 ? I::template srai<17>(csf) : I::template srai<15>(csf);
       const V y = I::abs(I::madd(cs, I::set1(4369)));  // |c| / 30 and |c| / 15 in Q12
-      msum = I::add(msum, sext16(I::template srai<12>(I::add(y, I::set1(2048)))));
+      // sext16((y + 2048) >> 12), as y + 2048 < 2^28
+      msum = I::add(msum, I::template srai<16>(I::template slli<4>(I::add(y, I::set1(2048)))));
       const V cw = I::template srai<12>(I::add(I::add(y, y), I::set1(2048)));
       csum = I::add(csum, I::blend(wide, sext16(cw), cw));
       I::store(xrow[b] + j, I::mullo(r, I::set1(p.cm16[b])));
@@ -832,12 +835,8 @@ struct AdmSimd {
     const AdmRect& wide = jb.cm.simd;
 
     DecParams dp = dec_params(jb.gain_limit);
-    constexpr int kShift[3] = {15, 15, 17};
-    constexpr int32_t kRound[3] = {16384, 16384, 65535};
     for (int b = 0; b < 3; ++b) {
       dp.f16[b] = jb.csf_factor[b];
-      dp.shift16[b] = kShift[b];
-      dp.round16[b] = kRound[b];
       dp.cm16[b] = jb.cm.factor[b];
     }
     CmParams cp{};
