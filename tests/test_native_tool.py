@@ -105,6 +105,20 @@ def test_sanitized_psnr_ssim_ms_ssim_are_clean_and_agree(sanitized_tool, recipe,
         np.testing.assert_array_equal(values[:, i], ours[name], err_msg=name)
 
 
+def test_sanitized_timing_mode_is_clean(sanitized_tool):
+    # --time: each extractor alone on frame pair 0 (the kernel A/B harness in bench/README.md).
+    clip = make_clip(CASES[0])
+    proc = _run_tool(sanitized_tool, clip, "--extractor", "vif", "--extractor", "adm", "--extractor", "motion",
+                     "--time", "2")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "runtime error" not in proc.stderr and "Sanitizer" not in proc.stderr
+    timing = json.loads(proc.stdout)
+    assert list(timing) == ["vif", "adm", "motion"]
+    assert all(0 < t["min_ms"] <= t["median_ms"] for t in timing.values())
+    proc = _run_tool(sanitized_tool, clip, "--extractor", "psnr", "--time", "2")
+    assert proc.returncode == 2 and "reads chroma" in proc.stderr and proc.stdout == ""
+
+
 def test_sanitized_core_refuses_tiny_frames(sanitized_tool, tmp_path):
     from content import write_pair
     from synthetic import pattern
