@@ -17,6 +17,7 @@ struct AdmOps2 {
   using VF = __m256;
   static constexpr int N = 8;
   static constexpr bool kFast64 = false;
+  static constexpr bool kLzcnt = false;
 
   static V load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
   static void store(void* p, V v) { _mm256_storeu_si256(static_cast<__m256i*>(p), v); }

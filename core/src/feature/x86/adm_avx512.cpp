@@ -1,4 +1,4 @@
-// AVX-512 (F, BW, VL, DQ) fused ADM passes: 16 int32 lanes per vector.
+// AVX-512 (F, BW, VL, DQ, CD) fused ADM passes: 16 int32 lanes per vector.
 #include <immintrin.h>
 
 #include <cstdint>
@@ -16,6 +16,7 @@ struct AdmOps512 {
   using VF = __m512;
   static constexpr int N = 16;
   static constexpr bool kFast64 = true;  // native 64-bit min / max / arithmetic shifts
+  static constexpr bool kLzcnt = true;   // AVX-512 CD's vplzcntd
 
   static V load(const void* p) { return _mm512_loadu_si512(p); }
   static void store(void* p, V v) { _mm512_storeu_si512(p, v); }
@@ -43,6 +44,7 @@ struct AdmOps512 {
   static V sllv(V a, V s) { return _mm512_sllv_epi32(a, s); }
   static V srlv(V a, V s) { return _mm512_srlv_epi32(a, s); }
   static V abs(V a) { return _mm512_abs_epi32(a); }
+  static V lzcnt(V a) { return _mm512_lzcnt_epi32(a); }
   static V min(V a, V b) { return _mm512_min_epi32(a, b); }
   static V max(V a, V b) { return _mm512_max_epi32(a, b); }
   static V minu(V a, V b) { return _mm512_min_epu32(a, b); }

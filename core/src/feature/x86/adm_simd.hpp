@@ -657,12 +657,17 @@ struct AdmSimd {
   // in 64 bits.
   static V ration(V o, V t, const DecParams& p) {
     const V mag = I::abs(o);  // as uint32
-    const M big = I::cmpeq(I::maxu(mag, I::set1(32768)), mag);
-    // mag & ~(mag >> 1) keeps the leading bit and has no run of ones below
-    // it, so its float conversion cannot round up to the next power of two.
-    const V top = I::andnot(I::template srli<1>(mag), mag);
-    const V expo = I::and_(I::template srli<23>(I::ps_bits(I::cvt_ps(top))), I::set1(0xFF));
-    const V shift = I::blend(big, I::zero(), I::sub(expo, I::set1(141)));  // bit length - 15
+    V shift;  // bit length - 15, at least 0
+    if constexpr (I::kLzcnt) {
+      shift = I::max(I::sub(I::set1(17), I::lzcnt(mag)), I::zero());
+    } else {
+      const M big = I::cmpeq(I::maxu(mag, I::set1(32768)), mag);
+      // mag & ~(mag >> 1) keeps the leading bit and has no run of ones below
+      // it, so its float conversion cannot round up to the next power of two.
+      const V top = I::andnot(I::template srli<1>(mag), mag);
+      const V expo = I::and_(I::template srli<23>(I::ps_bits(I::cvt_ps(top))), I::set1(0xFF));
+      shift = I::blend(big, I::zero(), I::sub(expo, I::set1(141)));
+    }
     const V m = I::srlv(I::add(mag, I::sllv(I::set1(1), I::sub(shift, I::set1(1)))), shift);
     const V rec = I::gather(p.recip, m);
     const V rs = I::blend(I::cmpgt(I::zero(), o), rec, I::sub(I::zero(), rec));
