@@ -673,13 +673,14 @@ struct AdmSimd {
     const V rs = I::blend(I::cmpgt(I::zero(), o), rec, I::sub(I::zero(), rec));
     const V lo32 = I::set1_64(0xFFFFFFFFll);
     const V she = I::and_(shift, lo32), sho = I::template srli64<32>(shift);
-    const V one = I::set1_64(1), c14 = I::set1_64(14), c15 = I::set1_64(15);
-    V pe = I::add64(I::mul_epi32(rs, t), I::sllv64(one, I::add64(she, c14)));
-    V po = I::add64(I::mul_epi32(I::template srli64<32>(rs), I::template srli64<32>(t)),
-                    I::sllv64(one, I::add64(sho, c14)));
-    const V cap = I::set1_64(32768);
-    pe = I::min64(I::srlv64(I::max64(pe, I::zero()), I::add64(she, c15)), cap);
-    po = I::min64(I::srlv64(I::max64(po, I::zero()), I::add64(sho, c15)), cap);
+    // (p + 2^(14+s)) >> (15+s), clamped to [0, 32768]; for p >= 0 that is
+    // ((p >> s) + 2^14) >> 15, and any p < 0 gives 0 either way.
+    const V round = I::set1_64(16384), cap = I::set1_64(32768);
+    auto scale = [&](V p, V sh) {
+      return I::min64(I::template srli64<15>(I::add64(I::srlv64(I::max64(p, I::zero()), sh), round)), cap);
+    };
+    const V pe = scale(I::mul_epi32(rs, t), she);
+    const V po = scale(I::mul_epi32(I::template srli64<32>(rs), I::template srli64<32>(t)), sho);
     // Where o == 0, m and the table entry are 0, so k is 0 (not the
     // reference's 32768; as in ratio0(), nothing downstream tells them apart).
     return I::blend_odd32(pe, I::template slli64<32>(po));
