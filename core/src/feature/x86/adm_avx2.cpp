@@ -16,7 +16,6 @@ struct AdmOps2 {
   using MD = __m256i;  // per 64-bit lane
   using VF = __m256;
   static constexpr int N = 8;
-  static constexpr bool kFast64 = false;
   static constexpr bool kLzcnt = false;
 
   static V load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }

@@ -15,7 +15,6 @@ struct AdmOps512 {
   using MD = __mmask8;
   using VF = __m512;
   static constexpr int N = 16;
-  static constexpr bool kFast64 = true;  // native 64-bit min / max / arithmetic shifts
   static constexpr bool kLzcnt = true;   // AVX-512 CD's vplzcntd
 
   static V load(const void* p) { return _mm512_loadu_si512(p); }

@@ -515,6 +515,7 @@ struct AdmSimd {
     bool int_gain;
     bool int_gain64;  // an integer gain (scales 1..3)
     int32_t gain_i;
+    uint32_t gain_caps_from;  // |r| * gain > 2^31 - 1 from here on
     // scale 0 CSF
     int32_t f16[3];
     int32_t cm16[3];
@@ -549,14 +550,15 @@ struct AdmSimd {
     return I::blend(I::cmpgt(o, I::zero()), hi, lo);
   }
 
-  // gain_cap() for an integer gain (any rounding is exact) in 64-bit lanes.
-  static V gain_cap64(V r, V o, V t, const DecParams& p) {
-    const V g = I::set1(p.gain_i);
-    const V ge = I::mul_epi32(r, g), go = I::mul_epi32(I::template srli64<32>(r), g);
-    const V te = I::template srai64<32>(I::template slli64<32>(t)), to = I::template srai64<32>(t);
-    const V lo = I::blend_odd32(I::min64(ge, te), I::template slli64<32>(I::min64(go, to)));
-    const V hi = I::blend_odd32(I::max64(ge, te), I::template slli64<32>(I::max64(go, to)));
-    return I::blend(I::cmpgt(o, I::zero()), hi, lo);
+  // gain_cap() for an integer gain (any rounding is exact), scales 1..3, in
+  // 32 bits. Where it applies (lim), o and t share a sign and r has it or
+  // is 0, so the capped value is min(|r| * gain, |t|) with o's sign; an |r|
+  // from p.gain_caps_from on always caps, and below that the product fits.
+  static V gain_cap32(V r, V o, V t, const DecParams& p) {
+    const V ar = I::abs(r), at = I::abs(t);  // as uint32
+    const V limit = I::set1(static_cast<int32_t>(p.gain_caps_from));
+    const V m = I::blend(I::cmpeq(I::maxu(ar, limit), ar), I::minu(I::mullo(ar, I::set1(p.gain_i)), at), at);
+    return I::blend(I::cmpgt(o, I::zero()), I::sub(I::zero(), m), m);
   }
 
   // Sign-extends the low 16 bits (the reference's int16 casts).
@@ -710,15 +712,10 @@ struct AdmSimd {
       const V po = I::add64(I::mul_epi32(I::template srli64<32>(k), I::template srli64<32>(o[b])), round);
       V r = I::blend_odd32(I::template srli64<15>(pe), I::template slli64<17>(po));
       const M lim = I::mand(aligned, I::cmpgt(k, I::zero()));  // k is 0 where o is
-      if constexpr (I::kFast64) {
-        if (p.int_gain64) {
-          r = I::blend(lim, r, gain_cap64(r, o[b], t[b], p));
-        } else {
-          r = I::blend(lim, r, gain_cap<kNearest, false>(r, o[b], t[b], p));
-        }
-      } else {
+      if (p.int_gain64)
+        r = I::blend(lim, r, gain_cap32(r, o[b], t[b], p));
+      else
         r = I::blend(lim, r, gain_cap<kNearest, false>(r, o[b], t[b], p));
-      }
       const V cs = mul_q28(I::sub(t[b], r), p.f32[b]);
       const V ac = I::abs(cs);
       msum = I::add(msum, mul_hi_off(ac, 143165577));
@@ -825,6 +822,7 @@ struct AdmSimd {
     p.gain = gain;
     p.int_gain = gain >= 0 && gain <= 32767 && gain == static_cast<double>(static_cast<int32_t>(gain));
     p.gain_i = static_cast<int32_t>(gain);
+    p.gain_caps_from = p.gain_i > 0 ? static_cast<uint32_t>(INT32_MAX / p.gain_i + 1) : UINT32_MAX;
     return p;
   }
 
