@@ -84,11 +84,11 @@ def test_feature_subsets_skip_work_but_keep_values(isa, monkeypatch):
 
 
 @pytest.mark.parametrize("recipe", CASES[:3] + CASES[8:10], ids=lambda r: r.id)
-def test_vif_without_vnni_matches_scalar(recipe, monkeypatch):
-    # PYVMAF_TINY_VIF_VNNI=0 selects the plain multiply-add variants on VNNI CPUs.
+def test_kernels_without_vnni_match_scalar(recipe, monkeypatch):
+    # PYVMAF_TINY_VNNI=0 selects the plain multiply-add variants (VIF and ADM) on VNNI CPUs.
     clip = make_clip(recipe)
     reference = _features(clip, "scalar", monkeypatch)
-    monkeypatch.setenv("PYVMAF_TINY_VIF_VNNI", "0")
+    monkeypatch.setenv("PYVMAF_TINY_VNNI", "0")
     got = _features(clip, AVAILABLE[-1], monkeypatch)
     for name in reference:
         np.testing.assert_array_equal(got[name], reference[name], err_msg=f"{name} without VNNI")

@@ -16,4 +16,10 @@ Isa active_isa();
 
 const char* isa_name(Isa isa);
 
+// Whether the kernels of `isa` may use its VNNI form (one-instruction
+// multiply-accumulate): the CPU has it (AVX512-VNNI, or AVX-VNNI for avx2)
+// and PYVMAF_TINY_VNNI=0 does not ask for the plain ones (to test or time
+// them).
+bool vnni_usable(Isa isa);
+
 }  // namespace pvt

@@ -3,6 +3,10 @@
 #include <cstdlib>
 #include <string>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 #include "pyvmaf_tiny/errors.hpp"
 
 namespace pvt {
@@ -46,6 +50,22 @@ const char* isa_name(Isa isa) {
     case Isa::avx2: return "avx2";
     default: return "scalar";
   }
+}
+
+bool vnni_usable(Isa isa) {
+  const char* env = std::getenv("PYVMAF_TINY_VNNI");
+  if (env && std::string(env) == "0") return false;
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  if (isa == Isa::avx512) return __builtin_cpu_supports("avx512vnni");
+  if (isa == Isa::avx2) {
+    // AVX-VNNI (the VEX form): CPUID leaf 7, subleaf 1, EAX bit 4.
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    return __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a >> 4 & 1);
+  }
+#endif
+  (void)isa;
+  return false;
 }
 
 }  // namespace pvt

@@ -539,8 +539,8 @@ AdmKernels select_adm_kernels(int bpc) {
                AdmFused{}};
 #ifdef PVT_HAVE_X86_KERNELS
   switch (active_isa()) {
-    case Isa::avx512: k.fused = adm_fused_avx512(bpc); break;
-    case Isa::avx2: k.fused = adm_fused_avx2(bpc); break;
+    case Isa::avx512: k.fused = vnni_usable(Isa::avx512) ? adm_fused_avx512_vnni(bpc) : adm_fused_avx512(bpc); break;
+    case Isa::avx2: k.fused = vnni_usable(Isa::avx2) ? adm_fused_avx2_vnni(bpc) : adm_fused_avx2(bpc); break;
     default: break;
   }
 #else

@@ -8,8 +8,6 @@
 #include "pyvmaf_tiny/cpu.hpp"
 #include "vif_kernels.hpp"
 #ifdef PVT_HAVE_X86_KERNELS
-#include <cpuid.h>
-
 #include "../x86/vif_x86.hpp"
 #endif
 
@@ -262,34 +260,14 @@ void vif_downscale_u16_scalar(const std::uint16_t* const* ref_rows, const std::u
   downscale_rows(ref_rows, dis_rows, p, ref_out, dis_out);
 }
 
-#ifdef PVT_HAVE_X86_KERNELS
-// The VNNI variants (one-instruction multiply-accumulate) where the CPU has
-// them; PYVMAF_TINY_VIF_VNNI=0 keeps the plain ones (to test or time them).
-bool vnni_allowed() {
-  const char* env = std::getenv("PYVMAF_TINY_VIF_VNNI");
-  return !(env && std::string(env) == "0");
-}
-
-bool has_avx512_vnni() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512vnni");
-}
-
-// AVX-VNNI (the VEX form for 256-bit vectors): CPUID leaf 7, subleaf 1, EAX
-// bit 4. The OS saves the registers it uses, AVX2 being usable.
-bool has_avx_vnni() {
-  unsigned a = 0, b = 0, c = 0, d = 0;
-  return __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a >> 4 & 1);
-}
-#endif
 
 VifKernels select_vif_kernels(int bpc) {
   (void)bpc;
 #ifdef PVT_HAVE_X86_KERNELS
   switch (active_isa()) {
     case Isa::avx512:
-      return vnni_allowed() && has_avx512_vnni() ? vif_kernels_avx512_vnni() : vif_kernels_avx512();
-    case Isa::avx2: return vnni_allowed() && has_avx_vnni() ? vif_kernels_avx2_vnni() : vif_kernels_avx2();
+      return vnni_usable(Isa::avx512) ? vif_kernels_avx512_vnni() : vif_kernels_avx512();
+    case Isa::avx2: return vnni_usable(Isa::avx2) ? vif_kernels_avx2_vnni() : vif_kernels_avx2();
     default: break;
   }
 #endif

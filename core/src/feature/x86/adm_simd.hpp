@@ -272,8 +272,8 @@ struct AdmSimd {
     const V c = I::unpacklo16(x2, x3), d = I::unpackhi16(x2, x3);
     auto filter = [&](const int32_t* k) {
       const V k01 = I::set1(pair16(k[0], k[1])), k23 = I::set1(pair16(k[2], k[3]));
-      const V p = I::sra(I::add(I::add(I::madd(a, k01), I::madd(c, k23)), round), bpc);
-      const V q = I::sra(I::add(I::add(I::madd(b, k01), I::madd(d, k23)), round), bpc);
+      const V p = I::sra(I::dot_add(I::dot_add(round, a, k01), c, k23), bpc);
+      const V q = I::sra(I::dot_add(I::dot_add(round, b, k01), d, k23), bpc);
       return I::packs32(p, q);  // the unpacks' lane order, undone
     };
     I::store(lo, filter(kFiltLo));
@@ -325,7 +325,7 @@ struct AdmSimd {
     const V h01 = I::set1(pair16(kFiltHi[0], kFiltHi[1])), h23 = I::set1(pair16(kFiltHi[2], kFiltHi[3]));
     const V r16 = I::set1(32768);
     auto filter = [&](V a, V b, V k01, V k23) {
-      return I::template srai<16>(I::add(I::add(I::madd(a, k01), I::madd(b, k23)), r16));
+      return I::template srai<16>(I::dot_add(I::dot_add(r16, a, k01), b, k23));
     };
     // The loads at 2q are aligned; those at 2q + 2 are the same vectors
     // moved on by one int32 lane, with the next block's first lane.
@@ -359,8 +359,8 @@ struct AdmSimd {
   // a madd pair, `h23` those of taps 2 and 3, `l01` and `l23` the xl - 2^15.
   static V split_filter(V h01, V h23, V l01, V l23, const int32_t* k, V round, int shift) {
     const V k01 = I::set1(pair16(k[0], k[1])), k23 = I::set1(pair16(k[2], k[3]));
-    const V a = I::add(I::madd(h01, k01), I::madd(h23, k23));
-    const V b = I::add(I::add(I::madd(l01, k01), I::madd(l23, k23)), round);
+    const V a = I::dot_add(I::madd(h01, k01), h23, k23);
+    const V b = I::dot_add(I::dot_add(round, l01, k01), l23, k23);
     const int32_t c = ((k[0] + k[1] + k[2] + k[3]) * 32768) >> shift;
     return I::add(I::add(I::sll(a, 16 - shift), I::sra(b, shift)), I::set1(c));
   }
@@ -390,8 +390,7 @@ struct AdmSimd {
     auto filter = [&](const int32_t* k, int32_t* out) {
       const V k01 = I::set1(pair16(k[0], k[1])), k23 = I::set1(pair16(k[2], k[3]));
       V first, second;
-      I::interleave128(I::add(I::madd(a, k01), I::madd(c, k23)), I::add(I::madd(b, k01), I::madd(d, k23)), first,
-                       second);
+      I::interleave128(I::dot_add(I::madd(a, k01), c, k23), I::dot_add(I::madd(b, k01), d, k23), first, second);
       I::store(out, first);
       I::store(out + N, second);
     };
