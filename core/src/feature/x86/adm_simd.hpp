@@ -138,23 +138,41 @@ inline ExtTaps ext_taps(const int* cols, int n, int out_w) {
   return e;
 }
 
-// Fills the extension entries of the `nb` extended rows `e`, which emulate
+// Where the extension entries of `nb` extended rows come from, emulating
 // the reference's scratch: the rows one after the other, zeros before
 // (scales 1..3: its leading 0) and after (scale 0: its two spare values).
-template <class T>
-void fill_ext(T* const* e, int nb, int n, const ExtTaps& ext) {
-  auto read = [&](int b, int c) -> T {
-    const long g = static_cast<long>(b) * n + c;
-    if (g < 0 || g >= static_cast<long>(nb) * n) return 0;
-    return e[g / n][1 + g % n];
-  };
-  T vals[4][3];
+// For row b and slot s (index -1, n, n + 1): the source row and element, or
+// row -1 for a zero.
+struct ExtPlan {
+  int nb = 0, n = 0;
+  int row[4][3] = {}, at[4][3] = {};
+};
+
+inline ExtPlan ext_plan(int nb, int n, const ExtTaps& ext) {
+  ExtPlan p;
+  p.nb = nb;
+  p.n = n;
   for (int b = 0; b < nb; ++b)
-    for (int s = 0; s < 3; ++s) vals[b][s] = ext.used[s] ? read(b, ext.c[s]) : T{0};
-  for (int b = 0; b < nb; ++b) {
+    for (int s = 0; s < 3; ++s) {
+      const long g = static_cast<long>(b) * n + ext.c[s];
+      const bool inside = ext.used[s] && g >= 0 && g < static_cast<long>(nb) * n;
+      p.row[b][s] = inside ? static_cast<int>(g / n) : -1;
+      p.at[b][s] = inside ? static_cast<int>(1 + g % n) : 0;
+    }
+  return p;
+}
+
+// Fills the extension entries of the extended rows `e` as `p` says (every
+// value read before any is written).
+template <class T>
+void fill_ext(T* const* e, const ExtPlan& p) {
+  T vals[4][3];
+  for (int b = 0; b < p.nb; ++b)
+    for (int s = 0; s < 3; ++s) vals[b][s] = p.row[b][s] < 0 ? T{0} : e[p.row[b][s]][p.at[b][s]];
+  for (int b = 0; b < p.nb; ++b) {
     e[b][0] = vals[b][0];
-    e[b][n + 1] = vals[b][1];
-    e[b][n + 2] = vals[b][2];
+    e[b][p.n + 1] = vals[b][1];
+    e[b][p.n + 2] = vals[b][2];
   }
 }
 
@@ -284,7 +302,7 @@ struct AdmSimd {
   // (int16: it fits), details into band rows h, v, d. `next` are the rows
   // the next output row reads first (prefetched), or null.
   template <class T>
-  static void dwt0_row(const Plane& src, const int* r, const int* next, int n, int out_w, const ExtTaps& ext,
+  static void dwt0_row(const Plane& src, const int* r, const int* next, int n, int out_w, const ExtPlan& ext,
                        const BandSpan& span, Rows& s, int16_t* approx, int32_t* const band[3]) {
     const T* p0 = src.row<T>(r[0]);
     const T* p1 = src.row<T>(r[1]);
@@ -317,7 +335,7 @@ struct AdmSimd {
       std::memcpy(tail[3], p3 + j, bytes);
       vert0<T, true>(tail[0], tail[1], tail[2], tail[3], half, bpc, round, lo + j, hi + j);
     }
-    fill_ext(s.e16, 2, n, ext);
+    fill_ext(s.e16, ext);
 
     // Horizontal: output q reads extended entries 2q .. 2q + 3, i.e. the
     // int32 lane q of a load at 2q and of one at 2q + 2.
@@ -412,7 +430,7 @@ struct AdmSimd {
     return r;
   }
 
-  static void dwtn_row(const AdmScaleNJob& jb, const int* r, const int* next, const ExtTaps& ext,
+  static void dwtn_row(const AdmScaleNJob& jb, const int* r, const int* next, const ExtPlan& ext,
                        const BandSpan& span, Rows& s, std::ptrdiff_t k) {
     // The last scale keeps no approximation: rows without bands are unused.
     if (!jb.ref_approx && !span.row) return;
@@ -477,7 +495,7 @@ struct AdmSimd {
         vertn<true>(tail[0], tail[1], tail[2], tail[3], vs, vround, lo + j, hi + j);
       }
     }
-    fill_ext(s.e32, 4, n, ext);
+    fill_ext(s.e32, ext);
     for (int pic = 0; pic < 2; ++pic) {
       int32_t* approx = pic ? jb.dis_approx : jb.ref_approx;
       if (approx) approx += k * jb.approx_stride;
@@ -832,7 +850,7 @@ struct AdmSimd {
     const AdmDwtTaps& tp = jb.taps;
     Rows s = carve(scratch, tp.in_w);
     const int n = tp.in_w, w = tp.out_w, h = tp.out_h;
-    const ExtTaps ext = ext_taps(tp.cols, n, w);
+    const ExtPlan ext = ext_plan(2, n, ext_taps(tp.cols, n, w));
     const AdmRect& work = jb.work;
     const AdmRect& pool = jb.pool;
     const AdmRect& wide = jb.cm.simd;
@@ -914,7 +932,7 @@ struct AdmSimd {
     // within the scratch laid out for the real frame width (>= that).
     Rows s = carve(scratch, 2 * tp.in_w - 1);
     const int n = tp.in_w, w = tp.out_w, h = tp.out_h;
-    const ExtTaps ext = ext_taps(tp.cols, n, w);
+    const ExtPlan ext = ext_plan(4, n, ext_taps(tp.cols, n, w));
     const AdmRect& work = jb.work;
     const AdmRect& pool = jb.pool;
 
