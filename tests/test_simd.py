@@ -92,3 +92,33 @@ def test_kernels_without_vnni_match_scalar(recipe, monkeypatch):
     got = _features(clip, AVAILABLE[-1], monkeypatch)
     for name in reference:
         np.testing.assert_array_equal(got[name], reference[name], err_msg=f"{name} without VNNI")
+
+
+@pytest.mark.parametrize("width", [59, 60, 91, 120, 190])
+def test_adm_lanes_past_a_band_row_stay_harmless(width, tmp_path):
+    # ADM's vector loops run past a band row's end into scratch that other
+    # scales filled; scale 0's reciprocal gather must stay inside its table
+    # for those lanes. Independent noise at these widths put such values
+    # there (the process crashed before the fix), so each ISA runs in its own
+    # process and must agree with scalar.
+    import json
+    import os
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(width)
+    size = 3 * (width * 34 + 2 * ((width + 1) // 2) * 17)  # three yuv420p frames
+    ref, dist = tmp_path / "ref.yuv", tmp_path / "dist.yuv"
+    ref.write_bytes(rng.integers(0, 256, size, dtype=np.uint8).tobytes())
+    dist.write_bytes(rng.integers(0, 256, size, dtype=np.uint8).tobytes())
+    script = ("import json, sys, pyvmaf_tiny; "
+              "r = pyvmaf_tiny.extract_features(sys.argv[1], sys.argv[2], ['adm'], width=int(sys.argv[3]), "
+              "height=34, pix_fmt='yuv420p'); print(json.dumps({k: [float(x) for x in v] for k, v in r.items()}))")
+    got = {}
+    for isa in AVAILABLE:
+        proc = subprocess.run([sys.executable, "-c", script, str(ref), str(dist), str(width)],
+                              env=dict(os.environ, PYVMAF_TINY_ISA=isa), capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, (isa, proc.returncode, proc.stderr[-2000:])
+        got[isa] = json.loads(proc.stdout)
+    for isa in AVAILABLE[1:]:
+        assert got[isa] == got["scalar"], isa

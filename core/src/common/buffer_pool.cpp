@@ -149,7 +149,9 @@ class Pool {
       std::lock_guard lock(mu_);
       all.swap(kept_);
       kept_bytes_ = 0;
-      resident_bytes_ = 0;
+      // Only what is taken here: a block being freed has its share reserved.
+      for (const auto& b : all)
+        if (b.resident) resident_bytes_ -= b.capacity;
     }
     std::size_t bytes = 0;
     for (const auto& b : all) {

@@ -587,7 +587,10 @@ struct AdmSimd {
   // Where o == 0 it is 0 (the table's entry), not the reference's 32768: the
   // restored value is 0 either way, and k > 0 fails just as o == 0 does.
   static V ratio0(V o, V t, const DecParams& p) {
-    const V ao = I::abs(o);  // band values are below 2^15, within the table
+    // Band values are below 2^15, but lanes past the end of a row may hold
+    // whatever the scratch held (any int32, INT_MIN included); the unsigned
+    // clamp keeps their gather inside the table. Those lanes reach no result.
+    const V ao = I::minu(I::abs(o), I::set1(32768));
     const V rec = I::gather(p.recip, ao);
     const V tcap = I::minu(I::abs(t), I::add(ao, ao));
     const V prod = I::mullo(rec, tcap);
