@@ -10,11 +10,14 @@ back-to-back ratios (new / old).
 """
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import subprocess
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ab_native import parse_ab_args  # noqa: E402
 
 
 def run(binary: str, args: list[str]) -> dict[str, float]:
@@ -23,17 +26,9 @@ def run(binary: str, args: list[str]) -> dict[str, float]:
 
 
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    tool_args = argv[argv.index("--") + 1:] if "--" in argv else []
-    own = argv[: argv.index("--")] if "--" in argv else argv
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("old")
-    ap.add_argument("new")
-    ap.add_argument("--runs", type=int, default=21)
-    a = ap.parse_args(own)
-    if "--time" not in tool_args:
+    a, args, ap = parse_ab_args(argv, __doc__, 21)
+    if "--time" not in args:
         ap.error("the tool's arguments (after --) need --time N")
-    args = tool_args
     pairs = []
     for i in range(a.runs):
         order = (a.old, a.new) if i % 2 == 0 else (a.new, a.old)

@@ -27,15 +27,20 @@ def run(binary: str, args: list[str]) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def main(argv=None) -> int:
+def parse_ab_args(argv, doc: str, runs: int) -> tuple[argparse.Namespace, list[str], argparse.ArgumentParser]:
+    """OLD NEW [--runs N] -- TOOL ARGS: the parsed own arguments, the tool's, and the parser."""
     argv = sys.argv[1:] if argv is None else argv
     tool_args = argv[argv.index("--") + 1:] if "--" in argv else []
     own = argv[: argv.index("--")] if "--" in argv else argv
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("old")
     ap.add_argument("new")
-    ap.add_argument("--runs", type=int, default=11)
-    args = ap.parse_args(own)
+    ap.add_argument("--runs", type=int, default=runs)
+    return ap.parse_args(own), tool_args, ap
+
+
+def main(argv=None) -> int:
+    args, tool_args, _ = parse_ab_args(argv, __doc__, 11)
     times: dict[str, list[tuple[float, float]]] = {args.old: [], args.new: []}
     for i in range(args.runs):
         for binary in (args.old, args.new) if i % 2 == 0 else (args.new, args.old):
