@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "pyvmaf_tiny/errors.hpp"
+#include "../platform/file.hpp"
 #include "truncation_guard.hpp"
 
 namespace pvt {
@@ -46,12 +47,11 @@ RawReader::RawReader(std::string path, const RawLayout& layout) : path_(std::mov
     if (l.bpc > 8) throw InputError(path_ + ": 16-bit raw input needs a little-endian host");
   frame_bytes_ = l.frame_marker.size() + plane_bytes(l.width, l.height, l.bpc) +
                  2 * plane_bytes(l.chroma_width, l.chroma_height, l.bpc);
-  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd_ < 0) throw InputError(path_ + ": cannot open (" + std::strerror(errno) + ")");
+  fd_ = platform::RegularFile(path_, "").release();
   struct stat st {};
-  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (::fstat(fd_, &st) != 0) {
     ::close(fd_);
-    throw InputError(path_ + ": not a regular file");
+    throw InputError(path_ + ": cannot stat (" + std::strerror(errno) + ")");
   }
   const auto size = static_cast<std::uint64_t>(st.st_size);
   frame_count_ = size > l.header ? (size - l.header) / frame_bytes_ : 0;

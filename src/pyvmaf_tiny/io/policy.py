@@ -1,0 +1,152 @@
+"""The one path policy: every file the package opens for a caller goes through it.
+
+A path is accepted only if it resolves (after symlinks) to an existing regular
+file, inside the allowed roots when there are any. It is then opened without
+blocking (a FIFO or device swapped in after the check cannot hang the open) and
+checked again on the open descriptor, so what is read is what was checked.
+Reads are capped by a byte budget while they happen, never by a size read
+beforehand (``/dev/zero`` and growing files report sizes that lie).
+
+The library's default policy has no roots and lets FFmpeg pick any demuxer; the
+MCP server uses roots and ``single_file_media=True``: containers are opened
+only through demuxers that read one file, and a file that names others
+(playlists, concat lists, image sequences) is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from typing import BinaryIO, Optional, Sequence, Union
+
+from ..errors import InputError, ModelError
+
+PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+
+MiB = 1 << 20
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """Byte budgets for what the package reads whole into memory."""
+
+    model_json: int = 64 * MiB  # a libvmaf JSON model
+    sidecar: int = 1 * MiB      # a tiny model's JSON sidecar
+    onnx: int = 16 * MiB        # a tiny model's .onnx
+
+
+class OutsideRoots(InputError):
+    """A path that resolves outside every allowed root."""
+
+
+def shown(path: PathLike) -> str:
+    """`path` as text that can always be printed: undecodable bytes of a file
+    name (kept by Python as surrogates) come out as \\x escapes."""
+    text = os.fsdecode(os.fspath(path))
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def native_path(path: PathLike) -> bytes:
+    """The bytes the operating system knows the file by, for the native core."""
+    return os.fsencode(os.fspath(path))
+
+
+class PathPolicy:
+    """Which files may be opened for a caller, and within which budgets."""
+
+    def __init__(self, roots: Optional[Sequence[PathLike]] = None, *, single_file_media: bool = False,
+                 budgets: Budgets = Budgets()):
+        dirs = []
+        for d in roots or ():
+            real = os.path.realpath(os.path.expanduser(os.fsdecode(os.fspath(d))))
+            if not os.path.isdir(real):
+                raise InputError(f"root {shown(d)}: not a directory")
+            dirs.append(real)
+        self.roots: tuple[str, ...] = tuple(dict.fromkeys(dirs))
+        self.single_file_media = bool(single_file_media)
+        self.budgets = budgets
+
+    def __repr__(self) -> str:
+        return (f"PathPolicy(roots={list(self.roots) or None}, single_file_media={self.single_file_media}, "
+                f"budgets={self.budgets})")
+
+    def resolve(self, path: PathLike, what: str = "file", error: type = InputError) -> str:
+        """The real path of `path` (relative paths start at the first root, if
+        any), after checking it is a regular file inside the roots."""
+        try:
+            text = os.fsdecode(os.fspath(path))
+        except TypeError:
+            raise error(f"{what}: expected a file path, got {type(path).__name__}") from None
+        if not text.strip() or "\0" in text:
+            raise error(f"{what}: expected a file path, got {text!r}")
+        base = self.roots[0] if self.roots else os.getcwd()
+        try:
+            real = os.path.realpath(os.path.join(base, os.path.expanduser(text)))
+        except (OSError, ValueError) as e:
+            raise error(f"{what} {shown(text)}: cannot resolve ({e})") from None
+        if self.roots and not any(_inside(real, root) for root in self.roots):
+            raise OutsideRoots(
+                f"{what} {shown(text)} resolves outside the allowed roots: only files that resolve, after "
+                f"symlinks, inside {', '.join(shown(r) for r in self.roots)} may be read"
+            )
+        try:
+            st = os.stat(real)
+        except FileNotFoundError:
+            raise error(f"{what} {shown(text)}: no such file") from None
+        except OSError as e:
+            raise error(f"{what} {shown(text)}: cannot read ({e.strerror})") from None
+        _require_regular(st, text, what, error)
+        return real
+
+    def open(self, path: PathLike, what: str = "file", error: type = InputError) -> BinaryIO:
+        """`path` opened for reading, once resolve() accepts it; the open
+        descriptor is checked to be the regular file that was resolved."""
+        real = self.resolve(path, what, error)
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+        try:
+            fd = os.open(real, flags)
+        except OSError as e:
+            raise error(f"{what} {shown(path)}: cannot open ({e.strerror})") from None
+        try:
+            st = os.fstat(fd)
+            _require_regular(st, path, what, error)
+            if hasattr(os, "set_blocking"):
+                os.set_blocking(fd, True)
+            return os.fdopen(fd, "rb")
+        except BaseException:
+            os.close(fd)
+            raise
+
+    def read_bytes(self, path: PathLike, what: str, cap: int, error: type = ModelError) -> bytes:
+        """The whole file, refused as soon as it is found to hold more than `cap` bytes."""
+        with self.open(path, what, error) as f:
+            data = f.read(cap + 1)
+        if len(data) > cap:
+            raise error(f"{what} {shown(path)}: larger than the {_size(cap)} cap")
+        return data
+
+
+DEFAULT_POLICY = PathPolicy()
+
+
+def _require_regular(st: os.stat_result, path: PathLike, what: str, error: type) -> None:
+    if stat.S_ISREG(st.st_mode):
+        return
+    kind = ("a directory" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode)
+            else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+            else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+    raise error(f"{what} {shown(path)}: is {kind}, not a regular file" if kind != "not a regular file"
+                else f"{what} {shown(path)}: not a regular file")
+
+
+def _inside(path: str, root: str) -> bool:
+    path, root = os.path.normcase(path), os.path.normcase(root)
+    try:
+        return os.path.commonpath([path, root]) == root
+    except ValueError:  # different drives on Windows
+        return False
+
+
+def _size(n: int) -> str:
+    return f"{n >> 20} MiB" if n >= MiB and n % MiB == 0 else f"{n} bytes"
