@@ -68,7 +68,7 @@ class Recipe:
 
 
 def _write_raw(path: Path, frames: list[list[np.ndarray]]) -> None:
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # concurrent test runs share the cache
     with open(tmp, "wb") as f:
         for planes in frames:
             for p in planes:

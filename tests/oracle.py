@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Optional
@@ -40,7 +41,7 @@ def run(ref: Path, dist: Path, width: int, height: int, pix_fmt: str, *, model: 
     out = Path(ref).parent / f"oracle-{key}.json"
     if cache and out.exists():
         return json.loads(out.read_text())
-    tmp = out.with_suffix(".tmp")
+    tmp = out.with_suffix(f".{os.getpid()}.tmp")  # concurrent test runs share the cache
     lavfi = "libvmaf=" + ":".join(opts + [f"log_path={tmp}"])
     raw = ["-f", "rawvideo", "-pix_fmt", pix_fmt, "-s", f"{width}x{height}"]
     cmd = [ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin", *raw, "-i", str(dist), *raw, "-i", str(ref),
