@@ -161,8 +161,8 @@ def test_vmaf_score_equals_cli_and_oracle(server, ws, tmp_path):
 
 def test_refusals_are_tool_errors_and_the_server_keeps_serving(server, ws):
     root, pair = ws.root, ws.pair
-    outside_root = (f"outside the allowed roots: this server reads only files that resolve, after symlinks, "
-                    f"inside {os.path.realpath(root)}")
+    outside_root = (f"outside the allowed roots: only files that resolve, after symlinks, "
+                    f"inside {os.path.realpath(root)} may be read")
     cases = [
         ("vmaf_score", {**pair, "ref": str(ws.outside / "ref.yuv")}, outside_root),
         ("vmaf_score", {**pair, "ref": "../outside/ref.yuv"}, outside_root),
@@ -285,7 +285,9 @@ def test_roots_come_from_flags_then_env_then_cwd(tmp_path, monkeypatch):
     with pytest.raises(pyvmaf_tiny.InputError, match="not a directory"):
         Roots.configure([str(tmp_path / "missing")])
     roots = Roots.configure([str(a)])
+    (a / "clip.y4m").write_bytes(b"")
     assert roots.resolve("clip.y4m") == str(a.resolve() / "clip.y4m")
+    assert roots.policy.single_file_media and roots.policy.roots == roots.dirs
     (a / "up").symlink_to(tmp_path)
     for bad in ("../b/clip.y4m", "up/b/clip.y4m", str(tmp_path / "a-sibling"), "a\0b", ""):
         with pytest.raises(pyvmaf_tiny.InputError):
