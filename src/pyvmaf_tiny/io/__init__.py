@@ -47,15 +47,13 @@ def open_source(
             path = os.fsdecode(path)
         ext = os.path.splitext(path)[1].lower()
         if ext == ".y4m":
-            # Until Y4mSource opens through the policy itself, it gets the checked real path, and its
-            # messages name the file as the caller did.
+            # Until Y4mSource opens through the policy itself, it gets the checked real path (which it
+            # also reads natively, so it keeps it as its name); its refusals name the file as the caller did.
             real = policy.resolve(path, "")
             try:
-                src = Y4mSource(real)
+                return Y4mSource(real)
             except InputError as e:
                 raise InputError(str(e).replace(real, shown(path))) from None
-            src.name = shown(path)
-            return src
         if ext not in _RAW_EXTENSIONS:
             return ContainerSource(path, policy)
         if width is None or height is None or pix_fmt is None:

@@ -151,6 +151,116 @@ class ContainerSource(FrameSource):
             raise InputError(f"{self.name}: no decodable frames")
 
     def _planes(self, frame, index: int, chroma: bool):
+        if (frame.width, frame.height) != (self.width, self.height):
+            raise InputError(f"{self.name}: frame {index} is {frame.width}x{frame.height}, "
+                             f"the stream is {self.width}x{self.height} (resolution changes are not supported)")
+        f = DECODED_FORMATS.get(frame.format.name)
+        if f is None:
+            raise InputError(f"{self.name}: frame {index} decoded as {frame.format.name}, which has no exact luma "
+                             f"plane")
+        if (f.layout, f.bpc) != (self._format.layout, self._format.bpc):
+            raise InputError(f"{self.name}: frame {index} is {f.name}, the stream started {self._format.name}")
+        return frame_planes(frame, f, chroma, self.name)
+
+    def close(self) -> None:
+        self._f.close()
+
+
+class ContainerSource(FrameSource):
+    def __init__(self, path, policy: PathPolicy = DEFAULT_POLICY):
+        av = _av()
+        self.name = shown(path)
+        self._file = None
+        if policy.single_file_only:
+            self._container = self._open_single_file(av, path, policy)
+        else:
+            real = policy.resolve(path, "")
+            try:  # "file:" keeps FFmpeg from reading a protocol into a name such as "subfile:..."
+                self._container = av.open("file:" + real)
+            except av.error.FFmpegError as e:
+                raise InputError(f"{self.name}: cannot open as a video container ({_reason(e)})") from None
+        try:
+            streams = self._container.streams.video
+            if not streams:
+                raise InputError(f"{self.name}: no video stream")
+            self._stream = streams[0]
+            ctx = self._stream.codec_context
+            self.width, self.height = int(ctx.width), int(ctx.height)
+            fmt = ctx.pix_fmt or ""
+            if not fmt:
+                raise InputError(f"{self.name}: the video stream has no pixel format (corrupt file?)")
+            self._format = _decoded(fmt, self.name)
+            self.bpc = self._format.bpc
+            if self.width <= 0 or self.height <= 0:
+                raise InputError(f"{self.name}: the video stream has no frame size (corrupt file?)")
+        except BaseException:
+            self.close()
+            raise
+
+    def _open_single_file(self, av, path, policy: PathPolicy):
+        f = policy.open(path, "")
+        try:
+            head = f.read(demuxers.HEAD_BYTES)
+            f.seek(0)
+            demuxer = demuxers.sniff(head)
+            if demuxer is None:
+                raise InputError(
+                    f"{self.name}: cannot open as a video container: its content is none of the single-file "
+                    f"formats read here ({demuxers.described()}); playlists, concat lists, image sequences and "
+                    f"other files that name further files are refused, whatever the extension"
+                )
+            options = {"protocol_whitelist": "file"}
+            if demuxer == "mov":
+                options["enable_drefs"] = "0"  # no data references to other files
+            try:
+                container = av.open(_MediaFile(f), format=demuxer, container_options=options,
+                                    io_open=self._refuse_nested)
+            except av.error.FFmpegError as e:
+                raise InputError(f"{self.name}: cannot open as a video container ({_reason(e)})") from None
+            if container.format.name not in demuxers.SINGLE_FILE_DEMUXERS:
+                container.close()
+                raise InputError(f"{self.name}: opened as {container.format.name}, which is not a single-file "
+                                 f"format")
+        except BaseException:
+            f.close()
+            raise
+        self._file = f
+        return container
+
+    def _refuse_nested(self, url, flags, options):
+        raise InputError(f"{self.name}: names another file or URL ({shown(url)}), which is not read: only "
+                         f"single-file media is")
+
+    def frame_count(self) -> Optional[int]:
+        return None  # container frame counts are hints, not facts
+
+    @property
+    def layout(self) -> str:
+        return self._format.layout
+
+    @property
+    def format_name(self) -> str:
+        return self._format.name
+
+    @property
+    def has_chroma(self) -> bool:
+        return self._format.layout != "gray"
+
+    def pictures(self, chroma: bool) -> Iterator:
+        av = _av()
+        if chroma and self.has_chroma and self.layout not in CHROMA_LAYOUTS:
+            raise InputError(chroma_refusal(self.name, self._format.name, self.layout))
+        index = 0
+        try:
+            for frame in self._container.decode(self._stream):
+                yield self._planes(frame, index, chroma)
+                index += 1
+        except av.error.FFmpegError as e:
+            raise InputError(f"{self.name}: decoding failed at frame {index} ({_reason(e)})") from None
+        if index == 0:
+            raise InputError(f"{self.name}: no decodable frames")
+
+    def _planes(self, frame, index: int, chroma: bool):
         name = frame.format.name
         if (frame.width, frame.height) != (self.width, self.height):
             raise InputError(f"{self.name}: frame {index} is {frame.width}x{frame.height}, "
@@ -191,6 +301,34 @@ class ContainerSource(FrameSource):
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def frame_planes(frame, f: DecodedFormat, chroma: bool, name: str):
+    """Copies of a decoded frame's luma (or luma, Cb, Cr) samples, uint8 or native uint16, as `f` lays them
+    out."""
+    wide = f.bpc > 8
+    dtype = np.dtype(">u2" if f.big_endian else "<u2") if wide else np.dtype(np.uint8)
+    shift = 16 - f.bpc if f.msb else 0
+    out_type = np.uint16 if wide else np.uint8
+
+    def read(plane, interleave=1, offset=0):
+        per_row = plane.line_size // dtype.itemsize
+        rows = np.frombuffer(plane, dtype)[: per_row * plane.height].reshape(plane.height, per_row)
+        samples = rows[:, offset : plane.width * interleave : interleave]
+        # copies: the decoder may reuse its buffers
+        return (samples >> shift).astype(out_type) if shift else samples.astype(out_type, copy=True)
+
+    luma = read(frame.planes[0])
+    if not chroma:
+        return luma
+    if f.layout == "gray":
+        raise InputError(f"{name}: {f.name} has no chroma planes")
+    if not f.chroma_modelled:
+        raise InputError(chroma_refusal(name, f.name, f.layout))
+    if f.semi_planar:  # one plane of interleaved chroma pairs
+        first, second = (1, 0) if f.cr_first else (0, 1)
+        return luma, read(frame.planes[1], 2, first), read(frame.planes[1], 2, second)
+    return luma, read(frame.planes[1]), read(frame.planes[2])
 
 
 def _decoded(fmt: str, name: str) -> DecodedFormat:
