@@ -264,6 +264,21 @@ def test_undecodable_file_names_work_end_to_end(tmp_path):
     assert proc.returncode == 2 and "missing\\xff.y4m: no such file" in _one_error_line(proc)
 
 
+def test_undecodable_container_names_work_end_to_end(tmp_path):
+    from hostile import mkv, planes
+
+    import numpy as np
+
+    mkv(tmp_path / "a.mkv", planes(np.random.default_rng(1), 3))
+    mkv(tmp_path / "b.mkv", planes(np.random.default_rng(2), 3))
+    d = os.fsencode(str(tmp_path))
+    for src, dst in ((b"/a.mkv", b"/a\xff.mkv"), (b"/b.mkv", b"/b\xe9.mkv")):
+        os.link(d + src, d + dst)
+    expected = cli("score", tmp_path / "a.mkv", tmp_path / "b.mkv", "-q", "--feature", "psnr", check_rc=0).stdout
+    got = _cli_bytes("score", d + b"/a\xff.mkv", d + b"/b\xe9.mkv", "-q", "--feature", "psnr")
+    assert got.returncode == 0 and got.stdout == expected, got.stderr
+
+
 @pytest.mark.parametrize("option,value,needle", [
     ("--subsample", "99999999999", "subsample must be <= 2147483647, got 99999999999"),
     ("--frames", "99999999999999999999", "frames must be <= 2147483647"),
