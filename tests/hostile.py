@@ -67,16 +67,16 @@ def referencing_files(root: Path, outside: Path, bait: Path) -> dict[str, Path]:
     clip = outside / "secret.mkv"
     if not clip.exists():
         mkv(clip, planes(np.random.default_rng(7), 2))
-    link = root / "inner_link.mkv"
-    if not link.is_symlink():
-        link.symlink_to(clip)
+    for link, target in ((root / "inner_link.mkv", clip), (root / "inner_fifo.ts", bait)):
+        if not link.is_symlink():
+            link.symlink_to(target)
     hls = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\n{}\n#EXT-X-ENDLIST\n"
     files = {
         "hls_absolute.m3u8": hls.format(bait),
         "hls_file_url.m3u8": hls.format(f"file://{bait}"),
         "hls_relative.m3u8": hls.format(rel),
         "hls_named_mkv.mkv": hls.format(bait),
-        "concat_symlink.ffconcat": "ffconcat version 1.0\nfile inner_link.mkv\n",
+        "concat_symlink.ffconcat": "ffconcat version 1.0\nfile inner_link.mkv\nfile inner_fifo.ts\n",
         "concat_named_mp4.mp4": f"ffconcat version 1.0\nfile '{bait}'\n",
         "dash.mpd": ('<?xml version="1.0"?>\n<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" '
                      'mediaPresentationDuration="PT1S" minBufferTime="PT1S" profiles="urn:mpeg:dash:profile:isoff-'

@@ -221,8 +221,14 @@ def test_files_naming_other_files_are_refused_and_nothing_outside_is_opened(serv
             assert result.is_error, (name, result)
             assert "cannot open as a video container: its content is none of the single-file formats" \
                 in _text(result), _text(result)
-    linked = server.call("vmaf_score", {"ref": "inner_link.mkv", "dist": "inner_link.mkv"})
-    assert linked.is_error and "resolves outside the allowed roots" in _text(linked)
+    for name in ("inner_link.mkv", "inner_fifo.ts"):
+        linked = server.call("vmaf_score", {"ref": name, "dist": name})
+        assert linked.is_error and "resolves outside the allowed roots" in _text(linked)
+    bait = str(ws.outside / "secret.ts")
+    for url in (f"subfile,,start,0,end,1000,,:{bait}", f"concat:{bait}|{bait}", f"file:{bait}", "tee:x.mkv",
+                "data:video/x-matroska;base64,GkXfow==", "http://127.0.0.1:9/x.mkv"):
+        result = server.call("vmaf_score", {"ref": url, "dist": url})
+        assert result.is_error and ("no such file" in _text(result) or "outside the allowed roots" in _text(result))
     # the FIFO outside was never opened: checked when the module's server goes (ws)
 
 

@@ -45,11 +45,11 @@ def open_source(
         path = os.fspath(obj)
         if isinstance(path, bytes):
             path = os.fsdecode(path)
+        real = policy.resolve(path, "")  # a regular file inside the roots, or a refusal before anything else
         ext = os.path.splitext(path)[1].lower()
         if ext == ".y4m":
             # Until Y4mSource opens through the policy itself, it gets the checked real path (which it
             # also reads natively, so it keeps it as its name); its refusals name the file as the caller did.
-            real = policy.resolve(path, "")
             try:
                 return Y4mSource(real)
             except InputError as e:
