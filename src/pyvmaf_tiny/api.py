@@ -12,6 +12,7 @@ from . import _core, featureset, models
 from .errors import InputError
 from .io import open_source
 from .io.scaled import ScaledSource
+from .output import log_specs
 from .result import Result, make_result
 from .runner import Alignment, ProgressFn, run, run_pooled
 
@@ -64,7 +65,7 @@ def score(
     to the reference size first (through PyAV's swscale); that changes the
     measurement and is off unless asked for.
     """
-    m, specs, align = _plan(model, features, device, frames, skip_ref, skip_dist, subsample)
+    m, specs, align = _plan(model, features, device, frames, skip_ref, skip_dist, subsample, log=True)
     r, d = _open_pair(ref, dist, width, height, pix_fmt, bitdepth, scale_dist)
     with r, d:
         start = time.perf_counter()
@@ -97,10 +98,12 @@ def pooled_score(ref: Any, dist: Any, model: Any = models.DEFAULT_MODEL, *, widt
     return PooledScore(m.name, m.backend, n, pooled)
 
 
-def _plan(model, features, device, frames, skip_ref, skip_dist, subsample):
+def _plan(model, features, device, frames, skip_ref, skip_dist, subsample, log: bool = False):
+    """The model, the extractor specs and the alignment; with `log`, the
+    specs also compute everything libvmaf logs for the model."""
     m = models.load(model, device=device)
     extra_specs, _ = featureset.resolve(features)
-    specs = featureset.merge(m.extractor_specs(), extra_specs)
+    specs = featureset.merge(m.extractor_specs(), log_specs(m) if log else [], extra_specs)
     return m, specs, Alignment(frames, skip_ref, skip_dist, subsample)
 
 
