@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import itertools
 import logging
+import math
 import os
 import time
 from dataclasses import replace
@@ -19,8 +21,8 @@ from .io.source import FrameSource
 from .output import log_specs
 from .result import PooledScore, Result, make_result
 from .roles import warn_if_swapped
-from .runner import Alignment, ProgressFn, check_pair, paired_pictures, run, run_pooled
-from .sync import ANALYSIS_SECONDS, FALLBACK_RATE, best_delay, small_luma
+from .runner import Alignment, ProgressFn, check_pair, run, run_pooled
+from .sync import ANALYSIS_SECONDS, FALLBACK_RATE, best_delay, nearest_ref_frames, need_rate, small_luma
 
 if TYPE_CHECKING:
     import numpy as np
@@ -110,7 +112,7 @@ def score(
     fps = len(out.frame_numbers) / elapsed if elapsed > 0 else float("nan")
     return make_result(m, out.columns, out.values, out.scores, width=r.width, height=r.height, bitdepth=r.bpc,
                        fps=fps, frame_numbers=out.frame_numbers, ref=r.name, dist=d.name, align=align.mode,
-                       sync_delay=delay, frame_rate=_rate(r))
+                       frame_rate=_rate(r), **_sync_about(delay, d))
 
 
 def pooled_score(ref: Clip, dist: Clip, model: Union[str, "os.PathLike[str]", models.Model] = models.DEFAULT_MODEL,
@@ -129,8 +131,8 @@ def pooled_score(ref: Clip, dist: Clip, model: Union[str, "os.PathLike[str]", mo
     r, d, align, delay = _open_aligned(ref, dist, a, policy)
     with r, d:
         n, pooled = run_pooled(r, d, specs, a["threads"], m, a["progress"], dnn_mode=a["dnn_mode"], align=align)
-    return PooledScore(m.name, m.backend, n, pooled, ref=r.name, dist=d.name, align=align.mode, sync_delay=delay,
-                       frame_rate=_rate(r))
+    return PooledScore(m.name, m.backend, n, pooled, ref=r.name, dist=d.name, align=align.mode,
+                       frame_rate=_rate(r), **_sync_about(delay, d))
 
 
 _SHARED = ("width", "height", "pix_fmt", "bitdepth", "threads", "features", "frames", "skip_ref", "skip_dist",
@@ -185,8 +187,13 @@ def _open_aligned(ref, dist, a: dict[str, Any], policy: PathPolicy
     r.close()
     d.close()
     r, d = _open_pair(ref, dist, a, policy)  # from the start again, with the delay
-    if found >= 0 and align.mode == "pts":
-        align = replace(align, dist_shift=align.dist_shift + Fraction(found) / (r.rate or FALLBACK_RATE))
+    if align.mode == "pts":
+        shift = align.dist_shift + Fraction(found) / need_rate(d, "--align pts")
+        if shift < 0:  # the distorted clip leads: drop the reference frames it lacks, then shift the rest
+            dropped = math.ceil(-shift * need_rate(r, "--align pts"))
+            align = replace(align, skip_ref=align.skip_ref + dropped)
+            shift += Fraction(dropped) / need_rate(r, "--align pts")
+        align = replace(align, dist_shift=shift)
     elif found >= 0:
         align = replace(align, skip_dist=align.skip_dist + found)
     else:
@@ -195,29 +202,39 @@ def _open_aligned(ref, dist, a: dict[str, Any], policy: PathPolicy
     return r, d, align, found
 
 
+def _sync_about(delay: Optional[int], d: FrameSource) -> dict[str, Any]:
+    """Result's sync fields."""
+    rate = d.rate
+    seconds = None if delay is None or rate is None else float(delay / rate)
+    return dict(sync_delay=delay, sync_delay_s=seconds)
+
+
 def _find_delay(r: FrameSource, d: FrameSource, align: Alignment, window_s: float) -> int:
-    """The distorted clip's delay in reference frames (sync.best_delay over the first seconds)."""
+    """The distorted clip's delay in its own frames (sync.best_delay over the first seconds)."""
     check_pair(r, d, replace(align, frames=1))
-    rate = r.rate or d.rate or FALLBACK_RATE
+    rate = d.rate or r.rate or FALLBACK_RATE
     window = max(1, round(window_s * rate))
     pairs = max(2, round(ANALYSIS_SECONDS * rate))
-    want = pairs + window
     refs: list[Any] = []
     dists: list[Any] = []
-    if align.mode == "pts":
-        for rp, dp in paired_pictures(r, d, replace(align, frames=want), chroma=False):
-            refs.append(small_luma(rp))
-            dists.append(small_luma(dp))
+    times: list[Fraction] = []
+    ref_want = pairs + window
+    if align.mode == "pts":  # the reference frames the distorted ones may pair with at any delay tried
+        ref_want = round((ANALYSIS_SECONDS + 2 * window_s) * need_rate(r, "--align pts")) + 1
+    for picture in itertools.islice(r.stream(False), align.skip_ref, align.skip_ref + ref_want):
+        refs.append(small_luma(picture))
+    if align.mode == "index":
+        for picture in itertools.islice(d.stream(False), align.skip_dist, align.skip_dist + pairs + window):
+            dists.append(small_luma(picture))
+        ref_index = None
     else:
-        for src, skip, out in ((r, align.skip_ref, refs), (d, align.skip_dist, dists)):
-            for picture in src.stream(False):
-                if skip:
-                    skip -= 1
-                    continue
-                out.append(small_luma(picture))
-                if len(out) == want:
-                    break
-    delay, _ = best_delay(refs, dists, window, pairs)
+        first = None
+        for t, picture in itertools.islice(d.timed(False), align.skip_dist, align.skip_dist + pairs + window):
+            first = t if first is None else first
+            times.append(t - first - align.dist_shift)
+            dists.append(small_luma(picture))
+        ref_index = nearest_ref_frames(times, need_rate(r, "--align pts"), need_rate(d, "--align pts"))
+    delay, _ = best_delay(refs, dists, window, pairs, ref_index)
     return delay
 
 

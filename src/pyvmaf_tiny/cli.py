@@ -304,7 +304,7 @@ def _cmd_score(args) -> int:
     label = "VMAF score" if args.pool == "mean" else f"VMAF {args.pool}"
     details = [printable(summary.model), f"{summary.frames} frames", summary.backend]
     if summary.sync_delay is not None:
-        details.append(f"--sync auto: {_delay_text(summary.sync_delay, summary.rate)}")
+        details.append(f"--sync auto: {_delay_text(summary.sync_delay, summary.sync_delay_s)}")
     if summary.align == "pts":
         details.append("paired by timestamp")
     print(f"{label} of {printable(dist)} against reference {printable(ref)} ({', '.join(details)}): "
@@ -312,10 +312,10 @@ def _cmd_score(args) -> int:
     return EXIT_OK
 
 
-def _delay_text(delay: int, rate) -> str:
+def _delay_text(delay: int, seconds_: Optional[float]) -> str:
     if delay == 0:
         return "no delay"
-    seconds = f" ({abs(delay) / rate:.3f} s)" if rate else ""
+    seconds = f" ({abs(seconds_):.3f} s)" if seconds_ is not None else ""
     return f"distorted {abs(delay)} frames {'late' if delay > 0 else 'early'}{seconds}"
 
 

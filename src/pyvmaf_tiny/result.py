@@ -26,7 +26,8 @@ class PooledScore:
     ref: Optional[str] = None  # the reference's name (its path as given)
     dist: Optional[str] = None
     align: str = "index"  # how frames were paired: "index" or "pts"
-    sync_delay: Optional[int] = None  # the delay sync="auto" found (reference frames); None without it
+    sync_delay: Optional[int] = None  # the delay sync="auto" found, in distorted frames; None without it
+    sync_delay_s: Optional[float] = None  # the same in seconds, when the distorted clip's rate is known
     frame_rate: Optional[float] = None  # the reference's frames per second, when known
 
 
@@ -39,8 +40,9 @@ class Result:
     the model score included, to min/max/mean/harmonic_mean.
     `frame_numbers` are the scored pairs' numbers (counted after any skipped
     frames). `ref`/`dist` name the inputs, as scored: the reference is `ref`.
-    `sync_delay` is the distorted clip's delay (in reference frames; > 0:
-    it lags) that sync="auto" found and scored with, None without it;
+    `sync_delay` is the distorted clip's delay (in its own frames; > 0: it
+    lags) that sync="auto" found and scored with, None without it
+    (`sync_delay_s`: in seconds);
     `align` says how frames were paired ("index" or "pts").
     """
 
@@ -61,6 +63,7 @@ class Result:
     dist: Optional[str] = None
     align: str = "index"
     sync_delay: Optional[int] = None
+    sync_delay_s: Optional[float] = None
     frame_rate: Optional[float] = None  # the reference's frames per second, when known
 
     def metrics(self) -> dict[str, npt.NDArray[np.float64]]:
@@ -73,7 +76,8 @@ class Result:
     def summary(self) -> PooledScore:
         """The pooled model score and what was scored, as pooled_score() returns it."""
         return PooledScore(self.model, self.backend, len(self.frames), dict(self.pooled[self.metric]), ref=self.ref,
-                           dist=self.dist, align=self.align, sync_delay=self.sync_delay, frame_rate=self.frame_rate)
+                           dist=self.dist, align=self.align, sync_delay=self.sync_delay,
+                           sync_delay_s=self.sync_delay_s, frame_rate=self.frame_rate)
 
     def _columns(self) -> tuple[Any, dict[str, Any]]:
         index = self.frame_numbers if self.frame_numbers is not None else np.arange(len(self.frames))

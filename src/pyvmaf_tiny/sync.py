@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
 from .errors import InputError
 
@@ -121,10 +121,12 @@ def small_luma(picture: Any) -> Any:
     return plane[:h, :w].astype(np.float32).reshape(h // f, f, w // f, f).mean(axis=(1, 3))
 
 
-def best_delay(refs: list[Any], dists: list[Any], window: int, pairs: int) -> tuple[int, float]:
-    """The delay d in -window..window (distorted frame k + d shows reference frame k) whose `pairs` first
-    overlapping frame pairs differ least (mean squared error of small_luma planes), and that error. Ties
-    go to the smallest |d|, so still content keeps its delay of 0."""
+def best_delay(refs: list[Any], dists: list[Any], window: int, pairs: int,
+               ref_index: Optional[Callable[[int], Any]] = None) -> tuple[int, float]:
+    """The delay d in -window..window, in distorted frames (> 0: the distorted clip lags), whose first
+    `pairs` frame pairs differ least (mean squared error of small_luma planes), and that error. Distorted
+    frame j pairs with reference frame `ref_index(d)[j]` (an integer array; default j - d, same frame
+    rates). Ties go to the smallest |d|, so still content keeps its delay of 0."""
     from ._lazy import np
 
     if not refs or not dists:
@@ -132,18 +134,32 @@ def best_delay(refs: list[Any], dists: list[Any], window: int, pairs: int) -> tu
     if refs[0].shape != dists[0].shape:
         raise InputError("--sync auto: the clips' frame sizes differ")
     r, d = np.stack(refs), np.stack(dists)
+    js = np.arange(len(d))
     need = max(1, min(pairs, len(r), len(d)) // 2)  # the fewest pairs a delay may be judged on
-    best: Optional[tuple[float, int, int]] = None
+    best: Optional[tuple[float, int]] = None
     for delay in sorted(range(-window, window + 1), key=lambda x: (abs(x), x)):
-        k0 = max(0, -delay)
-        k1 = min(len(r), len(d) - delay, k0 + pairs)
-        if k1 - k0 < need:
+        ks = js - delay if ref_index is None else ref_index(delay)
+        valid = (ks >= 0) & (ks < len(r))
+        k, j = ks[valid][:pairs], js[valid][:pairs]
+        if len(k) < need:
             continue
-        err = float(np.mean((r[k0:k1] - d[k0 + delay : k1 + delay]) ** 2))
+        err = float(np.mean((r[k] - d[j]) ** 2))
         if best is None or err < best[0] * (1 - 1e-9) - 1e-12:
-            best = (err, abs(delay), delay)
+            best = (err, delay)
     if best is None:
         raise InputError("--sync auto: the clips are too short to compare")
-    log.info("sync: delay %d frames (mean squared error %.4g of %dpx-wide luma)", best[2], best[0],
+    log.info("sync: delay %d frames (mean squared error %.4g of %dpx-wide luma)", best[1], best[0],
              refs[0].shape[1])
-    return best[2], best[0]
+    return best[1], best[0]
+
+
+def nearest_ref_frames(dist_times: list[Fraction], ref_rate: Fraction, dist_rate: Fraction) -> Callable[[int], Any]:
+    """For align="pts": ref_index for best_delay(), pairing each distorted frame, its time less the delay,
+    with the reference frame nearest that time."""
+    from ._lazy import np
+
+    def ref_index(delay: int) -> Any:
+        shift = Fraction(delay) / dist_rate
+        return np.array([math.floor((t - shift) * ref_rate + Fraction(1, 2)) for t in dist_times], dtype=np.int64)
+
+    return ref_index

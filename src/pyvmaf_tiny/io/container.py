@@ -101,6 +101,11 @@ class ContainerSource(FrameSource):
             self.bpc = self._format.bpc
             if self.width <= 0 or self.height <= 0:
                 raise InputError(f"{self.name}: the video stream has no frame size (corrupt file?)")
+            # Read now: PyAV's stream objects are not to be touched once the container is closed.
+            self._codec = str(ctx.name or "")
+            self._time_base = self._stream.time_base
+            self._rate = self._read_rate()
+            self._bit_rate = self._read_bit_rate()
         except BaseException:
             self.close()
             raise
@@ -144,6 +149,9 @@ class ContainerSource(FrameSource):
 
     @property
     def rate(self) -> Optional[Fraction]:
+        return self._rate
+
+    def _read_rate(self) -> Optional[Fraction]:
         s = self._stream
         for rate in (s.average_rate, s.guessed_rate, s.base_rate):
             if rate is not None and rate > 0:
@@ -152,7 +160,7 @@ class ContainerSource(FrameSource):
 
     def timed(self, chroma: bool) -> Iterator[tuple[Fraction, Any]]:
         """Times from the decoded frames' timestamps (presentation order), else from the frame rate."""
-        time_base = self._stream.time_base
+        time_base = self._time_base
         rate = self.rate
         first: Optional[Fraction] = None
         for index, (pts, picture) in enumerate(self._decoded(chroma)):
@@ -168,7 +176,7 @@ class ContainerSource(FrameSource):
 
     @property
     def codec(self) -> str:
-        return str(self._stream.codec_context.name or "")
+        return self._codec
 
     @property
     def compression(self) -> Optional[str]:
@@ -180,6 +188,9 @@ class ContainerSource(FrameSource):
 
     @property
     def bit_rate(self) -> Optional[float]:
+        return self._bit_rate
+
+    def _read_bit_rate(self) -> Optional[float]:
         """The video stream's bit rate if the container says, else the whole file's over its duration."""
         s, c = self._stream, self._container
         if s.bit_rate:
