@@ -300,3 +300,65 @@ def test_numbers_out_of_range_exit_2_with_one_line(option, value, needle):
     proc = cli("score", clip.ref, clip.dist, *_geometry(clip), option, value)
     assert proc.returncode == 2, proc.stderr
     assert needle in _one_error_line(proc)
+
+
+# -- the rough edges of a first day --------------------------------------------------------------------------
+
+def test_top_level_debug_shows_the_traceback_and_debug_log(tmp_path):
+    proc = cli("--debug", "score", tmp_path / "missing.y4m", tmp_path / "missing.y4m")
+    assert proc.returncode != 0 and "Traceback" in proc.stderr
+    clip = small_clip()
+    proc = cli("--debug", "score", clip.ref, clip.dist, *_geometry(clip), "--sync", "auto", "-q", check_rc=0)
+    assert "pyvmaf-tiny: pyvmaf_tiny.sync: sync: delay 0 frames" in proc.stderr
+
+
+def test_a_closed_pipe_ends_quietly():
+    # `pyvmaf-tiny score ... --frame-scores | head -1`: the reader is gone before anything is written
+    clip = small_clip()
+    proc = subprocess.Popen([sys.executable, "-m", "pyvmaf_tiny", "score", str(clip.ref), str(clip.dist),
+                             *map(str, _geometry(clip)), "--frame-scores"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=300) == 141, stderr  # 128 + SIGPIPE, as a tool killed by SIGPIPE
+    assert stderr == ""
+
+
+def test_a_second_model_is_refused():
+    clip = small_clip()
+    proc = cli("score", clip.ref, clip.dist, *_geometry(clip), "--model", "vmaf_v0.6.1", "--model", "fr_micro_v1")
+    assert proc.returncode == 2
+    assert "--model given 2 times (vmaf_v0.6.1, fr_micro_v1): one model per run for now" in proc.stderr
+    proc = cli("score", clip.ref, clip.dist, *_geometry(clip), "--model", "fr_micro_v1", "-q", check_rc=0)
+    assert "(fr_micro_v1, 6 frames" in proc.stdout
+
+
+def test_plot_checks_for_matplotlib_before_scoring(tmp_path):
+    # matplotlib missing: the run must not start (a missing clip would otherwise be the error)
+    code = ("import sys; sys.modules['matplotlib'] = None; from pyvmaf_tiny.cli import main; "
+            f"raise SystemExit(main(['score', {str(tmp_path / 'missing.y4m')!r}, {str(tmp_path / 'missing.y4m')!r}, "
+            f"'--plot', {str(tmp_path / 'p.png')!r}]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1 and "--plot needs matplotlib: pip install 'pyvmaf-tiny[plot]'" in proc.stderr, \
+        proc.stderr
+
+
+def test_plot_title_names_the_files(tmp_path, monkeypatch):
+    import pyvmaf_tiny.plot as plot
+    from pyvmaf_tiny.cli import main
+
+    seen = {}
+    monkeypatch.setattr(plot, "plot_timeline", lambda result, path, **kw: seen.update(kw))
+    clip = small_clip()
+    assert main(["score", str(clip.ref), str(clip.dist), *map(str, _geometry(clip)), "-q", "--plot",
+                 str(tmp_path / "p.png")]) == 0
+    assert seen == {"ref": str(clip.ref), "dist": str(clip.dist)}
+
+
+@pytest.mark.parametrize("missing", ["anyio", "mcp", "pydantic"])
+def test_mcp_without_the_extra_gives_the_install_hint(missing):
+    code = (f"import sys; sys.modules[{missing!r}] = None; from pyvmaf_tiny.cli import main; "
+            "raise SystemExit(main(['mcp']))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert f'pip install "pyvmaf-tiny[mcp]" ({missing} is not installed)' in proc.stderr, proc.stderr
