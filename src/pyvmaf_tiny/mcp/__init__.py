@@ -32,7 +32,9 @@ def serve(roots: Optional[Sequence[str]] = None, limits: Limits = Limits(), *, h
     except ModuleNotFoundError as e:
         # The SDK or one of its own dependencies (anyio, pydantic, ...) is missing: the extra installs them all.
         missing = (e.name or "").partition(".")[0]
+        if missing == "mcp":
+            raise BackendUnavailable(SDK_HINT) from None
         if missing and missing != "pyvmaf_tiny":
-            raise BackendUnavailable(f"{SDK_HINT} ({missing} is not installed)") from None
+            raise BackendUnavailable(f"{SDK_HINT} ({missing}, which it needs, is not installed)") from None
         raise
     server.serve(Roots.configure(roots), limits, http_port=http_port, debug=debug)
