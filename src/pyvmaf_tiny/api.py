@@ -104,14 +104,14 @@ def score(
     """
     a = _arguments(locals())
     m, specs, _ = _plan(model, a, policy, log=True)
-    r, d, align, delay = _open_aligned(ref, dist, a, policy)
+    r, d, pairing, delay = _open_aligned(ref, dist, a, policy)
     with r, d:
         start = time.perf_counter()
-        out = run(r, d, specs, a["threads"], a["progress"], model=m, dnn_mode=a["dnn_mode"], align=align)
+        out = run(r, d, specs, a["threads"], a["progress"], model=m, dnn_mode=a["dnn_mode"], align=pairing)
         elapsed = time.perf_counter() - start
     fps = len(out.frame_numbers) / elapsed if elapsed > 0 else float("nan")
     return make_result(m, out.columns, out.values, out.scores, width=r.width, height=r.height, bitdepth=r.bpc,
-                       fps=fps, frame_numbers=out.frame_numbers, ref=r.name, dist=d.name, align=align.mode,
+                       fps=fps, frame_numbers=out.frame_numbers, ref=r.name, dist=d.name, align=pairing.mode,
                        frame_rate=_rate(r), **_sync_about(delay, d))
 
 
@@ -128,10 +128,10 @@ def pooled_score(ref: Clip, dist: Clip, model: Union[str, "os.PathLike[str]", mo
     asked for. Same arguments as score()."""
     a = _arguments(locals())
     m, specs, _ = _plan(model, a, policy)
-    r, d, align, delay = _open_aligned(ref, dist, a, policy)
+    r, d, pairing, delay = _open_aligned(ref, dist, a, policy)
     with r, d:
-        n, pooled = run_pooled(r, d, specs, a["threads"], m, a["progress"], dnn_mode=a["dnn_mode"], align=align)
-    return PooledScore(m.name, m.backend, n, pooled, ref=r.name, dist=d.name, align=align.mode,
+        n, pooled = run_pooled(r, d, specs, a["threads"], m, a["progress"], dnn_mode=a["dnn_mode"], align=pairing)
+    return PooledScore(m.name, m.backend, n, pooled, ref=r.name, dist=d.name, align=pairing.mode,
                        frame_rate=_rate(r), **_sync_about(delay, d))
 
 
@@ -149,7 +149,7 @@ def _rate(src: FrameSource) -> Optional[float]:
     return None if src.rate is None else float(src.rate)
 
 
-def _open_pair(ref, dist, a: dict[str, Any], policy: PathPolicy) -> tuple[FrameSource, FrameSource]:
+def _open_pair(ref: Clip, dist: Clip, a: dict[str, Any], policy: PathPolicy) -> tuple[FrameSource, FrameSource]:
     geometry = dict(width=a["width"], height=a["height"], pix_fmt=a["pix_fmt"], bitdepth=a["bitdepth"],
                     policy=policy)
     r = open_source(ref, role="reference", **geometry)
@@ -163,7 +163,7 @@ def _open_pair(ref, dist, a: dict[str, Any], policy: PathPolicy) -> tuple[FrameS
     return r, d
 
 
-def _open_aligned(ref, dist, a: dict[str, Any], policy: PathPolicy
+def _open_aligned(ref: Clip, dist: Clip, a: dict[str, Any], policy: PathPolicy
                   ) -> tuple[FrameSource, FrameSource, Alignment, Optional[int]]:
     """Both clips opened, how their frames pair, and the delay sync="auto" found (None without it)."""
     delay = a["dist_delay"]

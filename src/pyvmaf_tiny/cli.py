@@ -299,7 +299,8 @@ def _cmd_score(args) -> int:
     if args.output == "-":
         return EXIT_OK
     if args.frame_scores:
-        for num, value in zip(result.frame_numbers, result.frames):
+        numbers = result.frame_numbers if result.frame_numbers is not None else range(len(result.frames))
+        for num, value in zip(numbers, result.frames):
             print(f"frame {num}: {value:.6f}")
     label = "VMAF score" if args.pool == "mean" else f"VMAF {args.pool}"
     details = [printable(summary.model), f"{summary.frames} frames", summary.backend]
@@ -373,6 +374,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_INPUT
     if getattr(args, "debug", False):
         logging.basicConfig(level=logging.DEBUG, format="pyvmaf-tiny: %(name)s: %(message)s", stream=sys.stderr)
+    err: BaseException
     handler = {"score": _cmd_score, "models": _cmd_models, "demo": _cmd_demo, "mcp": _cmd_mcp, "corpus": _cmd_train,
                "train": _cmd_train}[args.command]
     try:

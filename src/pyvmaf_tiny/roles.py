@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from types import FrameType
 from typing import Optional
 
 from .errors import InputWarning
@@ -82,7 +83,8 @@ def _outside_stacklevel() -> int:
     import sys
 
     package = os.path.dirname(os.path.abspath(__file__))
-    frame, level = sys._getframe(1), 1
+    frame: Optional[FrameType] = sys._getframe(1)
+    level = 1
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package + os.sep):
         frame, level = frame.f_back, level + 1
     return level

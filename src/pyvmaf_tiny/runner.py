@@ -6,7 +6,7 @@ import itertools
 import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 from ._lazy import np, preload
 
@@ -166,11 +166,10 @@ def _drive(ref, dist, specs, threads, progress, model, dnn_mode, align: Alignmen
         readers = None
     if readers is not None:
         assert total is not None
+        dist_frames: Sequence[int] = range(total)
         if align.mode == "pts":
             n_ref, n_dist = ref.frame_count(), dist.frame_count()
             dist_frames = _pts_map(ref, dist, align, n_ref - align.skip_ref, n_dist - align.skip_dist)[:total]
-        else:
-            dist_frames = range(total)
         index = _push_native(pipeline, ref, dist, readers, align, dist_frames, progress, numpy_later)
     else:
         index = _push_frames(pipeline, ref, dist, align, progress, total)
