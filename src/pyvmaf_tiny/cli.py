@@ -49,6 +49,9 @@ examples:
   pyvmaf-tiny score ref.y4m dist_720p.mp4 --scale-dist bicubic     # changes the measurement
   pyvmaf-tiny score ref.y4m dist.mp4 --skip-dist 2 --frames 100 --subsample 5
   pyvmaf-tiny score ref.y4m dist.y4m --model my_tiny.onnx --device auto --plot vmaf.png
+  pyvmaf-tiny score --ref ref.y4m --dist dist.mp4                  # the reference comes first (ffmpeg: last)
+  pyvmaf-tiny score ref24.mp4 dist12.mp4 --align pts               # pair by time; changes the measurement
+  pyvmaf-tiny score ref.y4m dist.mp4 --sync auto                   # find the delay; --dist-delay N to give it
 
 Output logs (--output) use libvmaf's JSON/XML/CSV/SUB layout and metric names.
 Exit codes: 0 ok, 2 bad input or usage, 3 model error, 1 anything else.
