@@ -19,6 +19,7 @@ import pytest
 
 import pyvmaf_tiny
 from content import CACHE, Recipe, make_clip
+from test_simd import FEATURES as SIMD_FEATURES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -122,8 +123,7 @@ def test_sanitized_psnr_ssim_ms_ssim_are_clean_and_agree(sanitized_tool, recipe,
 _ORDER = ["scalar", "avx2", "avx512"]
 ISA_VARIANTS = [("scalar", None)] + [
     (isa, vnni) for isa in _ORDER[1 : _ORDER.index(pyvmaf_tiny._core.detected_isa()) + 1] for vnni in (None, "0")]
-ISA_EXTRACTORS = ["vif", "adm", "motion", "vif:vif_enhn_gain_limit=1.0", "adm:adm_enhn_gain_limit=1.0",
-                  "psnr", "float_ssim", "float_ms_ssim"]
+ISA_EXTRACTORS = SIMD_FEATURES + ["psnr", "float_ssim", "float_ms_ssim"]
 ISA_CASES = [
     Recipe("bikes", 181, 177, codec="libvpx-vp9", quality=40, frames=2),
     Recipe("synthetic:texture", 176, 176, pix_fmt="yuv420p16le", codec="noise", quality=300, frames=2),

@@ -166,6 +166,8 @@ void bind_pipeline(py::module_& m) {
         "The SIMD kernel set in use (PYVMAF_TINY_ISA may force a lower one).");
   m.def("detected_isa", [] { return std::string(pvt::isa_name(pvt::detected_isa())); });
   m.def("extractor_for_feature", &pvt::extractor_for_feature, py::arg("feature"));
+  m.def("libvmaf_log_stage", &pvt::libvmaf_log_stage, py::arg("column"),
+        "0, 1 or 2: when libvmaf first stores this output (see output.py's ordering rule).");
   m.def(
       "extractor_provides",
       [](const std::string& name, const pvt::OptionMap& options) { return pvt::make_extractor(name, options)->provides(); },

@@ -15,6 +15,7 @@ from .errors import InputError
 from .io import open_source
 from .io.policy import DEFAULT_POLICY, PathPolicy
 from .io.scaled import ScaledSource
+from .output import log_specs
 from .result import Result, make_result
 from .runner import Alignment, ProgressFn, run, run_pooled
 
@@ -76,7 +77,7 @@ def score(
     a = arguments.call(width=width, height=height, pix_fmt=pix_fmt, bitdepth=bitdepth, threads=threads,
                        features=features, frames=frames, skip_ref=skip_ref, skip_dist=skip_dist, subsample=subsample,
                        scale_dist=scale_dist, progress=progress, device=device, dnn_mode=dnn_mode)
-    m, specs, align = _plan(model, a, policy)
+    m, specs, align = _plan(model, a, policy, log=True)
     r, d = _open_pair(ref, dist, a["width"], a["height"], a["pix_fmt"], a["bitdepth"], a["scale_dist"], policy)
     with r, d:
         start = time.perf_counter()
@@ -112,10 +113,12 @@ def pooled_score(ref: Any, dist: Any, model: Any = models.DEFAULT_MODEL, *, widt
     return PooledScore(m.name, m.backend, n, pooled)
 
 
-def _plan(model, a: dict, policy: PathPolicy):
+def _plan(model, a: dict, policy: PathPolicy, log: bool = False):
+    """The model, the extractor specs and the alignment; with `log`, the
+    specs also compute everything libvmaf logs for the model."""
     m = _load_model(arguments.model_ref(model), a["device"], policy)
     extra_specs, _ = featureset.resolve(a["features"])
-    specs = featureset.merge(m.extractor_specs(), extra_specs)
+    specs = featureset.merge(m.extractor_specs(), log_specs(m) if log else [], extra_specs)
     return m, specs, Alignment(a["frames"], a["skip_ref"], a["skip_dist"], a["subsample"])
 
 

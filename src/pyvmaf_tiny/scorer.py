@@ -10,6 +10,7 @@ from ._lazy import np
 from . import featureset, models
 from .errors import InputError
 from .io.arrays import _bpc_for, check_sides, native_frame
+from .output import log_specs
 from .result import Result, make_result
 from .runner import make_pipeline
 
@@ -38,7 +39,7 @@ class Scorer:
                  features: Optional[Iterable[Any]] = None, bitdepth: Optional[int] = None, device: str = "auto"):
         self._model = models.load(model, device=device)
         extra, _ = featureset.resolve(features)
-        specs = featureset.merge(self._model.extractor_specs(), extra)
+        specs = featureset.merge(self._model.extractor_specs(), log_specs(self._model), extra)
         self._pipeline = make_pipeline(specs, threads, self._model, "stream")
         self._columns = list(self._pipeline.columns)
         self._bitdepth = bitdepth
