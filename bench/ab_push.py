@@ -13,6 +13,10 @@ import argparse
 import statistics
 import subprocess
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ab_native import alternate, parse_ab_args  # noqa: E402
 
 CHILD = r"""
 import sys, time
@@ -40,14 +44,7 @@ def run(python: str, args: argparse.Namespace) -> float:
 
 
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    own = argv[: argv.index("--")] if "--" in argv else argv
-    rest = argv[argv.index("--") + 1:] if "--" in argv else []
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("old")
-    ap.add_argument("new")
-    ap.add_argument("--runs", type=int, default=11)
-    args = ap.parse_args(own)
+    args, rest, _ = parse_ab_args(argv, __doc__, 11)
     bp = argparse.ArgumentParser()
     bp.add_argument("--size", default="1920x1080")
     bp.add_argument("--bpc", type=int, default=10)
@@ -55,10 +52,7 @@ def main(argv=None) -> int:
     bp.add_argument("--threads", type=int, default=2)
     bp.add_argument("--extractors", default="vif,adm,motion")
     bench = bp.parse_args(rest)
-    times: dict[str, list[float]] = {args.old: [], args.new: []}
-    for i in range(args.runs):
-        for python in (args.old, args.new) if i % 2 == 0 else (args.new, args.old):
-            times[python].append(run(python, bench))
+    times = alternate(args.old, args.new, args.runs, lambda python: run(python, bench))
     for python, t in times.items():
         print(f"{python}: median {statistics.median(t):.3f} s ({bench.frames / statistics.median(t):.1f} fps)")
     pairs = list(zip(times[args.old], times[args.new]))
