@@ -100,10 +100,14 @@ class Case:
     mode: str
 
 
-def load_seeds(with_y4m: bool = True) -> list[Path]:
-    paths = sorted(p for p in CONTAINER_SEEDS.iterdir() if p.is_file() and not p.name.startswith("."))
+def load_seeds(with_y4m: bool = True, plain: bool = False) -> list[Path]:
+    """The seed files; without the kept findings (finding-*, regression-*) when `plain`."""
+    def wanted(p: Path) -> bool:
+        return p.is_file() and not p.name.startswith(".") and not (plain and p.name.startswith(("finding-", "regression-")))
+
+    paths = sorted(p for p in CONTAINER_SEEDS.iterdir() if wanted(p))
     if with_y4m:
-        paths += sorted(p for p in Y4M_SEEDS.iterdir() if p.is_file() and not p.name.startswith("."))
+        paths += sorted(p for p in Y4M_SEEDS.iterdir() if wanted(p))
     return paths
 
 
@@ -240,9 +244,9 @@ def _status(code: int) -> str:
 
 
 def run(cases: int, seed: int, first: int = 0, out: Optional[Path] = None, timeout: float = 60.0,
-        memory_mb: int = 4096, verbose: bool = True) -> dict:
+        memory_mb: int = 4096, verbose: bool = True, plain_seeds: bool = False) -> dict:
     """Runs cases [first, first + cases); returns counts and the findings."""
-    seeds = load_seeds()
+    seeds = load_seeds(plain=plain_seeds)
     blobs = {p: p.read_bytes() for p in seeds}
     counts = {"cases": 0, "ok": 0, "refused": 0, "findings": 0}
     findings = []
@@ -293,18 +297,21 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per case before it counts as a hang")
     ap.add_argument("--memory-mb", type=int, default=4096, help="the worker's address space limit (0: none)")
     ap.add_argument("--emit", type=Path, default=None, help="write case --first's input here instead of running")
+    ap.add_argument("--plain-seeds", action="store_true",
+                    help="leave the kept finding-*/regression-* inputs out of the pool")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
         return _worker(args.memory_mb)
     if args.emit:
-        seeds = load_seeds()
+        seeds = load_seeds(plain=args.plain_seeds)
         case = make_case(args.seed, args.first, seeds, {p: p.read_bytes() for p in seeds})
         args.emit.write_bytes(case.data)
         print(f"case {args.first}: {case.mode} of a mutated {case.seed_path.name} -> {args.emit}")
         return 0
     t0 = time.monotonic()
-    result = run(args.cases, args.seed, args.first, args.out, args.timeout, args.memory_mb)
+    result = run(args.cases, args.seed, args.first, args.out, args.timeout, args.memory_mb,
+                 plain_seeds=args.plain_seeds)
     c = result["counts"]
     print(f"containers: {c['cases']} cases, {c['ok']} scored, {c['refused']} refused, {c['findings']} findings "
           f"in {time.monotonic() - t0:.1f} s")

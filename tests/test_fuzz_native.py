@@ -178,14 +178,10 @@ def test_container_fuzzer_catches_crashes_and_hangs(tmp_path, mode, kind):
 # pvt-features reads Y4M itself (the one native parser): no geometry arguments,
 # frames with parameters included, the same numbers as the package.
 def _y4m(path, frames, colour, headers):
+    from test_native_y4m import _write as write_y4m
+
     h, w = frames[0][0].shape
-    with open(path, "wb") as f:
-        f.write(f"YUV4MPEG2 W{w} H{h} F30000:1001 Ip A1:1 C{colour} XCOLORRANGE=LIMITED\n".encode())
-        for planes, header in zip(frames, headers):
-            f.write(header)
-            for p in planes:
-                f.write(p.tobytes())
-    return path
+    return write_y4m(path, w, h, colour, frames, headers, tags="F30000:1001 Ip A1:1 XCOLORRANGE=LIMITED")
 
 
 @pytest.mark.parametrize("colour,dtype", [("420jpeg", np.uint8), ("422p10", "<u2")])

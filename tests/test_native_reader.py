@@ -101,13 +101,9 @@ def test_native_reader_equals_python_reader(tmp_path, monkeypatch, read_mode, w,
 
 
 def _write_tagged(path, frames, colour, w, h, headers):
-    with open(path, "wb") as f:
-        f.write(f"YUV4MPEG2 W{w} H{h} F25:1 Ip C{colour}\n".encode())
-        for planes, header in zip(frames, headers):
-            f.write(header)
-            for p in planes:
-                f.write(p.tobytes())
-    return str(path)
+    from test_native_y4m import _write as write_y4m
+
+    return str(write_y4m(path, w, h, colour, frames, headers))
 
 
 @pytest.mark.parametrize("w,h,pix_fmt,colour", [(40, 36, "yuv420p", "420jpeg"), (35, 21, "yuv422p10le", "422p10")])

@@ -180,11 +180,15 @@ void watchdog() {
 }
 
 // ---- Seeds and bookkeeping.
-std::vector<std::string> load_dir(const std::string& dir) {
+// Every file of `dir` in name order; kept findings (finding-*, regression-*)
+// too unless `plain_only`.
+std::vector<std::string> load_dir(const std::string& dir, bool plain_only) {
   std::vector<std::string> names, out;
   if (DIR* d = ::opendir(dir.c_str())) {
     while (const dirent* e = ::readdir(d))
-      if (e->d_name[0] != '.' && std::strcmp(e->d_name, "README.md") != 0) names.push_back(e->d_name);
+      if (e->d_name[0] != '.' && std::strcmp(e->d_name, "README.md") != 0 &&
+          !(plain_only && (std::strncmp(e->d_name, "finding-", 8) == 0 || std::strncmp(e->d_name, "regression-", 11) == 0)))
+        names.push_back(e->d_name);
     ::closedir(d);
   }
   std::sort(names.begin(), names.end());
@@ -303,7 +307,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> replay_files, wanted, vmaf_paths;
   std::uint64_t cases = 600, seed = 1, first = 0;
   std::uint64_t timeout_ms = 10000, memory_mb = 256, max_bytes = 0;
-  bool quiet = false, verbose = false;
+  bool quiet = false, verbose = false, plain_seeds = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const auto arg = [&]() -> const char* {
@@ -329,6 +333,7 @@ int main(int argc, char** argv) {
     else if (a == "--emit") emit = arg();
     else if (a == "--quiet") quiet = true;
     else if (a == "--verbose") verbose = true;
+    else if (a == "--plain-seeds") plain_seeds = true;
     else if (a == "--replay") {
       replay_target = arg();
       while (i + 1 < argc && std::strncmp(argv[i + 1], "--", 2) != 0) replay_files.push_back(argv[++i]);
@@ -412,7 +417,7 @@ int main(int argc, char** argv) {
   for (const Target* t : selected) {
     auto& pool = pools[t->name];
     for (const char* dir : t->seed_dirs) {
-      auto more = load_dir(seeds_dir + "/" + dir);
+      auto more = load_dir(seeds_dir + "/" + dir, plain_seeds);
       pool.insert(pool.end(), more.begin(), more.end());
     }
     if (pool.empty()) {
