@@ -84,7 +84,7 @@ class ContainerSource(FrameSource):
             real = policy.resolve(path, "")
             self._size = os.stat(real).st_size
             try:  # "file:" keeps FFmpeg from reading a protocol into a name such as "subfile:..."
-                self._container = av.open("file:" + real)
+                self._container = av.open("file:" + real, metadata_errors="replace")
             except av.error.FFmpegError as e:
                 raise InputError(f"{self.name}: cannot open as a video container ({_reason(e)})") from None
         try:
@@ -93,6 +93,8 @@ class ContainerSource(FrameSource):
                 raise InputError(f"{self.name}: no video stream")
             self._stream = streams[0]
             ctx = self._stream.codec_context
+            if ctx is None:
+                raise InputError(f"{self.name}: the video stream has no decoder here (unknown codec or corrupt file)")
             self.width, self.height = int(ctx.width), int(ctx.height)
             fmt = ctx.pix_fmt or ""
             if not fmt:
@@ -127,7 +129,7 @@ class ContainerSource(FrameSource):
                 options["enable_drefs"] = "0"  # no data references to other files
             try:
                 container = av.open(_MediaFile(f), format=demuxer, container_options=options,
-                                    io_open=self._refuse_nested)
+                                    io_open=self._refuse_nested, metadata_errors="replace")
             except av.error.FFmpegError as e:
                 raise InputError(f"{self.name}: cannot open as a video container ({_reason(e)})") from None
             if container.format.name not in demuxers.SINGLE_FILE_DEMUXERS:

@@ -885,7 +885,8 @@ struct AdmSimd {
     p.gain = gain;
     p.int_gain = gain >= 0 && gain <= 32767 && gain == static_cast<double>(static_cast<int32_t>(gain));
     p.gain_i = static_cast<int32_t>(gain);
-    p.gain_caps_from = p.gain_i > 0 ? static_cast<uint32_t>(INT32_MAX / p.gain_i + 1) : UINT32_MAX;
+    // INT32_MAX / gain + 1 is 2^31 at gain 1: computed unsigned.
+    p.gain_caps_from = p.gain_i > 0 ? static_cast<uint32_t>(INT32_MAX / p.gain_i) + 1u : UINT32_MAX;
     return p;
   }
 
