@@ -6,18 +6,64 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Model', 'OnnxModel', 'Pipeline', 'RawReader', 'SvmModel', 'active_isa', 'check_onnx', 'detected_isa', 'extractor_catalog', 'extractor_for_feature', 'extractor_provides', 'libvmaf_log_stage', 'ort_info', 'ort_set_library_hint', 'ort_slot_use', 'parse_sidecar', 'pool', 'pool_release', 'pool_stats']
+__all__: list[str] = ['Model', 'OnnxModel', 'Pipeline', 'RawReader', 'SvmModel', 'Y4mReader', 'active_isa', 'check_onnx', 'detected_isa', 'extractor_catalog', 'extractor_for_feature', 'extractor_provides', 'libvmaf_log_stage', 'ort_info', 'ort_set_library_hint', 'ort_slot_use', 'parse_sidecar', 'pool', 'pool_release', 'pool_stats']
 class RawReader:
     """
     Equal-sized planar frames of a file, read natively into the pipeline's buffers.
     """
     def __init__(self, path: str, width: typing.SupportsInt | typing.SupportsIndex, height: typing.SupportsInt | typing.SupportsIndex, bpc: typing.SupportsInt | typing.SupportsIndex, chroma_width: typing.SupportsInt | typing.SupportsIndex = 0, chroma_height: typing.SupportsInt | typing.SupportsIndex = 0, header: typing.SupportsInt | typing.SupportsIndex = 0, frame_marker: str = '') -> None:
         ...
+    def read_frame(self, index: typing.SupportsInt | typing.SupportsIndex, chroma: bool = False) -> typing.Any:
+        """
+        Frame `index` as a new (height, width) array, or a (luma, cb, cr) tuple of them with chroma=True.
+        """
     @property
     def frame_bytes(self) -> int:
         ...
     @property
     def frame_count(self) -> int:
+        ...
+class Y4mReader(RawReader):
+    """
+    A YUV4MPEG2 file: its stream header, and every frame read natively through its index.
+    """
+    def __init__(self, path: str, name: str = '') -> None:
+        ...
+    @property
+    def aspect(self) -> tuple[int, int]:
+        ...
+    @property
+    def bpc(self) -> int:
+        ...
+    @property
+    def colour(self) -> str:
+        ...
+    @property
+    def extensions(self) -> list[str]:
+        ...
+    @property
+    def frame_rate(self) -> tuple[int, int]:
+        ...
+    @property
+    def header_bytes(self) -> int:
+        ...
+    @property
+    def height(self) -> int:
+        ...
+    @property
+    def index_runs(self) -> int:
+        ...
+    @property
+    def interlace(self) -> str:
+        ...
+    @property
+    def layout(self) -> str:
+        ...
+    @property
+    def plain_frames(self) -> bool:
+        ...
+    @property
+    def width(self) -> int:
         ...
 class Model:
     def extractor_specs(self) -> list:
@@ -76,6 +122,14 @@ class Pipeline:
     def final_count(self) -> int:
         ...
     @property
+    def memory_budget(self) -> int:
+        """
+        Working-memory budget in bytes that bounds the worker count; set before the first push.
+        """
+    @memory_budget.setter
+    def memory_budget(self, arg1: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
     def needs_chroma(self) -> bool:
         ...
     @property
@@ -92,7 +146,14 @@ class Pipeline:
         ...
     @property
     def threads(self) -> int:
-        ...
+        """
+        Workers in use: the request clamped to the cores and (from the first push) the memory budget.
+        """
+    @property
+    def working_bytes(self) -> int:
+        """
+        The working memory estimated for the workers in use (0 before the first push).
+        """
 def active_isa() -> str:
     """
     The SIMD kernel set in use (PYVMAF_TINY_ISA may force a lower one).

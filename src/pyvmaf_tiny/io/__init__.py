@@ -22,20 +22,6 @@ __all__ = ["DEFAULT_POLICY", "FrameSource", "PathPolicy", "PixelFormat", "open_s
 _RAW_EXTENSIONS = (".yuv", ".raw", ".gray", "")
 
 
-def y4m_frame_rate(path: str, policy: PathPolicy) -> tuple[int, int]:
-    """The F tag of a Y4M stream header as (num, den); (0, 0) when it has none or a malformed one."""
-    with policy.open(path, "") as f:
-        head = f.read(1024)
-    line = head.split(b"\n", 1)[0]
-    for field in line.split()[1:]:
-        if field[:1] == b"F":
-            num, sep, den = field[1:].partition(b":")
-            if sep and num.isdigit() and den.isdigit() and int(num) > 0 and int(den) > 0:
-                return int(num), int(den)
-            return 0, 0
-    return 0, 0
-
-
 def open_source(
     obj: Any,
     *,
@@ -65,12 +51,9 @@ def open_source(
             # Until Y4mSource opens through the policy itself, it gets the checked real path (which it
             # also reads natively, so it keeps it as its name); its refusals name the file as the caller did.
             try:
-                y4m = Y4mSource(real)
+                return Y4mSource(real)
             except InputError as e:
                 raise InputError(str(e).replace(real, shown(path))) from None
-            if not hasattr(y4m, "frame_rate"):  # until the native Y4M parser, which reads it, replaces this one
-                y4m.frame_rate = y4m_frame_rate(real, policy)  # type: ignore[attr-defined]
-            return y4m
         if ext not in _RAW_EXTENSIONS:
             return ContainerSource(path, policy)
         if width is None or height is None or pix_fmt is None:
