@@ -241,13 +241,15 @@ def _find_delay(r: FrameSource, d: FrameSource, align: Alignment, window_s: floa
 def _plan(model, a: dict, policy: PathPolicy, log: bool = False):
     """The model, the extractor specs and the alignment; with `log`, the
     specs also compute everything libvmaf logs for the model."""
-    m = _load_model(arguments.model_ref(model), a["device"], policy)
+    m = load_model(model, a["device"], policy)
     extra_specs, _ = featureset.resolve(a["features"])
     specs = featureset.merge(m.extractor_specs(), log_specs(m) if log else [], extra_specs)
     return m, specs, Alignment(a["frames"], a["skip_ref"], a["skip_dist"], a["subsample"])
 
 
-def _load_model(model, device: str, policy: PathPolicy):
+def load_model(model, device: str, policy: PathPolicy):
+    """A model by name, path or object; a path is opened through `policy`."""
+    model = arguments.model_ref(model)
     if _LOAD_TAKES_POLICY:
         return models.load(model, device=device, policy=policy)
     # Until models.load() opens through a policy itself (harden-models): a model file must pass it first.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -207,7 +208,7 @@ def _push_native(pipeline, ref, dist, readers, align: Alignment, dist_frames, pr
         except InputError as e:
             if ref.name in str(e) or dist.name in str(e):
                 raise
-            raise InputError(f"{ref.name} / {dist.name}: frame {index}: {e}") from None
+            raise _at_frame(ref, dist, index, e) from None
         if numpy_later and index + 1 == preload_at and "numpy" not in sys.modules:
             preload("numpy")  # the results need it: load it while the core finishes
         if progress is not None:
@@ -253,6 +254,14 @@ def _since_first(timed: Iterator[tuple[Fraction, Any]], skip: int) -> Iterator[t
         yield t - first, picture
 
 
+def _at_frame(ref, dist, index: int, error: InputError) -> InputError:
+    """The core's refusal of pair `index`, naming the inputs (and the frame,
+    unless the core's message already names one)."""
+    text = str(error)
+    where = "" if re.search(r"\bframe \d+\b", text) else f"frame {index}: "
+    return InputError(f"{ref.name} / {dist.name}: {where}{text}")
+
+
 def _push_frames(pipeline, ref, dist, align: Alignment, progress, total: Optional[int]) -> int:
     # push() copies each frame, so readers may reuse their buffers (stream()).
     index = 0
@@ -260,7 +269,7 @@ def _push_frames(pipeline, ref, dist, align: Alignment, progress, total: Optiona
         try:
             pipeline.push(r, d, ref.bpc)
         except InputError as e:
-            raise InputError(f"{ref.name} / {dist.name}: frame {index}: {e}") from None
+            raise _at_frame(ref, dist, index, e) from None
         index += 1
         if progress is not None:
             progress(index, total)

@@ -42,6 +42,10 @@ def streaming(pairs: list[tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]]) 
             print(f.index, f.score, f.features["integer_adm2"])
     last: list[FrameScore] = s.close()
     print(len(last))
+    with Scorer(threads=1) as again:
+        for ref_y, dist_y in pairs:
+            again.push(ref_y, dist_y)
+    assert_type(again, Scorer)
     return s.result
 
 
