@@ -6,6 +6,7 @@ runs is reported, with peak RSS. "ratio" divides the two median fps;
 "paired ratio" is the median of each repetition's back-to-back ratio.
 
     python bench/bench_vs_libvmaf.py --sizes 1080p --threads 1 2 --repeat 5
+    python bench/bench_vs_libvmaf.py --no-model --feature psnr --threads 1   # one extractor alone
 """
 
 from __future__ import annotations
@@ -101,16 +102,29 @@ def subset_model(out: Path) -> Path:
     return path
 
 
+NO_MODEL = "none"
+
+
+def _libvmaf_feature(feature: str) -> str:
+    """"cambi:a=1,b=2" as libvmaf's filter option wants it: name=cambi\\:a=1\\:b=2."""
+    name, _, options = feature.partition(":")
+    return "\\\\:".join([f"name={name}"] + [kv for kv in options.split(",") if kv])
+
+
 def libvmaf_cmd(ref, dist, w, h, pix_fmt, threads, model=None, features=()):
     raw = ["-f", "rawvideo", "-pix_fmt", pix_fmt, "-s", f"{w}x{h}"]
-    opts = f"n_threads={threads}" + (f":model=path={model}" if model else "")
+    opts = f"n_threads={threads}" + (":model=" if model == NO_MODEL else f":model=path={model}" if model else "")
     if features:
-        opts += ":feature=" + "\\|".join(f"name={f}" for f in features)
+        opts += ":feature=" + "\\|".join(_libvmaf_feature(f) for f in features)
     return [_ffmpeg(), "-v", "error", "-nostdin", *raw, "-i", str(dist), *raw, "-i", str(ref), "-lavfi",
             f"libvmaf={opts}", "-f", "null", "-"]
 
 
 def ours_cmd(ref, dist, w, h, pix_fmt, threads, model=None, features=()):
+    if model == NO_MODEL:  # the extractors alone, as libvmaf runs them with no model
+        code = ("import sys, pyvmaf_tiny as p; a = sys.argv; p.extract_features(a[1], a[2], a[7:], width=int(a[3]), "
+                "height=int(a[4]), pix_fmt=a[5], threads=int(a[6]))")
+        return [sys.executable, "-c", code, str(ref), str(dist), str(w), str(h), pix_fmt, str(threads), *features]
     return [sys.executable, "-m", "pyvmaf_tiny", "score", str(ref), str(dist), "--width", str(w), "--height", str(h),
             "--pix-fmt", pix_fmt, "--threads", str(threads), "--quiet", *(["--model", str(model)] if model else []),
             *[a for f in features for a in ("--feature", f)]]
@@ -127,7 +141,10 @@ def main(argv=None) -> int:
     ap.add_argument("--subset", action="store_true",
                     help="score a model of integer_vif_scale0 + integer_motion2 only (both tools)")
     ap.add_argument("--feature", action="append", default=[],
-                    help="also compute this extractor in both tools (repeatable): psnr, float_ssim, float_ms_ssim")
+                    help="also compute this extractor in both tools (repeatable): psnr, float_ssim, float_ms_ssim; "
+                         "options as libvmaf writes them, e.g. cambi:tvi_threshold=0.019")
+    ap.add_argument("--no-model", action="store_true",
+                    help="no VMAF model: time the --feature extractors alone in both tools")
     args = ap.parse_args(argv)
     # Byte-compile the package as pip does on install, so that a source
     # checkout (PYTHONDONTWRITEBYTECODE, PYTHONPATH=src) is not timed compiling.
@@ -136,8 +153,11 @@ def main(argv=None) -> int:
     import pyvmaf_tiny
 
     compileall.compile_dir(str(Path(pyvmaf_tiny.__file__).parent), quiet=1)
-    model = subset_model(args.workdir) if args.subset else None
-    label = ("vif0+motion2" if args.subset else "vmaf_v0.6.1") + "".join(f" +{f}" for f in args.feature)
+    if args.no_model and not args.feature:
+        ap.error("--no-model needs at least one --feature")
+    model = NO_MODEL if args.no_model else subset_model(args.workdir) if args.subset else None
+    label = ("-" if args.no_model else "vif0+motion2" if args.subset else "vmaf_v0.6.1") + "".join(
+        f" +{f}" for f in args.feature)
 
     rows = []
     for size in args.sizes:

@@ -116,7 +116,7 @@ def test_mcp_describe_model_reads_nothing_outside_the_roots(escape):
     from pyvmaf_tiny.mcp.server import Tools
 
     root, secret, digest = escape
-    tools = Tools(Roots((str(root),)), Limits())
+    tools = Tools(Roots.configure([str(root)]), Limits())
     for case, data in _hidden_sidecars(digest).items():
         (root / "m.json").write_bytes(data)
         for model in ("m.json", "link.onnx"):
