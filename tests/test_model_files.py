@@ -427,3 +427,14 @@ def test_caller_can_still_choose_telemetry(tmp_path):
         print(os.environ["ORT_DISABLE_TELEMETRY"])
     """, env=dict(_clean_env(tmp_path), ORT_DISABLE_TELEMETRY="0"))
     assert proc.stdout.strip() == "0", proc.stderr
+
+
+def test_debug_shows_onnxruntime_log_lines(tmp_path):
+    model = save(tmp_path, "tiny", mlp(2, hidden=4), TWO)
+    clip = _y4m(tmp_path / "a.y4m")
+    env = {k: v for k, v in os.environ.items() if k != "PYVMAF_TINY_ORT_LOG"}
+    quiet = _cli("score", clip, clip, "--model", model, env=env)
+    loud = _cli("score", clip, clip, "--model", model, "--debug", env=env)
+    assert quiet.returncode == loud.returncode == 0, quiet.stderr + loud.stderr
+    assert quiet.stderr == ""
+    assert loud.stderr and all(ln.startswith("pyvmaf-tiny: onnxruntime ") for ln in loud.stderr.splitlines())

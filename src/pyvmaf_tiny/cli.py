@@ -58,7 +58,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    p.add_argument("--debug", action="store_true",
+                   help="show the traceback of an error, and ONNX Runtime's own log lines from info up")
 
 
 def _build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
@@ -269,6 +270,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_INPUT
     handler = {"score": _cmd_score, "models": _cmd_models, "demo": _cmd_demo, "mcp": _cmd_mcp, "corpus": _cmd_train,
                "train": _cmd_train}[args.command]
+    if args.debug:  # read by the native core when it loads ONNX Runtime
+        os.environ.setdefault("PYVMAF_TINY_ORT_LOG", "info")
     try:
         return handler(args)
     except InputError as e:

@@ -182,4 +182,8 @@ class Document {
 // Parses a complete document within `limits`.
 Document parse(std::string_view text, const Limits& limits = {});
 
+// Text from a model file quoted in an error message: at most `max` bytes,
+// anything but printable ASCII written as \xNN, so a message stays one line.
+std::string excerpt(std::string_view bytes, std::size_t max = 64);
+
 }  // namespace pvt::json

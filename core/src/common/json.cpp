@@ -116,7 +116,7 @@ class Reader {
       for (std::size_t i = 0; i < members; ++i) keys.push_back(doc_.chars(doc_.node(doc_.slots_[first + 2 * i])));
       std::sort(keys.begin(), keys.end());
       const auto dup = std::adjacent_find(keys.begin(), keys.end());
-      if (dup != keys.end()) fail("duplicate key \"" + printable(*dup) + "\"");
+      if (dup != keys.end()) fail("duplicate key \"" + excerpt(*dup, 40) + "\"");
     }
     doc_.nodes_[self].first = first;
     doc_.nodes_[self].bits = members;
@@ -137,17 +137,6 @@ class Reader {
     doc_.nodes_[self].first = settle(count);
     doc_.nodes_[self].bits = count;
     return self;
-  }
-
-  // A key as text for an error message: control bytes escaped, at most 40 bytes.
-  static std::string printable(std::string_view s) {
-    std::string out;
-    for (const char c : s.substr(0, 40)) {
-      const auto b = static_cast<unsigned char>(c);
-      if (b < 0x20 || b == 0x7F || c == '"' || c == '\\') out += "\\x" + hex(b);
-      else out += c;
-    }
-    return s.size() > 40 ? out + "..." : out;
   }
 
   static void append_utf8(std::string& out, unsigned cp) {
@@ -414,6 +403,17 @@ Value ObjectView::find(std::string_view key) const {
     if (k == key) return v;
   }
   return {};
+}
+
+std::string excerpt(std::string_view bytes, std::size_t max) {
+  static const char* const digits = "0123456789abcdef";
+  std::string out;
+  for (const char c : bytes.substr(0, max)) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b >= 0x20 && b < 0x7F) out += c;
+    else out += std::string("\\x") + digits[b >> 4] + digits[b & 15];
+  }
+  return bytes.size() > max ? out + "..." : out;
 }
 
 Document parse(std::string_view text, const Limits& limits) {

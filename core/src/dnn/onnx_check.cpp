@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "pyvmaf_tiny/errors.hpp"
+#include "pyvmaf_tiny/json.hpp"
 
 namespace pvt::dnn {
 namespace {
@@ -72,13 +73,6 @@ class Wire {
 
 [[noreturn]] void reject(const std::string& origin, const std::string& msg) {
   throw ModelError("model " + origin + ": " + msg);
-}
-
-// A name from the file shown in an error: printable, at most 64 bytes.
-std::string shown(std::string_view s) {
-  std::string out;
-  for (const char c : s.substr(0, 64)) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) ? '?' : c;
-  return s.size() > 64 ? out + "..." : out;
 }
 
 constexpr std::size_t kMaxValueElements = 64;  // integer tensors whose values shape inference keeps
@@ -172,12 +166,12 @@ StoredTensor stored_tensor(std::string_view bytes, const std::string& origin, st
     }
   }
   const int bits = element_bits(t.elem_type);
-  if (!bits) reject(origin, "tensor '" + shown(name_out) + "' has unsupported element type " + std::to_string(t.elem_type));
+  if (!bits) reject(origin, "tensor '" + json::excerpt(name_out) + "' has unsupported element type " + std::to_string(t.elem_type));
   std::uint64_t n = 1;
   for (const std::int64_t d : t.dims) {
-    if (d < 0) reject(origin, "tensor '" + shown(name_out) + "' has a negative dimension");
+    if (d < 0) reject(origin, "tensor '" + json::excerpt(name_out) + "' has a negative dimension");
     if (d != 0 && n > kMaxElements / static_cast<std::uint64_t>(d))
-      reject(origin, "tensor '" + shown(name_out) + "' is impossibly large");
+      reject(origin, "tensor '" + json::excerpt(name_out) + "' is impossibly large");
     n *= static_cast<std::uint64_t>(d);
   }
   // The data must be exactly what the dimensions declare.
@@ -197,7 +191,7 @@ StoredTensor stored_tensor(std::string_view bytes, const std::string& origin, st
     }
   }
   if (held != want)
-    reject(origin, "tensor '" + shown(name_out) + "' declares " + std::to_string(n) + " elements but holds data for " +
+    reject(origin, "tensor '" + json::excerpt(name_out) + "' declares " + std::to_string(n) + " elements but holds data for " +
                        (have_raw ? std::to_string(held) + " bytes" : std::to_string(held) + " elements"));
   // Integer values small enough to matter for shapes.
   if ((t.elem_type == 7 || t.elem_type == 6) && n <= kMaxValueElements) {
@@ -224,7 +218,6 @@ TensorSpec value_info(std::string_view bytes, const std::string& origin) {
   TensorSpec t;
   Wire w(bytes, origin);
   int f, ty;
-  bool tensor = false;
   while (w.next(f, ty)) {
     if (f == 1 && ty == 2) {
       t.name = std::string(w.bytes());
@@ -232,7 +225,6 @@ TensorSpec value_info(std::string_view bytes, const std::string& origin) {
       Wire tp(w.bytes(), origin);
       while (tp.next(f, ty)) {
         if (f == 1 && ty == 2) {  // tensor_type
-          tensor = true;
           Wire tt(tp.bytes(), origin);
           while (tt.next(f, ty)) {
             if (f == 1 && ty == 0) {
@@ -258,7 +250,7 @@ TensorSpec value_info(std::string_view bytes, const std::string& origin) {
             }
           }
         } else if (f >= 1 && f <= 9 && ty == 2) {
-          reject(origin, "input/output '" + shown(t.name) + "' is not a tensor");
+          reject(origin, "input/output '" + json::excerpt(t.name) + "' is not a tensor");
         } else {
           tp.skip(ty);
         }
@@ -267,8 +259,7 @@ TensorSpec value_info(std::string_view bytes, const std::string& origin) {
       w.skip(ty);
     }
   }
-  if (!tensor) reject(origin, "input/output '" + shown(t.name) + "' has no tensor type");
-  return t;
+  return t;  // no type at all is allowed (ONNX Runtime infers it); check_io() wants float32 where it matters
 }
 
 Attribute attribute(std::string_view bytes, const std::string& origin, const std::string& op) {
@@ -284,7 +275,7 @@ Attribute attribute(std::string_view bytes, const std::string& origin, const std
         a.tensor = stored_tensor(w.bytes(), origin, ignored);
         break;
       }
-      case 6: case 11: reject(origin, "operator " + shown(op) + " carries a sub-graph");
+      case 6: case 11: reject(origin, "operator " + json::excerpt(op) + " carries a sub-graph");
       case 7:
         if (ty == 2) a.count += w.bytes().size() / 4;
         else w.skip(ty), ++a.count;
@@ -293,19 +284,19 @@ Attribute attribute(std::string_view bytes, const std::string& origin, const std
         if (ty == 2) {
           Wire inner(w.bytes(), origin);
           while (!inner.done()) {
-            if (a.ints.size() >= kMaxAttributeInts) reject(origin, "operator " + shown(op) + ": attribute list too long");
+            if (a.ints.size() >= kMaxAttributeInts) reject(origin, "operator " + json::excerpt(op) + ": attribute list too long");
             a.ints.push_back(static_cast<std::int64_t>(inner.varint()));
           }
         } else {
-          if (a.ints.size() >= kMaxAttributeInts) reject(origin, "operator " + shown(op) + ": attribute list too long");
+          if (a.ints.size() >= kMaxAttributeInts) reject(origin, "operator " + json::excerpt(op) + ": attribute list too long");
           a.ints.push_back(static_cast<std::int64_t>(w.varint()));
         }
         a.count = a.ints.size();
         break;
-      case 10: reject(origin, "operator " + shown(op) + " carries tensor-list attributes");
+      case 10: reject(origin, "operator " + json::excerpt(op) + " carries tensor-list attributes");
       case 20: a.type = static_cast<int>(w.varint()); break;
-      case 21: reject(origin, "operator " + shown(op) + " refers to a function attribute");
-      case 22: case 23: reject(origin, "operator " + shown(op) + " carries a sparse tensor");
+      case 21: reject(origin, "operator " + json::excerpt(op) + " refers to a function attribute");
+      case 22: case 23: reject(origin, "operator " + json::excerpt(op) + " carries a sparse tensor");
       default: w.skip(ty);
     }
   }
@@ -328,10 +319,10 @@ Node node(std::string_view bytes, const std::string& origin) {
     else w.skip(ty);
   }
   if (!domain.empty() && domain != "ai.onnx")
-    reject(origin, "operator " + shown(n.op) + " is in custom domain '" + shown(domain) + "'");
+    reject(origin, "operator " + json::excerpt(n.op) + " is in custom domain '" + json::excerpt(domain) + "'");
   const auto& allowed = allowed_ops();
   if (std::find(allowed.begin(), allowed.end(), n.op) == allowed.end())
-    reject(origin, "operator '" + shown(n.op) + "' is not on pyvmaf-tiny's allowlist");
+    reject(origin, "operator '" + json::excerpt(n.op) + "' is not on pyvmaf-tiny's allowlist");
   for (const auto a : attributes) n.attributes.push_back(attribute(a, origin, n.op));
   return n;
 }
@@ -383,7 +374,7 @@ ParsedModel parse_onnx(std::string_view bytes, const std::string& origin) {
         else o.skip(ty);
       }
       if (!domain.empty() && domain != "ai.onnx")
-        reject(origin, "imports custom operator domain '" + shown(domain) + "'");
+        reject(origin, "imports custom operator domain '" + json::excerpt(domain) + "'");
       if (have_default_opset && version != out.opset) reject(origin, "imports the default domain twice");
       have_default_opset = true;
       out.opset = version;
@@ -401,7 +392,7 @@ ParsedModel parse_onnx(std::string_view bytes, const std::string& origin) {
           std::string name;
           StoredTensor t = stored_tensor(g.bytes(), origin, name);
           if (!graph.initializers.emplace(name, std::move(t)).second)
-            reject(origin, "initializer '" + shown(name) + "' is defined twice");
+            reject(origin, "initializer '" + json::excerpt(name) + "' is defined twice");
         } else if (f == 15 && ty == 2) {
           reject(origin, "sparse initializers are not allowed");
         } else if (f == 11 && ty == 2) {
@@ -430,10 +421,10 @@ ParsedModel parse_onnx(std::string_view bytes, const std::string& origin) {
   if (out.inputs.size() != 1)
     reject(origin, "the graph must have exactly one input, it has " + std::to_string(out.inputs.size()));
   const TensorSpec& in = out.inputs[0];
-  if (in.elem_type != 1) reject(origin, "input '" + shown(in.name) + "' must be float32");
-  if (in.dims.size() != 2 || in.dims[1] <= 0) reject(origin, "input '" + shown(in.name) + "' must have rank 2 [N, F]");
+  if (in.elem_type != 1) reject(origin, "input '" + json::excerpt(in.name) + "' must be float32");
+  if (in.dims.size() != 2 || in.dims[1] <= 0) reject(origin, "input '" + json::excerpt(in.name) + "' must have rank 2 [N, F]");
   if (in.dims[0] != -1)
-    reject(origin, "input '" + shown(in.name) + "' must have a dynamic batch axis, not a fixed " +
+    reject(origin, "input '" + json::excerpt(in.name) + "' must have a dynamic batch axis, not a fixed " +
                        std::to_string(in.dims[0]));
   return parsed;
 }
@@ -450,20 +441,20 @@ void check_io(const OnnxSummary& model, const std::string& input, std::size_t fe
     reject(origin, "the graph must have exactly one input, it has " + std::to_string(model.inputs.size()));
   const TensorSpec& in = model.inputs[0];
   if (in.name != input)
-    reject(origin, "the graph input is '" + shown(in.name) + "', the sidecar says '" + shown(input) + "'");
-  if (in.elem_type != 1) reject(origin, "input '" + shown(in.name) + "' must be float32");
-  if (in.dims.size() != 2) reject(origin, "input '" + shown(in.name) + "' must have rank 2 [N, F]");
+    reject(origin, "the graph input is '" + json::excerpt(in.name) + "', the sidecar says '" + json::excerpt(input) + "'");
+  if (in.elem_type != 1) reject(origin, "input '" + json::excerpt(in.name) + "' must be float32");
+  if (in.dims.size() != 2) reject(origin, "input '" + json::excerpt(in.name) + "' must have rank 2 [N, F]");
   if (in.dims[1] != static_cast<std::int64_t>(features))
-    reject(origin, "input '" + shown(in.name) + "' has " + std::to_string(in.dims[1]) + " features, the sidecar lists " +
+    reject(origin, "input '" + json::excerpt(in.name) + "' has " + std::to_string(in.dims[1]) + " features, the sidecar lists " +
                        std::to_string(features));
   const auto it = std::find_if(model.outputs.begin(), model.outputs.end(),
                                [&](const TensorSpec& t) { return t.name == output; });
-  if (it == model.outputs.end()) reject(origin, "the graph has no output '" + shown(output) + "'");
-  if (it->elem_type != 1) reject(origin, "output '" + shown(output) + "' must be float32");
+  if (it == model.outputs.end()) reject(origin, "the graph has no output '" + json::excerpt(output) + "'");
+  if (it->elem_type != 1) reject(origin, "output '" + json::excerpt(output) + "' must be float32");
   if (!(it->dims.size() == 1 || (it->dims.size() == 2 && it->dims[1] == 1)))
-    reject(origin, "output '" + shown(output) + "' must be [N] or [N, 1]");
+    reject(origin, "output '" + json::excerpt(output) + "' must be [N] or [N, 1]");
   if (!model.row_outputs.count(output))
-    reject(origin, "output '" + shown(output) + "' does not have one value per input row at every batch size");
+    reject(origin, "output '" + json::excerpt(output) + "' does not have one value per input row at every batch size");
 }
 
 }  // namespace pvt::dnn

@@ -8,15 +8,18 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "onnx_check.hpp"
 #include "pyvmaf_tiny/errors.hpp"
+#include "pyvmaf_tiny/json.hpp"
 
 namespace pvt::dnn {
 namespace {
 
 constexpr std::size_t kMaxValues = 64;               // integer tensors whose values are tracked
+constexpr std::size_t kMaxRank = 64;
 constexpr std::uint64_t kMaxElements = 1ull << 40;  // beyond this, a product of dimensions is refused
 constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t kInt64Min = std::numeric_limits<std::int64_t>::min();
@@ -24,6 +27,9 @@ constexpr std::int64_t kInt64Min = std::numeric_limits<std::int64_t>::min();
 using Dims = std::vector<std::int64_t>;
 
 struct Info {
+  Info() = default;
+  Info(int t, Dims d, bool known = false, std::vector<std::int64_t> v = {})
+      : type(t), dims(std::move(d)), has_values(known), values(std::move(v)) {}
   int type = 0;
   Dims dims;
   bool has_values = false;
@@ -41,12 +47,6 @@ int element_bytes(int type) {
 }
 
 bool integer_type(int type) { return type == 6 || type == 7; }
-
-std::string shown(std::string_view s) {
-  std::string out;
-  for (const char c : s.substr(0, 64)) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) ? '?' : c;
-  return s.size() > 64 ? out + "..." : out;
-}
 
 std::string dims_text(const Dims& d) {
   std::string out = "[";
@@ -71,7 +71,7 @@ class Inference {
     for (const Node& n : g_.nodes) infer(n);
     for (const TensorSpec& out : g_.outputs) {
       const auto it = t_.find(out.name);
-      if (it == t_.end()) reject("graph output '" + shown(out.name) + "' is never produced");
+      if (it == t_.end()) reject("graph output '" + json::excerpt(out.name) + "' is never produced");
       if (count(it->second.dims) == static_cast<std::uint64_t>(batch_)) rows_.insert(out.name);
     }
     summary.max_tensor_bytes = std::max(summary.max_tensor_bytes, largest_);
@@ -90,7 +90,7 @@ class Inference {
   [[noreturn]] void reject(const std::string& msg) const { throw ModelError("model " + origin_ + ": " + msg); }
 
   [[noreturn]] void fail(const Node& n, const std::string& msg) const {
-    reject("cannot infer the shapes of " + n.op + " node '" + shown(n.name.empty() ? n.outputs.at(0) : n.name) +
+    reject("cannot infer the shapes of " + n.op + " node '" + json::excerpt(n.name.empty() ? n.outputs.at(0) : n.name) +
            "' at batch " + std::to_string(batch_) + ": " + msg);
   }
 
@@ -112,21 +112,24 @@ class Inference {
 
   void record(const Node* n, const std::string& name, Info info) {
     if (name.empty()) return;  // an output the node does not produce
-    if (t_.count(name)) reject("tensor '" + shown(name) + "' is produced twice");
+    if (t_.count(name)) reject("tensor '" + json::excerpt(name) + "' is produced twice");
+    if (info.dims.size() > kMaxRank)
+      reject("tensor '" + json::excerpt(name) + "' would have rank " + std::to_string(info.dims.size()) + ", above " +
+             std::to_string(kMaxRank));
     const int size = element_bytes(info.type);
     if (!size) {
       if (n) fail(*n, "unsupported element type " + std::to_string(info.type));
-      reject("tensor '" + shown(name) + "' has unsupported element type " + std::to_string(info.type));
+      reject("tensor '" + json::excerpt(name) + "' has unsupported element type " + std::to_string(info.type));
     }
     const std::uint64_t bytes = count(info.dims, n) * static_cast<std::uint64_t>(size);
     if (bytes > kMaxTensorBytes)
-      reject("tensor '" + shown(name) + "' of shape " + dims_text(info.dims) + " would take " + std::to_string(bytes) +
+      reject("tensor '" + json::excerpt(name) + "' of shape " + dims_text(info.dims) + " would take " + std::to_string(bytes) +
              " bytes at batch " + std::to_string(batch_) + ", over the " + mib(kMaxTensorBytes) + " budget for one tensor");
     total_ += bytes;
     largest_ = std::max(largest_, bytes);
     if (total_ > kMaxTotalBytes)
       reject("its tensors would take more than the " + mib(kMaxTotalBytes) + " budget at batch " +
-             std::to_string(batch_) + " (at '" + shown(name) + "')");
+             std::to_string(batch_) + " (at '" + json::excerpt(name) + "')");
     if (!integer_type(info.type) || info.values.size() != count(info.dims) || info.values.size() > kMaxValues) {
       info.has_values = false;
       info.values.clear();
@@ -142,7 +145,7 @@ class Inference {
     if (i >= n.inputs.size() || n.inputs[i].empty()) return nullptr;
     const auto it = t_.find(n.inputs[i]);
     if (it == t_.end())
-      fail(n, "input '" + shown(n.inputs[i]) + "' is used before it is produced (the graph must be sorted)");
+      fail(n, "input '" + json::excerpt(n.inputs[i]) + "' is used before it is produced (the graph must be sorted)");
     return &it->second;
   }
 
@@ -191,9 +194,21 @@ class Inference {
     return out;
   }
 
-  static std::int64_t checked(const Node* n, const Inference* self, __int128 v) {
-    if (v > kInt64Max || v < kInt64Min) self->fail(*n, "integer overflow in shape arithmetic");
-    return static_cast<std::int64_t>(v);
+  // a (op) b on int64, refused on overflow.
+  std::int64_t integer_op(const Node& n, char op, std::int64_t a, std::int64_t b) const {
+    std::int64_t r = 0;
+    bool overflow = false;
+    switch (op) {
+      case '+': overflow = __builtin_add_overflow(a, b, &r); break;
+      case '-': overflow = __builtin_sub_overflow(a, b, &r); break;
+      case '*': overflow = __builtin_mul_overflow(a, b, &r); break;
+      default:
+        if (b == 0) fail(n, "integer division by zero");
+        overflow = a == kInt64Min && b == -1;
+        r = overflow ? 0 : a / b;
+    }
+    if (overflow) fail(n, "integer overflow in shape arithmetic");
+    return r;
   }
 
   // Element-wise integer arithmetic on tracked values, with broadcasting.
@@ -223,13 +238,11 @@ class Inference {
           continue;
         }
         const std::string& op = n.op;
-        if (op == "Add") acc = checked(&n, this, static_cast<__int128>(acc) + v);
-        else if (op == "Sub") acc = checked(&n, this, static_cast<__int128>(acc) - v);
-        else if (op == "Mul") acc = checked(&n, this, static_cast<__int128>(acc) * v);
-        else if (op == "Div") {
-          if (v == 0) fail(n, "integer division by zero");
-          acc = checked(&n, this, static_cast<__int128>(acc) / v);
-        } else if (op == "Max") acc = std::max(acc, v);
+        if (op == "Add") acc = integer_op(n, '+', acc, v);
+        else if (op == "Sub") acc = integer_op(n, '-', acc, v);
+        else if (op == "Mul") acc = integer_op(n, '*', acc, v);
+        else if (op == "Div") acc = integer_op(n, '/', acc, v);
+        else if (op == "Max") acc = std::max(acc, v);
         else if (op == "Min") acc = std::min(acc, v);
       }
       out[flat] = acc;
@@ -417,7 +430,7 @@ class Inference {
     } else if (a.name == "value_ints") {
       t = Info{7, {static_cast<std::int64_t>(a.ints.size())}, true, a.ints};
     } else {
-      fail(n, "unsupported Constant attribute '" + shown(a.name) + "'");
+      fail(n, "unsupported Constant attribute '" + json::excerpt(a.name) + "'");
     }
     out(n, 0, std::move(t));
   }
@@ -451,7 +464,7 @@ class Inference {
       if (t.dims.size() != first.dims.size()) fail(n, "inputs differ in rank");
       for (std::size_t d = 0; d < t.dims.size(); ++d)
         if (d != a && t.dims[d] != first.dims[d]) fail(n, "inputs differ outside the axis");
-      r.dims[a] = checked(&n, this, static_cast<__int128>(r.dims[a]) + t.dims[a]);
+      r.dims[a] = integer_op(n, '+', r.dims[a], t.dims[a]);
       if (t.has_values && t.dims.size() == 1) r.values.insert(r.values.end(), t.values.begin(), t.values.end());
       else r.has_values = false;
     }

@@ -12,13 +12,6 @@ namespace {
   throw ModelError("sidecar " + origin + ": " + msg);
 }
 
-// Text from the sidecar shown in an error: printable, at most 64 bytes.
-std::string shown(std::string_view s) {
-  std::string out;
-  for (const char c : s.substr(0, 64)) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) ? '?' : c;
-  return s.size() > 64 ? out + "..." : out;
-}
-
 // A plain file name that cannot leave the sidecar's directory or change
 // meaning on the way to the OS: no separators, no "."/"..", no control bytes.
 bool plain_file_name(std::string_view name) {
@@ -40,14 +33,14 @@ Sidecar sidecar_from_document(const json::Value& root, const std::string& origin
       return v;
     };
     const std::string_view schema = need("schema").as_string("schema");
-    if (schema != kSidecarSchema) bad(origin, "schema '" + shown(schema) + "' is not " + kSidecarSchema);
+    if (schema != kSidecarSchema) bad(origin, "schema '" + json::excerpt(schema) + "' is not " + kSidecarSchema);
     s.name = std::string(need("name").as_string("name"));
     if (s.name.empty()) bad(origin, "name is empty");
     s.kind = std::string(need("kind").as_string("kind"));
-    if (s.kind != "fr_features") bad(origin, "kind '" + shown(s.kind) + "' is not supported (fr_features)");
+    if (s.kind != "fr_features") bad(origin, "kind '" + json::excerpt(s.kind) + "' is not supported (fr_features)");
     s.onnx = std::string(need("onnx").as_string("onnx"));
     if (!plain_file_name(s.onnx))
-      bad(origin, "onnx must be a plain file name beside the sidecar, got '" + shown(s.onnx) + "'");
+      bad(origin, "onnx must be a plain file name beside the sidecar, got '" + json::excerpt(s.onnx) + "'");
     s.sha256 = std::string(need("sha256").as_string("sha256"));
     if (s.sha256.size() != 64 || s.sha256.find_first_not_of("0123456789abcdef") != std::string::npos)
       bad(origin, "sha256 must be 64 lower-case hex digits");
@@ -57,7 +50,7 @@ Sidecar sidecar_from_document(const json::Value& root, const std::string& origin
     if (const json::Value q = root.find("quant"); q.present()) {
       s.quant = std::string(q.as_string("quant"));
       if (s.quant != "fp32" && s.quant != "int8" && s.quant != "int4")
-        bad(origin, "quant '" + shown(s.quant) + "' is not fp32, int8 or int4");
+        bad(origin, "quant '" + json::excerpt(s.quant) + "' is not fp32, int8 or int4");
     }
     const json::Value input = need("input");
     const json::Value in_name = input.find("name");
@@ -70,7 +63,7 @@ Sidecar sidecar_from_document(const json::Value& root, const std::string& origin
     for (const json::Value f : features) {
       s.features.emplace_back(f.as_string("input.features[]"));
       if (!seen.insert(s.features.back()).second)
-        bad(origin, "feature '" + shown(s.features.back()) + "' is listed twice");
+        bad(origin, "feature '" + json::excerpt(s.features.back()) + "' is listed twice");
     }
     const json::Value output = need("output");
     const json::Value out_name = output.find("name");

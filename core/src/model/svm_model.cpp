@@ -36,13 +36,6 @@ std::string option_text(const json::Value& v, const std::string& origin) {
   bad(origin, "feature_opts_dicts values must be numbers, booleans or strings");
 }
 
-// A printable excerpt of libsvm text for an error message.
-std::string excerpt(std::string_view s) {
-  std::string out;
-  for (const char c : s.substr(0, 32)) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) ? '?' : c;
-  return s.size() > 32 ? out + "..." : out;
-}
-
 // Locale-independent: the libsvm text is always written with '.' decimals.
 double parse_double(std::string_view s, const std::string& origin, const char* what) {
   double v = 0.0;
@@ -51,7 +44,7 @@ double parse_double(std::string_view s, const std::string& origin, const char* w
   if (s.size() > 1 && s[0] == '+' && s[1] != '-') ++first;  // strtod-style "+1"
   const auto r = std::from_chars(first, last, v, std::chars_format::general);
   if (s.empty() || r.ec != std::errc() || r.ptr != last || !std::isfinite(v))
-    bad(origin, std::string("libsvm model: bad ") + what + " '" + excerpt(s) + "'");
+    bad(origin, std::string("libsvm model: bad ") + what + " '" + json::excerpt(s) + "'");
   return v;
 }
 
@@ -106,7 +99,7 @@ SvmModel SvmModel::from_document(const json::Value& root, const std::string& ori
     };
 
     const std::string type(need("model_type").as_string("model_type"));
-    if (type != "LIBSVMNUSVR") bad(origin, "model_type '" + excerpt(type) + "' is not supported (only LIBSVMNUSVR)");
+    if (type != "LIBSVMNUSVR") bad(origin, "model_type '" + json::excerpt(type) + "' is not supported (only LIBSVMNUSVR)");
 
     const json::ArrayView names = need("feature_names").as_array("feature_names");
     if (names.empty() || names.size() > 64) bad(origin, "feature_names must list 1..64 features");
@@ -130,7 +123,7 @@ SvmModel SvmModel::from_document(const json::Value& root, const std::string& ori
       const std::string alias = provider(f.source_name) != catalog.end() ? f.source_name : alias_of(f.source_name);
       const auto info = provider(alias);
       if (info == catalog.end())
-        bad(origin, "feature '" + excerpt(f.source_name) + "' is not provided by any pyvmaf-tiny extractor");
+        bad(origin, "feature '" + json::excerpt(f.source_name) + "' is not provided by any pyvmaf-tiny extractor");
       f.extractor = info->name;
       if (have_opts && i < opts.size()) {
         for (const auto& [k, v] : opts[i].as_object("feature_opts_dicts[]"))
@@ -166,7 +159,7 @@ SvmModel SvmModel::from_document(const json::Value& root, const std::string& ori
         m.features_[i].intercept = intercepts[i + 1].as_number("intercepts[]");
       }
     } else if (norm != "none") {
-      bad(origin, "norm_type '" + excerpt(norm) + "' is not supported (linear_rescale or none)");
+      bad(origin, "norm_type '" + json::excerpt(norm) + "' is not supported (linear_rescale or none)");
     }
 
     if (const json::Value clip = md.find("score_clip"); clip.present() && !flags.disable_clip) {
@@ -238,12 +231,12 @@ SvmModel SvmModel::from_document(const json::Value& root, const std::string& ori
       int last = 0;
       while (tokens.next(tok)) {
         const auto colon = tok.find(':');
-        if (colon == std::string_view::npos) bad(origin, "libsvm model: bad node '" + excerpt(tok) + "'");
+        if (colon == std::string_view::npos) bad(origin, "libsvm model: bad node '" + json::excerpt(tok) + "'");
         long idx = 0;
         const auto r = std::from_chars(tok.data(), tok.data() + colon, idx);
         if (colon == 0 || r.ec != std::errc() || r.ptr != tok.data() + colon || idx <= last ||
             idx > static_cast<long>(names.size()))
-          bad(origin, "libsvm model: bad node index in '" + excerpt(tok) + "'");
+          bad(origin, "libsvm model: bad node index in '" + json::excerpt(tok) + "'");
         if (m.sv_nodes_.size() >= kMaxNodes)
           bad(origin, "libsvm model: more than " + std::to_string(kMaxNodes) + " support vector nodes");
         last = static_cast<int>(idx);
