@@ -323,3 +323,18 @@ def test_rank_growth_is_refused():
         nodes.append(helper.make_node("Gather", [prev, "idx"], [f"g{i}"], axis=0))
         prev = f"g{i}"
     refused(model(nodes + mean_rows(prev), [idx, ints("axis1", [1])]), "rank .* above 64")
+
+
+def test_a_zero_dimension_does_not_excuse_huge_ones():
+    """[0, 2^62, 2^62] holds no elements, but Flatten of it would overflow: refused, not undefined behaviour."""
+    hollow = TensorProto(name="h", data_type=TensorProto.FLOAT, dims=[0, 1 << 62, 1 << 62])
+    nodes = [helper.make_node("Flatten", ["h"], ["f"], axis=1),
+             helper.make_node("ReduceSum", ["f"], ["t"], keepdims=0),
+             helper.make_node("ReduceMean", ["features", "axis1"], ["m"], keepdims=1),
+             helper.make_node("Add", ["m", "t"], ["vmaf"])]
+    refused(model(nodes, [hollow, ints("axis1", [1])]), "impossibly large")
+    target = ints("target", [0, 1 << 62, 1 << 62])
+    nodes[0:1] = [helper.make_node("Reshape", ["empty", "target"], ["r"], allowzero=1),
+                  helper.make_node("Flatten", ["r"], ["f"], axis=1)]
+    refused(model(nodes, [numpy_helper.from_array(np.zeros(0, np.float32), "empty"), target, ints("axis1", [1])]),
+            "impossibly large")

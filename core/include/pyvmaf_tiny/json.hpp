@@ -69,32 +69,36 @@ class Value {
   std::uint32_t index_ = 0;
 };
 
+// Walks a view by index: `*it` is view.item(i).
+template <class View>
+class IndexIterator {
+ public:
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = decltype(std::declval<const View&>().item(0));
+  using difference_type = std::ptrdiff_t;
+  using pointer = void;
+  using reference = value_type;
+  IndexIterator(const View* view, std::size_t i) : view_(view), i_(i) {}
+  value_type operator*() const { return view_->item(i_); }
+  IndexIterator& operator++() {
+    ++i_;
+    return *this;
+  }
+  bool operator==(const IndexIterator& o) const { return i_ == o.i_; }
+  bool operator!=(const IndexIterator& o) const { return i_ != o.i_; }
+
+ private:
+  const View* view_;
+  std::size_t i_;
+};
+
 class ArrayView {
  public:
-  class iterator {
-   public:
-    using iterator_category = std::forward_iterator_tag;
-    using value_type = Value;
-    using difference_type = std::ptrdiff_t;
-    using pointer = void;
-    using reference = Value;
-    Value operator*() const;
-    iterator& operator++() {
-      ++i_;
-      return *this;
-    }
-    bool operator==(const iterator& o) const { return i_ == o.i_; }
-    bool operator!=(const iterator& o) const { return i_ != o.i_; }
-
-   private:
-    friend class ArrayView;
-    iterator(const ArrayView* a, std::size_t i) : a_(a), i_(i) {}
-    const ArrayView* a_;
-    std::size_t i_;
-  };
+  using iterator = IndexIterator<ArrayView>;
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  Value operator[](std::size_t i) const;
+  Value item(std::size_t i) const;
+  Value operator[](std::size_t i) const { return item(i); }
   iterator begin() const { return {this, 0}; }
   iterator end() const { return {this, size_}; }
 
@@ -110,30 +114,10 @@ class ArrayView {
 class ObjectView {
  public:
   using Member = std::pair<std::string_view, Value>;
-  class iterator {
-   public:
-    using iterator_category = std::forward_iterator_tag;
-    using value_type = Member;
-    using difference_type = std::ptrdiff_t;
-    using pointer = void;
-    using reference = Member;
-    Member operator*() const { return o_->member(i_); }
-    iterator& operator++() {
-      ++i_;
-      return *this;
-    }
-    bool operator==(const iterator& o) const { return i_ == o.i_; }
-    bool operator!=(const iterator& o) const { return i_ != o.i_; }
-
-   private:
-    friend class ObjectView;
-    iterator(const ObjectView* o, std::size_t i) : o_(o), i_(i) {}
-    const ObjectView* o_;
-    std::size_t i_;
-  };
+  using iterator = IndexIterator<ObjectView>;
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  Member member(std::size_t i) const;
+  Member item(std::size_t i) const;
   Value find(std::string_view key) const;
   iterator begin() const { return {this, 0}; }
   iterator end() const { return {this, size_}; }

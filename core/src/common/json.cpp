@@ -386,20 +386,16 @@ Value Value::find(std::string_view key) const {
   return as_object("").find(key);
 }
 
-Value ArrayView::operator[](std::size_t i) const {
-  return Value(doc_, doc_->slots_[first_ + i]);
-}
+Value ArrayView::item(std::size_t i) const { return Value(doc_, doc_->slots_[first_ + i]); }
 
-Value ArrayView::iterator::operator*() const { return (*a_)[i_]; }
-
-ObjectView::Member ObjectView::member(std::size_t i) const {
+ObjectView::Member ObjectView::item(std::size_t i) const {
   const std::uint32_t key = doc_->slots_[first_ + 2 * i];
   return {doc_->chars(doc_->node(key)), Value(doc_, doc_->slots_[first_ + 2 * i + 1])};
 }
 
 Value ObjectView::find(std::string_view key) const {
   for (std::size_t i = 0; i < size_; ++i) {
-    auto [k, v] = member(i);
+    auto [k, v] = item(i);
     if (k == key) return v;
   }
   return {};

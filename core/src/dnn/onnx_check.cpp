@@ -167,13 +167,16 @@ StoredTensor stored_tensor(std::string_view bytes, const std::string& origin, st
   }
   const int bits = element_bits(t.elem_type);
   if (!bits) reject(origin, "tensor '" + json::excerpt(name_out) + "' has unsupported element type " + std::to_string(t.elem_type));
-  std::uint64_t n = 1;
+  std::uint64_t nonzero = 1;  // bounded even when a zero dimension makes the count 0
+  bool zero = false;
   for (const std::int64_t d : t.dims) {
     if (d < 0) reject(origin, "tensor '" + json::excerpt(name_out) + "' has a negative dimension");
-    if (d != 0 && n > kMaxElements / static_cast<std::uint64_t>(d))
+    if (d > 0 && nonzero > kMaxElements / static_cast<std::uint64_t>(d))
       reject(origin, "tensor '" + json::excerpt(name_out) + "' is impossibly large");
-    n *= static_cast<std::uint64_t>(d);
+    if (d == 0) zero = true;
+    else nonzero *= static_cast<std::uint64_t>(d);
   }
+  const std::uint64_t n = zero ? 0 : nonzero;
   // The data must be exactly what the dimensions declare.
   const std::uint64_t packed4 = (n + 1) / 2;
   std::uint64_t held = 0, want = 0;

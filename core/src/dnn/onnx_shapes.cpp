@@ -94,20 +94,25 @@ class Inference {
            "' at batch " + std::to_string(batch_) + ": " + msg);
   }
 
+  // Elements of a tensor of shape `d`. The product of its non-zero
+  // dimensions is bounded too, so that no product of any of them overflows
+  // (a zero dimension must not excuse [0, 2^62, 2^62]).
   std::uint64_t count(const Dims& d, const Node* n = nullptr) const {
-    std::uint64_t c = 1;
+    std::uint64_t nonzero = 1;
+    bool zero = false;
     for (const std::int64_t x : d) {
-      if (x < 0) {
-        if (n) fail(*n, "negative dimension");
-        reject("negative dimension");
+      const char* problem = nullptr;
+      if (x < 0) problem = "negative dimension";
+      else if (x > 0 && nonzero > kMaxElements / static_cast<std::uint64_t>(x)) problem = "impossibly large";
+      if (problem) {
+        const std::string msg = std::string(problem) + " in shape " + dims_text(d);
+        if (n) fail(*n, msg);
+        reject(msg);
       }
-      if (x != 0 && c > kMaxElements / static_cast<std::uint64_t>(x)) {
-        if (n) fail(*n, "a tensor of shape " + dims_text(d) + " is impossibly large");
-        reject("a tensor of shape " + dims_text(d) + " is impossibly large");
-      }
-      c *= static_cast<std::uint64_t>(x);
+      if (x == 0) zero = true;
+      else nonzero *= static_cast<std::uint64_t>(x);
     }
-    return c;
+    return zero ? 0 : nonzero;
   }
 
   void record(const Node* n, const std::string& name, Info info) {
