@@ -92,42 +92,43 @@ class IndexIterator {
   std::size_t i_;
 };
 
-class ArrayView {
+// What ArrayView and ObjectView share: a run of container slots.
+template <class Self>
+class IndexedView {
  public:
-  using iterator = IndexIterator<ArrayView>;
+  using iterator = IndexIterator<Self>;
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  Value item(std::size_t i) const;
-  Value operator[](std::size_t i) const { return item(i); }
-  iterator begin() const { return {this, 0}; }
-  iterator end() const { return {this, size_}; }
+  iterator begin() const { return {static_cast<const Self*>(this), 0}; }
+  iterator end() const { return {static_cast<const Self*>(this), size_}; }
 
- private:
-  friend class Value;
-  ArrayView(const Document* doc, std::uint32_t first, std::size_t size) : doc_(doc), first_(first), size_(size) {}
+ protected:
+  IndexedView(const Document* doc, std::uint32_t first, std::size_t size) : doc_(doc), first_(first), size_(size) {}
   const Document* doc_;
   std::uint32_t first_;
   std::size_t size_;
 };
 
-// Members in document order.
-class ObjectView {
+class ArrayView : public IndexedView<ArrayView> {
  public:
-  using Member = std::pair<std::string_view, Value>;
-  using iterator = IndexIterator<ObjectView>;
-  std::size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  Member item(std::size_t i) const;
-  Value find(std::string_view key) const;
-  iterator begin() const { return {this, 0}; }
-  iterator end() const { return {this, size_}; }
+  Value item(std::size_t i) const;
+  Value operator[](std::size_t i) const { return item(i); }
 
  private:
   friend class Value;
-  ObjectView(const Document* doc, std::uint32_t first, std::size_t size) : doc_(doc), first_(first), size_(size) {}
-  const Document* doc_;
-  std::uint32_t first_;
-  std::size_t size_;
+  ArrayView(const Document* doc, std::uint32_t first, std::size_t size) : IndexedView(doc, first, size) {}
+};
+
+// Members in document order.
+class ObjectView : public IndexedView<ObjectView> {
+ public:
+  using Member = std::pair<std::string_view, Value>;
+  Member item(std::size_t i) const;
+  Value find(std::string_view key) const;
+
+ private:
+  friend class Value;
+  ObjectView(const Document* doc, std::uint32_t first, std::size_t size) : IndexedView(doc, first, size) {}
 };
 
 class Document {
