@@ -20,6 +20,7 @@ import pytest
 
 import pyvmaf_tiny
 from onnx_models import mlp, save
+from test_native_tool import sanitized_tool  # noqa: F401 - a fixture: the sanitized pvt-features
 from pyvmaf_tiny import InputError, ModelError, _core, models
 from pyvmaf_tiny.io.policy import PathPolicy
 
@@ -438,3 +439,41 @@ def test_debug_shows_onnxruntime_log_lines(tmp_path):
     assert quiet.returncode == loud.returncode == 0, quiet.stderr + loud.stderr
     assert quiet.stderr == ""
     assert loud.stderr and all(ln.startswith("pyvmaf-tiny: onnxruntime ") for ln in loud.stderr.splitlines())
+
+
+def test_model_files_with_undecodable_names(tmp_path):
+    folder = os.fsencode(tmp_path) + b"/d\xff"
+    os.mkdir(folder)
+    model = save(Path(os.fsdecode(folder)), "t\xe9", mlp(2, hidden=4), TWO)  # written through surrogateescape names
+    x = np.ones((2, 2))
+    for given in (os.fsencode(model), os.fsdecode(os.fsencode(model)), os.fsencode(model.with_suffix(".json"))):
+        assert models.load(given, device="cpu").predict(x).shape == (2,)
+    vmaf = folder + b"/v\xfe.json"
+    with open(vmaf, "w") as f:
+        json.dump(_vmaf_json(), f)
+    assert models.load(vmaf).name == "v\udcfe"
+    broken = folder + b"/b\xfe.json"
+    with open(broken, "wb") as f:
+        f.write(b"{oops")
+    with pytest.raises(ModelError, match=r"b\\xfe\.json: invalid JSON"):
+        models.load(broken)
+
+
+def test_native_tool_reads_model_files_through_the_file_layer(tmp_path, sanitized_tool):
+    """pvt-features --model (the sanitized build): regular files only, read within their caps."""
+    tool = sanitized_tool
+    yuv = tmp_path / "a.yuv"
+    yuv.write_bytes(bytes((i * 7) % 251 for i in range(32 * 32 * 3 // 2 * 2)))
+    os.mkfifo(tmp_path / "fifo.json")
+    model = save(tmp_path, "tiny", mlp(2, hidden=4), TWO)
+    sidecar = model.with_suffix(".json")
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=1", UBSAN_OPTIONS="print_stacktrace=1")
+    for path, needle in (("/dev/zero", "is a device, not a regular file"),
+                         (tmp_path / "fifo.json", "is a FIFO, not a regular file")):
+        proc = subprocess.run([str(tool), yuv, yuv, "32", "32", "yuv420p", "--model", str(path)], capture_output=True,
+                              text=True, timeout=30, env=env)
+        assert proc.returncode == 2 and needle in proc.stderr, proc.stderr
+    sidecar.write_text(sidecar.read_text().replace('"tiny.onnx"', '"../tiny.onnx"'))
+    proc = subprocess.run([str(tool), yuv, yuv, "32", "32", "yuv420p", "--model", str(sidecar)], capture_output=True,
+                          text=True, timeout=60, env=env)
+    assert proc.returncode == 2 and "must be a plain file name" in proc.stderr, proc.stderr

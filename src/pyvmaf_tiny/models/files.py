@@ -20,8 +20,8 @@ from ..io.policy import OutsideRoots, PathPolicy, shown
 class Document:
     """A model file the native reader has parsed: `native` is its ModelDocument."""
 
-    def __init__(self, path: str, real: str, native, size: int):
-        self.path, self.real, self.native, self.size = path, real, native, size
+    def __init__(self, path: str, native):
+        self.path, self.native = path, native
 
     @property
     def kind(self) -> str:
@@ -36,7 +36,7 @@ def read_document(path, policy: PathPolicy) -> Document:
     native = _core.ModelDocument(data, shown(path), os.fsencode(os.path.dirname(real)))
     if native.kind == "fr_features" and len(data) > policy.budgets.sidecar:
         raise ModelError(f"sidecar {shown(path)}: larger than the {policy.budgets.sidecar >> 20} MiB cap for sidecars")
-    return Document(os.fsdecode(os.fspath(path)), real, native, len(data))
+    return Document(os.fsdecode(os.fspath(path)), native)
 
 
 def sidecar_beside(onnx_path, policy: PathPolicy) -> str:
