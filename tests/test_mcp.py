@@ -147,7 +147,8 @@ def test_vmaf_score_equals_cli_and_oracle(server, ws, tmp_path):
     async def on_progress(done, total, message):
         progress.append((done, total))
 
-    result = server.call("vmaf_score", {**ws.pair, "threads": 2}, progress_callback=on_progress)
+    result = server.call("vmaf_score", {**ws.pair, "threads": 2, "frame_scores": True},
+                         progress_callback=on_progress)
     assert not result.is_error
     log = _text(result)
     assert result.meta == {"backend": "cpu", "model": "vmaf_v0.6.1", "frames": 6, "version": pyvmaf_tiny.__version__}
@@ -165,6 +166,35 @@ def test_vmaf_score_equals_cli_and_oracle(server, ws, tmp_path):
     theirs = oracle.run(ws.clip.ref, ws.clip.dist, **ws.geometry)["pooled_metrics"]["vmaf"]["mean"]
     assert abs(ours - theirs) <= 1e-6
     assert abs(result.structured_content["score"] - theirs) <= 1e-6
+
+
+def test_vmaf_score_is_short_unless_frame_scores_are_asked_for(server, ws):
+    result = server.call("vmaf_score", {**ws.pair, "threads": 2, "features": ["psnr"]})
+    assert not result.is_error
+    text = _text(result)
+    assert len(text) < 400 and "\n" not in text, text
+    s = result.structured_content
+    assert text.startswith(f"VMAF {s['score']:.6f} (harmonic mean ") and "frame_scores=true" in text
+    assert f"of {ws.pair['dist']} against reference {ws.pair['ref']}" in text
+    assert s["frames"] == 6 and s["reference"] == ws.pair["ref"] and s["distorted"] == ws.pair["dist"]
+    assert set(s["pooled_metrics"]) >= {"vmaf", "psnr_y", "integer_adm2"}
+    assert len(json.dumps(s)) < 4000  # pooled values only: no per-frame arrays
+    full = server.call("vmaf_score", {**ws.pair, "threads": 2, "features": ["psnr"], "frame_scores": True})
+    frames = json.loads(_text(full))["frames"]
+    assert len(frames) == 6 and frames[0]["metrics"]["psnr_y"] > 0
+
+
+def test_vmaf_score_pairs_and_syncs_as_the_library(server, ws):
+    geometry = {**ws.pair, "threads": 2}
+    synced = server.call("vmaf_score", {**geometry, "sync": "auto"})
+    assert not synced.is_error, _text(synced)
+    assert synced.structured_content["sync_delay"] == 0
+    assert "sync delay 0 frames" in _text(synced)
+    delayed = server.call("vmaf_score", {**geometry, "dist_delay": 1})
+    expected = pyvmaf_tiny.score(ws.pair["ref"], ws.pair["dist"], skip_dist=1, frames=5, **ws.geometry)
+    assert delayed.is_error and "frame count mismatch" in _text(delayed)
+    delayed = server.call("vmaf_score", {**geometry, "dist_delay": 1, "frames": 5})
+    assert delayed.structured_content["score"] == pytest.approx(expected.score, abs=1e-9)
 
 
 def test_refusals_are_tool_errors_and_the_server_keeps_serving(server, ws):

@@ -476,4 +476,4 @@ def test_native_tool_reads_model_files_through_the_file_layer(tmp_path, sanitize
     sidecar.write_text(sidecar.read_text().replace('"tiny.onnx"', '"../tiny.onnx"'))
     proc = subprocess.run([str(tool), yuv, yuv, "32", "32", "yuv420p", "--model", str(sidecar)], capture_output=True,
                           text=True, timeout=60, env=env)
-    assert proc.returncode == 2 and "must be a plain file name" in proc.stderr, proc.stderr
+    assert proc.returncode == 3 and "must be a plain file name" in proc.stderr, proc.stderr

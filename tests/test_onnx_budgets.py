@@ -338,3 +338,9 @@ def test_a_zero_dimension_does_not_excuse_huge_ones():
                   helper.make_node("Flatten", ["r"], ["f"], axis=1)]
     refused(model(nodes, [numpy_helper.from_array(np.zeros(0, np.float32), "empty"), target, ints("axis1", [1])]),
             "impossibly large")
+
+
+def test_a_node_without_outputs_is_a_model_error():
+    """Found by the native fuzzer: the error path itself must not index a missing output name."""
+    nodes = [helper.make_node("Relu", ["features"], [])] + mean_rows("features")
+    refused(model(nodes, [ints("axis1", [1])]), "Relu node '' at batch 1: it has no outputs")

@@ -66,8 +66,9 @@ class Inference {
       Info info{t.elem_type, t.dims, t.has_values, t.values};
       record(nullptr, name, std::move(info));
     }
-    const TensorSpec& in = g_.inputs.at(0);
-    record(nullptr, in.name, Info{1, {batch_, in.dims.at(1)}, false, {}});
+    if (g_.inputs.size() != 1 || g_.inputs[0].dims.size() != 2) reject("the graph must have one [N, F] input");
+    const TensorSpec& in = g_.inputs[0];
+    record(nullptr, in.name, Info{1, {batch_, in.dims[1]}, false, {}});
     for (const Node& n : g_.nodes) infer(n);
     for (const TensorSpec& out : g_.outputs) {
       const auto it = t_.find(out.name);
@@ -90,8 +91,9 @@ class Inference {
   [[noreturn]] void reject(const std::string& msg) const { throw ModelError("model " + origin_ + ": " + msg); }
 
   [[noreturn]] void fail(const Node& n, const std::string& msg) const {
-    reject("cannot infer the shapes of " + n.op + " node '" + json::excerpt(n.name.empty() ? n.outputs.at(0) : n.name) +
-           "' at batch " + std::to_string(batch_) + ": " + msg);
+    const std::string& name = !n.name.empty() || n.outputs.empty() ? n.name : n.outputs[0];
+    reject("cannot infer the shapes of " + json::excerpt(n.op) + " node '" + json::excerpt(name) + "' at batch " +
+           std::to_string(batch_) + ": " + msg);
   }
 
   // Elements of a tensor of shape `d`. The product of its non-zero

@@ -44,6 +44,9 @@ std::shared_ptr<OnnxModel> ModelDocument::onnx_model(std::string_view onnx_bytes
 
 std::shared_ptr<Model> load_model_file(const std::string& path, const DnnOptions& options, ModelFlags flags) {
   using platform::FileError;
+  // As in Python: a model file that is missing or not a regular file is bad
+  // input; one that is there but too large or broken is a model error.
+  { platform::RegularFile probe(path, "model", FileError::input); }
   const std::string text = platform::read_regular_file(path, "model", kMaxModelJsonBytes, FileError::model);
   const auto slash = path.find_last_of('/');
   const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
