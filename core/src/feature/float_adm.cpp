@@ -204,6 +204,7 @@ class FloatAdmExtractor final : public Extractor {
         m.bottom = h - m.top;
         m.p_norm = static_cast<float>(p_norm_);
         m.cube = p_norm_ == 3.0;
+        m.scratch = scratch_aligned_;
         const float noise = noise_term(m.right - m.left, m.bottom - m.top, noise_weight_);
         // Denominator: the reference's CSF-weighted detail energy.
         m.bypass = true;

@@ -76,6 +76,7 @@ struct FloatAdmMaskArgs {
   bool bypass = false;  // no threshold (libvmaf's adm_bypass_cm)
   float p_norm = 3.0f;
   bool cube = true;  // p_norm is exactly 3
+  float* scratch = nullptr;  // float_adm_scratch_floats(width), 64-byte aligned
 };
 struct FloatAdmSums {
   float band[3] = {0, 0, 0};

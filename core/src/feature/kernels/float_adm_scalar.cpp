@@ -3,6 +3,10 @@
 #include "float_adm_kernels.hpp"
 #include "pyvmaf_tiny/cpu.hpp"
 
+#ifdef PVT_HAVE_X86_KERNELS
+#include "../x86/float_x86.hpp"
+#endif
+
 #if defined(__SSE__) || defined(__x86_64__)
 #include <xmmintrin.h>
 #endif
@@ -150,6 +154,13 @@ FloatAdmSums float_adm_mask_scalar(const FloatAdmMaskArgs& a) {
 }
 
 FloatAdmKernels select_float_adm_kernels() {
+#ifdef PVT_HAVE_X86_KERNELS
+  switch (active_isa()) {
+    case Isa::avx512: return float_adm_kernels_avx512();
+    case Isa::avx2: return float_adm_kernels_avx2();
+    default: break;
+  }
+#endif
   return {float_adm_dwt_scalar, float_adm_decouple_scalar, float_adm_mask_scalar};
 }
 

@@ -3,6 +3,10 @@
 #include "float_motion_kernels.hpp"
 #include "pyvmaf_tiny/cpu.hpp"
 
+#ifdef PVT_HAVE_X86_KERNELS
+#include "../x86/float_x86.hpp"
+#endif
+
 namespace pvt::feature::kernels {
 
 void float_blur_scalar(const FloatBlurArgs& a) {
@@ -37,6 +41,15 @@ float float_sad_scalar(const float* a, const float* b, std::ptrdiff_t stride, in
   return total;
 }
 
-FloatMotionKernels select_float_motion_kernels() { return {float_blur_scalar, float_sad_scalar}; }
+FloatMotionKernels select_float_motion_kernels() {
+#ifdef PVT_HAVE_X86_KERNELS
+  switch (active_isa()) {
+    case Isa::avx512: return float_motion_kernels_avx512();
+    case Isa::avx2: return float_motion_kernels_avx2();
+    default: break;
+  }
+#endif
+  return {float_blur_scalar, float_sad_scalar};
+}
 
 }  // namespace pvt::feature::kernels

@@ -6,6 +6,10 @@
 #include "float_vif_kernels.hpp"
 #include "pyvmaf_tiny/cpu.hpp"
 
+#ifdef PVT_HAVE_X86_KERNELS
+#include "../x86/float_x86.hpp"
+#endif
+
 
 namespace pvt::feature::kernels {
 namespace {
@@ -138,6 +142,13 @@ void float_vif_decimate_scalar(const FloatVifArgs& a, float* ref_out, float* dis
 }
 
 FloatVifKernels select_float_vif_kernels() {
+#ifdef PVT_HAVE_X86_KERNELS
+  switch (active_isa()) {
+    case Isa::avx512: return float_vif_kernels_avx512();
+    case Isa::avx2: return float_vif_kernels_avx2();
+    default: break;
+  }
+#endif
   return {float_vif_stats_scalar, float_vif_decimate_scalar};
 }
 
