@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "kernels/float_load_kernels.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 
 namespace pvt::feature::flt {
@@ -24,27 +25,21 @@ void FloatPlane::resize(int width, int height, int pad) {
   origin_ = front;
   width_ = width;
   height_ = height;
-  data_.assign(static_cast<std::size_t>(stride_) * static_cast<std::size_t>(std::max(height, 1)), 0.0f);
+  // Vector loads may run a little past a row's padding, and so past the last row.
+  constexpr std::size_t kSlack = 64;
+  data_.assign(static_cast<std::size_t>(stride_) * static_cast<std::size_t>(std::max(height, 1)) + kSlack, 0.0f);
 }
-
-namespace {
-template <class T>
-void load_rows(const Plane& p, float scale, float offset, FloatPlane& out) {
-  for (int i = 0; i < p.height; ++i) {
-    const T* src = p.row<T>(i);
-    float* dst = out.row(i);
-    for (int j = 0; j < p.width; ++j) dst[j] = static_cast<float>(src[j]) / scale + offset;
-  }
-}
-}  // namespace
 
 void load_plane(const Plane& plane, float offset, FloatPlane& out) {
   if (out.width() != plane.width || out.height() != plane.height) out.resize(plane.width, plane.height);
-  if (plane.bpc == 8) {
-    load_rows<std::uint8_t>(plane, 1.0f, offset, out);
-  } else {
-    const float scale = static_cast<float>(1 << (plane.bpc - 8));
-    load_rows<std::uint16_t>(plane, scale, offset, out);
+  const kernels::FloatLoadKernels load = kernels::select_float_load();
+  // x / 2^k is x * 2^-k exactly, so the division becomes a product.
+  const float inv_scale = 1.0f / static_cast<float>(1 << (plane.bpc - 8));
+  for (int i = 0; i < plane.height; ++i) {
+    if (plane.bpc == 8)
+      load.u8(plane.row<std::uint8_t>(i), plane.width, inv_scale, offset, out.row(i));
+    else
+      load.u16(plane.row<std::uint16_t>(i), plane.width, inv_scale, offset, out.row(i));
   }
 }
 

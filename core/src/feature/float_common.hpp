@@ -18,7 +18,8 @@ namespace pvt::feature::flt {
 void check_depth(const std::string& extractor, int bpc);
 
 // A float plane: rows of `stride` floats, each 64-byte aligned, with
-// `pad` spare floats before and after every row for mirrored samples.
+// `pad` spare floats before and after every row for mirrored samples, and
+// 64 more floats after the last row that vector loads may touch.
 class FloatPlane {
  public:
   void resize(int width, int height, int pad = 0);

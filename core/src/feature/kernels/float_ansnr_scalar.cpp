@@ -1,6 +1,10 @@
 #include "float_ansnr_kernels.hpp"
 #include "pyvmaf_tiny/cpu.hpp"
 
+#ifdef PVT_HAVE_X86_KERNELS
+#include "../x86/float_x86.hpp"
+#endif
+
 namespace pvt::feature::kernels {
 namespace {
 
@@ -35,6 +39,15 @@ FloatAnsnrSums float_ansnr_scalar(const FloatAnsnrArgs& a) {
   return total;
 }
 
-FloatAnsnrFn select_float_ansnr() { return float_ansnr_scalar; }
+FloatAnsnrFn select_float_ansnr() {
+#ifdef PVT_HAVE_X86_KERNELS
+  switch (active_isa()) {
+    case Isa::avx512: return float_ansnr_avx512();
+    case Isa::avx2: return float_ansnr_avx2();
+    default: break;
+  }
+#endif
+  return float_ansnr_scalar;
+}
 
 }  // namespace pvt::feature::kernels

@@ -46,6 +46,14 @@ struct FloatAvx2 {
     odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0xDD)), 0xD8));
   }
 
+  // N samples as floats.
+  static F widen(const std::uint8_t* p) {
+    return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+  }
+  static F widen(const std::uint16_t* p) {
+    return _mm256_cvtepi32_ps(_mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
+  }
+
   static D lo(F a) { return _mm256_cvtps_pd(_mm256_castps256_ps128(a)); }
   static D hi(F a) { return _mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)); }
   static F narrow(D lo, D hi) {

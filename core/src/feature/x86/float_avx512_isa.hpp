@@ -49,6 +49,14 @@ struct FloatAvx512 {
     odd = _mm512_permutex2var_ps(a, oi, b);
   }
 
+  // N samples as floats.
+  static F widen(const std::uint8_t* p) {
+    return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
+  }
+  static F widen(const std::uint16_t* p) {
+    return _mm512_cvtepi32_ps(_mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))));
+  }
+
   static D lo(F a) { return _mm512_cvtps_pd(_mm512_castps512_ps256(a)); }
   static D hi(F a) { return _mm512_cvtps_pd(_mm512_extractf32x8_ps(a, 1)); }
   static F narrow(D lo, D hi) {

@@ -4,13 +4,14 @@
 // compiled for that ISA: everything here has internal linkage.
 //
 // The blur is the scalar kernel's arithmetic on whole vectors of columns
-// (planes and scratch are padded past the last column). The absolute
+// (FloatConv; planes and scratch are padded past the last column). The absolute
 // differences are summed per row in column order, as the scalar kernel
 // does, four rows at a time so that their sums proceed side by side.
 #include <cmath>
 #include <cstddef>
 
 #include "../kernels/float_motion_kernels.hpp"
+#include "float_conv_simd.hpp"
 
 namespace pvt::feature::kernels {
 namespace {
@@ -23,27 +24,12 @@ struct FloatMotionSimd {
     const int w = a.width, n = a.n_taps, r = n / 2;
     float* tmp = a.scratch + 16;
     for (int i = 0; i < a.height; ++i) {
-      for (int j = 0; j < w; j += I::N) {
-        F acc = I::zero();
-        for (int k = 0; k < n; ++k) acc = I::add(acc, I::mul(I::set1(a.taps[k]), I::load(a.rows[i - r + k] + j)));
-        I::store(tmp + j, acc);
-      }
+      FloatConv<I>::vertical(a.rows, i, w, a.taps, n, tmp);
       for (int k = 1; k <= r; ++k) {
         tmp[-k] = tmp[k];
         tmp[w - 1 + k] = tmp[w - 1 - k];
       }
-      float* out = a.out + i * a.out_stride;
-      int j = 0;
-      for (; j + I::N <= w; j += I::N) {
-        F acc = I::zero();
-        for (int k = 0; k < n; ++k) acc = I::add(acc, I::mul(I::set1(a.taps[k]), I::load(tmp + j - r + k)));
-        I::store(out + j, acc);
-      }
-      for (; j < w; ++j) {  // the output plane's padding may be narrower than a vector
-        float acc = 0.0f;
-        for (int k = 0; k < n; ++k) acc += a.taps[k] * tmp[j - r + k];
-        out[j] = acc;
-      }
+      FloatConv<I>::horizontal(tmp, w, a.taps, n, a.out + i * a.out_stride);
     }
   }
 

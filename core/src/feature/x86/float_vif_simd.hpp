@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "../kernels/float_vif_kernels.hpp"
+#include "float_conv_simd.hpp"
 
 namespace pvt::feature::kernels {
 namespace {
@@ -32,7 +33,8 @@ struct FloatVifSimd {
     const F base = I::to_float(I::isub(I::template srli<23>(I::iand(u, I::iset1(0x7F800000))), I::iset1(127)));
     const F r = I::sub(remain, I::set1(1.0f));
     F poly = I::zero();
-    for (float c : kLog2Poly) poly = I::add(I::mul(poly, r), I::set1(c));
+#pragma GCC unroll 9
+    for (int i = 0; i < 9; ++i) poly = I::add(I::mul(poly, r), I::set1(kLog2Poly[i]));
     F out = I::add(base, poly);
     out = I::select(I::lt(x, I::zero()), I::set1(std::numeric_limits<float>::quiet_NaN()), out);
     return I::select(I::eq(x, I::zero()), I::set1(-std::numeric_limits<float>::infinity()), out);
@@ -48,7 +50,8 @@ struct FloatVifSimd {
 
   struct StatConsts {
     F eps, limit, max_inv, nsq_f, zero, one;
-    D nsq, dzero;
+    D nsq, inv_nsq;
+    bool nsq_pow2;  // x / nsq is x * (1 / nsq) exactly
   };
 
   static void terms(F mu1, F mu2, F xx, F yy, F xy, const StatConsts& c, F& num, F& den) {
@@ -72,7 +75,12 @@ struct FloatVifSimd {
     sv = I::max(sv, c.eps);
     g = I::min(g, c.limit);
     num = log2_approx(one_plus_ratio(I::mul(I::mul(g, g), s1), sv, c.nsq));
-    den = log2_approx(one_plus_ratio(s1, c.zero, c.nsq));
+    if (c.nsq_pow2) {
+      const D one = I::dset1(1.0);
+      den = log2_approx(I::narrow(I::dadd(one, I::dmul(I::lo(s1), c.inv_nsq)), I::dadd(one, I::dmul(I::hi(s1), c.inv_nsq))));
+    } else {
+      den = log2_approx(one_plus_ratio(s1, c.zero, c.nsq));
+    }
     num = I::select(I::lt(s12, c.zero), c.zero, num);
     m = I::lt(s1, c.nsq_f);
     num = I::select(m, I::sub(c.one, I::mul(s2, c.max_inv)), num);
@@ -83,16 +91,6 @@ struct FloatVifSimd {
     for (int k = 1; k <= r; ++k) {
       row[-k] = row[k];
       row[w - 1 + k] = row[w - 1 - k];
-    }
-  }
-
-  // out[j] = sum_k taps[k] * row[j - r + k] for j in [0, w), in vectors.
-  static void hfilter(const float* row, int w, const float* taps, int n, float* out) {
-    const int r = n / 2;
-    for (int j = 0; j < w; j += I::N) {
-      F acc = I::zero();
-      for (int k = 0; k < n; ++k) acc = I::add(acc, I::mul(I::set1(taps[k]), I::load(row + j - r + k)));
-      I::store(out + j, acc);
     }
   }
 
@@ -114,6 +112,9 @@ struct FloatVifSimd {
     c.zero = I::zero();
     c.one = I::set1(1.0f);
     c.nsq = I::dset1(p.sigma_nsq);
+    int exponent = 0;
+    c.nsq_pow2 = p.sigma_nsq > 0 && std::frexp(p.sigma_nsq, &exponent) == 0.5 && exponent > -1000 && exponent < 1000;
+    c.inv_nsq = I::dset1(1.0 / p.sigma_nsq);
     float total_num = 0.0f, total_den = 0.0f;
     for (int i = 0; i < a.height; ++i) {
       for (int j = 0; j < w; j += I::N) {
@@ -135,14 +136,18 @@ struct FloatVifSimd {
       }
       for (float* row : v) reflect_ends(row, w, r);
       for (int j = 0; j < w; j += I::N) {
-        F h[5];
-        for (int q = 0; q < 5; ++q) {
-          F acc = I::zero();
-          for (int k = 0; k < n; ++k) acc = I::add(acc, I::mul(I::set1(a.taps[k]), I::load(v[q] + j - r + k)));
-          h[q] = acc;
+        F h0 = I::zero(), h1 = I::zero(), h2 = I::zero(), h3 = I::zero(), h4 = I::zero();
+        for (int k = 0; k < n; ++k) {
+          const F f = I::set1(a.taps[k]);
+          const std::ptrdiff_t o = j - r + k;
+          h0 = I::add(h0, I::mul(f, I::load(v[0] + o)));
+          h1 = I::add(h1, I::mul(f, I::load(v[1] + o)));
+          h2 = I::add(h2, I::mul(f, I::load(v[2] + o)));
+          h3 = I::add(h3, I::mul(f, I::load(v[3] + o)));
+          h4 = I::add(h4, I::mul(f, I::load(v[4] + o)));
         }
         F num, den;
-        terms(h[0], h[1], h[2], h[3], h[4], c, num, den);
+        terms(h0, h1, h2, h3, h4, c, num, den);
         I::store(num_row + j, num);
         I::store(den_row + j, den);
       }
@@ -164,20 +169,12 @@ struct FloatVifSimd {
     float* vd = a.scratch + stride + 16 + r;
     float* full = a.scratch + 2 * stride + 16;
     for (int i = 0; i < a.height / 2; ++i) {
-      for (int j = 0; j < w; j += I::N) {
-        F sr = I::zero(), sd = I::zero();
-        for (int k = 0; k < n; ++k) {
-          const F f = I::set1(a.taps[k]);
-          sr = I::add(sr, I::mul(f, I::load(a.ref_rows[2 * i - r + k] + j)));
-          sd = I::add(sd, I::mul(f, I::load(a.dis_rows[2 * i - r + k] + j)));
-        }
-        I::store(vr + j, sr);
-        I::store(vd + j, sd);
-      }
+      FloatConv<I>::vertical(a.ref_rows, 2 * i, w, a.taps, n, vr);
+      FloatConv<I>::vertical(a.dis_rows, 2 * i, w, a.taps, n, vd);
       reflect_ends(vr, w, r);
       reflect_ends(vd, w, r);
       for (auto [src, dst] : {std::pair{vr, ref_out}, std::pair{vd, dis_out}}) {
-        hfilter(src, w, a.taps, n, full);
+        FloatConv<I>::horizontal(src, w, a.taps, n, full);
         float* o = dst + i * out_stride;
         for (int j = 0; j < w / 2; ++j) o[j] = full[2 * j];
       }
