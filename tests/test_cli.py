@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -191,3 +192,102 @@ def test_demo_encodes_and_scores():
     assert "x264" in proc.stdout and "VMAF score (vmaf_v0.6.1):" in proc.stdout
     score = float(proc.stdout.strip().split()[-1])
     assert 0 < score < 100
+
+
+# -- non-regular files, undecodable names, numbers the core cannot hold ---------------------------------------
+
+def _one_error_line(proc) -> str:
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("pyvmaf-tiny: error: "), proc.stderr
+    assert "Traceback" not in proc.stderr
+    return lines[0]
+
+
+def _non_regular(tmp_path):
+    """(path, what the message says it is) for a FIFO, a device, a directory and a socket under media names."""
+    import socket
+
+    for name in ("f.y4m", "f.mkv", "f.yuv"):
+        os.mkfifo(tmp_path / name)
+    (tmp_path / "d.mkv").mkdir()
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(tmp_path / "s.y4m"))
+    return sock, [(tmp_path / "f.y4m", "a FIFO"), (tmp_path / "f.mkv", "a FIFO"), (tmp_path / "f.yuv", "a FIFO"),
+                  (tmp_path / "d.mkv", "a directory"), (tmp_path / "s.y4m", "a socket"),
+                  ("/dev/zero", "a device")]
+
+
+def test_non_regular_files_are_refused_at_once(tmp_path):
+    sock, cases = _non_regular(tmp_path)
+    with sock:
+        for path, kind in cases:
+            proc = cli("score", path, path, "--width", 64, "--height", 48, "--pix-fmt", "yuv420p")  # times out if it hangs
+            assert proc.returncode == 2, (path, proc.stderr)
+            assert f"{path}: is {kind}, not a regular file" in _one_error_line(proc)
+
+
+def test_a_fifo_model_is_refused_at_once(tmp_path):
+    clip = small_clip()
+    os.mkfifo(tmp_path / "fifo.json")
+    proc = cli("score", clip.ref, clip.dist, *_geometry(clip), "--model", tmp_path / "fifo.json")
+    assert proc.returncode in (2, 3), proc.stderr
+    assert "fifo.json: is a FIFO, not a regular file" in _one_error_line(proc)
+
+
+def _cli_bytes(*args):
+    proc = subprocess.run([sys.executable, "-m", "pyvmaf_tiny", *[a if isinstance(a, bytes) else str(a) for a in args]],
+                          capture_output=True, timeout=300)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(),
+                                       proc.stderr.decode("utf-8", "backslashreplace"))
+
+
+def test_undecodable_file_names_work_end_to_end(tmp_path):
+    clip = small_clip()
+    d = os.fsencode(str(tmp_path))
+    y4m_ref, y4m_dist = d + b"/r\xff.y4m", d + b"/d\xe9.y4m"
+    for src, dst in ((clip.ref, y4m_ref), (clip.dist, y4m_dist)):
+        frames = src.read_bytes()
+        size = clip.width * clip.height * 3 // 2
+        with open(dst, "wb") as f:
+            f.write(f"YUV4MPEG2 W{clip.width} H{clip.height} F25:1 C420jpeg\n".encode())
+            for i in range(0, len(frames), size):
+                f.write(b"FRAME\n" + frames[i:i + size])
+    yuv_ref = d + b"/r\xff.yuv"
+    with open(yuv_ref, "wb") as f:
+        f.write(clip.ref.read_bytes())
+    expected = cli("score", clip.ref, clip.dist, *_geometry(clip), "-q", check_rc=0).stdout
+    assert _cli_bytes("score", y4m_ref, y4m_dist, "-q").stdout == expected
+    assert _cli_bytes("score", yuv_ref, clip.dist, *_geometry(clip), "-q").stdout == expected
+    out = tmp_path / "log.json"
+    assert _cli_bytes("score", y4m_ref, y4m_dist, "-q", "-o", out).returncode == 0
+    proc = _cli_bytes("score", d + b"/missing\xff.y4m", y4m_dist)
+    assert proc.returncode == 2 and "missing\\xff.y4m: no such file" in _one_error_line(proc)
+
+
+def test_undecodable_container_names_work_end_to_end(tmp_path):
+    from hostile import mkv, planes
+
+    import numpy as np
+
+    mkv(tmp_path / "a.mkv", planes(np.random.default_rng(1), 3))
+    mkv(tmp_path / "b.mkv", planes(np.random.default_rng(2), 3))
+    d = os.fsencode(str(tmp_path))
+    for src, dst in ((b"/a.mkv", b"/a\xff.mkv"), (b"/b.mkv", b"/b\xe9.mkv")):
+        os.link(d + src, d + dst)
+    expected = cli("score", tmp_path / "a.mkv", tmp_path / "b.mkv", "-q", "--feature", "psnr", check_rc=0).stdout
+    got = _cli_bytes("score", d + b"/a\xff.mkv", d + b"/b\xe9.mkv", "-q", "--feature", "psnr")
+    assert got.returncode == 0 and got.stdout == expected, got.stderr
+
+
+@pytest.mark.parametrize("option,value,needle", [
+    ("--subsample", "99999999999", "subsample must be <= 2147483647, got 99999999999"),
+    ("--frames", "99999999999999999999", "frames must be <= 2147483647"),
+    ("--skip-ref", "99999999999999999999", "skip_ref must be <= 2147483647"),
+    ("--skip-dist", "-1", "skip_dist must be >= 0"),
+    ("--threads", "4096", "threads must be <= 1024"),
+])
+def test_numbers_out_of_range_exit_2_with_one_line(option, value, needle):
+    clip = small_clip()
+    proc = cli("score", clip.ref, clip.dist, *_geometry(clip), option, value)
+    assert proc.returncode == 2, proc.stderr
+    assert needle in _one_error_line(proc)

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import inspect
+import os
 import time
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
 from ._lazy import np
 
-from . import _core, featureset, models
+from . import _core, arguments, featureset, models
 from .errors import InputError
 from .io import open_source
+from .io.policy import DEFAULT_POLICY, PathPolicy
 from .io.scaled import ScaledSource
+from .output import log_specs
 from .result import Result, make_result
 from .runner import Alignment, ProgressFn, run, run_pooled
 
 
-def _open_pair(ref, dist, width, height, pix_fmt, bitdepth, scale_dist=None):
-    geometry = dict(width=width, height=height, pix_fmt=pix_fmt, bitdepth=bitdepth)
+def _open_pair(ref, dist, width, height, pix_fmt, bitdepth, scale_dist=None, policy: PathPolicy = DEFAULT_POLICY):
+    geometry = dict(width=width, height=height, pix_fmt=pix_fmt, bitdepth=bitdepth, policy=policy)
     r = open_source(ref, role="reference", **geometry)
     try:
         d = open_source(dist, role="distorted", **geometry)
@@ -48,6 +52,7 @@ def score(
     subsample: int = 1,
     scale_dist: Optional[str] = None,
     progress: Optional[ProgressFn] = None,
+    policy: PathPolicy = DEFAULT_POLICY,
 ) -> Result:
     """Score `dist` against `ref` with a VMAF model.
 
@@ -63,12 +68,20 @@ def score(
     n_subsample). `scale_dist="bicubic"|"lanczos"` resizes the distorted clip
     to the reference size first (through PyAV's swscale); that changes the
     measurement and is off unless asked for.
+
+    Every file (clips, model) is opened through `policy` (see
+    pyvmaf_tiny.io.policy): regular files only, inside its roots if it has
+    any, and with ``single_file_media`` containers only through demuxers that
+    read one file.
     """
-    m, specs, align = _plan(model, features, device, frames, skip_ref, skip_dist, subsample)
-    r, d = _open_pair(ref, dist, width, height, pix_fmt, bitdepth, scale_dist)
+    a = arguments.call(width=width, height=height, pix_fmt=pix_fmt, bitdepth=bitdepth, threads=threads,
+                       features=features, frames=frames, skip_ref=skip_ref, skip_dist=skip_dist, subsample=subsample,
+                       scale_dist=scale_dist, progress=progress, device=device, dnn_mode=dnn_mode)
+    m, specs, align = _plan(model, a, policy, log=True)
+    r, d = _open_pair(ref, dist, a["width"], a["height"], a["pix_fmt"], a["bitdepth"], a["scale_dist"], policy)
     with r, d:
         start = time.perf_counter()
-        out = run(r, d, specs, threads, progress, model=m, dnn_mode=dnn_mode, align=align)
+        out = run(r, d, specs, a["threads"], a["progress"], model=m, dnn_mode=a["dnn_mode"], align=align)
         elapsed = time.perf_counter() - start
     fps = len(out.frame_numbers) / elapsed if elapsed > 0 else float("nan")
     return make_result(m, out.columns, out.values, out.scores, width=r.width, height=r.height, bitdepth=r.bpc,
@@ -86,22 +99,40 @@ class PooledScore:
 def pooled_score(ref: Any, dist: Any, model: Any = models.DEFAULT_MODEL, *, width=None, height=None, pix_fmt=None,
                  bitdepth=None, threads: int = 0, features=None, device: str = "auto", dnn_mode: str = "batch",
                  frames=None, skip_ref: int = 0, skip_dist: int = 0, subsample: int = 1, scale_dist=None,
-                 progress: Optional[ProgressFn] = None) -> PooledScore:
+                 progress: Optional[ProgressFn] = None, policy: PathPolicy = DEFAULT_POLICY) -> PooledScore:
     """score()'s pooled model score alone, without per-frame arrays (nor
     numpy): what `pyvmaf-tiny score` prints when no log or frame scores are
     asked for. Same arguments as score()."""
-    m, specs, align = _plan(model, features, device, frames, skip_ref, skip_dist, subsample)
-    r, d = _open_pair(ref, dist, width, height, pix_fmt, bitdepth, scale_dist)
+    a = arguments.call(width=width, height=height, pix_fmt=pix_fmt, bitdepth=bitdepth, threads=threads,
+                       features=features, frames=frames, skip_ref=skip_ref, skip_dist=skip_dist, subsample=subsample,
+                       scale_dist=scale_dist, progress=progress, device=device, dnn_mode=dnn_mode)
+    m, specs, align = _plan(model, a, policy)
+    r, d = _open_pair(ref, dist, a["width"], a["height"], a["pix_fmt"], a["bitdepth"], a["scale_dist"], policy)
     with r, d:
-        n, pooled = run_pooled(r, d, specs, threads, m, progress, dnn_mode=dnn_mode, align=align)
+        n, pooled = run_pooled(r, d, specs, a["threads"], m, a["progress"], dnn_mode=a["dnn_mode"], align=align)
     return PooledScore(m.name, m.backend, n, pooled)
 
 
-def _plan(model, features, device, frames, skip_ref, skip_dist, subsample):
-    m = models.load(model, device=device)
-    extra_specs, _ = featureset.resolve(features)
-    specs = featureset.merge(m.extractor_specs(), extra_specs)
-    return m, specs, Alignment(frames, skip_ref, skip_dist, subsample)
+def _plan(model, a: dict, policy: PathPolicy, log: bool = False):
+    """The model, the extractor specs and the alignment; with `log`, the
+    specs also compute everything libvmaf logs for the model."""
+    m = _load_model(arguments.model_ref(model), a["device"], policy)
+    extra_specs, _ = featureset.resolve(a["features"])
+    specs = featureset.merge(m.extractor_specs(), log_specs(m) if log else [], extra_specs)
+    return m, specs, Alignment(a["frames"], a["skip_ref"], a["skip_dist"], a["subsample"])
+
+
+def _load_model(model, device: str, policy: PathPolicy):
+    if _LOAD_TAKES_POLICY:
+        return models.load(model, device=device, policy=policy)
+    # Until models.load() opens through a policy itself (harden-models): a model file must pass it first.
+    if not isinstance(model, models.Model) and model not in {info.name for info in models.list()} \
+            and (policy.roots or os.path.lexists(model)):
+        policy.resolve(model, "model")
+    return models.load(model, device=device)
+
+
+_LOAD_TAKES_POLICY = "policy" in inspect.signature(models.load).parameters
 
 
 def extract_features(
@@ -120,19 +151,24 @@ def extract_features(
     subsample: int = 1,
     scale_dist: Optional[str] = None,
     progress: Optional[ProgressFn] = None,
+    policy: PathPolicy = DEFAULT_POLICY,
 ) -> dict[str, np.ndarray]:
     """Per-frame features by libvmaf name, e.g. {"integer_vif_scale0": array, ...}.
 
     Names may be features ("integer_adm2"), extractors ("vif": all its
     features) or carry options ("adm:adm_enhn_gain_limit=1.0").
     """
-    specs, wanted = featureset.resolve(features)
+    a = arguments.call(width=width, height=height, pix_fmt=pix_fmt, bitdepth=bitdepth, threads=threads,
+                       features=features, frames=frames, skip_ref=skip_ref, skip_dist=skip_dist, subsample=subsample,
+                       scale_dist=scale_dist, progress=progress)
+    specs, wanted = featureset.resolve(a["features"])
     if not specs:
         raise InputError("no features requested")
     merged = featureset.merge(specs)
-    r, d = _open_pair(ref, dist, width, height, pix_fmt, bitdepth, scale_dist)
+    align = Alignment(a["frames"], a["skip_ref"], a["skip_dist"], a["subsample"])
+    r, d = _open_pair(ref, dist, a["width"], a["height"], a["pix_fmt"], a["bitdepth"], a["scale_dist"], policy)
     with r, d:
-        out = run(r, d, merged, threads, progress, align=Alignment(frames, skip_ref, skip_dist, subsample))
+        out = run(r, d, merged, a["threads"], a["progress"], align=align)
     by_name = {c: out.values[:, i].copy() for i, c in enumerate(out.columns)}
     out: dict[str, np.ndarray] = {}
     for spec, want in zip(specs, wanted):

@@ -146,6 +146,12 @@ def _add_mcp(sub) -> None:
                    help=f"most frames one call may score (default {Limits.max_frames})")
     c.add_argument("--max-pixels", type=_positive_int, default=Limits.max_pixels, metavar="N",
                    help=f"most pixels a frame, width x height (default {Limits.max_pixels}, 8K UHD)")
+    c.add_argument("--max-threads", type=_positive_int, default=Limits.max_threads, metavar="N",
+                   help=f"most worker threads one call may use, never more than the machine's cores "
+                        f"(default {Limits.max_threads})")
+    c.add_argument("--max-calls", type=_positive_int, default=Limits.max_calls, metavar="N",
+                   help=f"most scoring calls running at once; more wait {Limits.busy_wait_s:g} s for a place, then "
+                        f"are refused as busy (default {Limits.max_calls})")
     c.add_argument("--http", type=_port, metavar="PORT",
                    help="serve streamable HTTP on 127.0.0.1:PORT (path /mcp) instead of stdio")
     _add_common(c)
@@ -191,6 +197,7 @@ def _cmd_score(args) -> int:
         # The runner loads numpy while the native core scores; this command
         # does no linear algebra, so skip starting a BLAS thread pool.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from .io.policy import printable
     from .progress import Progress
 
     # Printing the pooled score alone needs no per-frame arrays (nor numpy).
@@ -226,7 +233,7 @@ def _cmd_score(args) -> int:
         for num, value in zip(result.frame_numbers, result.frames):
             print(f"frame {num}: {value:.6f}")
     label = "VMAF score" if args.pool == "mean" else f"VMAF {args.pool}"
-    print(f"{label} ({model}, {count} frames, {backend}): {pooled[args.pool]:.6f}")
+    print(f"{label} ({printable(model)}, {count} frames, {backend}): {pooled[args.pool]:.6f}")
     return EXIT_OK
 
 
@@ -248,7 +255,8 @@ def _cmd_demo(args) -> int:
 def _cmd_mcp(args) -> int:
     from .mcp import Limits, serve  # serve() imports the SDK: the rest of the CLI works without the extra
 
-    serve(args.root, Limits(args.max_frames, args.max_pixels), http_port=args.http, debug=args.debug)
+    limits = Limits(args.max_frames, args.max_pixels, max_threads=args.max_threads, max_calls=args.max_calls)
+    serve(args.root, limits, http_port=args.http, debug=args.debug)
     return EXIT_OK
 
 
@@ -276,8 +284,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         code, err = EXIT_OTHER, e
     if args.debug:
         raise err
-    message = " ".join(str(err).split("\n")) or type(err).__name__
-    print(f"pyvmaf-tiny: error: {message}", file=sys.stderr)
+    from .io.policy import printable
+
+    message = printable(" ".join(str(err).split("\n"))) or type(err).__name__
+    try:
+        print(f"pyvmaf-tiny: error: {message}", file=sys.stderr)
+    except (OSError, ValueError):  # no stderr to tell: the exit code still does
+        pass
     return code
 
 

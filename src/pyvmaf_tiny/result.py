@@ -32,7 +32,8 @@ class Result:
     interval: Optional[np.ndarray] = field(default=None)
 
     def metrics(self) -> dict[str, np.ndarray]:
-        """Every per-frame metric in output order: features, then the model score."""
+        """Every per-frame metric in libvmaf's log order (see output.py):
+        features, then the model score."""
         out = dict(self.features)
         out[self.metric] = self.frames
         return out
@@ -58,8 +59,10 @@ def make_result(model, columns: list[str], values: np.ndarray, frames: np.ndarra
                 bitdepth: int, fps: float = float("nan"), frame_numbers: Optional[np.ndarray] = None) -> Result:
     """Pool a (frames, columns) feature matrix and the model's per-frame scores."""
     from . import _core
+    from .output import libvmaf_order
 
-    feats = {c: np.ascontiguousarray(values[:, i]) for i, c in enumerate(columns)}
+    index = {c: i for i, c in enumerate(columns)}
+    feats = {c: np.ascontiguousarray(values[:, index[c]]) for c in libvmaf_order(columns)}
     frames = np.asarray(frames, dtype=np.float64)
     pooled = {name: _core.pool(v) for name, v in feats.items()}
     pooled["vmaf"] = _core.pool(frames)

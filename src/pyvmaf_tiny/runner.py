@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import itertools
-import numbers
 import sys
 from dataclasses import dataclass
 from typing import Callable, Optional
 
 from ._lazy import np, preload
 
-from . import _core
+from . import _core, arguments
+from .arguments import DNN_MODES
 from .errors import InputError
 from .io import FrameSource
+from .io.pixfmt import CHROMA_LAYOUTS, chroma_refusal
 
 ProgressFn = Callable[[int, Optional[int]], None]
-DNN_MODES = ("stream", "batch")
 
 
 @dataclass(frozen=True)
@@ -33,19 +33,10 @@ class Alignment:
     subsample: int = 1
 
     def __post_init__(self):
-        for name in ("skip_ref", "skip_dist"):
-            if _int(getattr(self, name), name) < 0:
-                raise InputError(f"{name.replace('_', '-')} must be >= 0, got {getattr(self, name)}")
-        if self.frames is not None and _int(self.frames, "frames") < 1:
-            raise InputError(f"frames must be >= 1, got {self.frames}")
-        if _int(self.subsample, "subsample") < 1:
-            raise InputError(f"subsample must be >= 1, got {self.subsample}")
-
-
-def _int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):  # numpy integers too
-        raise InputError(f"{name} must be an integer, got {value!r}")
-    return int(value)
+        if self.frames is not None:
+            object.__setattr__(self, "frames", arguments.count(self.frames, "frames", 1))
+        for name, lo in (("skip_ref", 0), ("skip_dist", 0), ("subsample", 1)):
+            object.__setattr__(self, name, arguments.count(getattr(self, name), name, lo))
 
 
 def check_pair(ref: FrameSource, dist: FrameSource, align: Alignment = Alignment()) -> Optional[int]:
@@ -78,18 +69,19 @@ def check_pair(ref: FrameSource, dist: FrameSource, align: Alignment = Alignment
     return n_ref if n_ref is not None else n_dist
 
 
-def check_threads(threads) -> int:
-    try:
-        t = int(threads)
-    except (TypeError, ValueError):
-        raise InputError(f"threads must be an integer >= 0, got {threads!r}") from None
-    if t < 0 or t > 1024:
-        raise InputError(f"threads must be between 0 (all cores) and 1024, got {t}")
-    return t
+def check_chroma(ref: FrameSource, dist: FrameSource) -> None:
+    """Raise InputError unless chroma features can read both inputs' chroma exactly. (Sources without chroma
+    word their own refusal when asked for it.)"""
+    for src in (ref, dist):
+        if src.layout not in (None, "gray") and src.layout not in CHROMA_LAYOUTS:
+            raise InputError(chroma_refusal(src.name, src.format_name or src.layout, src.layout))
+    if ref.layout in CHROMA_LAYOUTS and dist.layout in CHROMA_LAYOUTS and ref.layout != dist.layout:
+        raise InputError(f"chroma layout mismatch: reference {ref.name} is {ref.layout} but distorted {dist.name} "
+                         f"is {dist.layout}; chroma features compare planes of the same size")
 
 
 def make_pipeline(specs, threads, model=None, dnn_mode: str = "batch", subsample: int = 1):
-    pipeline = _core.Pipeline(specs, check_threads(threads))
+    pipeline = _core.Pipeline(specs, arguments.thread_count(threads))
     pipeline.subsample = subsample
     if model is not None:
         if dnn_mode not in DNN_MODES:
@@ -138,6 +130,8 @@ def run_pooled(ref: FrameSource, dist: FrameSource, specs, threads: int, model, 
 def _drive(ref, dist, specs, threads, progress, model, dnn_mode, align: Alignment, numpy_later: bool):
     total = check_pair(ref, dist, align)
     pipeline = make_pipeline(specs, threads, model, dnn_mode, align.subsample)
+    if pipeline.needs_chroma:
+        check_chroma(ref, dist)
     readers = _native_readers(ref, dist, total, pipeline.needs_chroma)
     if readers is not None:
         index = _push_native(pipeline, ref, dist, readers, align, total, progress, numpy_later)

@@ -9,7 +9,8 @@ from ._lazy import np
 
 from . import featureset, models
 from .errors import InputError
-from .io.arrays import _bpc_for
+from .io.arrays import _bpc_for, check_sides, native_frame
+from .output import log_specs
 from .result import Result, make_result
 from .runner import make_pipeline
 
@@ -38,7 +39,7 @@ class Scorer:
                  features: Optional[Iterable[Any]] = None, bitdepth: Optional[int] = None, device: str = "auto"):
         self._model = models.load(model, device=device)
         extra, _ = featureset.resolve(features)
-        specs = featureset.merge(self._model.extractor_specs(), extra)
+        specs = featureset.merge(self._model.extractor_specs(), log_specs(self._model), extra)
         self._pipeline = make_pipeline(specs, threads, self._model, "stream")
         self._columns = list(self._pipeline.columns)
         self._bitdepth = bitdepth
@@ -58,8 +59,9 @@ class Scorer:
         for a, role in ((ref, "reference"), (dist, "distorted")):
             if a.ndim != 2:
                 raise InputError(f"{role} frame {index} must be 2-D (height, width), got shape {a.shape}")
+            check_sides(a.shape, f"{role} frame {index}")
         bpc = _bpc_for(ref.dtype, self._bitdepth, f"reference frame {index}")
-        if dist.dtype != ref.dtype:
+        if dist.dtype.kind != ref.dtype.kind or dist.dtype.itemsize != ref.dtype.itemsize:
             raise InputError(f"frame {index}: reference is {ref.dtype} but distorted is {dist.dtype}")
         if ref.shape != dist.shape:
             raise InputError(f"frame {index}: reference is {ref.shape[1]}x{ref.shape[0]} "
@@ -67,8 +69,10 @@ class Scorer:
         if self._shape is not None and (ref.shape, bpc) != (self._shape, self._bpc):
             raise InputError(f"frame {index} is {ref.shape[1]}x{ref.shape[0]} {bpc}-bit, "
                              f"frame 0 was {self._shape[1]}x{self._shape[0]} {self._bpc}-bit")
+        # The core refuses what it cannot take (geometry, sample range) without
+        # changing anything; only a frame it took fixes the shape.
+        self._pipeline.push(native_frame(ref), native_frame(dist), bpc)
         self._shape, self._bpc = ref.shape, bpc
-        self._pipeline.push(np.ascontiguousarray(ref), np.ascontiguousarray(dist), bpc)
         return self._drain()
 
     def _drain(self) -> list[FrameScore]:

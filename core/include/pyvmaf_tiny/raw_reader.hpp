@@ -70,7 +70,8 @@ class RawReader {
 
   // Reads frame `index`: luma into `luma`, and Cb / Cr into chroma[0..1]
   // when `chroma` is non-null. Buffers must match the layout. Throws
-  // InputError if the file ends early or (9..15-bit) a sample exceeds bpc bits.
+  // InputError if the file ends early or (9..15-bit) a sample exceeds bpc bits
+  // (check_sample_range()).
   void read(std::uint64_t index, PlaneBuffer& luma, PlaneBuffer* chroma) const;
   // Frame `index` in place: luma, and Cb / Cr when `chroma`. Null when the
   // frame cannot be mapped (then read() it): PYVMAF_TINY_NO_MMAP=1 is set,
@@ -82,7 +83,6 @@ class RawReader {
   void read_plane(std::uint64_t offset, PlaneBuffer& dst, std::uint64_t index) const;
   void read_exact(void* dst, std::size_t bytes, std::uint64_t offset, std::uint64_t index) const;
   std::uint64_t frame_offset(std::uint64_t index) const;
-  void check_sample_range(const Plane& plane, std::uint64_t index) const;
 
   std::string path_;
   RawLayout layout_;

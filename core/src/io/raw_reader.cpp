@@ -21,13 +21,6 @@ std::uint64_t plane_bytes(int w, int h, int bpc) {
   return static_cast<std::uint64_t>(w) * static_cast<std::uint64_t>(h) * (bpc > 8 ? 2u : 1u);
 }
 
-// The largest sample of a row of 16-bit samples, as the bits set in any.
-std::uint16_t or_of(const std::uint16_t* p, int n) {
-  std::uint16_t acc = 0;
-  for (int i = 0; i < n; ++i) acc = static_cast<std::uint16_t>(acc | p[i]);
-  return acc;
-}
-
 std::string truncated_text(const std::string& path, std::uint64_t index) {
   return path + ": truncated while reading frame " + std::to_string(index);
 }
@@ -89,19 +82,7 @@ void RawReader::read_plane(std::uint64_t offset, PlaneBuffer& dst, std::uint64_t
     read_exact(staging_.data(), staging_.size(), offset, index);
     for (int y = 0; y < h; ++y) std::memcpy(dst.row(y), staging_.data() + row * static_cast<std::size_t>(y), row);
   }
-  check_sample_range(dst.view(), index);
-}
-
-void RawReader::check_sample_range(const Plane& plane, std::uint64_t index) const {
-  const int bpc = layout_.bpc;
-  if (bpc <= 8 || bpc >= 16) return;
-  std::uint16_t bits = 0;
-  for (int y = 0; y < plane.height; ++y)
-    bits = static_cast<std::uint16_t>(bits | or_of(plane.row<std::uint16_t>(y), plane.width));
-  if (bits >> bpc)
-    throw InputError(path_ + ": frame " + std::to_string(index) + " has samples above " +
-                     std::to_string((1 << bpc) - 1) + ", which is not " + std::to_string(bpc) +
-                     "-bit data (wrong pix_fmt?)");
+  check_sample_range(dst.view(), index, path_);
 }
 
 std::uint64_t RawReader::frame_offset(std::uint64_t index) const {
@@ -186,12 +167,12 @@ std::unique_ptr<MappedFrame> RawReader::map(std::uint64_t index, bool chroma) co
   p += l.frame_marker.size();
   const auto row = static_cast<std::ptrdiff_t>(plane_bytes(l.width, 1, l.bpc));
   frame->luma_ = Plane{p, row, l.width, l.height, l.bpc};
-  check_sample_range(frame->luma_, index);
+  check_sample_range(frame->luma_, index, path_);
   if (chroma) {
     const auto crow = static_cast<std::ptrdiff_t>(plane_bytes(l.chroma_width, 1, l.bpc));
     for (int c = 0; c < 2; ++c) {
       frame->chroma_[c] = Plane{p + luma_bytes + c * chroma_bytes, crow, l.chroma_width, l.chroma_height, l.bpc};
-      check_sample_range(frame->chroma_[c], index);
+      check_sample_range(frame->chroma_[c], index, path_);
     }
   }
   if (frame->truncated()) throw InputError(frame->truncated_message());

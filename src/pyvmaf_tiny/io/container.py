@@ -1,7 +1,13 @@
 """Containers and compressed streams (MP4, MKV, WebM, IVF, MOV, ...) through PyAV.
 
 Luma is taken from the decoded frame's first plane without any colour
-conversion; only formats whose first plane *is* luma are accepted.
+conversion; only pixel formats whose planes are known exactly
+(pixfmt.DECODED_FORMATS) are accepted.
+
+Every file is opened through the path policy. Under a policy with roots or
+``single_file_media``, the file is opened here (not by FFmpeg), its demuxer is
+chosen from its content among those that read one file (demuxers.py), and
+FFmpeg may open nothing else: no nested file, no protocol.
 """
 
 from __future__ import annotations
@@ -11,18 +17,10 @@ from typing import Iterator, Optional
 from .._lazy import np
 
 from ..errors import BackendUnavailable, InputError
+from . import demuxers
+from .pixfmt import CHROMA_LAYOUTS, DECODED_FORMATS, DecodedFormat, chroma_refusal
+from .policy import DEFAULT_POLICY, PathPolicy, shown
 from .source import FrameSource
-
-# Decoded formats whose plane 0 is the luma plane, and its bit depth.
-# Packed high-bit-depth formats (p010 & co.) keep the samples in the top bits.
-_LUMA_FORMATS = {
-    **{f"{layout}": 8 for layout in ("yuv420p", "yuv422p", "yuv444p", "yuv440p", "yuv411p", "yuv410p", "gray",
-                                      "yuvj420p", "yuvj422p", "yuvj444p", "yuvj440p", "nv12", "nv21", "nv16",
-                                      "nv24", "yuva420p", "yuva422p", "yuva444p")},
-    **{f"{layout}{b}le": b for layout in ("yuv420p", "yuv422p", "yuv444p", "gray", "yuv440p")
-       for b in (9, 10, 12, 14, 16)},
-}
-_MSB_FORMATS = {"p010le": 10, "p012le": 12, "p016le": 16, "p210le": 10, "p216le": 16, "p410le": 10, "p416le": 16}
 
 
 def _av():
@@ -33,16 +31,44 @@ def _av():
     return av
 
 
+class _MediaFile:
+    """The policy's open file as PyAV reads it: without a name FFmpeg could
+    take for a URL or an extension."""
+
+    name = ""
+
+    def __init__(self, f):
+        self._f = f
+
+    def read(self, n: int = -1) -> bytes:
+        return self._f.read(n)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._f.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._f.tell()
+
+    def seekable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._f.close()
+
+
 class ContainerSource(FrameSource):
-    def __init__(self, path: str):
+    def __init__(self, path, policy: PathPolicy = DEFAULT_POLICY):
         av = _av()
-        self.name = str(path)
-        try:
-            self._container = av.open(self.name)
-        except FileNotFoundError:
-            raise InputError(f"{self.name}: no such file") from None
-        except av.error.FFmpegError as e:
-            raise InputError(f"{self.name}: cannot open as a video container ({_reason(e)})") from None
+        self.name = shown(path)
+        self._file = None
+        if policy.single_file_only:
+            self._container = self._open_single_file(av, path, policy)
+        else:
+            real = policy.resolve(path, "")
+            try:  # "file:" keeps FFmpeg from reading a protocol into a name such as "subfile:..."
+                self._container = av.open("file:" + real)
+            except av.error.FFmpegError as e:
+                raise InputError(f"{self.name}: cannot open as a video container ({_reason(e)})") from None
         try:
             streams = self._container.streams.video
             if not streams:
@@ -51,32 +77,69 @@ class ContainerSource(FrameSource):
             ctx = self._stream.codec_context
             self.width, self.height = int(ctx.width), int(ctx.height)
             fmt = ctx.pix_fmt or ""
-            if fmt in _LUMA_FORMATS:
-                self.bpc = _LUMA_FORMATS[fmt]
-            elif fmt in _MSB_FORMATS:
-                self.bpc = _MSB_FORMATS[fmt]
-            elif fmt:
-                raise InputError(
-                    f"{self.name}: pixel format {fmt} has no luma plane to read exactly; "
-                    "convert it to YUV first (e.g. ffmpeg -pix_fmt yuv420p)"
-                )
-            else:
+            if not fmt:
                 raise InputError(f"{self.name}: the video stream has no pixel format (corrupt file?)")
+            self._format = _decoded(fmt, self.name)
+            self.bpc = self._format.bpc
             if self.width <= 0 or self.height <= 0:
                 raise InputError(f"{self.name}: the video stream has no frame size (corrupt file?)")
         except BaseException:
-            self._container.close()
+            self.close()
             raise
+
+    def _open_single_file(self, av, path, policy: PathPolicy):
+        f = policy.open(path, "")
+        try:
+            head = f.read(demuxers.HEAD_BYTES)
+            f.seek(0)
+            demuxer = demuxers.sniff(head)
+            if demuxer is None:
+                raise InputError(
+                    f"{self.name}: cannot open as a video container: its content is none of the single-file "
+                    f"formats read here ({demuxers.described()}); playlists, concat lists, image sequences and "
+                    f"other files that name further files are refused, whatever the extension"
+                )
+            options = {"protocol_whitelist": "file"}
+            if demuxer == "mov":
+                options["enable_drefs"] = "0"  # no data references to other files
+            try:
+                container = av.open(_MediaFile(f), format=demuxer, container_options=options,
+                                    io_open=self._refuse_nested)
+            except av.error.FFmpegError as e:
+                raise InputError(f"{self.name}: cannot open as a video container ({_reason(e)})") from None
+            if container.format.name not in demuxers.SINGLE_FILE_DEMUXERS:
+                container.close()
+                raise InputError(f"{self.name}: opened as {container.format.name}, which is not a single-file "
+                                 f"format")
+        except BaseException:
+            f.close()
+            raise
+        self._file = f
+        return container
+
+    def _refuse_nested(self, url, flags, options):
+        raise InputError(f"{self.name}: names another file or URL ({shown(url)}), which is not read: only "
+                         f"single-file media is")
 
     def frame_count(self) -> Optional[int]:
         return None  # container frame counts are hints, not facts
 
     @property
+    def layout(self) -> str:
+        return self._format.layout
+
+    @property
+    def format_name(self) -> str:
+        return self._format.name
+
+    @property
     def has_chroma(self) -> bool:
-        return not self._stream.codec_context.pix_fmt.startswith("gray")
+        return self._format.layout != "gray"
 
     def pictures(self, chroma: bool) -> Iterator:
         av = _av()
+        if chroma and self.has_chroma and self.layout not in CHROMA_LAYOUTS:
+            raise InputError(chroma_refusal(self.name, self._format.name, self.layout))
         index = 0
         try:
             for frame in self._container.decode(self._stream):
@@ -88,42 +151,62 @@ class ContainerSource(FrameSource):
             raise InputError(f"{self.name}: no decodable frames")
 
     def _planes(self, frame, index: int, chroma: bool):
-        fmt = frame.format.name
         if (frame.width, frame.height) != (self.width, self.height):
             raise InputError(f"{self.name}: frame {index} is {frame.width}x{frame.height}, "
                              f"the stream is {self.width}x{self.height} (resolution changes are not supported)")
-        if fmt in _LUMA_FORMATS:
-            bpc, shift = _LUMA_FORMATS[fmt], 0
-        elif fmt in _MSB_FORMATS:
-            bpc = _MSB_FORMATS[fmt]
-            shift = 16 - bpc
-        else:
-            raise InputError(f"{self.name}: frame {index} decoded as {fmt}, which has no exact luma plane")
-        if bpc != self.bpc:
-            raise InputError(f"{self.name}: frame {index} is {bpc}-bit, the stream started {self.bpc}-bit")
-        dtype = np.dtype("<u2") if bpc > 8 or shift else np.dtype(np.uint8)
-        out_type = np.uint16 if bpc > 8 else np.uint8
-
-        def read(plane, interleave=1, offset=0):
-            per_row = plane.line_size // dtype.itemsize
-            rows = np.frombuffer(plane, dtype)[: per_row * plane.height].reshape(plane.height, per_row)
-            samples = rows[:, offset : plane.width * interleave : interleave]
-            # copies: the decoder may reuse its buffers
-            return (samples >> shift).astype(out_type) if shift else samples.astype(out_type, copy=True)
-
-        luma = read(frame.planes[0])
-        if not chroma:
-            return luma
-        if fmt.startswith("gray"):
-            raise InputError(f"{self.name}: {fmt} has no chroma planes")
-        if len(frame.planes) >= 3:
-            return luma, read(frame.planes[1]), read(frame.planes[2])
-        # semi-planar: one plane of interleaved chroma pairs (nv21 stores Cr first)
-        first, second = (1, 0) if fmt == "nv21" else (0, 1)
-        return luma, read(frame.planes[1], 2, first), read(frame.planes[1], 2, second)
+        f = DECODED_FORMATS.get(frame.format.name)
+        if f is None:
+            raise InputError(f"{self.name}: frame {index} decoded as {frame.format.name}, which has no exact luma "
+                             f"plane")
+        if (f.layout, f.bpc) != (self._format.layout, self._format.bpc):
+            raise InputError(f"{self.name}: frame {index} is {f.name}, the stream started {self._format.name}")
+        return frame_planes(frame, f, chroma, self.name)
 
     def close(self) -> None:
-        self._container.close()
+        container = getattr(self, "_container", None)
+        if container is not None:
+            container.close()
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def frame_planes(frame, f: DecodedFormat, chroma: bool, name: str):
+    """Copies of a decoded frame's luma (or luma, Cb, Cr) samples, uint8 or native uint16, as `f` lays them
+    out."""
+    wide = f.bpc > 8
+    dtype = np.dtype(">u2" if f.big_endian else "<u2") if wide else np.dtype(np.uint8)
+    shift = 16 - f.bpc if f.msb else 0
+    out_type = np.uint16 if wide else np.uint8
+
+    def read(plane, interleave=1, offset=0):
+        per_row = plane.line_size // dtype.itemsize
+        rows = np.frombuffer(plane, dtype)[: per_row * plane.height].reshape(plane.height, per_row)
+        samples = rows[:, offset : plane.width * interleave : interleave]
+        # copies: the decoder may reuse its buffers
+        return (samples >> shift).astype(out_type) if shift else samples.astype(out_type, copy=True)
+
+    luma = read(frame.planes[0])
+    if not chroma:
+        return luma
+    if f.layout == "gray":
+        raise InputError(f"{name}: {f.name} has no chroma planes")
+    if not f.chroma_modelled:
+        raise InputError(chroma_refusal(name, f.name, f.layout))
+    if f.semi_planar:  # one plane of interleaved chroma pairs
+        first, second = (1, 0) if f.cr_first else (0, 1)
+        return luma, read(frame.planes[1], 2, first), read(frame.planes[1], 2, second)
+    return luma, read(frame.planes[1]), read(frame.planes[2])
+
+
+def _decoded(fmt: str, name: str) -> DecodedFormat:
+    f = DECODED_FORMATS.get(fmt)
+    if f is None:
+        raise InputError(
+            f"{name}: pixel format {fmt} has no luma plane to read exactly; "
+            "convert it to planar YUV first (e.g. ffmpeg -i IN -pix_fmt yuv420p -c:v ffv1 OUT.mkv)"
+        )
+    return f
 
 
 def _reason(e: Exception) -> str:

@@ -37,6 +37,14 @@ class ScaledSource(FrameSource):
     def has_chroma(self) -> bool:
         return self._inner.has_chroma
 
+    @property
+    def layout(self):
+        return self._inner.layout
+
+    @property
+    def format_name(self):
+        return self._inner.format_name
+
     def frame_count(self):
         return self._inner.frame_count()
 

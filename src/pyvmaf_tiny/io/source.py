@@ -21,6 +21,18 @@ class FrameSource:
 
     has_chroma: bool = False
 
+    @property
+    def layout(self) -> Optional[str]:
+        """The chroma geometry (a pixfmt layout such as "yuv420p" or "gray"), None if not known up front."""
+        pix_fmt = getattr(self, "pix_fmt", None)
+        return None if pix_fmt is None else pix_fmt.layout
+
+    @property
+    def format_name(self) -> Optional[str]:
+        """The pixel format's name, for messages."""
+        pix_fmt = getattr(self, "pix_fmt", None)
+        return None if pix_fmt is None else pix_fmt.name
+
     def __iter__(self) -> Iterator[np.ndarray]:
         return self.pictures(chroma=False)
 

@@ -24,6 +24,7 @@ from typing_extensions import NotRequired, TypedDict
 from .. import __version__, api, models
 from ..errors import InputError, PyvmafTinyError
 from ..io import open_source
+from ..io.policy import printable, shown
 from ..models.onnx import is_sidecar
 from ..output import write_json
 from . import Limits
@@ -39,7 +40,10 @@ PixFmt = Annotated[Optional[str], Field(description="pixel format of raw .yuv in
                                                     "gray, optionally with 10le/12le/16le (e.g. yuv420p10le)")]
 ModelArg = Annotated[str, Field(description="a packaged model name (see list_models) or the path of a libvmaf "
                                             "JSON model or tiny .onnx model inside the roots")]
-Threads = Annotated[int, Field(ge=0, le=1024, description="worker threads; 0 uses every core")]
+Threads = Annotated[int, Field(ge=0, le=1024, description="worker threads; 0 (the default) uses the server's "
+                                                          "per-call budget: the machine's cores, at most its "
+                                                          "--max-threads (default 8); larger values are clamped "
+                                                          "to that budget")]
 Frames = Annotated[Optional[int], Field(ge=1, description="score only the first N frame pairs")]
 ExtraFeatures = Annotated[Optional[list[str]], Field(description="extra features to report, e.g. psnr, float_ssim")]
 FeatureNames = Annotated[list[str], Field(min_length=1, description="features or extractors by libvmaf name, e.g. "
@@ -84,6 +88,8 @@ class Tools:
 
     def __init__(self, roots: Roots, limits: Limits):
         self.roots, self.limits = roots, limits
+        self.policy = roots.policy  # PathPolicy(roots, single_file_media=True)
+        self.gate = _Gate(limits.max_calls, limits.busy_wait_s)
 
     async def vmaf_score(self, ref: Clip, dist: Clip, ctx: Context, width: Width = None, height: Height = None,
                          pix_fmt: PixFmt = None, model: ModelArg = models.DEFAULT_MODEL,
@@ -96,12 +102,12 @@ class Tools:
         """
 
         def job(progress):
-            clips = self._inputs(ref, dist, width, height, pix_fmt, frames)
-            return api.score(model=self._model(model), features=features, threads=threads, progress=progress,
-                             **clips)
+            with self._inputs(ref, dist, width, height, pix_fmt, frames) as clips:
+                return api.score(model=self._model(model), features=features, threads=self._threads(threads),
+                                 progress=progress, policy=self.policy, **clips)
 
         with _tool_errors():
-            result = await _in_worker(ctx, self.limits, job)
+            result = await self.gate.run(ctx, self.limits, job)
         log = io.StringIO()
         write_json(result, log)
         return CallToolResult(
@@ -119,11 +125,12 @@ class Tools:
         """Per-frame features of a clip pair, under libvmaf's feature names."""
 
         def job(progress):
-            clips = self._inputs(ref, dist, width, height, pix_fmt, frames)
-            return api.extract_features(features=features, threads=threads, progress=progress, **clips)
+            with self._inputs(ref, dist, width, height, pix_fmt, frames) as clips:
+                return api.extract_features(features=features, threads=self._threads(threads), progress=progress,
+                                            policy=self.policy, **clips)
 
         with _tool_errors():
-            out = await _in_worker(ctx, self.limits, job)
+            out = await self.gate.run(ctx, self.limits, job)
         n = len(next(iter(out.values()))) if out else 0
         return FeatureFrames(frames=n, features={k: [_finite(v) for v in col] for k, col in out.items()})
 
@@ -152,8 +159,10 @@ class Tools:
             out["card"] = card
         return out
 
-    def _inputs(self, ref, dist, width, height, pix_fmt, frames) -> dict:
-        """The score()/extract_features() inputs, once the paths pass the roots and the clips the limits."""
+    @contextmanager
+    def _inputs(self, ref, dist, width, height, pix_fmt, frames):
+        """The score()/extract_features() inputs: both clips opened through the path policy, once they pass
+        the limits; closed when the call ends."""
         limits = self.limits
         if frames is not None and frames > limits.max_frames:
             raise InputError(f"frames={frames} is over this server's cap of {limits.max_frames} frames a call "
@@ -161,21 +170,30 @@ class Tools:
         if width and height and width * height > limits.max_pixels:
             raise InputError(f"{width}x{height} is over this server's cap of {limits.max_pixels} pixels a frame "
                              f"(--max-pixels)")
-        clips = dict(ref=self.roots.resolve(ref, "ref"), dist=self.roots.resolve(dist, "dist"),
-                     width=width, height=height, pix_fmt=pix_fmt, frames=frames)
-        for role in ("ref", "dist"):
-            self._check_clip(clips[role], role, width, height, pix_fmt, frames)
-        return clips
+        clips = {}
+        try:
+            for role, path in (("ref", ref), ("dist", dist)):
+                clips[role] = open_source(path, role=role, width=width, height=height, pix_fmt=pix_fmt,
+                                          policy=self.policy)
+                self._check_clip(clips[role], role, frames)
+            yield dict(clips, frames=frames)
+        finally:
+            for src in clips.values():
+                src.close()
 
-    def _check_clip(self, path, role, width, height, pix_fmt, frames) -> None:
-        with open_source(path, role=role, width=width, height=height, pix_fmt=pix_fmt) as src:
-            w, h, count = src.width, src.height, src.frame_count()
+    def _check_clip(self, src, role, frames) -> None:
+        w, h, count = src.width, src.height, src.frame_count()
         if w * h > self.limits.max_pixels:
-            raise InputError(f"{role} {path}: {w}x{h} is over this server's cap of "
+            raise InputError(f"{role} {src.name}: {w}x{h} is over this server's cap of "
                              f"{self.limits.max_pixels} pixels a frame (--max-pixels)")
         if frames is None and count is not None and count > self.limits.max_frames:
-            raise InputError(f"{role} {path} has {count} frames, over this server's cap of "
+            raise InputError(f"{role} {src.name} has {count} frames, over this server's cap of "
                              f"{self.limits.max_frames} a call (--max-frames); pass frames=N to score the first N")
+
+    def _threads(self, threads: int) -> int:
+        """`threads` clamped to this call's budget: the machine's cores, at most --max-threads."""
+        budget = max(1, min(_cores(), self.limits.max_threads))
+        return budget if threads <= 0 else min(threads, budget)
 
     def _model(self, model: str) -> str:
         """A packaged model's name as is; anything else is a model file, which must be inside the roots."""
@@ -232,13 +250,59 @@ class _Progress:
                 pass
 
 
-async def _in_worker(ctx: Context, limits: Limits, job: Callable[[_Progress], Any]) -> Any:
-    """Run a job (file checks, then CPU-bound native work that releases the GIL) in a thread, off the event loop."""
-    progress = _Progress(ctx, limits.max_frames)
+class _Gate:
+    """At most `calls` scoring jobs at once, each in a thread of its own, off the event loop.
+
+    A job holds its place until its thread really ends: a cancelled call's
+    thread runs on to its next frame, and a thread stuck in a read would
+    otherwise be replaced by another, and another. A call that finds every
+    place taken waits up to `wait_s`, then is refused as busy. The jobs' threads
+    come from a limiter of their own, so that tools run on anyio's default
+    threads (list_models, describe_model) stay responsive.
+    """
+
+    def __init__(self, calls: int, wait_s: float):
+        self.calls, self.wait_s = calls, wait_s
+        self._places = threading.BoundedSemaphore(calls)
+        self._limiter: Optional[anyio.CapacityLimiter] = None
+
+    async def run(self, ctx: Context, limits: Limits, job: Callable[["_Progress"], Any]) -> Any:
+        deadline = time.monotonic() + self.wait_s
+        while not self._places.acquire(blocking=False):
+            if time.monotonic() >= deadline:
+                raise ToolError(f"server busy: {self.calls} calls are running (--max-calls); try again when one "
+                                f"has finished")
+            await anyio.sleep(0.05)
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self.calls)
+        progress = _Progress(ctx, limits.max_frames)
+        lock, state = threading.Lock(), {"started": False, "dropped": False}
+
+        def in_thread():
+            with lock:
+                if state["dropped"]:
+                    return None  # cancelled before it started; its place is already given back
+                state["started"] = True
+            try:
+                return job(progress)
+            finally:
+                self._places.release()
+
+        try:
+            return await anyio.to_thread.run_sync(in_thread, abandon_on_cancel=True, limiter=self._limiter)
+        finally:
+            progress.abandoned.set()
+            with lock:
+                if not state["started"]:
+                    state["dropped"] = True
+                    self._places.release()
+
+
+def _cores() -> int:
     try:
-        return await anyio.to_thread.run_sync(job, progress, abandon_on_cancel=True)
-    finally:
-        progress.abandoned.set()
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 @contextmanager
@@ -247,7 +311,7 @@ def _tool_errors():
     try:
         yield
     except PyvmafTinyError as e:
-        raise ToolError(" ".join(str(e).split()) or type(e).__name__) from None
+        raise ToolError(printable(" ".join(str(e).split())) or type(e).__name__) from None
 
 
 def _looks_like_path(model: str) -> bool:
@@ -323,8 +387,9 @@ _READ_ONLY = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_wor
 def create_server(roots: Roots, limits: Limits = Limits(), log_level: str = "WARNING") -> MCPServer:
     server = VmafServer(
         "pyvmaf-tiny", version=__version__, log_level=log_level,
-        instructions=(f"libvmaf-exact VMAF. Clip and model paths must resolve inside {', '.join(roots.dirs)}; "
-                      f"at most {limits.max_frames} frames and {limits.max_pixels} pixels a frame per call."),
+        instructions=(f"libvmaf-exact VMAF. Clip and model paths must resolve inside "
+                      f"{', '.join(shown(d) for d in roots.dirs)}; at most {limits.max_frames} frames and "
+                      f"{limits.max_pixels} pixels a frame per call, {limits.max_calls} scoring calls at once."),
     )
     tools = Tools(roots, limits)
     for fn, title in ((tools.vmaf_score, "VMAF score"), (tools.extract_features, "VMAF features"),
