@@ -155,9 +155,7 @@ class FloatAdmExtractor final : public Extractor {
     for (auto* set : {&ref_bands_, &dis_bands_})
       for (auto& b : *set) b.resize(bw, bh);
     for (auto& b : work_) b.resize(bw, bh);
-    scratch_.assign(kernels::float_adm_scratch_floats(g.width) + 16, 0.0f);
-    const auto misalign = reinterpret_cast<std::uintptr_t>(scratch_.data()) / sizeof(float) % 16;
-    scratch_aligned_ = scratch_.data() + (misalign ? 16 - misalign : 0);
+    scratch_aligned_ = scratch_.reset(kernels::float_adm_scratch_floats(g.width));
   }
 
   void extract(const PicturePair& pair, unsigned index, std::span<double> out) override {
@@ -327,7 +325,7 @@ class FloatAdmExtractor final : public Extractor {
   std::array<flt::FloatPlane, 4> ref_bands_, dis_bands_;  // a, h, v, d
   std::array<flt::FloatPlane, 12> work_;                  // csf_r, flt_r, csf_a, flt_a (h, v, d each)
   std::vector<const float*> rows_;
-  PooledVector<float> scratch_;
+  flt::FloatScratch scratch_;
   float* scratch_aligned_ = nullptr;
 };
 

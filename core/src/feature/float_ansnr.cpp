@@ -29,9 +29,9 @@ class FloatAnsnrExtractor final : public Extractor {
   void init(const Geometry& g) override {
     flt::check_depth(name_, g.bpc);
     if (g.width < 3 || g.height < 3) throw InputError("float_ansnr needs frames of at least 3x3 pixels");
-    const int shift = g.bpc - 8;
-    peak_ = 255.0 + (1.0 - 1.0 / static_cast<double>(1 << shift));  // (2^bpc - 1) / 2^(bpc - 8)
-    psnr_max_ = 6.0 * g.bpc + 12.0;
+    const flt::PsnrRange range = flt::psnr_range(g.bpc);
+    peak_ = range.peak;
+    psnr_max_ = range.max_db;
     kernel_ = kernels::select_float_ansnr();
     for (auto* p : {&ref_, &dis_}) p->resize(g.width, g.height, kPad);
     for (int i = -kPad; i < g.height + kPad; ++i) {
@@ -39,9 +39,7 @@ class FloatAnsnrExtractor final : public Extractor {
       ref_rows_.push_back(ref_.row(r));
       dis_rows_.push_back(dis_.row(r));
     }
-    scratch_.assign(kernels::float_ansnr_scratch_floats(g.width) + 16, 0.0f);
-    const auto misalign = reinterpret_cast<std::uintptr_t>(scratch_.data()) / sizeof(float) % 16;
-    scratch_aligned_ = scratch_.data() + (misalign ? 16 - misalign : 0);
+    scratch_aligned_ = scratch_.reset(kernels::float_ansnr_scratch_floats(g.width));
   }
 
   void extract(const PicturePair& pair, unsigned index, std::span<double> out) override {
@@ -77,7 +75,7 @@ class FloatAnsnrExtractor final : public Extractor {
   kernels::FloatAnsnrFn kernel_ = nullptr;
   flt::FloatPlane ref_, dis_;
   std::vector<const float*> ref_rows_, dis_rows_;
-  PooledVector<float> scratch_;
+  flt::FloatScratch scratch_;
   float* scratch_aligned_ = nullptr;
 };
 

@@ -18,6 +18,18 @@ void check_depth(const std::string& extractor, int bpc) {
                      "-bit");
 }
 
+float* FloatScratch::reset(std::size_t floats) {
+  constexpr std::size_t kAlign = 16;  // floats in 64 bytes
+  data_.assign(floats + kAlign, 0.0f);
+  const auto misalign = reinterpret_cast<std::uintptr_t>(data_.data()) / sizeof(float) % kAlign;
+  return data_.data() + (misalign ? kAlign - misalign : 0);
+}
+
+PsnrRange psnr_range(int bpc) {
+  const double scale = static_cast<double>(1 << (bpc - 8));
+  return {255.0 + (1.0 - 1.0 / scale), 6.0 * bpc + 12.0};
+}
+
 void FloatPlane::resize(int width, int height, int pad) {
   constexpr std::ptrdiff_t kLane = 16;  // floats per 64 bytes
   const std::ptrdiff_t front = (pad + kLane - 1) / kLane * kLane;

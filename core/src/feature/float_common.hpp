@@ -35,6 +35,25 @@ class FloatPlane {
   int width_ = 0, height_ = 0;
 };
 
+// 64-byte aligned float scratch memory, kept between frames.
+class FloatScratch {
+ public:
+  // At least `floats` floats, zeroed.
+  float* reset(std::size_t floats);
+
+ private:
+  PooledVector<float> data_;
+};
+
+// The peak and the cap libvmaf's float PSNR and ANPSNR use for a bit depth:
+// (2^bpc - 1) / 2^(bpc - 8) (255, 255.75, 255.9375, 255.99609375) and
+// 6 * bpc + 12 dB.
+struct PsnrRange {
+  double peak;
+  double max_db;
+};
+PsnrRange psnr_range(int bpc);
+
 // Samples as libvmaf's picture_copy turns them into floats: in float
 // arithmetic, sample / 2^(bpc - 8) + offset (offset -128 for VIF, ADM,
 // motion and ANSNR; 0 for PSNR). Reads plane.width x plane.height samples.

@@ -63,9 +63,7 @@ class FloatMotionExtractor final : public Extractor {
     for (auto& b : blur_) b.resize(g.width, g.height);
     if (add_scale1_)
       for (auto& h : half_) h.resize(static_cast<int>(g.width * 0.5 + 0.5), static_cast<int>(g.height * 0.5 + 0.5));
-    scratch_.assign(kernels::float_blur_scratch_floats(g.width) + 16, 0.0f);
-    const auto misalign = reinterpret_cast<std::uintptr_t>(scratch_.data()) / sizeof(float) % 16;
-    scratch_aligned_ = scratch_.data() + (misalign ? 16 - misalign : 0);
+    scratch_aligned_ = scratch_.reset(kernels::float_blur_scratch_floats(g.width));
   }
 
   void extract(const PicturePair& pair, unsigned index, std::span<double> out) override {
@@ -155,7 +153,7 @@ class FloatMotionExtractor final : public Extractor {
   flt::FloatPlane plane_, blur_[2], half_[2];
   int cur_ = 0;
   long long cached_ = -1;  // the frame whose blur is in blur_[cur_]
-  PooledVector<float> scratch_;
+  flt::FloatScratch scratch_;
   float* scratch_aligned_ = nullptr;
 };
 

@@ -68,9 +68,9 @@ class FloatPsnrExtractor final : public Extractor {
     flt::check_depth(name_, g.bpc);
     if (g.width > kMaxRowWidth) throw InputError("float_psnr: frames wider than 66052 pixels are not supported");
     bpc_ = g.bpc;
-    const int shift = g.bpc - 8;
-    peak_ = 255.0 + (1.0 - 1.0 / static_cast<double>(1 << shift));  // (2^bpc - 1) / 2^(bpc - 8)
-    psnr_max_ = 6.0 * g.bpc + 12.0;
+    const flt::PsnrRange range = flt::psnr_range(g.bpc);
+    peak_ = range.peak;
+    psnr_max_ = range.max_db;
     sse_ = kernels::select_psnr_sse(g.bpc);
   }
 

@@ -108,10 +108,7 @@ class FloatVifExtractor final : public Extractor {
       ref_in_.resize(g.width, g.height);
       dis_in_.resize(g.width, g.height);
     }
-    constexpr std::size_t kAlign = 16;
-    scratch_.assign(kernels::float_vif_scratch_floats(w, kernels::kFloatVifMaxTaps) + kAlign, 0.0f);
-    const auto misalign = reinterpret_cast<std::uintptr_t>(scratch_.data()) / sizeof(float) % kAlign;
-    scratch_aligned_ = scratch_.data() + (misalign ? kAlign - misalign : 0);
+    scratch_aligned_ = scratch_.reset(kernels::float_vif_scratch_floats(w, kernels::kFloatVifMaxTaps));
   }
 
   void extract(const PicturePair& pair, unsigned index, std::span<double> out) override {
@@ -190,7 +187,7 @@ class FloatVifExtractor final : public Extractor {
   std::array<std::vector<int>, kScales> row_map_;
   std::array<std::vector<const float*>, 2> rows_;
   kernels::FloatVifKernels kernels_{};
-  PooledVector<float> scratch_;
+  flt::FloatScratch scratch_;
   float* scratch_aligned_ = nullptr;
 };
 

@@ -102,6 +102,12 @@ float adm_reciprocal(float x);
 inline constexpr double kAdmOneBy30 = 0.0333333351;
 inline constexpr double kAdmOneBy15 = 0.0666666701;
 
+// The masking threshold at (i, j): over the three bands, the masker's
+// |csf| / 30 at the eight neighbours (rows im, i, ip; columns jm, j, jp,
+// reflected at the edges) and its |csf| / 15 at the centre, in libvmaf's
+// order. Shared by the scalar kernel and the SIMD kernels' edge columns.
+float adm_threshold(const FloatAdmMaskArgs& a, int im, int i, int ip, int jm, int j, int jp);
+
 FloatAdmKernels select_float_adm_kernels();
 
 }  // namespace pvt::feature::kernels

@@ -117,6 +117,26 @@ void float_adm_decouple_scalar(const FloatAdmDecoupleArgs& a) {
   }
 }
 
+float adm_threshold(const FloatAdmMaskArgs& a, int im, int i, int ip, int jm, int j, int jp) {
+  const std::ptrdiff_t s = a.stride;
+  float thr = 0.0f;
+  for (int b = 0; b < 3; ++b) {
+    const float* f = a.masker_flt.band[b];
+    float sum = 0;
+    sum += f[im * s + jm];
+    sum += f[im * s + j];
+    sum += f[im * s + jp];
+    sum += f[i * s + jm];
+    sum = static_cast<float>(sum + kAdmOneBy15 * std::fabs(a.masker.band[b][i * s + j]));
+    sum += f[i * s + jp];
+    sum += f[ip * s + jm];
+    sum += f[ip * s + j];
+    sum += f[ip * s + jp];
+    thr += sum;
+  }
+  return thr;
+}
+
 FloatAdmSums float_adm_mask_scalar(const FloatAdmMaskArgs& a) {
   const std::ptrdiff_t s = a.stride;
   FloatAdmSums total;
@@ -125,23 +145,7 @@ FloatAdmSums float_adm_mask_scalar(const FloatAdmMaskArgs& a) {
     float row[3] = {0, 0, 0};
     for (int j = a.left; j < a.right; ++j) {
       const int jm = j > 0 ? j - 1 : 1, jp = j + 1 < a.width ? j + 1 : a.width - 1;
-      float thr = 0.0f;
-      if (!a.bypass) {
-        for (int b = 0; b < 3; ++b) {
-          const float* f = a.masker_flt.band[b];
-          float sum = 0;
-          sum += f[im * s + jm];
-          sum += f[im * s + j];
-          sum += f[im * s + jp];
-          sum += f[i * s + jm];
-          sum = static_cast<float>(sum + kAdmOneBy15 * std::fabs(a.masker.band[b][i * s + j]));
-          sum += f[i * s + jp];
-          sum += f[ip * s + jm];
-          sum += f[ip * s + j];
-          sum += f[ip * s + jp];
-          thr += sum;
-        }
-      }
+      const float thr = a.bypass ? 0.0f : adm_threshold(a, im, i, ip, jm, j, jp);
       for (int b = 0; b < 3; ++b) {
         float x = std::fabs(a.x.band[b][i * s + j] * a.x_factor[b]) - thr;
         x = x < 0.0f ? 0.0f : x;

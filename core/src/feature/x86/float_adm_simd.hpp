@@ -129,28 +129,7 @@ struct FloatAdmSimd {
     }
   }
 
-  // The masking threshold at (i, j) with neighbours in rows im, i, ip and
-  // columns jm, j, jp (scalar, for the edge columns).
-  static float threshold(const FloatAdmMaskArgs& a, int im, int i, int ip, int jm, int j, int jp) {
-    const std::ptrdiff_t s = a.stride;
-    float thr = 0.0f;
-    for (int b = 0; b < 3; ++b) {
-      const float* f = a.masker_flt.band[b];
-      float sum = 0;
-      sum += f[im * s + jm];
-      sum += f[im * s + j];
-      sum += f[im * s + jp];
-      sum += f[i * s + jm];
-      sum = static_cast<float>(sum + kAdmOneBy15 * std::fabs(a.masker.band[b][i * s + j]));
-      sum += f[i * s + jp];
-      sum += f[ip * s + jm];
-      sum += f[ip * s + j];
-      sum += f[ip * s + jp];
-      thr += sum;
-    }
-    return thr;
-  }
-
+  // The masking threshold (adm_threshold) for N columns from j, none at an edge.
   static F threshold(const FloatAdmMaskArgs& a, int im, int i, int ip, int j, D by15) {
     const std::ptrdiff_t s = a.stride;
     F thr = I::zero();
@@ -187,7 +166,7 @@ struct FloatAdmSimd {
       // Each pixel's x^p into term[b][j], then the row sums in column order.
       const auto edge = [&](int j) {
         const int jm = j > 0 ? j - 1 : 1, jp = j + 1 < w ? j + 1 : w - 1;
-        const float thr = a.bypass ? 0.0f : threshold(a, im, i, ip, jm, j, jp);
+        const float thr = a.bypass ? 0.0f : adm_threshold(a, im, i, ip, jm, j, jp);
         for (int b = 0; b < 3; ++b) {
           float x = std::fabs(a.x.band[b][i * s + j] * a.x_factor[b]) - thr;
           x = x < 0.0f ? 0.0f : x;
