@@ -240,6 +240,8 @@ class FloatAdmExtractor final : public Extractor {
     const double limit = 1e-10 * (width_[0] * height_[0]) / (1920.0 * 1080.0);
     num = num < limit ? 0 : num;
     den = den < limit ? 0 : den;
+    // libvmaf leaves aim unset when den is 0 (a flat reference with
+    // adm_noise_weight=0); it is 0 here.
     double score = 1.0, aim = 0.0;
     if (den != 0.0) {
       const double ratio = aim_num / aim_den;

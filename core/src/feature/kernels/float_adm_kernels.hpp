@@ -93,10 +93,11 @@ void float_adm_dwt_scalar(const FloatAdmDwtArgs& a);
 void float_adm_decouple_scalar(const FloatAdmDecoupleArgs& a);
 FloatAdmSums float_adm_mask_scalar(const FloatAdmMaskArgs& a);
 
-// libvmaf's reciprocal (ADM_OPT_RECIP_DIVISION): the CPU's approximate
-// reciprocal and one Newton-Raphson step. The approximation differs between
-// CPU makers, as libvmaf's own does.
-float adm_reciprocal(float x);
+// t / d as libvmaf's decoupling computes it: on x86 (ADM_OPT_RECIP_DIVISION)
+// t times the CPU's approximate reciprocal of d refined by one
+// Newton-Raphson step (the approximation differs between CPU makers, as
+// libvmaf's own does); elsewhere a plain division, as libvmaf's is there.
+float adm_ratio(float t, float d);
 
 // |csf| / 30 and |csf| / 15 with libvmaf's double-precision constants.
 inline constexpr double kAdmOneBy30 = 0.0333333351;

@@ -37,13 +37,13 @@ inline float cube_or_pow(float x, const FloatAdmMaskArgs& a) { return a.cube ? x
 
 }  // namespace
 
-float adm_reciprocal(float x) {
+float adm_ratio(float t, float d) {
 #if defined(__SSE__) || defined(__x86_64__)
-  const float xi = _mm_cvtss_f32(_mm_rcp_ss(_mm_set_ss(x)));
+  const float xi = _mm_cvtss_f32(_mm_rcp_ss(_mm_set_ss(d)));
+  return t * (xi + xi * (1.0f - d * xi));
 #else
-  const float xi = 1.0f / x;  // elsewhere libvmaf divides (no SSE)
+  return t / d;
 #endif
-  return xi + xi * (1.0f - x * xi);
 }
 
 void float_adm_dwt_scalar(const FloatAdmDwtArgs& a) {
@@ -86,7 +86,7 @@ void float_adm_decouple_scalar(const FloatAdmDecoupleArgs& a) {
       for (int b = 0; b < 3; ++b) {
         o_b[b] = a.ref.band[b][o];
         t_b[b] = a.dis.band[b][o];
-        float k = t_b[b] * adm_reciprocal(o_b[b] + eps);
+        float k = adm_ratio(t_b[b], o_b[b] + eps);
         k = k < 0.0f ? 0.0f : (k > 1.0f ? 1.0f : k);
         rst[b] = k * o_b[b];
       }
