@@ -132,18 +132,8 @@ MODELS = [
 
 
 def packaged_model(name: str, tmp_path) -> str:
-    """The packaged model's path; for the float models, a copy whose feature
-    names are libvmaf's log aliases (VMAF_feature_adm2_score -> adm2): the
-    model loader maps only VMAF_integer_feature_* names to extractors so far."""
-    info = {m.name: m for m in pyvmaf_tiny.models.list()}[name]
-    data = json.loads(open(info.path, encoding="utf-8").read())
-    names = data["model_dict"]["feature_names"]
-    if not any(n.startswith("VMAF_feature_") for n in names):
-        return name
-    data["model_dict"]["feature_names"] = [n[len("VMAF_feature_"):-len("_score")] for n in names]
-    path = tmp_path / f"{name}.json"
-    path.write_text(json.dumps(data))
-    return str(path)
+    """The packaged model, by name: its VMAF_feature_* names map to the float extractors."""
+    return name
 
 
 @pytest.mark.parametrize("name,recipe", MODELS, ids=[m for m, _ in MODELS])

@@ -2,6 +2,9 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <string>
+#include <string_view>
+#include <utility>
 
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/json.hpp"
@@ -16,11 +19,17 @@ namespace {
 }
 
 // "VMAF_integer_feature_adm2_score" -> "integer_adm2"; alias names pass through.
+// A model's long feature name as the extractors write it: libvmaf's models
+// name features "<family prefix><name>_score"; integer ones log as integer_<name>.
 std::string alias_of(const std::string& name) {
-  const std::string prefix = "VMAF_integer_feature_", suffix = "_score";
-  if (name.rfind(prefix, 0) == 0 && name.size() > prefix.size() + suffix.size() &&
-      name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
-    return "integer_" + name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+  static constexpr std::pair<std::string_view, std::string_view> kFamilies[] = {
+      {"VMAF_integer_feature_", "integer_"}, {"VMAF_feature_", ""}, {"Cambi_feature_", ""},
+      {"Speed_chroma_feature_", ""},         {"Speed_temporal_feature_", ""}};
+  const std::string_view suffix = "_score";
+  for (const auto& [prefix, log_prefix] : kFamilies)
+    if (name.rfind(prefix, 0) == 0 && name.size() > prefix.size() + suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+      return std::string(log_prefix) + name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
   return name;
 }
 
