@@ -57,6 +57,11 @@ const std::vector<Entry>& entries() {
          {"float_ssim_s", {{"enable_lcs", "true"}}}}},
        feature::make_float_ssim},
       {{"float_ms_ssim", ms_ssim_features(), ms_ssim_feature_options()}, feature::make_float_ms_ssim},
+      // cambi's full-reference outputs are written only with full_ref=true.
+      {{"cambi",
+        {"cambi", "cambi_source", "cambi_full_reference"},
+        {{"cambi_source", {{"full_ref", "true"}}}, {"cambi_full_reference", {{"full_ref", "true"}}}}},
+       feature::make_cambi},
   };
   return all;
 }

@@ -12,5 +12,6 @@ std::unique_ptr<Extractor> make_motion(const OptionMap& options);
 std::unique_ptr<Extractor> make_psnr(const OptionMap& options);
 std::unique_ptr<Extractor> make_float_ssim(const OptionMap& options);
 std::unique_ptr<Extractor> make_float_ms_ssim(const OptionMap& options);
+std::unique_ptr<Extractor> make_cambi(const OptionMap& options);
 
 }  // namespace pvt::feature
