@@ -179,9 +179,19 @@ class CambiExtractor final : public Extractor {
       throw InputError("cambi: window_size " + std::to_string(window_) + " gives a " + std::to_string(max_window) +
                        "-pixel window at this resolution, too large (libvmaf refuses it)");
     for (const Pass* p : {&dist_, full_ref_ ? &src_ : nullptr}) {
-      // libvmaf reads up to half a window past a small scale's corner, which
-      // stays inside the picture it wrote only if the picture is that large.
-      if (p && std::min(p->w, p->h) < p->window / 2)
+      if (!p) continue;
+      // libvmaf's window loops run from row h - pad: below zero when the
+      // smallest scale has fewer rows than half a window, and it then writes
+      // before its buffers.
+      int rows = p->h;
+      for (int s = 0; s < cambi::kScales - (speedup ? 0 : 1); ++s) rows = (rows + 1) >> 1;
+      if (rows < p->window / 2)
+        throw InputError("cambi: a " + dims(p->w, p->h) + " picture is too wide for its height: its smallest scale has " +
+                         std::to_string(rows) + " rows, under half CAMBI's " + std::to_string(p->window) +
+                         "-pixel window (libvmaf writes outside its buffers)");
+      // Columns past a small scale's corner are read from what the larger
+      // scales left there; past the picture itself they would be another's.
+      if (p->w < p->window / 2)
         throw InputError("cambi: a " + dims(p->w, p->h) + " picture is narrower than half CAMBI's " +
                          std::to_string(p->window) + "-pixel window");
     }
@@ -250,19 +260,22 @@ class CambiExtractor final : public Extractor {
     return weighted / static_cast<double>(pass.window * pass.window);
   }
 
-  // libvmaf refuses samples above the bit depth's maximum.
+  // libvmaf refuses samples above the bit depth's maximum. (The file and
+  // array readers refuse them first; frames pushed one by one reach here.)
   void check_range(const Plane& p, unsigned index, const char* which) const {
     if (p.bpc == 8 || p.bpc == 16) return;
-    const std::uint16_t max = static_cast<std::uint16_t>((1 << p.bpc) - 1);
+    unsigned bits = 0;
     for (int i = 0; i < p.height; ++i) {
       const std::uint16_t* row = p.row<std::uint16_t>(i);
-      std::uint16_t hi = 0;
-      for (int j = 0; j < p.width; ++j) hi = std::max(hi, row[j]);
-      if (hi > max)
-        throw InputError("frame " + std::to_string(index) + ": the " + which + " luma holds " + std::to_string(hi) +
-                         ", above the " + std::to_string(p.bpc) + "-bit maximum " + std::to_string(max) +
-                         " (cambi refuses it, as libvmaf does)");
+      for (int j = 0; j < p.width; ++j) bits |= row[j];
     }
+    if (!(bits >> p.bpc)) return;
+    std::uint16_t hi = 0;
+    for (int i = 0; i < p.height; ++i)
+      for (int j = 0; j < p.width; ++j) hi = std::max(hi, p.row<std::uint16_t>(i)[j]);
+    throw InputError("frame " + std::to_string(index) + ": the " + which + " luma holds " + std::to_string(hi) +
+                     ", above the " + std::to_string(p.bpc) + "-bit maximum " + std::to_string((1 << p.bpc) - 1) +
+                     " (cambi refuses it, as libvmaf does)");
   }
 
   // Into image_: 10-bit samples at out_w x out_h, picked nearest-neighbour

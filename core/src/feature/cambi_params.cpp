@@ -130,6 +130,10 @@ ContrastTables make_contrast_tables(int max_log_contrast, double tvi_threshold, 
   }
   t.vlt = dark_limit(vis_lum_threshold, eotf);
   t.band_base = std::max(t.vlt - 3 * t.num_diffs + 1, 0);
+  // A dark cut-off above every luma where a step can be visible leaves no
+  // band: every c-value is 0. (libvmaf keeps the size in 16 bits, which wraps;
+  // its histogram updates then write before the buffer, and it either crashes
+  // or scores 0.)
   t.band_size = std::max(t.tvi[t.num_diffs - 1] + 1 - t.band_base, 0);
   t.reciprocal = reciprocal_table().data();
   return t;

@@ -52,7 +52,7 @@ struct ContrastTables {
   std::array<int, kMaxDiffs> weight{};
   int vlt = 0;  // dark cut-off luma
   // Luma values that enter the histograms: [band_base, band_base + band_size).
-  // band_size is 0 when no value can score (every c-value is then 0).
+  // band_size may be 0: no value can score, every c-value is 0.
   int band_base = 0;
   int band_size = 0;
   const float* reciprocal = nullptr;
