@@ -232,9 +232,15 @@ class CambiExtractor final : public Extractor {
   CambiMask mask() { return {mask_.data(), stride_}; }
 
   double score(const Plane& plane, const Pass& pass, unsigned index, const char* which) {
-    check_range(plane, index, which);
-    to_10bit(plane, pass.w, pass.h);
-    if (enc_bpc_ < 10) anti_dither(pass.w, pass.h);
+    const bool dither = enc_bpc_ < 10;
+    if (pass.w == plane.width && pass.h == plane.height) {
+      const unsigned bits = k_.to10(plane, image(), dither);
+      if (plane.bpc > 8 && plane.bpc < 16 && bits >> plane.bpc) refuse_range(plane, index, which);
+    } else {
+      check_range(plane, index, which);
+      resize_to_10bit(plane, pass.w, pass.h);
+      if (dither) k_.anti_dither(image(), pass.w, pass.h);
+    }
 
     const int threshold = mask_threshold(pass.w, pass.h);
     k_.mask(image(), mask(), pass.w, pass.h, threshold, aligned(mask_scratch_.data()));
@@ -254,7 +260,7 @@ class CambiExtractor final : public Extractor {
       // libvmaf truncates topk * n to an int, then keeps it within [1, n].
       const long k = std::clamp(static_cast<long>(static_cast<int>(topk_ * static_cast<double>(n))), 1L,
                                 static_cast<long>(n));
-      weighted += kernels::cambi_topk_mean(c_values_.data(), n, static_cast<std::size_t>(k), stats) *
+      weighted += kernels::cambi_topk_mean(c_values_.data(), static_cast<std::size_t>(k), stats) *
                   cambi::kScaleWeights[s];
     }
     return weighted / static_cast<double>(pass.window * pass.window);
@@ -262,14 +268,17 @@ class CambiExtractor final : public Extractor {
 
   // libvmaf refuses samples above the bit depth's maximum. (The file and
   // array readers refuse them first; frames pushed one by one reach here.)
-  void check_range(const Plane& p, unsigned index, const char* which) const {
+  static void check_range(const Plane& p, unsigned index, const char* which) {
     if (p.bpc == 8 || p.bpc == 16) return;
     unsigned bits = 0;
     for (int i = 0; i < p.height; ++i) {
       const std::uint16_t* row = p.row<std::uint16_t>(i);
       for (int j = 0; j < p.width; ++j) bits |= row[j];
     }
-    if (!(bits >> p.bpc)) return;
+    if (bits >> p.bpc) refuse_range(p, index, which);
+  }
+
+  [[noreturn]] static void refuse_range(const Plane& p, unsigned index, const char* which) {
     std::uint16_t hi = 0;
     for (int i = 0; i < p.height; ++i)
       for (int j = 0; j < p.width; ++j) hi = std::max(hi, p.row<std::uint16_t>(i)[j]);
@@ -278,9 +287,9 @@ class CambiExtractor final : public Extractor {
                      " (cambi refuses it, as libvmaf does)");
   }
 
-  // Into image_: 10-bit samples at out_w x out_h, picked nearest-neighbour
-  // with libvmaf's float stepping where the sizes differ.
-  void to_10bit(const Plane& p, int out_w, int out_h) {
+  // Into image_: 10-bit samples at out_w x out_h (another size than the
+  // input's), picked nearest-neighbour with libvmaf's float stepping.
+  void resize_to_10bit(const Plane& p, int out_w, int out_h) {
     const int bpc = p.bpc;
     const auto convert = [bpc](unsigned v) -> std::uint16_t {
       if (bpc <= 10) return static_cast<std::uint16_t>(v << (10 - bpc));
@@ -290,21 +299,6 @@ class CambiExtractor final : public Extractor {
     const auto sample = [&](int y, int x) -> unsigned {
       return bpc == 8 ? p.row<std::uint8_t>(y)[x] : p.row<std::uint16_t>(y)[x];
     };
-    if (out_w == p.width && out_h == p.height) {
-      for (int i = 0; i < out_h; ++i) {
-        std::uint16_t* dst = image_.data() + stride_ * i;
-        if (bpc == 8) {
-          const std::uint8_t* src = p.row<std::uint8_t>(i);
-          for (int j = 0; j < out_w; ++j) dst[j] = static_cast<std::uint16_t>(src[j] << 2);
-        } else if (bpc == 10) {
-          std::memcpy(dst, p.row<std::uint16_t>(i), sizeof(std::uint16_t) * static_cast<std::size_t>(out_w));
-        } else {
-          const std::uint16_t* src = p.row<std::uint16_t>(i);
-          for (int j = 0; j < out_w; ++j) dst[j] = convert(src[j]);
-        }
-      }
-      return;
-    }
     const float ratio_x = static_cast<float>(p.width) / static_cast<float>(out_w);
     const float ratio_y = static_cast<float>(p.height) / static_cast<float>(out_h);
     const float start_x = static_cast<float>(static_cast<double>(ratio_x / 2) - 0.5);
@@ -319,21 +313,6 @@ class CambiExtractor final : public Extractor {
         x += ratio_x;
       }
       y += ratio_y;
-    }
-  }
-
-  // The 2x2 box average (2-tap at the last row and column) that libvmaf applies
-  // to encodes below 10 bits; in place, each row reads only rows not yet written.
-  void anti_dither(int w, int h) {
-    for (int i = 0; i < h; ++i) {
-      std::uint16_t* row = image_.data() + stride_ * i;
-      if (i + 1 < h) {
-        const std::uint16_t* next = row + stride_;
-        for (int j = 0; j + 1 < w; ++j) row[j] = static_cast<std::uint16_t>((row[j] + row[j + 1] + next[j] + next[j + 1]) >> 2);
-        row[w - 1] = static_cast<std::uint16_t>((row[w - 1] + next[w - 1]) >> 1);
-      } else {
-        for (int j = 0; j + 1 < w; ++j) row[j] = static_cast<std::uint16_t>((row[j] + row[j + 1]) >> 1);
-      }
     }
   }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "../cambi_params.hpp"
+#include "pyvmaf_tiny/picture.hpp"
 
 namespace pvt::feature::kernels {
 
@@ -39,19 +40,30 @@ using CambiDecimateMaskFn = void (*)(const CambiMask& mask, int w, int h);
 // and last rows are left as they are. `scratch` holds 3 * w samples.
 using CambiModeFn = void (*)(const CambiImage& img, int w, int h, std::uint16_t* scratch);
 
-// Per-pixel banding values c (0 off the mask), and what spatial pooling needs
-// of them: how many are non-zero, and their sum.
+// Same-size conversion of a luma plane to 10 bits (8/9-bit shifted up,
+// 11..16-bit rounded down; 16-bit white becomes 1024) into img, then the
+// anti-dithering below if asked. Returns the OR of the input's samples.
+using CambiTo10Fn = unsigned (*)(const Plane& in, const CambiImage& img, bool anti_dither);
+
+// libvmaf's anti-dithering for encodes below 10 bits, in place: the mean of
+// each 2x2 block (of 2 samples in the last row and column), rounded down.
+using CambiAntiDitherFn = void (*)(const CambiImage& img, int w, int h);
+
+// Per-pixel banding values c (0 off the mask); the non-zero ones are written
+// to `nonzero` in row-major order, and counted and summed (in that order).
 struct CambiCValueStats {
   std::size_t nonzero = 0;
   double sum = 0.0;
 };
 
-// `hist` holds t.band_size * w counts, `out` w * h floats (row stride w).
-// `pad` is half the window.
+// `hist` holds t.band_size * w counts (plus 64 of slack), all zero, and is
+// left all zero; `nonzero` has room for w * h floats. `pad` is half the window.
 using CambiCValuesFn = CambiCValueStats (*)(const CambiImage& img, const CambiMask& mask, int w, int h, int pad,
-                                            const cambi::ContrastTables& t, std::uint16_t* hist, float* out);
+                                            const cambi::ContrastTables& t, std::uint16_t* hist, float* nonzero);
 
 struct CambiKernels {
+  CambiTo10Fn to10;
+  CambiAntiDitherFn anti_dither;
   CambiMaskFn mask;
   CambiDecimateFn decimate;
   CambiDecimateMaskFn decimate_mask;
@@ -63,8 +75,8 @@ CambiKernels cambi_kernels_scalar();
 // The kernels for the active ISA (PYVMAF_TINY_ISA).
 CambiKernels select_cambi_kernels();
 
-// Mean of the `k` largest of `n` values (libvmaf's top-k pooling), given the
-// stats the c-value kernel returned; may reorder `values`.
-double cambi_topk_mean(float* values, std::size_t n, std::size_t k, const CambiCValueStats& stats);
+// Mean of the `k` largest of n values (libvmaf's top-k pooling), of which the
+// stats' non-zero ones are in `nonzero` (reordered here); k >= 1.
+double cambi_topk_mean(float* nonzero, std::size_t k, const CambiCValueStats& stats);
 
 }  // namespace pvt::feature::kernels

@@ -17,6 +17,51 @@ constexpr int kMaskPad = cambi::kMaskFilter / 2;
 
 std::size_t round64(std::size_t n) { return (n + 63) & ~std::size_t{63}; }
 
+void anti_dither_scalar(const CambiImage& img, int w, int h);
+
+unsigned to10_scalar(const Plane& in, const CambiImage& img, bool anti_dither) {
+  const int w = in.width, bpc = in.bpc;
+  unsigned bits = 0;
+  for (int i = 0; i < in.height; ++i) {
+    std::uint16_t* dst = img.data + img.stride * i;
+    if (bpc == 8) {
+      const std::uint8_t* src = in.row<std::uint8_t>(i);
+      for (int j = 0; j < w; ++j) dst[j] = static_cast<std::uint16_t>(src[j] << 2);
+    } else if (bpc <= 10) {
+      const std::uint16_t* src = in.row<std::uint16_t>(i);
+      for (int j = 0; j < w; ++j) {
+        bits |= src[j];
+        dst[j] = static_cast<std::uint16_t>(src[j] << (10 - bpc));
+      }
+    } else {
+      const std::uint16_t* src = in.row<std::uint16_t>(i);
+      const int shift = bpc - 10;
+      const unsigned round = 1u << (shift - 1);
+      for (int j = 0; j < w; ++j) {
+        bits |= src[j];
+        dst[j] = static_cast<std::uint16_t>((src[j] + round) >> shift);
+      }
+    }
+  }
+  if (anti_dither) anti_dither_scalar(img, w, in.height);
+  return bits;
+}
+
+// In place, each row reads only itself and the row below, not yet written.
+void anti_dither_scalar(const CambiImage& img, int w, int h) {
+  for (int i = 0; i < h; ++i) {
+    std::uint16_t* row = img.data + img.stride * i;
+    if (i + 1 < h) {
+      const std::uint16_t* next = row + img.stride;
+      for (int j = 0; j + 1 < w; ++j)
+        row[j] = static_cast<std::uint16_t>((row[j] + row[j + 1] + next[j] + next[j + 1]) >> 2);
+      row[w - 1] = static_cast<std::uint16_t>((row[w - 1] + next[w - 1]) >> 1);
+    } else {
+      for (int j = 0; j + 1 < w; ++j) row[j] = static_cast<std::uint16_t>((row[j] + row[j + 1]) >> 1);
+    }
+  }
+}
+
 // 1 where the sample equals its right and lower neighbours (a missing
 // neighbour counts as equal).
 void flat_row(const CambiImage& img, int w, int h, int r, std::uint8_t* out) {
@@ -130,12 +175,11 @@ float c_value(const std::uint16_t* hist, int w, int col, int value, const cambi:
 }
 
 CambiCValueStats c_values_scalar(const CambiImage& img, const CambiMask& mask, int w, int h, int pad,
-                                 const cambi::ContrastTables& t, std::uint16_t* hist, float* out) {
+                                 const cambi::ContrastTables& t, std::uint16_t* hist, float* nonzero) {
   CambiCValueStats stats;
-  std::memset(out, 0, sizeof(float) * static_cast<std::size_t>(w) * static_cast<std::size_t>(h));
   if (t.band_size == 0) return stats;
-  std::memset(hist, 0, sizeof(std::uint16_t) * static_cast<std::size_t>(w) * static_cast<std::size_t>(t.band_size));
-  // The first pad rows are counted even past the picture's last row.
+  // The first pad rows are counted even past the picture's last row (libvmaf
+  // refuses such pictures before it gets here).
   for (int r = 0; r < pad; ++r) histogram_row(img, mask, w, pad, r, +1, t, hist);
   for (int i = 0; i < h; ++i) {
     // The window's rows become [i - pad, i + pad] within the picture.
@@ -143,28 +187,30 @@ CambiCValueStats c_values_scalar(const CambiImage& img, const CambiMask& mask, i
     if (i + pad < h) histogram_row(img, mask, w, pad, i + pad, +1, t, hist);
     const std::uint16_t* row = img.data + img.stride * i;
     const std::uint8_t* m = mask.data + mask.stride * i;
-    float* o = out + static_cast<std::ptrdiff_t>(w) * i;
     for (int j = 0; j < w; ++j) {
       if (!m[j]) continue;
       const float c = c_value(hist, w, j, row[j], t);
-      o[j] = c;
       if (c != 0.0f) {
-        ++stats.nonzero;
+        nonzero[stats.nonzero++] = c;
         stats.sum += c;
       }
     }
   }
+  // Take the last window's rows out again: the histograms end as they began, zero.
+  for (int r = std::max(h - 1 - pad, 0); r < std::max(h, pad); ++r) histogram_row(img, mask, w, pad, r, -1, t, hist);
   return stats;
 }
 
 }  // namespace
 
 std::size_t cambi_mask_scratch(int w) {
-  return 8 * round64(static_cast<std::size_t>(w)) + round64(static_cast<std::size_t>(w) + 2 * kMaskPad + 64);
+  // 8 derivative rows, then the column counts with 64 bytes either side.
+  return 9 * round64(static_cast<std::size_t>(w)) + 128;
 }
 
 CambiKernels cambi_kernels_scalar() {
-  return {mask_scalar, decimate_scalar, decimate_mask_scalar, mode_scalar, c_values_scalar};
+  return {to10_scalar, anti_dither_scalar, mask_scalar, decimate_scalar, decimate_mask_scalar, mode_scalar,
+          c_values_scalar};
 }
 
 CambiKernels select_cambi_kernels() {
@@ -178,33 +224,34 @@ CambiKernels select_cambi_kernels() {
   return cambi_kernels_scalar();
 }
 
-double cambi_topk_mean(float* values, std::size_t n, std::size_t k, const CambiCValueStats& stats) {
+double cambi_topk_mean(float* nonzero, std::size_t k, const CambiCValueStats& stats) {
   // Zeros add nothing: with no more non-zero values than k, the k largest
   // hold them all.
   if (stats.nonzero <= k) return stats.sum / static_cast<double>(k);
   // Otherwise bucket the values by their top 12 bits (non-negative floats
   // order as their bit patterns), take every bucket above the one holding the
   // k-th largest, and select within that one.
+  const std::size_t n = stats.nonzero;
   std::vector<std::size_t> count(4096, 0);
   const auto bucket = [](float v) {
     std::uint32_t bits;
     std::memcpy(&bits, &v, sizeof bits);
     return bits >> 20;
   };
-  for (std::size_t i = 0; i < n; ++i) ++count[bucket(values[i])];
+  for (std::size_t i = 0; i < n; ++i) ++count[bucket(nonzero[i])];
   std::size_t above = 0;
   std::uint32_t b = 4095;
   while (above + count[b] < k) above += count[b--];
   double sum = 0.0;
   std::size_t m = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const std::uint32_t vb = bucket(values[i]);
-    if (vb > b) sum += values[i];
-    else if (vb == b) values[m++] = values[i];  // compacted in place: m <= i
+    const std::uint32_t vb = bucket(nonzero[i]);
+    if (vb > b) sum += nonzero[i];
+    else if (vb == b) nonzero[m++] = nonzero[i];  // compacted in place: m <= i
   }
   const std::size_t need = k - above;
-  std::nth_element(values, values + (need - 1), values + m, std::greater<float>());
-  for (std::size_t i = 0; i < need; ++i) sum += values[i];
+  std::nth_element(nonzero, nonzero + (need - 1), nonzero + m, std::greater<float>());
+  for (std::size_t i = 0; i < need; ++i) sum += nonzero[i];
   return sum / static_cast<double>(k);
 }
 

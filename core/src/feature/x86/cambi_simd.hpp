@@ -1,0 +1,400 @@
+#pragma once
+// CAMBI's kernels over vectors, for any ISA whose ops struct supplies the
+// operations used below (see cambi_avx2.cpp / cambi_avx512.cpp). Include only
+// from files compiled for that ISA.
+//
+// Every kernel writes exactly what the scalar one writes (no vector tails past
+// a row's width): a later, smaller scale reads past its corner into what the
+// larger scales left there.
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+#include "../kernels/cambi_kernels.hpp"
+
+namespace pvt::feature::kernels::cambi_simd {
+
+inline constexpr int kMaskPad = cambi::kMaskFilter / 2;
+
+inline std::size_t round64(std::size_t n) { return (n + 63) & ~std::size_t{63}; }
+
+// ---- conversion to 10 bits, anti-dithering --------------------------------
+
+template <class Ops>
+void anti_dither(const CambiImage& img, int w, int h);
+
+// 8-bit input with anti-dithering in one pass: the 2x2 mean of samples
+// shifted up by 2 is their sum, (a + c) << 1 in the last column, (a + b) << 1
+// in the last row.
+template <class Ops>
+void to10_dithered8(const Plane& in, const CambiImage& img) {
+  constexpr int N = Ops::kWords;
+  const int w = in.width, h = in.height;
+  for (int i = 0; i < h; ++i) {
+    const std::uint8_t* a = in.row<std::uint8_t>(i);
+    std::uint16_t* dst = img.data + img.stride * i;
+    int j = 0;
+    if (i + 1 < h) {
+      const std::uint8_t* b = in.row<std::uint8_t>(i + 1);
+      for (; j + N < w; j += N)
+        Ops::store16(dst + j, Ops::add16(Ops::add16(Ops::load8to16(a + j), Ops::load8to16(a + j + 1)),
+                                         Ops::add16(Ops::load8to16(b + j), Ops::load8to16(b + j + 1))));
+      for (; j + 1 < w; ++j) dst[j] = static_cast<std::uint16_t>(a[j] + a[j + 1] + b[j] + b[j + 1]);
+      dst[w - 1] = static_cast<std::uint16_t>((a[w - 1] + b[w - 1]) << 1);
+    } else {
+      for (; j + N < w; j += N)
+        Ops::store16(dst + j, Ops::template slli16<1>(Ops::add16(Ops::load8to16(a + j), Ops::load8to16(a + j + 1))));
+      for (; j + 1 < w; ++j) dst[j] = static_cast<std::uint16_t>((a[j] + a[j + 1]) << 1);
+      dst[w - 1] = static_cast<std::uint16_t>(a[w - 1] << 2);
+    }
+  }
+}
+
+template <class Ops>
+unsigned to10(const Plane& in, const CambiImage& img, bool dither) {
+  constexpr int N = Ops::kWords;
+  const int w = in.width, bpc = in.bpc;
+  if (bpc == 8 && dither) {
+    to10_dithered8<Ops>(in, img);
+    return 0;
+  }
+  auto bits = Ops::zero16();
+  unsigned tail = 0;
+  for (int i = 0; i < in.height; ++i) {
+    std::uint16_t* dst = img.data + img.stride * i;
+    int j = 0;
+    if (bpc == 8) {
+      const std::uint8_t* src = in.row<std::uint8_t>(i);
+      for (; j + N <= w; j += N) Ops::store16(dst + j, Ops::template slli16<2>(Ops::load8to16(src + j)));
+      for (; j < w; ++j) dst[j] = static_cast<std::uint16_t>(src[j] << 2);
+      continue;
+    }
+    const std::uint16_t* src = in.row<std::uint16_t>(i);
+    if (bpc <= 10) {
+      const int shift = 10 - bpc;
+      for (; j + N <= w; j += N) {
+        const auto v = Ops::load16(src + j);
+        bits = Ops::or16(bits, v);
+        Ops::store16(dst + j, Ops::slli16n(v, shift));
+      }
+      for (; j < w; ++j) {
+        tail |= src[j];
+        dst[j] = static_cast<std::uint16_t>(src[j] << shift);
+      }
+    } else {
+      // (v + r) >> s without overflowing 16 bits: for s >= 2, r = 2^(s-1) is
+      // even, so it equals ((v >> 1) + r / 2) >> (s - 1); for s = 1 it is the
+      // rounding-up average of v and 0.
+      const int shift = bpc - 10;
+      const unsigned round = 1u << (shift - 1);
+      const auto half_round = Ops::set16(static_cast<std::uint16_t>(round >> 1));
+      for (; j + N <= w; j += N) {
+        const auto v = Ops::load16(src + j);
+        bits = Ops::or16(bits, v);
+        const auto out = shift == 1 ? Ops::avg16(v, Ops::zero16())
+                                    : Ops::srli16(Ops::add16(Ops::srli16(v, 1), half_round), shift - 1);
+        Ops::store16(dst + j, out);
+      }
+      for (; j < w; ++j) {
+        tail |= src[j];
+        dst[j] = static_cast<std::uint16_t>((src[j] + round) >> shift);
+      }
+    }
+  }
+  if (dither) anti_dither<Ops>(img, w, in.height);
+  return tail | Ops::or_reduce16(bits);
+}
+
+template <class Ops>
+void anti_dither(const CambiImage& img, int w, int h) {
+  constexpr int N = Ops::kWords;
+  for (int i = 0; i < h; ++i) {
+    std::uint16_t* row = img.data + img.stride * i;
+    int j = 0;
+    if (i + 1 < h) {
+      const std::uint16_t* next = row + img.stride;
+      for (; j + N < w; j += N) {
+        const auto s = Ops::add16(Ops::add16(Ops::load16(row + j), Ops::load16(row + j + 1)),
+                                  Ops::add16(Ops::load16(next + j), Ops::load16(next + j + 1)));
+        Ops::store16(row + j, Ops::srli16(s, 2));
+      }
+      for (; j + 1 < w; ++j)
+        row[j] = static_cast<std::uint16_t>((row[j] + row[j + 1] + next[j] + next[j + 1]) >> 2);
+      row[w - 1] = static_cast<std::uint16_t>((row[w - 1] + next[w - 1]) >> 1);
+    } else {
+      for (; j + N < w; j += N)
+        Ops::store16(row + j, Ops::srli16(Ops::add16(Ops::load16(row + j), Ops::load16(row + j + 1)), 1));
+      for (; j + 1 < w; ++j) row[j] = static_cast<std::uint16_t>((row[j] + row[j + 1]) >> 1);
+    }
+  }
+}
+
+// ---- flat-area mask --------------------------------------------------------
+
+// Derivative row r as 0/1 bytes; zero from column w on (to the next 64).
+template <class Ops>
+void flat_row(const CambiImage& img, int w, int h, int r, std::uint8_t* out) {
+  constexpr int B = Ops::kBytes;
+  const std::uint16_t* row = img.data + img.stride * r;
+  const std::uint16_t* below = r + 1 < h ? row + img.stride : row;
+  for (int c = 0; c < w; c += B) Ops::store8(out + c, Ops::flat_bytes(row + c, below + c));
+  out[w - 1] = row[w - 1] == below[w - 1];  // no right neighbour: equal
+  std::memset(out + w, 0, round64(static_cast<std::size_t>(w)) - static_cast<std::size_t>(w));
+}
+
+template <class Ops>
+void mask(const CambiImage& img, const CambiMask& m, int w, int h, int threshold, std::uint8_t* scratch) {
+  constexpr int B = Ops::kBytes;
+  const std::size_t row_bytes = round64(static_cast<std::size_t>(w));
+  std::uint8_t* ring = scratch;
+  // Column counts, with 64 zero bytes before (the window's left reach) and
+  // zeros after the width (flat_row keeps those lanes zero).
+  std::uint8_t* col = scratch + 8 * row_bytes + 64;
+  std::memset(col - 64, 0, row_bytes + 128);
+  const auto ring_row = [&](int r) { return ring + row_bytes * static_cast<std::size_t>(r & 7); };
+  const auto add_row = [&](int r) {
+    std::uint8_t* d = ring_row(r);
+    flat_row<Ops>(img, w, h, r, d);
+    for (int c = 0; c < w; c += B) Ops::store8(col + c, Ops::add8(Ops::load8(col + c), Ops::load8(d + c)));
+  };
+  for (int r = 0; r < std::min(kMaskPad, h); ++r) add_row(r);
+  const auto thr = Ops::set8(static_cast<std::uint8_t>(std::min(threshold, 255)));
+  for (int i = 0; i < h; ++i) {
+    if (i + kMaskPad < h) add_row(i + kMaskPad);
+    if (i - kMaskPad - 1 >= 0) {
+      const std::uint8_t* d = ring_row(i - kMaskPad - 1);
+      for (int c = 0; c < w; c += B) Ops::store8(col + c, Ops::sub8(Ops::load8(col + c), Ops::load8(d + c)));
+    }
+    std::uint8_t* out = m.data + m.stride * i;
+    int j = 0;
+    for (; j < w; j += B) {
+      auto s = Ops::load8(col + j - kMaskPad);
+      for (int k = 1 - kMaskPad; k <= kMaskPad; ++k) s = Ops::add8(s, Ops::load8(col + j + k));
+      const auto bits = Ops::gt8(s, thr);
+      if (j + B <= w) Ops::store8(out + j, bits);
+      else Ops::store8_n(out + j, bits, w - j);
+    }
+  }
+}
+
+// ---- decimation, mode filter ----------------------------------------------
+
+template <class Ops>
+void decimate(const CambiImage& img, int w, int h) {
+  constexpr int N = Ops::kWords;
+  for (int i = 0; i < h; ++i) {
+    const std::uint16_t* src = img.data + 2 * img.stride * i;
+    std::uint16_t* dst = img.data + img.stride * i;
+    int j = 0;
+    for (; j + N <= w; j += N) Ops::store16(dst + j, Ops::even16(src + 2 * j));
+    for (; j < w; ++j) dst[j] = src[2 * j];
+  }
+}
+
+template <class Ops>
+void decimate_mask(const CambiMask& m, int w, int h) {
+  constexpr int B = Ops::kBytes;
+  for (int i = 0; i < h; ++i) {
+    const std::uint8_t* src = m.data + 2 * m.stride * i;
+    std::uint8_t* dst = m.data + m.stride * i;
+    int j = 0;
+    for (; j + B <= w; j += B) Ops::store8(dst + j, Ops::even8(src + 2 * j));
+    for (; j < w; ++j) dst[j] = src[2 * j];
+  }
+}
+
+inline std::uint16_t mode3_scalar(std::uint16_t a, std::uint16_t b, std::uint16_t c) {
+  if (a == b || a == c) return a;
+  if (b == c) return b;
+  return std::min({a, b, c});
+}
+
+template <class Ops>
+void mode(const CambiImage& img, int w, int h, std::uint16_t* scratch) {
+  constexpr int N = Ops::kWords;
+  for (int i = 0; i < h; ++i) {
+    const std::uint16_t* row = img.data + img.stride * i;
+    std::uint16_t* hm = scratch + static_cast<std::ptrdiff_t>(w) * (i % 3);
+    hm[0] = row[0];
+    int j = 1;
+    for (; j + N < w; j += N) Ops::store16(hm + j, Ops::mode3(Ops::load16(row + j - 1), Ops::load16(row + j), Ops::load16(row + j + 1)));
+    for (; j < w - 1; ++j) hm[j] = mode3_scalar(row[j - 1], row[j], row[j + 1]);
+    hm[w - 1] = row[w - 1];
+    if (i >= 2) {
+      std::uint16_t* out = img.data + img.stride * (i - 1);
+      const std::uint16_t *a = scratch, *b = scratch + w, *c = scratch + 2 * w;
+      int k = 0;
+      for (; k + N <= w; k += N) Ops::store16(out + k, Ops::mode3(Ops::load16(a + k), Ops::load16(b + k), Ops::load16(c + k)));
+      for (; k < w; ++k) out[k] = mode3_scalar(a[k], b[k], c[k]);
+    }
+  }
+}
+
+// ---- window histograms and c-values ----------------------------------------
+
+// hist[c] += (or -=, with sub) the number of columns of [a, e] within pad
+// of c, for every c that has one: a run of equal values entering (leaving)
+// the window, each column's pixel counting for the 2 * pad + 1 columns
+// around it.
+template <class Ops>
+inline void add_run(std::uint16_t* hist, int a, int e, int pad, int w, bool sub) {
+  constexpr int N = Ops::kWords;
+  const int lo = std::max(a - pad, 0), hi = std::min(e + pad + 1, w);
+  const auto vpad = Ops::set16(static_cast<std::uint16_t>(pad));
+  const auto va = Ops::set16(static_cast<std::uint16_t>(a)), ve = Ops::set16(static_cast<std::uint16_t>(e));
+  const auto one = Ops::set16(1);
+  const auto count_at = [&](int c) {
+    const auto col = Ops::add16(Ops::iota16(), Ops::set16(static_cast<std::uint16_t>(c)));
+    // columns and reaches stay below 2^15: signed 16-bit min/max will do
+    return Ops::add16(Ops::sub16(Ops::min16(Ops::add16(col, vpad), ve), Ops::max16(Ops::sub16(col, vpad), va)), one);
+  };
+  int c = lo;
+  for (; c + N <= hi; c += N) {
+    const auto cur = Ops::load16(hist + c), n = count_at(c);
+    Ops::store16(hist + c, sub ? Ops::sub16(cur, n) : Ops::add16(cur, n));
+  }
+  if (c < hi) Ops::add16_n(hist + c, sub ? Ops::sub16(Ops::zero16(), count_at(c)) : count_at(c), hi - c);
+}
+
+// Runs of one value in consecutive columns, merged before they reach the
+// histograms (neighbouring columns' windows overlap, so updating them one by
+// one would re-read what the previous column just wrote).
+struct Run {
+  int value = -1, first = 0, last = -2;
+};
+
+// One step of the window's rows: row `add` enters (if >= 0), row `sub` leaves
+// (if >= 0). A column whose entering and leaving pixels count the same value
+// changes nothing.
+template <class Ops>
+void slide(const CambiImage& img, const CambiMask& m, int w, int pad, int add, int sub,
+           const cambi::ContrastTables& t, std::uint16_t* hist) {
+  constexpr int B = Ops::kBytes;
+  const int cols = std::max(w, pad);
+  const std::uint8_t* ma = add >= 0 ? m.data + m.stride * add : nullptr;
+  const std::uint8_t* ms = sub >= 0 ? m.data + m.stride * sub : nullptr;
+  const std::uint16_t* va = add >= 0 ? img.data + img.stride * add : nullptr;
+  const std::uint16_t* vs = sub >= 0 ? img.data + img.stride * sub : nullptr;
+  const unsigned base = static_cast<unsigned>(t.band_base), size = static_cast<unsigned>(t.band_size);
+  Run in, out;
+  const auto flush = [&](Run& r, bool leaving) {
+    if (r.value >= 0) add_run<Ops>(hist + static_cast<std::ptrdiff_t>(r.value) * w, r.first, r.last, pad, w, leaving);
+  };
+  const auto extend = [&](Run& r, int value, int j, bool leaving) {
+    if (value == r.value && j == r.last + 1) {
+      r.last = j;
+      return;
+    }
+    flush(r, leaving);
+    r = {value, j, j};
+  };
+  for (int j0 = 0; j0 < cols; j0 += B) {
+    // Which of these columns has a masked pixel entering or leaving?
+    std::uint64_t bits = 0;
+    if (ma) bits |= Ops::nonzero_bits8(ma + j0);
+    if (ms) bits |= Ops::nonzero_bits8(ms + j0);
+    if (cols - j0 < B) bits &= (std::uint64_t{1} << (cols - j0)) - 1;
+    while (bits) {
+      const int j = j0 + __builtin_ctzll(bits);
+      bits &= bits - 1;
+      int a = -1, s = -1;
+      if (ma && ma[j] && va[j] - base < size) a = static_cast<int>(va[j] - base);
+      if (ms && ms[j] && vs[j] - base < size) s = static_cast<int>(vs[j] - base);
+      if (a == s) continue;
+      if (a >= 0) extend(in, a, j, false);
+      if (s >= 0) extend(out, s, j, true);
+    }
+  }
+  flush(in, false);
+  flush(out, true);
+}
+
+// The c-values of row i, from the histograms of its window, appended (non-zero
+// ones, in column order) to `out`.
+template <class Ops>
+void c_row(const CambiImage& img, const CambiMask& m, int w, int i, const cambi::ContrastTables& t,
+           const std::uint16_t* hist, float* out, CambiCValueStats& stats) {
+  using I = typename Ops::I;
+  using F = typename Ops::F;
+  using K = typename Ops::K;
+  constexpr int L = Ops::kLanes;
+  const std::uint16_t* row = img.data + img.stride * i;
+  const std::uint8_t* mrow = m.data + m.stride * i;
+  const int nd = t.num_diffs;
+  const int base = t.band_base, size = t.band_size;
+  const I vbase = Ops::set32(base), vsize = Ops::set32(size), vw = Ops::set32(w), vnd = Ops::set32(nd);
+  const I lane = Ops::iota32();
+  for (int j = 0; j < w; j += L) {
+    const int n = std::min(L, w - j);
+    const K in_row = Ops::first_lanes(n);
+    const K masked = Ops::and_k(in_row, Ops::nonzero32(Ops::load8to32(mrow + j)));
+    if (Ops::none(masked)) continue;
+    const I value = Ops::load16to32(row + j);
+    const I compact = Ops::sub32(value, vbase);
+    const K active = Ops::and_k(masked, Ops::lt_u32(compact, vsize));
+    if (Ops::none(active)) continue;
+    const int v0 = row[j + Ops::first_set(active)];
+    F best = Ops::zero_f();
+    if (Ops::all_equal(value, v0, active)) {
+      // One value in every active lane: its histogram rows are contiguous here.
+      const int c0 = v0 - base;
+      const std::uint16_t* hp = hist + static_cast<std::ptrdiff_t>(c0) * w + j;
+      const I p0 = Ops::load16to32(hp);
+      for (int d = 0; d < nd; ++d) {
+        const int adjusted = v0 + nd;
+        if (adjusted > t.tvi[d] || adjusted + d + 1 <= t.vlt) continue;
+        I pm = Ops::load16to32(hp + static_cast<std::ptrdiff_t>(d + 1) * w);
+        if (c0 - d - 1 >= 0) pm = Ops::max32(pm, Ops::load16to32(hp - static_cast<std::ptrdiff_t>(d + 1) * w));
+        if (Ops::none(Ops::and_k(active, Ops::nonzero32(pm)))) continue;
+        const I num = Ops::mullo32(Ops::set32(t.weight[d]), Ops::mullo32(p0, pm));
+        const F val = Ops::mul_f(Ops::cvt_f(num), Ops::gather_f(t.reciprocal, Ops::add32(p0, pm), active));
+        best = Ops::max_f(best, val);
+      }
+    } else {
+      const I col = Ops::add32(Ops::set32(j), lane);
+      const I cidx = Ops::blend32(Ops::zero32(), compact, active);  // inactive lanes read row 0
+      const I p0 = Ops::gather16(hist, Ops::add32(Ops::mullo32(cidx, vw), col), active);
+      const I adjusted = Ops::add32(value, vnd);
+      for (int d = 0; d < nd; ++d) {
+        K on = Ops::and_k(active, Ops::le32(adjusted, Ops::set32(t.tvi[d])));
+        on = Ops::and_k(on, Ops::gt32(Ops::add32(adjusted, Ops::set32(d + 1)), Ops::set32(t.vlt)));
+        if (Ops::none(on)) continue;
+        const I up = Ops::add32(cidx, Ops::set32(d + 1));
+        const I dn = Ops::sub32(cidx, Ops::set32(d + 1));
+        I pm = Ops::gather16(hist, Ops::add32(Ops::mullo32(up, vw), col), on);
+        const K dn_on = Ops::and_k(on, Ops::gt32(dn, Ops::set32(-1)));
+        pm = Ops::max32(pm, Ops::gather16(hist, Ops::add32(Ops::mullo32(Ops::blend32(Ops::zero32(), dn, dn_on), vw), col), dn_on));
+        const K on_nz = Ops::and_k(on, Ops::nonzero32(pm));
+        if (Ops::none(on_nz)) continue;
+        const I num = Ops::mullo32(Ops::set32(t.weight[d]), Ops::mullo32(p0, pm));
+        const F val = Ops::mul_f(Ops::cvt_f(num), Ops::gather_f(t.reciprocal, Ops::add32(p0, pm), on_nz));
+        best = Ops::max_f(best, Ops::maskz_f(val, on_nz));
+      }
+    }
+    best = Ops::maskz_f(best, active);
+    const int written = Ops::compress_store_nonzero(out + stats.nonzero, best);
+    for (int k = 0; k < written; ++k) stats.sum += out[stats.nonzero + k];
+    stats.nonzero += static_cast<std::size_t>(written);
+  }
+}
+
+template <class Ops>
+CambiCValueStats c_values(const CambiImage& img, const CambiMask& m, int w, int h, int pad,
+                          const cambi::ContrastTables& t, std::uint16_t* hist, float* nonzero) {
+  CambiCValueStats stats;
+  if (t.band_size == 0) return stats;
+  for (int r = 0; r < pad; ++r) slide<Ops>(img, m, w, pad, r, -1, t, hist);
+  for (int i = 0; i < h; ++i) {
+    slide<Ops>(img, m, w, pad, i + pad < h ? i + pad : -1, i > pad ? i - pad - 1 : -1, t, hist);
+    c_row<Ops>(img, m, w, i, t, hist, nonzero, stats);
+  }
+  for (int r = std::max(h - 1 - pad, 0); r < std::max(h, pad); ++r) slide<Ops>(img, m, w, pad, -1, r, t, hist);
+  return stats;
+}
+
+template <class Ops>
+CambiKernels kernels() {
+  return {to10<Ops>, anti_dither<Ops>, mask<Ops>, decimate<Ops>, decimate_mask<Ops>, mode<Ops>, c_values<Ops>};
+}
+
+}  // namespace pvt::feature::kernels::cambi_simd
