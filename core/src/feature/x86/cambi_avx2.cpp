@@ -73,6 +73,25 @@ struct Ops256 {
     const unsigned zero = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(load8(p), _mm256_setzero_si256())));
     return ~zero;
   }
+  // kWords mask bytes: which are non-zero
+  static std::uint32_t nonzero_bits8_w(const std::uint8_t* p) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    return ~static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()))) & 0xFFFF;
+  }
+  // v - base where the mask is set and v - base < size, else 0xFFFF
+  static W band_rows(const std::uint16_t* v, const std::uint8_t* m, W base, W size) {
+    const W mw = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(m)));
+    const W rows = _mm256_sub_epi16(load16(v), base);
+    // rows < size (unsigned) <=> min(rows, size - 1) == rows
+    const W in_band = _mm256_cmpeq_epi16(_mm256_min_epu16(rows, _mm256_sub_epi16(size, _mm256_set1_epi16(1))), rows);
+    const W masked = _mm256_xor_si256(_mm256_cmpeq_epi16(mw, _mm256_setzero_si256()), _mm256_set1_epi16(-1));
+    const W in = _mm256_and_si256(in_band, masked);
+    return _mm256_or_si256(_mm256_and_si256(in, rows), _mm256_andnot_si256(in, _mm256_set1_epi16(-1)));
+  }
+  static std::uint32_t neq_bits16(W a, W b) {
+    const unsigned eq = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi16(a, b)));
+    return _pext_u32(~eq, 0x55555555u);
+  }
   static W flat_bytes(const std::uint16_t* row, const std::uint16_t* below) {
     const auto flat = [&](int o) {
       const W x = load16(row + o);

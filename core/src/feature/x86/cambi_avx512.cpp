@@ -70,6 +70,19 @@ struct Ops512 {
     const W v = load8(p);
     return _mm512_test_epi8_mask(v, v);
   }
+  // kWords mask bytes: which are non-zero
+  static std::uint32_t nonzero_bits8_w(const std::uint8_t* p) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    return _mm256_test_epi8_mask(v, v);
+  }
+  // v - base where the mask is set and v - base < size, else 0xFFFF
+  static W band_rows(const std::uint16_t* v, const std::uint8_t* m, W base, W size) {
+    const __m256i mb = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(m));
+    const W rows = _mm512_sub_epi16(load16(v), base);
+    const __mmask32 in = _mm256_test_epi8_mask(mb, mb) & _mm512_cmplt_epu16_mask(rows, size);
+    return _mm512_mask_blend_epi16(in, _mm512_set1_epi16(-1), rows);
+  }
+  static std::uint32_t neq_bits16(W a, W b) { return _mm512_cmpneq_epi16_mask(a, b); }
   static W flat_bytes(const std::uint16_t* row, const std::uint16_t* below) {
     const auto flat = [&](int o) {
       const W x = load16(row + o);

@@ -269,7 +269,7 @@ struct Run {
 template <class Ops>
 void slide(const CambiImage& img, const CambiMask& m, int w, int pad, int add, int sub,
            const cambi::ContrastTables& t, std::uint16_t* hist) {
-  constexpr int B = Ops::kBytes;
+  constexpr int N = Ops::kWords;
   const int cols = std::max(w, pad);
   const std::uint8_t* ma = add >= 0 ? m.data + m.stride * add : nullptr;
   const std::uint8_t* ms = sub >= 0 ? m.data + m.stride * sub : nullptr;
@@ -288,21 +288,28 @@ void slide(const CambiImage& img, const CambiMask& m, int w, int pad, int add, i
     flush(r, leaving);
     r = {value, j, j};
   };
-  for (int j0 = 0; j0 < cols; j0 += B) {
-    // Which of these columns has a masked pixel entering or leaving?
-    std::uint64_t bits = 0;
-    if (ma) bits |= Ops::nonzero_bits8(ma + j0);
-    if (ms) bits |= Ops::nonzero_bits8(ms + j0);
-    if (cols - j0 < B) bits &= (std::uint64_t{1} << (cols - j0)) - 1;
+  // Per column, the histogram row its entering (leaving) pixel counts in,
+  // or 0xFFFF for none; only columns where the two differ change anything.
+  const auto vbase = Ops::set16(static_cast<std::uint16_t>(base)), vsize = Ops::set16(static_cast<std::uint16_t>(size));
+  alignas(64) std::uint16_t rows_in[N], rows_out[N];
+  for (int j0 = 0; j0 < cols; j0 += N) {
+    std::uint32_t any = 0;
+    if (ma) any |= Ops::nonzero_bits8_w(ma + j0);
+    if (ms) any |= Ops::nonzero_bits8_w(ms + j0);
+    if (!any) continue;
+    const auto none = Ops::set16(0xFFFF);
+    const auto a = ma ? Ops::band_rows(va + j0, ma + j0, vbase, vsize) : none;
+    const auto s = ms ? Ops::band_rows(vs + j0, ms + j0, vbase, vsize) : none;
+    std::uint32_t bits = Ops::neq_bits16(a, s);
+    if (cols - j0 < N) bits &= (1u << (cols - j0)) - 1;
+    if (!bits) continue;
+    Ops::store16(rows_in, a);
+    Ops::store16(rows_out, s);
     while (bits) {
-      const int j = j0 + __builtin_ctzll(bits);
+      const int k = __builtin_ctz(bits);
       bits &= bits - 1;
-      int a = -1, s = -1;
-      if (ma && ma[j] && va[j] - base < size) a = static_cast<int>(va[j] - base);
-      if (ms && ms[j] && vs[j] - base < size) s = static_cast<int>(vs[j] - base);
-      if (a == s) continue;
-      if (a >= 0) extend(in, a, j, false);
-      if (s >= 0) extend(out, s, j, true);
+      if (rows_in[k] != 0xFFFF) extend(in, rows_in[k], j0 + k, false);
+      if (rows_out[k] != 0xFFFF) extend(out, rows_out[k], j0 + k, true);
     }
   }
   flush(in, false);
