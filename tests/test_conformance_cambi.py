@@ -11,6 +11,10 @@ full-reference outputs, and what libvmaf refuses.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -18,7 +22,11 @@ import pytest
 import oracle
 import pyvmaf_tiny
 from compare import TOL
-from content import CACHE, Clip, Recipe, make_clip, read_luma, write_pair
+from content import CACHE, Clip, Recipe, make_clip, write_pair
+from pyvmaf_tiny import _core
+from test_native_tool import sanitized_tool  # noqa: F401  (the ASan/UBSan build of the native tool)
+
+AVAILABLE_ISAS = ["scalar", "avx2", "avx512"][: ["scalar", "avx2", "avx512"].index(_core.detected_isa()) + 1]
 
 OPTIONS_A = "cambi:window_size=33,topk=0.3,tvi_threshold=0.05,max_log_contrast=3"
 OPTIONS_B = "cambi:eotf=pq,cambi_vis_lum_threshold=0.1,cambi_max_val=5,cambi_topk=0.9"
@@ -210,3 +218,49 @@ def test_samples_above_the_bit_depth_are_refused(tmp_path):
     with pytest.raises(pyvmaf_tiny.InputError, match="frame 1.*1024"):
         scorer.push(ref[1], dist[1])
         scorer.close()
+
+
+def test_score_and_the_command_line_carry_cambi(tmp_path):
+    # Beside the VMAF model, as ffmpeg's libvmaf filter runs it with feature=name=cambi.
+    clip = make_clip(ENCODED[0][0])
+    expected = oracle.run(clip.ref, clip.dist, clip.width, clip.height, clip.pix_fmt, features=["cambi:full_ref=true"])
+    theirs = {n: np.array([f["metrics"][n] for f in expected["frames"]]) for n in ("cambi", "cambi_full_reference")}
+    r = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), **clip.geometry, features=["cambi:full_ref=true"])
+    for name, values in theirs.items():
+        assert np.abs(r.features[name] - values).max() <= TOL
+        assert abs(r.pooled[name]["mean"] - expected["pooled_metrics"][name]["mean"]) <= TOL
+    log = tmp_path / "log.json"
+    proc = subprocess.run([sys.executable, "-m", "pyvmaf_tiny", "score", str(clip.ref), str(clip.dist), "--width",
+                           str(clip.width), "--height", str(clip.height), "--pix-fmt", clip.pix_fmt, "--feature",
+                           "cambi", "--output", str(log)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    frames = json.loads(log.read_text())["frames"]
+    np.testing.assert_allclose([f["metrics"]["cambi"] for f in frames], theirs["cambi"], rtol=0, atol=TOL)
+
+
+def test_sanitized_cambi_is_clean_and_agrees(sanitized_tool):
+    # Every kernel set under AddressSanitizer and UBSan, on the cases that read
+    # past a scale's corner, resize, convert 16-bit input and use odd options.
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=1", UBSAN_OPTIONS="print_stacktrace=1")
+    cases = [
+        (make_clip(Recipe("bikes", 224, 2560, codec="libx264", quality=30, frames=2)), ["cambi:full_ref=true"]),
+        (make_clip(Recipe("bikes", 359, 217, pix_fmt="yuv420p10le", codec="noise", quality=2, frames=2)),
+         [OPTIONS_D, "cambi:enc_width=300,enc_height=200,full_ref=true,src_width=330,src_height=200"]),
+        (make_clip(Recipe("synthetic:ramp", 300, 220, pix_fmt="yuv420p16le", codec="noise", quality=40, frames=2)),
+         ["cambi:enc_bitdepth=8"]),
+        (banding_clip(433, 251, "yuv420p"), ["cambi:full_ref=true", "cambi:window_size=15,topk=0.01"]),
+    ]
+    for clip, features in cases:
+        ours_values = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), features, **clip.geometry)
+        for isa in AVAILABLE_ISAS:
+            args = [a for f in features for a in ("--extractor", f)]
+            proc = subprocess.run([str(sanitized_tool), str(clip.ref), str(clip.dist), str(clip.width),
+                                   str(clip.height), clip.pix_fmt, "--threads", "2", *args], capture_output=True,
+                                  text=True, env=dict(env, PYVMAF_TINY_ISA=isa), timeout=600)
+            assert proc.returncode == 0, proc.stderr[-3000:]
+            assert "runtime error" not in proc.stderr and "Sanitizer" not in proc.stderr
+            native = json.loads(proc.stdout)
+            assert sorted(native["columns"]) == sorted(ours_values)
+            values = np.array(native["frames"])
+            for i, name in enumerate(native["columns"]):
+                np.testing.assert_array_equal(values[:, i], ours_values[name], err_msg=f"{name} with {isa}")
