@@ -211,7 +211,8 @@ class CambiExtractor final : public Extractor {
     image_.assign(static_cast<std::size_t>(stride_) * (alloc_h_ + 2), 0);
     mask_.assign(static_cast<std::size_t>(stride_) * (alloc_h_ + 2), 0);
     c_values_.assign(static_cast<std::size_t>(alloc_w_) * alloc_h_ + 64, 0.0f);
-    hist_.assign(static_cast<std::size_t>(alloc_w_) * std::max(tables_.band_size, 1) + 64, 0);
+    // (the SIMD kernels keep them in tiles of 32 columns)
+    hist_.assign(static_cast<std::size_t>((alloc_w_ + 31) & ~31) * std::max(tables_.band_size, 1) + 64, 0);
     mode_scratch_.assign(3 * static_cast<std::size_t>(alloc_w_) + 64, 0);
     mask_scratch_.assign(kernels::cambi_mask_scratch(alloc_w_) + 64, 0);
   }

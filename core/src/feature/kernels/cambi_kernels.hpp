@@ -56,7 +56,8 @@ struct CambiCValueStats {
   double sum = 0.0;
 };
 
-// `hist` holds t.band_size * w counts (plus 64 of slack), all zero, and is
+// `hist` holds t.band_size * w counts (w rounded up to 32, plus 64 of slack),
+// all zero, and is
 // left all zero; `nonzero` has room for w * h floats. `pad` is half the window.
 using CambiCValuesFn = CambiCValueStats (*)(const CambiImage& img, const CambiMask& mask, int w, int h, int pad,
                                             const cambi::ContrastTables& t, std::uint16_t* hist, float* nonzero);

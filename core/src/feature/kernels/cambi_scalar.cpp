@@ -224,35 +224,66 @@ CambiKernels select_cambi_kernels() {
   return cambi_kernels_scalar();
 }
 
+namespace {
+
+std::uint32_t bits_of(float v) {
+  std::uint32_t b;
+  std::memcpy(&b, &v, sizeof b);
+  return b;
+}
+
+// Of n values, the bucket (bits >> shift, `width` bits wide) holding the
+// k-th largest, and in `above` how many lie in higher buckets. Four
+// interleaved counts: runs of one value would otherwise wait on one counter.
+std::uint32_t kth_bucket(const float* v, std::size_t n, std::size_t k, int shift, int width, std::size_t& above) {
+  const std::uint32_t bins = 1u << width, mask = bins - 1;
+  std::vector<std::uint32_t> count(4 * static_cast<std::size_t>(bins), 0);
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (std::uint32_t c = 0; c < 4; ++c) ++count[c * bins + (bits_of(v[i + c]) >> shift & mask)];
+  for (; i < n; ++i) ++count[bits_of(v[i]) >> shift & mask];
+  above = 0;
+  for (std::uint32_t b = bins - 1;; --b) {
+    const std::size_t here = count[b] + count[bins + b] + count[2 * bins + b] + count[3 * bins + b];
+    if (above + here >= k) return b;
+    above += here;
+  }
+}
+
+}  // namespace
+
 double cambi_topk_mean(float* nonzero, std::size_t k, const CambiCValueStats& stats) {
   // Zeros add nothing: with no more non-zero values than k, the k largest
   // hold them all.
   if (stats.nonzero <= k) return stats.sum / static_cast<double>(k);
-  // Otherwise bucket the values by their top 12 bits (non-negative floats
-  // order as their bit patterns), take every bucket above the one holding the
-  // k-th largest, and select within that one.
-  const std::size_t n = stats.nonzero;
-  std::vector<std::size_t> count(4096, 0);
-  const auto bucket = [](float v) {
-    std::uint32_t bits;
-    std::memcpy(&bits, &v, sizeof bits);
-    return bits >> 20;
-  };
-  for (std::size_t i = 0; i < n; ++i) ++count[bucket(nonzero[i])];
-  std::size_t above = 0;
-  std::uint32_t b = 4095;
-  while (above + count[b] < k) above += count[b--];
-  double sum = 0.0;
-  std::size_t m = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint32_t vb = bucket(nonzero[i]);
-    if (vb > b) sum += nonzero[i];
-    else if (vb == b) nonzero[m++] = nonzero[i];  // compacted in place: m <= i
+  // Otherwise find the k-th largest value T by its bits (non-negative floats
+  // order as their bit patterns), 12, 12 and 8 bits at a time; the sum of
+  // the k largest is that of the values above T, plus T for the rest.
+  double sum[4] = {0.0, 0.0, 0.0, 0.0};
+  std::size_t n = stats.nonzero, need = k;
+  std::uint32_t prefix = 0;
+  int prefix_bits = 0;
+  for (const auto& [shift, width] : {std::pair{20, 12}, std::pair{8, 12}, std::pair{0, 8}}) {
+    std::size_t above = 0;
+    prefix = prefix << width | kth_bucket(nonzero, n, need, shift, width, above);
+    prefix_bits += width;
+    const int drop = 32 - prefix_bits;
+    // Values above the bucket count in full; the bucket's go on to the next
+    // round (compacted in place: m <= i).
+    std::size_t m = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const float v = nonzero[i];
+      const std::uint32_t top = bits_of(v) >> drop;
+      sum[i & 3] += top > prefix ? static_cast<double>(v) : 0.0;
+      nonzero[m] = v;
+      m += top == prefix;
+    }
+    n = m;
+    need -= above;
   }
-  const std::size_t need = k - above;
-  std::nth_element(nonzero, nonzero + (need - 1), nonzero + m, std::greater<float>());
-  for (std::size_t i = 0; i < need; ++i) sum += nonzero[i];
-  return sum / static_cast<double>(k);
+  // What is left are copies of T, `need` of which count.
+  const double total = (sum[0] + sum[1]) + (sum[2] + sum[3]) + static_cast<double>(nonzero[0]) * static_cast<double>(need);
+  return total / static_cast<double>(k);
 }
 
 }  // namespace pvt::feature::kernels

@@ -33,6 +33,8 @@ struct Ops256 {
     y = _mm_or_si128(y, _mm_srli_si128(y, 2));
     return static_cast<unsigned>(_mm_cvtsi128_si32(y)) & 0xFFFF;
   }
+  static W and16(W a, W b) { return _mm256_and_si256(a, b); }
+  static W lt16(W a, W b) { return _mm256_cmpgt_epi16(b, a); }
   static W avg16(W a, W b) { return _mm256_avg_epu16(a, b); }
   static W srli16(W a, int n) { return _mm256_srl_epi16(a, _mm_cvtsi32_si128(n)); }
   template <int N>
@@ -112,6 +114,7 @@ struct Ops256 {
   static I iota32() { return _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7); }
   static I add32(I a, I b) { return _mm256_add_epi32(a, b); }
   static I sub32(I a, I b) { return _mm256_sub_epi32(a, b); }
+  static I slli32_5(I a) { return _mm256_slli_epi32(a, 5); }
   static I mullo32(I a, I b) { return _mm256_mullo_epi32(a, b); }
   static I max32(I a, I b) { return _mm256_max_epi32(a, b); }
   static I blend32(I f, I t, K k) { return _mm256_blendv_epi8(f, t, k); }

@@ -37,6 +37,8 @@ struct Ops512 {
     y = _mm_or_si128(y, _mm_srli_si128(y, 2));
     return static_cast<unsigned>(_mm_cvtsi128_si32(y)) & 0xFFFF;
   }
+  static W and16(W a, W b) { return _mm512_and_si512(a, b); }
+  static W lt16(W a, W b) { return _mm512_movm_epi16(_mm512_cmplt_epi16_mask(a, b)); }
   static W avg16(W a, W b) { return _mm512_avg_epu16(a, b); }
   static W srli16(W a, int n) { return _mm512_srl_epi16(a, _mm_cvtsi32_si128(n)); }
   template <int N>
@@ -104,6 +106,7 @@ struct Ops512 {
   static I iota32() { return _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15); }
   static I add32(I a, I b) { return _mm512_add_epi32(a, b); }
   static I sub32(I a, I b) { return _mm512_sub_epi32(a, b); }
+  static I slli32_5(I a) { return _mm512_slli_epi32(a, 5); }
   static I mullo32(I a, I b) { return _mm512_mullo_epi32(a, b); }
   static I max32(I a, I b) { return _mm512_max_epi32(a, b); }
   static I blend32(I f, I t, K k) { return _mm512_mask_blend_epi32(k, f, t); }

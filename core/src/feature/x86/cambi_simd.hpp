@@ -232,28 +232,38 @@ void mode(const CambiImage& img, int w, int h, std::uint16_t* scratch) {
 
 // ---- window histograms and c-values ----------------------------------------
 
-// hist[c] += (or -=, with sub) the number of columns of [a, e] within pad
-// of c, for every c that has one: a run of equal values entering (leaving)
-// the window, each column's pixel counting for the 2 * pad + 1 columns
-// around it.
+// The histograms are kept in tiles of 32 columns (a cache line): tile t holds
+// band_size rows of 32 counts, so one value's counts for a column and its
+// neighbouring values' lie together.
+inline constexpr int kTile = 32;
+
+inline std::size_t tile_row(int tile, int band_size, int row) {
+  return (static_cast<std::size_t>(tile) * static_cast<std::size_t>(band_size) + static_cast<std::size_t>(row)) * kTile;
+}
+
+// Histogram row `row` += (or -=, with sub) the number of columns of [a, e]
+// within pad of c, for every column c < w: a run of equal values entering
+// (leaving) the window, each column's pixel counting for the 2 * pad + 1
+// columns around it.
 template <class Ops>
-inline void add_run(std::uint16_t* hist, int a, int e, int pad, int w, bool sub) {
+inline void add_run(std::uint16_t* hist, int band_size, int row, int a, int e, int pad, int w, bool sub) {
   constexpr int N = Ops::kWords;
-  const int lo = std::max(a - pad, 0), hi = std::min(e + pad + 1, w);
-  const auto vpad = Ops::set16(static_cast<std::uint16_t>(pad));
+  const auto vpad = Ops::set16(static_cast<std::uint16_t>(pad)), vw = Ops::set16(static_cast<std::uint16_t>(w));
   const auto va = Ops::set16(static_cast<std::uint16_t>(a)), ve = Ops::set16(static_cast<std::uint16_t>(e));
-  const auto one = Ops::set16(1);
-  const auto count_at = [&](int c) {
-    const auto col = Ops::add16(Ops::iota16(), Ops::set16(static_cast<std::uint16_t>(c)));
-    // columns and reaches stay below 2^15: signed 16-bit min/max will do
-    return Ops::add16(Ops::sub16(Ops::min16(Ops::add16(col, vpad), ve), Ops::max16(Ops::sub16(col, vpad), va)), one);
-  };
-  int c = lo;
-  for (; c + N <= hi; c += N) {
-    const auto cur = Ops::load16(hist + c), n = count_at(c);
-    Ops::store16(hist + c, sub ? Ops::sub16(cur, n) : Ops::add16(cur, n));
+  const auto one = Ops::set16(1), zero = Ops::zero16();
+  const int first = std::max(a - pad, 0) / kTile, last = std::min(e + pad, w - 1) / kTile;
+  for (int tile = first; tile <= last; ++tile) {
+    std::uint16_t* p = hist + tile_row(tile, band_size, row);
+    for (int k = 0; k < kTile; k += N) {
+      // columns and reaches stay below 2^15: signed 16-bit arithmetic will do;
+      // the count is <= 0 outside the run's reach, and kept 0 past the width
+      const auto col = Ops::add16(Ops::iota16(), Ops::set16(static_cast<std::uint16_t>(tile * kTile + k)));
+      auto n = Ops::add16(Ops::sub16(Ops::min16(Ops::add16(col, vpad), ve), Ops::max16(Ops::sub16(col, vpad), va)), one);
+      n = Ops::and16(Ops::max16(n, zero), Ops::lt16(col, vw));
+      const auto cur = Ops::load16(p + k);
+      Ops::store16(p + k, sub ? Ops::sub16(cur, n) : Ops::add16(cur, n));
+    }
   }
-  if (c < hi) Ops::add16_n(hist + c, sub ? Ops::sub16(Ops::zero16(), count_at(c)) : count_at(c), hi - c);
 }
 
 // Runs of one value in consecutive columns, merged before they reach the
@@ -278,7 +288,7 @@ void slide(const CambiImage& img, const CambiMask& m, int w, int pad, int add, i
   const unsigned base = static_cast<unsigned>(t.band_base), size = static_cast<unsigned>(t.band_size);
   Run in, out;
   const auto flush = [&](Run& r, bool leaving) {
-    if (r.value >= 0) add_run<Ops>(hist + static_cast<std::ptrdiff_t>(r.value) * w, r.first, r.last, pad, w, leaving);
+    if (r.value >= 0) add_run<Ops>(hist, t.band_size, r.value, r.first, r.last, pad, w, leaving);
   };
   const auto extend = [&](Run& r, int value, int j, bool leaving) {
     if (value == r.value && j == r.last + 1) {
@@ -329,7 +339,7 @@ void c_row(const CambiImage& img, const CambiMask& m, int w, int i, const cambi:
   const std::uint8_t* mrow = m.data + m.stride * i;
   const int nd = t.num_diffs;
   const int base = t.band_base, size = t.band_size;
-  const I vbase = Ops::set32(base), vsize = Ops::set32(size), vw = Ops::set32(w), vnd = Ops::set32(nd);
+  const I vbase = Ops::set32(base), vsize = Ops::set32(size), vnd = Ops::set32(nd);
   const I lane = Ops::iota32();
   for (int j = 0; j < w; j += L) {
     const int n = std::min(L, w - j);
@@ -345,22 +355,24 @@ void c_row(const CambiImage& img, const CambiMask& m, int w, int i, const cambi:
     if (Ops::all_equal(value, v0, active)) {
       // One value in every active lane: its histogram rows are contiguous here.
       const int c0 = v0 - base;
-      const std::uint16_t* hp = hist + static_cast<std::ptrdiff_t>(c0) * w + j;
+      const std::uint16_t* hp = hist + tile_row(j / kTile, size, c0) + j % kTile;
       const I p0 = Ops::load16to32(hp);
       for (int d = 0; d < nd; ++d) {
         const int adjusted = v0 + nd;
         if (adjusted > t.tvi[d] || adjusted + d + 1 <= t.vlt) continue;
-        I pm = Ops::load16to32(hp + static_cast<std::ptrdiff_t>(d + 1) * w);
-        if (c0 - d - 1 >= 0) pm = Ops::max32(pm, Ops::load16to32(hp - static_cast<std::ptrdiff_t>(d + 1) * w));
+        I pm = Ops::load16to32(hp + (d + 1) * kTile);
+        if (c0 - d - 1 >= 0) pm = Ops::max32(pm, Ops::load16to32(hp - (d + 1) * kTile));
         if (Ops::none(Ops::and_k(active, Ops::nonzero32(pm)))) continue;
         const I num = Ops::mullo32(Ops::set32(t.weight[d]), Ops::mullo32(p0, pm));
         const F val = Ops::mul_f(Ops::cvt_f(num), Ops::gather_f(t.reciprocal, Ops::add32(p0, pm), active));
         best = Ops::max_f(best, val);
       }
     } else {
-      const I col = Ops::add32(Ops::set32(j), lane);
+      // index of (row r, this lane's column) = tile start + r * 32 + column in tile
+      const I col = Ops::add32(Ops::set32(static_cast<int>(tile_row(j / kTile, size, 0)) + j % kTile), lane);
+      const auto at = [&](I r) { return Ops::add32(Ops::slli32_5(r), col); };
       const I cidx = Ops::blend32(Ops::zero32(), compact, active);  // inactive lanes read row 0
-      const I p0 = Ops::gather16(hist, Ops::add32(Ops::mullo32(cidx, vw), col), active);
+      const I p0 = Ops::gather16(hist, at(cidx), active);
       const I adjusted = Ops::add32(value, vnd);
       for (int d = 0; d < nd; ++d) {
         K on = Ops::and_k(active, Ops::le32(adjusted, Ops::set32(t.tvi[d])));
@@ -368,9 +380,9 @@ void c_row(const CambiImage& img, const CambiMask& m, int w, int i, const cambi:
         if (Ops::none(on)) continue;
         const I up = Ops::add32(cidx, Ops::set32(d + 1));
         const I dn = Ops::sub32(cidx, Ops::set32(d + 1));
-        I pm = Ops::gather16(hist, Ops::add32(Ops::mullo32(up, vw), col), on);
+        I pm = Ops::gather16(hist, at(up), on);
         const K dn_on = Ops::and_k(on, Ops::gt32(dn, Ops::set32(-1)));
-        pm = Ops::max32(pm, Ops::gather16(hist, Ops::add32(Ops::mullo32(Ops::blend32(Ops::zero32(), dn, dn_on), vw), col), dn_on));
+        pm = Ops::max32(pm, Ops::gather16(hist, at(Ops::blend32(Ops::zero32(), dn, dn_on)), dn_on));
         const K on_nz = Ops::and_k(on, Ops::nonzero32(pm));
         if (Ops::none(on_nz)) continue;
         const I num = Ops::mullo32(Ops::set32(t.weight[d]), Ops::mullo32(p0, pm));
