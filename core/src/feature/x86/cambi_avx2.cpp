@@ -94,6 +94,12 @@ struct Ops256 {
     const unsigned eq = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi16(a, b)));
     return _pext_u32(~eq, 0x55555555u);
   }
+  // bit k (k >= 1): a[k] == a[k - 1]
+  static std::uint32_t same_as_previous16(W a) {
+    const W shifted = _mm256_alignr_epi8(a, _mm256_permute2x128_si256(a, a, 0x08), 14);
+    const unsigned eq = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi16(a, shifted)));
+    return _pext_u32(eq, 0x55555555u) & ~1u;
+  }
   static W flat_bytes(const std::uint16_t* row, const std::uint16_t* below) {
     const auto flat = [&](int o) {
       const W x = load16(row + o);

@@ -85,6 +85,12 @@ struct Ops512 {
     return _mm512_mask_blend_epi16(in, _mm512_set1_epi16(-1), rows);
   }
   static std::uint32_t neq_bits16(W a, W b) { return _mm512_cmpneq_epi16_mask(a, b); }
+  // bit k (k >= 1): a[k] == a[k - 1]
+  static std::uint32_t same_as_previous16(W a) {
+    const W idx = _mm512_set_epi16(30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15,
+                                   14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0);
+    return _mm512_cmpeq_epi16_mask(a, _mm512_permutexvar_epi16(idx, a)) & ~1u;
+  }
   static W flat_bytes(const std::uint16_t* row, const std::uint16_t* below) {
     const auto flat = [&](int o) {
       const W x = load16(row + o);

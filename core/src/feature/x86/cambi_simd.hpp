@@ -266,11 +266,61 @@ inline void add_run(std::uint16_t* hist, int band_size, int row, int a, int e, i
   }
 }
 
-// Runs of one value in consecutive columns, merged before they reach the
-// histograms (neighbouring columns' windows overlap, so updating them one by
-// one would re-read what the previous column just wrote).
+// Runs of one histogram row over consecutive columns, found a chunk of
+// columns at a time from bit masks, and added to the histograms whole
+// (neighbouring columns' windows overlap: updating them one by one would
+// re-read what the previous column just wrote).
 struct Run {
   int value = -1, first = 0, last = -2;
+};
+
+template <class Ops>
+class RunFinder {
+ public:
+  RunFinder(std::uint16_t* hist, int band_size, int pad, int w, bool leaving)
+      : hist_(hist), band_size_(band_size), pad_(pad), w_(w), leaving_(leaving) {}
+
+  // Columns j0.. of this chunk: `valid` marks those whose pixel changes a
+  // histogram row, rows[k] that row, and bit k of `same` (k >= 1) says
+  // rows[k] == rows[k - 1].
+  void chunk(int j0, std::uint32_t valid, std::uint32_t same, const std::uint16_t* rows) {
+    constexpr int N = Ops::kWords;
+    std::uint32_t cont = valid & same & (valid << 1) & ~1u;
+    if (open_.value >= 0 && open_.last == j0 - 1 && (valid & 1) && rows[0] == open_.value) cont |= 1;
+    const std::uint64_t breaks = ~static_cast<std::uint64_t>(cont);  // bits >= N set: the chunk's end
+    if (open_.value >= 0) {
+      const int len = __builtin_ctzll(breaks);  // columns the open run goes on for
+      if (len < N) {
+        if (len > 0) open_.last = j0 + len - 1;
+        emit(open_);
+        open_.value = -1;
+      } else {
+        open_.last = j0 + N - 1;
+      }
+    }
+    std::uint32_t starts = valid & ~cont;
+    while (starts) {
+      const int k = __builtin_ctz(starts);
+      starts &= starts - 1;
+      const int len = __builtin_ctzll(breaks >> (k + 1));
+      const Run r{rows[k], j0 + k, j0 + k + len};
+      if (k + 1 + len >= N) open_ = r;  // reaches the chunk's end: may go on
+      else emit(r);
+    }
+  }
+
+  void finish() {
+    if (open_.value >= 0) emit(open_);
+    open_.value = -1;
+  }
+
+ private:
+  void emit(const Run& r) { add_run<Ops>(hist_, band_size_, r.value, r.first, r.last, pad_, w_, leaving_); }
+
+  std::uint16_t* hist_;
+  int band_size_, pad_, w_;
+  bool leaving_;
+  Run open_;
 };
 
 // One step of the window's rows: row `add` enters (if >= 0), row `sub` leaves
@@ -285,45 +335,30 @@ void slide(const CambiImage& img, const CambiMask& m, int w, int pad, int add, i
   const std::uint8_t* ms = sub >= 0 ? m.data + m.stride * sub : nullptr;
   const std::uint16_t* va = add >= 0 ? img.data + img.stride * add : nullptr;
   const std::uint16_t* vs = sub >= 0 ? img.data + img.stride * sub : nullptr;
-  const unsigned base = static_cast<unsigned>(t.band_base), size = static_cast<unsigned>(t.band_size);
-  Run in, out;
-  const auto flush = [&](Run& r, bool leaving) {
-    if (r.value >= 0) add_run<Ops>(hist, t.band_size, r.value, r.first, r.last, pad, w, leaving);
-  };
-  const auto extend = [&](Run& r, int value, int j, bool leaving) {
-    if (value == r.value && j == r.last + 1) {
-      r.last = j;
-      return;
-    }
-    flush(r, leaving);
-    r = {value, j, j};
-  };
+  RunFinder<Ops> in(hist, t.band_size, pad, w, false), out(hist, t.band_size, pad, w, true);
   // Per column, the histogram row its entering (leaving) pixel counts in,
   // or 0xFFFF for none; only columns where the two differ change anything.
-  const auto vbase = Ops::set16(static_cast<std::uint16_t>(base)), vsize = Ops::set16(static_cast<std::uint16_t>(size));
+  const auto vbase = Ops::set16(static_cast<std::uint16_t>(t.band_base));
+  const auto vsize = Ops::set16(static_cast<std::uint16_t>(t.band_size));
+  const auto none = Ops::set16(0xFFFF);
   alignas(64) std::uint16_t rows_in[N], rows_out[N];
   for (int j0 = 0; j0 < cols; j0 += N) {
     std::uint32_t any = 0;
     if (ma) any |= Ops::nonzero_bits8_w(ma + j0);
     if (ms) any |= Ops::nonzero_bits8_w(ms + j0);
     if (!any) continue;
-    const auto none = Ops::set16(0xFFFF);
     const auto a = ma ? Ops::band_rows(va + j0, ma + j0, vbase, vsize) : none;
     const auto s = ms ? Ops::band_rows(vs + j0, ms + j0, vbase, vsize) : none;
-    std::uint32_t bits = Ops::neq_bits16(a, s);
-    if (cols - j0 < N) bits &= (1u << (cols - j0)) - 1;
-    if (!bits) continue;
+    std::uint32_t diff = Ops::neq_bits16(a, s);
+    if (cols - j0 < N) diff &= (1u << (cols - j0)) - 1;
+    if (!diff) continue;
     Ops::store16(rows_in, a);
     Ops::store16(rows_out, s);
-    while (bits) {
-      const int k = __builtin_ctz(bits);
-      bits &= bits - 1;
-      if (rows_in[k] != 0xFFFF) extend(in, rows_in[k], j0 + k, false);
-      if (rows_out[k] != 0xFFFF) extend(out, rows_out[k], j0 + k, true);
-    }
+    in.chunk(j0, diff & Ops::neq_bits16(a, none), Ops::same_as_previous16(a), rows_in);
+    out.chunk(j0, diff & Ops::neq_bits16(s, none), Ops::same_as_previous16(s), rows_out);
   }
-  flush(in, false);
-  flush(out, true);
+  in.finish();
+  out.finish();
 }
 
 // The c-values of row i, from the histograms of its window, appended (non-zero
