@@ -50,10 +50,9 @@ using CambiTo10Fn = unsigned (*)(const Plane& in, const CambiImage& img, bool an
 using CambiAntiDitherFn = void (*)(const CambiImage& img, int w, int h);
 
 // Per-pixel banding values c (0 off the mask); the non-zero ones are written
-// to `nonzero` in row-major order, and counted and summed (in that order).
+// to `nonzero` in row-major order, and counted.
 struct CambiCValueStats {
   std::size_t nonzero = 0;
-  double sum = 0.0;
 };
 
 // `hist` holds t.band_size * w counts (w rounded up to 32, plus 64 of slack),

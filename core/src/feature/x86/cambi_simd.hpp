@@ -426,9 +426,7 @@ void c_row(const CambiImage& img, const CambiMask& m, int w, int i, const cambi:
       }
     }
     best = Ops::maskz_f(best, active);
-    const int written = Ops::compress_store_nonzero(out + stats.nonzero, best);
-    for (int k = 0; k < written; ++k) stats.sum += out[stats.nonzero + k];
-    stats.nonzero += static_cast<std::size_t>(written);
+    stats.nonzero += static_cast<std::size_t>(Ops::compress_store_nonzero(out + stats.nonzero, best));
   }
 }
 
