@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cambi_params.hpp"
@@ -68,6 +69,27 @@ std::string option_text(const OptionMap& options, const char* key, const char* a
 }
 
 int align32(int n) { return (n + 31) & ~31; }
+
+// An uninitialised float buffer from the buffer pool.
+class PoolFloats {
+ public:
+  PoolFloats() = default;
+  explicit PoolFloats(std::size_t n) : data_(static_cast<float*>(pool_allocate(n * sizeof(float)))), n_(n) {}
+  PoolFloats(PoolFloats&& o) noexcept : data_(std::exchange(o.data_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  PoolFloats& operator=(PoolFloats&& o) noexcept {
+    std::swap(data_, o.data_);
+    std::swap(n_, o.n_);
+    return *this;
+  }
+  ~PoolFloats() {
+    if (data_) pool_free(data_, n_ * sizeof(float));
+  }
+  float* data() { return data_; }
+
+ private:
+  float* data_ = nullptr;
+  std::size_t n_ = 0;
+};
 
 // A picture's geometry and window for one CAMBI pass.
 struct Pass {
@@ -210,7 +232,9 @@ class CambiExtractor final : public Extractor {
     stride_ = ((alloc_w_ + 63) & ~63) + 64;
     image_.assign(static_cast<std::size_t>(stride_) * (alloc_h_ + 2), 0);
     mask_.assign(static_cast<std::size_t>(stride_) * (alloc_h_ + 2), 0);
-    c_values_.assign(static_cast<std::size_t>(alloc_w_) * alloc_h_ + 64, 0.0f);
+    // Room for every pixel's c-value; only as many as are non-zero get written
+    // (and so become resident).
+    c_values_ = PoolFloats(static_cast<std::size_t>(alloc_w_) * alloc_h_ + 64);
     // (the SIMD kernels keep them in tiles of 32 columns)
     hist_.assign(static_cast<std::size_t>((alloc_w_ + 31) & ~31) * std::max(tables_.band_size, 1) + 64, 0);
     mode_scratch_.assign(3 * static_cast<std::size_t>(alloc_w_) + 64, 0);
@@ -349,7 +373,7 @@ class CambiExtractor final : public Extractor {
   kernels::CambiKernels k_{};
   PooledVector<std::uint16_t> image_;
   PooledVector<std::uint8_t> mask_;
-  PooledVector<float> c_values_;
+  PoolFloats c_values_;
   PooledVector<std::uint16_t> hist_;
   PooledVector<std::uint16_t> mode_scratch_;
   PooledVector<std::uint8_t> mask_scratch_;

@@ -52,6 +52,7 @@ struct Ops256 {
     return _mm256_blendv_epi8(_mm256_blendv_epi8(smallest, b, bc), a, a_pair);
   }
   // src[0], src[2], ..., src[30]
+  static void store_even(std::uint16_t* dst, const std::uint16_t* src) { store16(dst, even16(src)); }
   static W even16(const std::uint16_t* src) {
     const W low = _mm256_set1_epi32(0xFFFF);
     const W packed = _mm256_packus_epi32(_mm256_and_si256(load16(src), low), _mm256_and_si256(load16(src + 16), low));
@@ -108,6 +109,7 @@ struct Ops256 {
     const W packed = _mm256_permute4x64_epi64(_mm256_packs_epi16(flat(0), flat(16)), 0xD8);
     return _mm256_and_si256(packed, _mm256_set1_epi8(1));
   }
+  static void store_even(std::uint8_t* dst, const std::uint8_t* src) { store8(dst, even8(src)); }
   static W even8(const std::uint8_t* src) {
     const W low = _mm256_set1_epi16(0xFF);
     const W packed = _mm256_packus_epi16(_mm256_and_si256(load8(src), low), _mm256_and_si256(load8(src + 32), low));

@@ -54,6 +54,7 @@ struct Ops512 {
     const W smallest = _mm512_min_epu16(_mm512_min_epu16(a, b), c);
     return _mm512_mask_blend_epi16(a_pair, _mm512_mask_blend_epi16(bc, smallest, b), a);
   }
+  static void store_even(std::uint16_t* dst, const std::uint16_t* src) { store16(dst, even16(src)); }
   static W even16(const std::uint16_t* src) {
     const W idx = _mm512_set_epi16(62, 60, 58, 56, 54, 52, 50, 48, 46, 44, 42, 40, 38, 36, 34, 32,
                                    30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
@@ -99,6 +100,7 @@ struct Ops512 {
     const std::uint64_t bits = static_cast<std::uint64_t>(flat(0)) | static_cast<std::uint64_t>(flat(32)) << 32;
     return _mm512_maskz_set1_epi8(bits, 1);
   }
+  static void store_even(std::uint8_t* dst, const std::uint8_t* src) { store8(dst, even8(src)); }
   static W even8(const std::uint8_t* src) {
     const W low = _mm512_set1_epi16(0xFF);
     const __m256i a = _mm512_cvtepi16_epi8(_mm512_and_si512(load8(src), low));

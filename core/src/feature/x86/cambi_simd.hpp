@@ -179,29 +179,24 @@ void mask(const CambiImage& img, const CambiMask& m, int w, int h, int threshold
 
 // ---- decimation, mode filter ----------------------------------------------
 
-template <class Ops>
-void decimate(const CambiImage& img, int w, int h) {
-  constexpr int N = Ops::kWords;
+// dst[i][j] = src[2i][2j] in place, for samples (16-bit) or mask bytes.
+template <class Ops, class T>
+void decimate_plane(T* data, std::ptrdiff_t stride, int w, int h) {
+  constexpr int N = sizeof(T) == 1 ? Ops::kBytes : Ops::kWords;
   for (int i = 0; i < h; ++i) {
-    const std::uint16_t* src = img.data + 2 * img.stride * i;
-    std::uint16_t* dst = img.data + img.stride * i;
+    const T* src = data + 2 * stride * i;
+    T* dst = data + stride * i;
     int j = 0;
-    for (; j + N <= w; j += N) Ops::store16(dst + j, Ops::even16(src + 2 * j));
+    for (; j + N <= w; j += N) Ops::store_even(dst + j, src + 2 * j);
     for (; j < w; ++j) dst[j] = src[2 * j];
   }
 }
 
 template <class Ops>
-void decimate_mask(const CambiMask& m, int w, int h) {
-  constexpr int B = Ops::kBytes;
-  for (int i = 0; i < h; ++i) {
-    const std::uint8_t* src = m.data + 2 * m.stride * i;
-    std::uint8_t* dst = m.data + m.stride * i;
-    int j = 0;
-    for (; j + B <= w; j += B) Ops::store8(dst + j, Ops::even8(src + 2 * j));
-    for (; j < w; ++j) dst[j] = src[2 * j];
-  }
-}
+void decimate(const CambiImage& img, int w, int h) { decimate_plane<Ops>(img.data, img.stride, w, h); }
+
+template <class Ops>
+void decimate_mask(const CambiMask& m, int w, int h) { decimate_plane<Ops>(m.data, m.stride, w, h); }
 
 inline std::uint16_t mode3_scalar(std::uint16_t a, std::uint16_t b, std::uint16_t c) {
   if (a == b || a == c) return a;
