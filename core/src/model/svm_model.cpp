@@ -214,12 +214,15 @@ SvmModel SvmModel::from_json(std::string_view text, const std::string& origin, M
 }
 
 std::vector<ExtractorSpec> SvmModel::extractor_specs() const {
+  // Only the model's features: what else libvmaf logs costs time (AIM) that
+  // a score alone does not need.
   std::vector<ExtractorSpec> specs;
   for (const auto& f : features_) {
-    const bool seen = std::any_of(specs.begin(), specs.end(), [&](const ExtractorSpec& s) {
+    auto spec = std::find_if(specs.begin(), specs.end(), [&](const ExtractorSpec& s) {
       return s.name == f.extractor && s.options == f.options;
     });
-    if (!seen) specs.push_back({f.extractor, f.options});
+    if (spec == specs.end()) spec = specs.insert(specs.end(), ExtractorSpec{f.extractor, f.options});
+    if (std::find(spec->only.begin(), spec->only.end(), f.column) == spec->only.end()) spec->only.push_back(f.column);
   }
   return specs;
 }
