@@ -242,11 +242,12 @@ class CambiExtractor final : public Extractor {
   }
 
   void extract(const PicturePair& pair, unsigned index, std::span<double> out) override {
+    (void)index;  // nothing carries between frames
     double dist = 0.0, src = 0.0;
-    if (want_dist_) dist = score(pair.dist, dist_, index, "distorted");
+    if (want_dist_) dist = score(pair.dist, dist_);
     out[0] = std::min(dist, max_val_);
     if (full_ref_) {
-      if (want_src_) src = score(pair.ref, src_, index, "reference");
+      if (want_src_) src = score(pair.ref, src_);
       out[1] = std::min(src, max_val_);
       out[2] = std::min(std::max(0.0, dist - src), max_val_);
     }
@@ -256,13 +257,13 @@ class CambiExtractor final : public Extractor {
   CambiImage image() { return {image_.data(), stride_}; }
   CambiMask mask() { return {mask_.data(), stride_}; }
 
-  double score(const Plane& plane, const Pass& pass, unsigned index, const char* which) {
+  double score(const Plane& plane, const Pass& pass) {
     const bool dither = enc_bpc_ < 10;
+    // (Samples above the bit depth, which libvmaf refuses, are refused by
+    // every reader before they get here.)
     if (pass.w == plane.width && pass.h == plane.height) {
-      const unsigned bits = k_.to10(plane, image(), dither);
-      if (plane.bpc > 8 && plane.bpc < 16 && bits >> plane.bpc) refuse_range(plane, index, which);
+      k_.to10(plane, image(), dither);
     } else {
-      check_range(plane, index, which);
       resize_to_10bit(plane, pass.w, pass.h);
       if (dither) k_.anti_dither(image(), pass.w, pass.h);
     }
@@ -289,27 +290,6 @@ class CambiExtractor final : public Extractor {
                   cambi::kScaleWeights[s];
     }
     return weighted / static_cast<double>(pass.window * pass.window);
-  }
-
-  // libvmaf refuses samples above the bit depth's maximum. (The file and
-  // array readers refuse them first; frames pushed one by one reach here.)
-  static void check_range(const Plane& p, unsigned index, const char* which) {
-    if (p.bpc == 8 || p.bpc == 16) return;
-    unsigned bits = 0;
-    for (int i = 0; i < p.height; ++i) {
-      const std::uint16_t* row = p.row<std::uint16_t>(i);
-      for (int j = 0; j < p.width; ++j) bits |= row[j];
-    }
-    if (bits >> p.bpc) refuse_range(p, index, which);
-  }
-
-  [[noreturn]] static void refuse_range(const Plane& p, unsigned index, const char* which) {
-    std::uint16_t hi = 0;
-    for (int i = 0; i < p.height; ++i)
-      for (int j = 0; j < p.width; ++j) hi = std::max(hi, p.row<std::uint16_t>(i)[j]);
-    throw InputError("frame " + std::to_string(index) + ": the " + which + " luma holds " + std::to_string(hi) +
-                     ", above the " + std::to_string(p.bpc) + "-bit maximum " + std::to_string((1 << p.bpc) - 1) +
-                     " (cambi refuses it, as libvmaf does)");
   }
 
   // Into image_: 10-bit samples at out_w x out_h (another size than the

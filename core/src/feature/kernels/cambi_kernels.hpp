@@ -42,8 +42,8 @@ using CambiModeFn = void (*)(const CambiImage& img, int w, int h, std::uint16_t*
 
 // Same-size conversion of a luma plane to 10 bits (8/9-bit shifted up,
 // 11..16-bit rounded down; 16-bit white becomes 1024) into img, then the
-// anti-dithering below if asked. Returns the OR of the input's samples.
-using CambiTo10Fn = unsigned (*)(const Plane& in, const CambiImage& img, bool anti_dither);
+// anti-dithering below if asked.
+using CambiTo10Fn = void (*)(const Plane& in, const CambiImage& img, bool anti_dither);
 
 // libvmaf's anti-dithering for encodes below 10 bits, in place: the mean of
 // each 2x2 block (of 2 samples in the last row and column), rounded down.

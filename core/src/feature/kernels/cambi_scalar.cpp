@@ -19,9 +19,8 @@ std::size_t round64(std::size_t n) { return (n + 63) & ~std::size_t{63}; }
 
 void anti_dither_scalar(const CambiImage& img, int w, int h);
 
-unsigned to10_scalar(const Plane& in, const CambiImage& img, bool anti_dither) {
+void to10_scalar(const Plane& in, const CambiImage& img, bool anti_dither) {
   const int w = in.width, bpc = in.bpc;
-  unsigned bits = 0;
   for (int i = 0; i < in.height; ++i) {
     std::uint16_t* dst = img.data + img.stride * i;
     if (bpc == 8) {
@@ -29,22 +28,15 @@ unsigned to10_scalar(const Plane& in, const CambiImage& img, bool anti_dither) {
       for (int j = 0; j < w; ++j) dst[j] = static_cast<std::uint16_t>(src[j] << 2);
     } else if (bpc <= 10) {
       const std::uint16_t* src = in.row<std::uint16_t>(i);
-      for (int j = 0; j < w; ++j) {
-        bits |= src[j];
-        dst[j] = static_cast<std::uint16_t>(src[j] << (10 - bpc));
-      }
+      for (int j = 0; j < w; ++j) dst[j] = static_cast<std::uint16_t>(src[j] << (10 - bpc));
     } else {
       const std::uint16_t* src = in.row<std::uint16_t>(i);
       const int shift = bpc - 10;
       const unsigned round = 1u << (shift - 1);
-      for (int j = 0; j < w; ++j) {
-        bits |= src[j];
-        dst[j] = static_cast<std::uint16_t>((src[j] + round) >> shift);
-      }
+      for (int j = 0; j < w; ++j) dst[j] = static_cast<std::uint16_t>((src[j] + round) >> shift);
     }
   }
   if (anti_dither) anti_dither_scalar(img, w, in.height);
-  return bits;
 }
 
 // In place, each row reads only itself and the row below, not yet written.

@@ -21,18 +21,9 @@ struct Ops256 {
   static W zero16() { return _mm256_setzero_si256(); }
   static W add16(W a, W b) { return _mm256_add_epi16(a, b); }
   static W sub16(W a, W b) { return _mm256_sub_epi16(a, b); }
-  static W or16(W a, W b) { return _mm256_or_si256(a, b); }
   static W min16(W a, W b) { return _mm256_min_epi16(a, b); }
   static W max16(W a, W b) { return _mm256_max_epi16(a, b); }
-  static W slli16n(W a, int n) { return _mm256_sll_epi16(a, _mm_cvtsi32_si128(n)); }
   static W iota16() { return _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15); }
-  static unsigned or_reduce16(W a) {
-    __m128i y = _mm_or_si128(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
-    y = _mm_or_si128(y, _mm_srli_si128(y, 8));
-    y = _mm_or_si128(y, _mm_srli_si128(y, 4));
-    y = _mm_or_si128(y, _mm_srli_si128(y, 2));
-    return static_cast<unsigned>(_mm_cvtsi128_si32(y)) & 0xFFFF;
-  }
   static W and16(W a, W b) { return _mm256_and_si256(a, b); }
   static W lt16(W a, W b) { return _mm256_cmpgt_epi16(b, a); }
   static W avg16(W a, W b) { return _mm256_avg_epu16(a, b); }

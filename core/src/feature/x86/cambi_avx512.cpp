@@ -21,21 +21,11 @@ struct Ops512 {
   static W zero16() { return _mm512_setzero_si512(); }
   static W add16(W a, W b) { return _mm512_add_epi16(a, b); }
   static W sub16(W a, W b) { return _mm512_sub_epi16(a, b); }
-  static W or16(W a, W b) { return _mm512_or_si512(a, b); }
   static W min16(W a, W b) { return _mm512_min_epi16(a, b); }
   static W max16(W a, W b) { return _mm512_max_epi16(a, b); }
-  static W slli16n(W a, int n) { return _mm512_sll_epi16(a, _mm_cvtsi32_si128(n)); }
   static W iota16() {
     return _mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16,
                             15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
-  }
-  static unsigned or_reduce16(W a) {
-    const __m256i x = _mm256_or_si256(_mm512_castsi512_si256(a), _mm512_extracti64x4_epi64(a, 1));
-    __m128i y = _mm_or_si128(_mm256_castsi256_si128(x), _mm256_extracti128_si256(x, 1));
-    y = _mm_or_si128(y, _mm_srli_si128(y, 8));
-    y = _mm_or_si128(y, _mm_srli_si128(y, 4));
-    y = _mm_or_si128(y, _mm_srli_si128(y, 2));
-    return static_cast<unsigned>(_mm_cvtsi128_si32(y)) & 0xFFFF;
   }
   static W and16(W a, W b) { return _mm512_and_si512(a, b); }
   static W lt16(W a, W b) { return _mm512_movm_epi16(_mm512_cmplt_epi16_mask(a, b)); }

@@ -51,15 +51,10 @@ void to10_dithered8(const Plane& in, const CambiImage& img) {
 }
 
 template <class Ops>
-unsigned to10(const Plane& in, const CambiImage& img, bool dither) {
+void to10(const Plane& in, const CambiImage& img, bool dither) {
   constexpr int N = Ops::kWords;
   const int w = in.width, bpc = in.bpc;
-  if (bpc == 8 && dither) {
-    to10_dithered8<Ops>(in, img);
-    return 0;
-  }
-  auto bits = Ops::zero16();
-  unsigned tail = 0;
+  if (bpc == 8 && dither) return to10_dithered8<Ops>(in, img);
   for (int i = 0; i < in.height; ++i) {
     std::uint16_t* dst = img.data + img.stride * i;
     int j = 0;
@@ -70,17 +65,10 @@ unsigned to10(const Plane& in, const CambiImage& img, bool dither) {
       continue;
     }
     const std::uint16_t* src = in.row<std::uint16_t>(i);
-    if (bpc <= 10) {
-      const int shift = 10 - bpc;
-      for (; j + N <= w; j += N) {
-        const auto v = Ops::load16(src + j);
-        bits = Ops::or16(bits, v);
-        Ops::store16(dst + j, Ops::slli16n(v, shift));
-      }
-      for (; j < w; ++j) {
-        tail |= src[j];
-        dst[j] = static_cast<std::uint16_t>(src[j] << shift);
-      }
+    if (bpc == 10) {
+      std::memcpy(dst, src, sizeof(std::uint16_t) * static_cast<std::size_t>(w));
+    } else if (bpc < 10) {
+      for (; j < w; ++j) dst[j] = static_cast<std::uint16_t>(src[j] << (10 - bpc));
     } else {
       // (v + r) >> s without overflowing 16 bits: for s >= 2, r = 2^(s-1) is
       // even, so it equals ((v >> 1) + r / 2) >> (s - 1); for s = 1 it is the
@@ -90,19 +78,13 @@ unsigned to10(const Plane& in, const CambiImage& img, bool dither) {
       const auto half_round = Ops::set16(static_cast<std::uint16_t>(round >> 1));
       for (; j + N <= w; j += N) {
         const auto v = Ops::load16(src + j);
-        bits = Ops::or16(bits, v);
-        const auto out = shift == 1 ? Ops::avg16(v, Ops::zero16())
-                                    : Ops::srli16(Ops::add16(Ops::srli16(v, 1), half_round), shift - 1);
-        Ops::store16(dst + j, out);
+        Ops::store16(dst + j, shift == 1 ? Ops::avg16(v, Ops::zero16())
+                                         : Ops::srli16(Ops::add16(Ops::srli16(v, 1), half_round), shift - 1));
       }
-      for (; j < w; ++j) {
-        tail |= src[j];
-        dst[j] = static_cast<std::uint16_t>((src[j] + round) >> shift);
-      }
+      for (; j < w; ++j) dst[j] = static_cast<std::uint16_t>((src[j] + round) >> shift);
     }
   }
   if (dither) anti_dither<Ops>(img, w, in.height);
-  return tail | Ops::or_reduce16(bits);
 }
 
 template <class Ops>
