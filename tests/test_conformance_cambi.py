@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
 
@@ -24,7 +23,7 @@ import pyvmaf_tiny
 from compare import TOL
 from content import CACHE, Clip, Recipe, make_clip, write_pair
 from pyvmaf_tiny import _core
-from test_native_tool import sanitized_tool  # noqa: F401  (the ASan/UBSan build of the native tool)
+from test_native_tool import _assert_clean_and_equal, sanitized_tool  # noqa: F401  (the ASan/UBSan tool)
 
 AVAILABLE_ISAS = ["scalar", "avx2", "avx512"][: ["scalar", "avx2", "avx512"].index(_core.detected_isa()) + 1]
 
@@ -242,7 +241,6 @@ def test_score_and_the_command_line_carry_cambi(tmp_path):
 def test_sanitized_cambi_is_clean_and_agrees(sanitized_tool):
     # Every kernel set under AddressSanitizer and UBSan, on the cases that read
     # past a scale's corner, resize, convert 16-bit input and use odd options.
-    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=1", UBSAN_OPTIONS="print_stacktrace=1")
     cases = [
         (make_clip(Recipe("bikes", 224, 2560, codec="libx264", quality=30, frames=2)), ["cambi:full_ref=true"]),
         (make_clip(Recipe("bikes", 359, 217, pix_fmt="yuv420p10le", codec="noise", quality=2, frames=2)),
@@ -252,16 +250,6 @@ def test_sanitized_cambi_is_clean_and_agrees(sanitized_tool):
         (banding_clip(433, 251, "yuv420p"), ["cambi:full_ref=true", "cambi:window_size=15,topk=0.01"]),
     ]
     for clip, features in cases:
-        ours_values = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), features, **clip.geometry)
+        expected = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), features, **clip.geometry)
         for isa in AVAILABLE_ISAS:
-            args = [a for f in features for a in ("--extractor", f)]
-            proc = subprocess.run([str(sanitized_tool), str(clip.ref), str(clip.dist), str(clip.width),
-                                   str(clip.height), clip.pix_fmt, "--threads", "2", *args], capture_output=True,
-                                  text=True, env=dict(env, PYVMAF_TINY_ISA=isa), timeout=600)
-            assert proc.returncode == 0, proc.stderr[-3000:]
-            assert "runtime error" not in proc.stderr and "Sanitizer" not in proc.stderr
-            native = json.loads(proc.stdout)
-            assert sorted(native["columns"]) == sorted(ours_values)
-            values = np.array(native["frames"])
-            for i, name in enumerate(native["columns"]):
-                np.testing.assert_array_equal(values[:, i], ours_values[name], err_msg=f"{name} with {isa}")
+            _assert_clean_and_equal(sanitized_tool, clip, features, expected, f" with {isa}", PYVMAF_TINY_ISA=isa)
