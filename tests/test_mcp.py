@@ -216,15 +216,15 @@ def test_refusals_are_tool_errors_and_the_server_keeps_serving(server, ws):
         ("vmaf_score", {**pair, "frames": 10**9}, "cap of 100 frames a call (--max-frames)"),
         ("vmaf_score", {**pair, "pix_fmt": "rgb24"}, "unsupported pix_fmt 'rgb24'"),
         ("vmaf_score", {**pair, "model": "vmaf_v9"}, "unknown model 'vmaf_v9'"),
-        ("vmaf_score", {**pair, "model": str(ws.outside / "m.json")}, outside_root),
+        ("vmaf_score", {**pair, "model": str(ws.outside / "m.json")}, "outside the allowed roots"),
         ("vmaf_score", {**pair, "ref": str(root / "missing.yuv")}, "no such file"),
         ("vmaf_score", {**pair, "ref": str(root / "garbage.mp4")}, "cannot open as a video container"),
         ("vmaf_score", {**pair, "threads": "many"}, "threads: Input should be a valid integer"),
         ("vmaf_score", {"ref": pair["ref"]}, "dist: Field required"),
         ("extract_features", {**pair, "features": ["nope"]}, "unknown feature 'nope'"),
-        ("describe_model", {"model": "/etc/hosts.json"}, outside_root),
+        ("describe_model", {"model": "/etc/hosts.json"}, "outside the allowed roots"),
         ("describe_model", {"model": "vmaf_v9"}, "unknown model 'vmaf_v9'"),
-        ("describe_model", {"model": "models/sneaky.json"}, "outside the allowed roots"),  # its .onnx is outside
+        ("describe_model", {"model": "models/sneaky.json"}, "must be a plain file name"),  # its .onnx is outside
     ]
     for tool, args, needle in cases:
         result = server.call(tool, args)

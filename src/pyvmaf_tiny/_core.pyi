@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Model', 'OnnxModel', 'Pipeline', 'RawReader', 'SvmModel', 'Y4mReader', 'active_isa', 'check_onnx', 'detected_isa', 'extractor_catalog', 'extractor_for_feature', 'extractor_provides', 'libvmaf_log_stage', 'ort_info', 'ort_set_library_hint', 'ort_slot_use', 'parse_sidecar', 'pool', 'pool_release', 'pool_stats']
+__all__: list[str] = ['Model', 'ModelDocument', 'OnnxModel', 'Pipeline', 'RawReader', 'SvmModel', 'Y4mReader', 'active_isa', 'check_onnx', 'detected_isa', 'extractor_catalog', 'extractor_for_feature', 'extractor_provides', 'libvmaf_log_stage', 'onnx_budgets', 'onnx_shapes', 'ort_info', 'ort_log_level', 'ort_set_library_hint', 'ort_set_log_level', 'ort_slot_use', 'parse_json', 'parse_sidecar', 'pool', 'pool_release', 'pool_stats']
 class RawReader:
     """
     Equal-sized planar frames of a file, read natively into the pipeline's buffers.
@@ -80,8 +80,10 @@ class Model:
         ...
 class SvmModel(Model):
     @staticmethod
-    def from_json(text: str, origin: str, disable_clip: bool = False, enable_transform: bool = False) -> SvmModel:
-        ...
+    def from_json(text: typing.Any, origin: str, disable_clip: bool = False, enable_transform: bool = False) -> SvmModel:
+        """
+        A libvmaf JSON model from its bytes (or text).
+        """
 class OnnxModel(Model):
     @staticmethod
     def load(sidecar_path: str, device: str = 'auto') -> OnnxModel:
@@ -91,6 +93,31 @@ class OnnxModel(Model):
         ...
     @property
     def output_range(self) -> tuple[float, float]:
+        ...
+class ModelDocument:
+    """
+    A model file parsed once by the native JSON reader: what it is and which further files it would open.
+    """
+    def __init__(self, data: bytes, origin: str, directory: bytes) -> None:
+        ...
+    def onnx_model(self, onnx: bytes, origin: str, device: str = 'auto') -> OnnxModel:
+        """
+        The tiny model, from the bytes of references[0].
+        """
+    def svm_model(self, disable_clip: bool = False, enable_transform: bool = False) -> SvmModel:
+        ...
+    def tree(self) -> typing.Any:
+        """
+        The document as Python objects.
+        """
+    @property
+    def kind(self) -> str:
+        ...
+    @property
+    def name(self) -> typing.Any:
+        ...
+    @property
+    def references(self) -> list:
         ...
 class Pipeline:
     def __init__(self, specs: collections.abc.Sequence[tuple], threads: typing.SupportsInt | typing.SupportsIndex) -> None:
@@ -176,13 +203,29 @@ def libvmaf_log_stage(column: str) -> int:
     """
     0, 1 or 2: when libvmaf first stores this output (see output.py's ordering rule).
     """
+def onnx_budgets() -> dict:
+    ...
+def onnx_shapes(data: bytes, batch: typing.SupportsInt | typing.SupportsIndex) -> dict:
+    """
+    Every tensor's inferred (element type, shape) at one batch size.
+    """
 def ort_info() -> dict:
+    ...
+def ort_log_level() -> str:
     ...
 def ort_set_library_hint(path: str) -> None:
     ...
+def ort_set_log_level(level: str) -> None:
+    """
+    Which of ONNX Runtime's log lines reach stderr: off, error, warning, info or verbose.
+    """
 def ort_slot_use() -> list:
     ...
-def parse_sidecar(arg0: str, arg1: str) -> str:
+def parse_json(text: typing.Any, max_values: typing.SupportsInt | typing.SupportsIndex = 1048576, max_depth: typing.SupportsInt | typing.SupportsIndex = 64) -> typing.Any:
+    """
+    The native JSON reader on its own (for tests): Python objects, or ModelError.
+    """
+def parse_sidecar(text: typing.Any, origin: str) -> str:
     ...
 def pool(values: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> dict:
     """

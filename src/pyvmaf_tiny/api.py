@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import logging
 import math
@@ -249,17 +248,7 @@ def _plan(model, a: dict, policy: PathPolicy, log: bool = False):
 
 def load_model(model, device: str, policy: PathPolicy):
     """A model by name, path or object; a path is opened through `policy`."""
-    model = arguments.model_ref(model)
-    if _LOAD_TAKES_POLICY:
-        return models.load(model, device=device, policy=policy)
-    # Until models.load() opens through a policy itself (harden-models): a model file must pass it first.
-    if not isinstance(model, models.Model) and model not in {info.name for info in models.list()} \
-            and (policy.roots or os.path.lexists(model)):
-        policy.resolve(model, "model")
-    return models.load(model, device=device)
-
-
-_LOAD_TAKES_POLICY = "policy" in inspect.signature(models.load).parameters
+    return models.load(arguments.model_ref(model), device=device, policy=policy)
 
 
 def extract_features(

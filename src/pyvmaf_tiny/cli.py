@@ -68,7 +68,7 @@ class _Parser(argparse.ArgumentParser):
 def _add_common(p: argparse.ArgumentParser, top: bool = False) -> None:
     # Before or after the subcommand: a subcommand's own default must not undo the top-level flag.
     p.add_argument("--debug", action="store_true", default=False if top else argparse.SUPPRESS,
-                   help="show the traceback of an error, and debug logging on stderr")
+                   help="show the traceback of an error, and debug logging on stderr (ONNX Runtime's own lines from info up)")
 
 
 def _build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
@@ -377,6 +377,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_INPUT
     if getattr(args, "debug", False):
         logging.basicConfig(level=logging.DEBUG, format="pyvmaf-tiny: %(name)s: %(message)s", stream=sys.stderr)
+        os.environ.setdefault("PYVMAF_TINY_ORT_LOG", "info")  # read by the native core when it loads ONNX Runtime
     err: BaseException
     handler = {"score": _cmd_score, "models": _cmd_models, "demo": _cmd_demo, "mcp": _cmd_mcp, "corpus": _cmd_train,
                "train": _cmd_train}[args.command]

@@ -1,7 +1,6 @@
 """The MCP tools: thin wrappers over pyvmaf_tiny.score, extract_features and the model registry."""
 
 import io
-import json
 import math
 import os
 import re
@@ -25,7 +24,6 @@ from .. import __version__, api, models
 from ..errors import InputError, PyvmafTinyError
 from ..io import open_source
 from ..io.policy import printable, shown
-from ..models.onnx import is_sidecar
 from ..output import write_json
 from . import Limits
 from .roots import Roots
@@ -175,7 +173,7 @@ class Tools:
         """A model's kind, path and input features; for tiny ONNX models their sidecar (metrics, interval,
         teacher, ...); and the first paragraph of its model card when one ships."""
         with _tool_errors():
-            m = models.load(self._model(model), device="cpu")
+            m = self._model(model, device="cpu")
         out = ModelDescription(name=m.name, kind=m.kind, path=m.path, features=list(m.columns), backend=m.backend)
         if m.sidecar is not None:
             out["sidecar"] = m.sidecar
@@ -226,31 +224,13 @@ class Tools:
         budget = max(1, min(_cores(), self.limits.max_threads))
         return budget if threads <= 0 else min(threads, budget)
 
-    def _model(self, model: str) -> str:
-        """A packaged model's name as is; anything else is a model file, which must be inside the roots."""
-        packaged = [info.name for info in models.list()]
-        if model in packaged:
-            return model
-        if not _looks_like_path(model):
-            raise InputError(f"unknown model {model!r}: use one of {', '.join(packaged)}, or the path of a "
-                             f"libvmaf .json or tiny .onnx model inside the roots")
-        path = self.roots.resolve(model, "model")
-        self._check_onnx_files(path)
-        return path
-
-    def _check_onnx_files(self, path: str) -> None:
-        """A tiny ONNX model is read through its sidecar, which names the .onnx: both must be inside the roots."""
-        sidecar = os.path.splitext(path)[0] + ".json" if path.endswith(".onnx") else path
-        self.roots.resolve(sidecar, "model sidecar")
-        if not is_sidecar(sidecar):
-            return  # a libvmaf model, or a missing sidecar the loader reports
-        try:
-            with open(sidecar, encoding="utf-8") as f:
-                onnx = json.load(f)["onnx"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return  # the loader reports a broken sidecar
-        if isinstance(onnx, str):
-            self.roots.resolve(os.path.join(os.path.dirname(sidecar), onnx), "the sidecar's onnx file")
+    def _model(self, model: str, device: str = "auto") -> models.Model:
+        """A packaged model by name, or a model file read through the server's path policy: the file and, for a
+        tiny model, the .onnx its sidecar names must resolve inside the roots before anything reads them."""
+        if not _looks_like_path(model) and model not in [info.name for info in models.list()]:
+            raise InputError(f"unknown model {model!r}: use one of {', '.join(i.name for i in models.list())}, or "
+                             f"the path of a libvmaf .json or tiny .onnx model inside the roots")
+        return models.load(model, device=device, policy=self.policy)
 
 
 class _Abandoned(Exception):
