@@ -114,6 +114,11 @@ const std::vector<Entry>& entries() {
       {{"float_motion", {"motion2", "motion", "motion3"}, {}, /*libvmaf_temporal=*/true}, feature::make_float_motion},
       {{"float_ansnr", {"float_ansnr", "float_anpsnr"}}, feature::make_float_ansnr},
       {{"float_psnr", {"float_psnr"}}, feature::make_float_psnr},
+      // cambi's full-reference outputs are written only with full_ref=true.
+      {{"cambi",
+        {"cambi", "cambi_source", "cambi_full_reference"},
+        {{"cambi_source", {{"full_ref", "true"}}}, {"cambi_full_reference", {{"full_ref", "true"}}}}},
+       feature::make_cambi},
   };
   return all;
 }
