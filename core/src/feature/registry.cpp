@@ -57,6 +57,10 @@ const std::vector<Entry>& entries() {
          {"float_ssim_s", {{"enable_lcs", "true"}}}}},
        feature::make_float_ssim},
       {{"float_ms_ssim", ms_ssim_features(), ms_ssim_feature_options()}, feature::make_float_ms_ssim},
+      {{"psnr_hvs", {"psnr_hvs_y", "psnr_hvs_cb", "psnr_hvs_cr", "psnr_hvs"}}, feature::make_psnr_hvs},
+      {{"ciede", {"ciede2000"}}, feature::make_ciede},
+      {{"speed_chroma", {"speed_chroma_u", "speed_chroma_v", "speed_chroma_uv"}}, feature::make_speed_chroma},
+      {{"speed_temporal", {"speed_temporal"}}, feature::make_speed_temporal},
   };
   return all;
 }
