@@ -132,10 +132,6 @@ void Speed::init(int width, int height, const Options& options, const std::strin
   scaled_w_ = static_cast<int>(width * opt_.prescale + 0.5);
   scaled_h_ = static_cast<int>(height * opt_.prescale + 0.5);
   resample_ = std::fabs(opt_.prescale - 1.0) >= 1.0e-3;
-  if (!resample_ && (scaled_w_ != width || scaled_h_ != height))
-    throw InputError(extractor + ": speed_prescale " + std::to_string(opt_.prescale) +
-                     " is within 0.001 of 1, where libvmaf does not resample but still changes the size; "
-                     "it reads samples it never wrote");
   op_w_ = scaled_w_ >> kScales;
   op_h_ = scaled_h_ >> kScales;
   trunc_w_ = op_w_ / kBlock * kBlock;
@@ -152,6 +148,11 @@ void Speed::init(int width, int height, const Options& options, const std::strin
   const float ks = static_cast<float>(opt_.kernelscale);
   const int aa_size = filter_size(1, ks);
   antialias_ = gaussian(aa_size, static_cast<float>(std::sqrt(kScales) * aa_size / 5.0f));
+  // Within 0.001 of 1 libvmaf does not resample, yet takes the rounded size:
+  // a larger one leaves samples it never wrote, refused where the filter reads them.
+  if (!resample_ && (reads_beyond(scaled_w_, width) || reads_beyond(scaled_h_, height)))
+    throw InputError(extractor + ": with speed_prescale " + std::to_string(opt_.prescale) +
+                     " libvmaf reads samples it never wrote at this size; it has no defined score");
   const int lp_size = filter_size(kScales, ks);
   lowpass_ = gaussian(lp_size, static_cast<float>(lp_size / 5.0f));
   sigma_nn_ = static_cast<float>(opt_.sigma_nn);
@@ -159,7 +160,7 @@ void Speed::init(int width, int height, const Options& options, const std::strin
   cov_ = kernels::select_speed_cov();
 
   const auto op = static_cast<std::size_t>(op_w_) * static_cast<std::size_t>(op_h_);
-  row_.assign(static_cast<std::size_t>(scaled_w_), 0.0f);
+  row_.assign(static_cast<std::size_t>(std::max(scaled_w_, width)), 0.0f);  // a source writes `width`
   column_pass_.assign(static_cast<std::size_t>(scaled_w_), 0.0f);
   image_.assign(op, 0.0f);
   mean_.assign(op, 0.0f);
@@ -174,6 +175,14 @@ void Speed::init(int width, int height, const Options& options, const std::strin
     b->variance.assign(static_cast<std::size_t>(blocks_), 0.0f);
   }
   if (resample_) original_.resize(width, height);
+}
+
+bool Speed::reads_beyond(int scaled, int written) const {
+  const int r = static_cast<int>(antialias_.size()) / 2;
+  for (int b = 0; b < (scaled >> kScales); ++b)
+    for (int k = 0; k < static_cast<int>(antialias_.size()); ++k)
+      if (mirror(16 * b - r + k, scaled) >= written) return true;
+  return false;
 }
 
 void Speed::decimate(const RowSource& source) {

@@ -75,6 +75,9 @@ class Speed {
     std::vector<float> entropy, variance;
     bool unstable = false;
   };
+  // Whether the anti-alias filter at the kept samples of an axis of `scaled`
+  // samples reads one at or past `written`.
+  bool reads_beyond(int scaled, int written) const;
   void analyse(const RowSource& source, Blocks& out);
   void decimate(const RowSource& source);
   void estimate(Blocks& out);

@@ -3,6 +3,7 @@
 // the distorted luma (with speed_use_ref_diff, the previous distorted minus
 // the current reference); 0 for the first frame. libvmaf does not clip it to
 // speed_max_val (the option only names the feature).
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -31,10 +32,11 @@ class SpeedTemporalExtractor final : public Extractor {
     if (!speed::supported_bit_depth(g.bpc))
       throw InputError("speed_temporal supports 8, 10, 12 and 16-bit input as libvmaf does, got " +
                        std::to_string(g.bpc) + "-bit");
-    if (options_.prescale > 1.0 && (static_cast<int>(g.width * options_.prescale + 0.5) > g.width ||
-                                    static_cast<int>(g.height * options_.prescale + 0.5) > g.height))
-      throw InputError("speed_temporal: libvmaf's frame buffers hold the input size only, so a speed_prescale "
-                       "above 1 writes past them; it has no defined score");
+    // libvmaf's frame buffers hold the input's rows only; resampling to more
+    // rows (speed_prescale of 1.001 and above) writes past them.
+    if (std::fabs(options_.prescale - 1.0) >= 1.0e-3 && static_cast<int>(g.height * options_.prescale + 0.5) > g.height)
+      throw InputError("speed_temporal: libvmaf writes past its frame buffers with a speed_prescale above 1; "
+                       "it has no defined score");
     width_ = g.width;
     speed_.init(g.width, g.height, options_, name_);
     scratch_[0].assign(static_cast<std::size_t>(g.width), 0.0f);
