@@ -18,6 +18,12 @@
 // rounded to float (to_float): for + - * / and sqrt of floats that equals
 // the float operation.
 
+#if defined(__GNUC__)
+#define PVT_CIEDE_INLINE [[gnu::always_inline]] inline
+#else
+#define PVT_CIEDE_INLINE inline
+#endif
+
 namespace pvt::feature::kernels::ciede_math {
 
 inline constexpr double kPi = 3.141592653589793;
@@ -25,7 +31,7 @@ inline constexpr double kTwoPi = 2.0 * kPi;
 
 // e^x for |x| < 700: x = k ln2 + r, |r| <= ln2 / 2, then Taylor to r^13.
 template <class V>
-V exp_(V x) {
+PVT_CIEDE_INLINE V exp_(V x) {
   const V k = vround(x * V(1.4426950408889634));
   const V r = (x - k * V(0.6931471805592082)) - k * V(7.371002565167799e-13);
   constexpr double c[] = {1.0,
@@ -50,7 +56,7 @@ V exp_(V x) {
 // ln x for normal x > 0: x = m 2^e with m in [sqrt(1/2), sqrt(2)), and
 // ln m = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.172, as a series in s^2.
 template <class V>
-V log_(V x) {
+PVT_CIEDE_INLINE V log_(V x) {
   V m, e;
   split_exponent(x, m, e);
   const auto high = m > V(1.4142135623730951);
@@ -67,14 +73,14 @@ V log_(V x) {
 
 // x^y for x > 0, as libvmaf's pow with a constant exponent is used here.
 template <class V>
-V pow_(V x, double y) {
+PVT_CIEDE_INLINE V pow_(V x, double y) {
   return exp_(V(y) * log_(x));
 }
 
 // sin and cos for |x| < 1e5: x = n pi/2 + r (three-part pi/2), |r| <= pi/4,
 // Taylor to r^17 / r^18, and the quadrant n mod 4.
 template <class V>
-void sincos_(V x, V& sin_out, V& cos_out) {
+PVT_CIEDE_INLINE void sincos_(V x, V& sin_out, V& cos_out) {
   const V n = vround(x * V(0.6366197723675814));
   const V r = ((x - n * V(1.5707963267341256)) - n * V(6.077100506303966e-11)) - n * V(2.0222662487959506e-21);
   const V z = r * r;
@@ -112,14 +118,14 @@ void sincos_(V x, V& sin_out, V& cos_out) {
 }
 
 template <class V>
-V sin_(V x) {
+PVT_CIEDE_INLINE V sin_(V x) {
   V s, c;
   sincos_(x, s, c);
   return s;
 }
 
 template <class V>
-V cos_(V x) {
+PVT_CIEDE_INLINE V cos_(V x) {
   V s, c;
   sincos_(x, s, c);
   return c;
@@ -128,7 +134,7 @@ V cos_(V x) {
 // atan t for t in [0, 1]: t = tan(a + b) with a in {0, pi/8, pi/4} and
 // |tan b| <= tan(pi/16) < 0.199, then a Taylor series to b^23.
 template <class V>
-V atan01_(V t) {
+PVT_CIEDE_INLINE V atan01_(V t) {
   const V tan_pi8 = V(0.41421356237309503);  // atan of it: 0.39269908169872414 + 3.06e-18
   const auto mid = t > V(0.198912367379658);
   const auto top = t > V(0.6681786379192989);
@@ -144,7 +150,7 @@ V atan01_(V t) {
 
 // atan2(y, x) with the C library's quadrants; (0, 0) gives 0.
 template <class V>
-V atan2_(V y, V x) {
+PVT_CIEDE_INLINE V atan2_(V y, V x) {
   const V ax = vabs(x), ay = vabs(y);
   const auto steep = ay > ax;
   const V big = select(steep, ay, ax);
@@ -166,7 +172,7 @@ struct Lab {
 // BT.709 limited-range YUV (integer samples at `bpc` bits) to CIELAB, each
 // component rounded to float.
 template <class V>
-Lab::Of<V> to_lab(V y, V u, V v, int bpc) {
+PVT_CIEDE_INLINE Lab::Of<V> to_lab(V y, V u, V v, int bpc) {
   const double scale = static_cast<double>(1 << (bpc - 8));
   y = (y - V(16. * scale)) * V(1. / (219. * scale));
   u = (u - V(128. * scale)) * V(1. / (224. * scale));
@@ -196,7 +202,7 @@ Lab::Of<V> to_lab(V y, V u, V v, int bpc) {
 
 // Hue angle in [0, 2 pi) of (a, b), rounded to float; 0 when both are 0.
 template <class V>
-V hue_angle(V b, V a) {
+PVT_CIEDE_INLINE V hue_angle(V b, V a) {
   V h = to_float(atan2_(b, a));
   h = select(h < V(0.0), to_float(h + V(kTwoPi)), h);
   return select(both(b == V(0.0), a == V(0.0)), V(0.0), h);
@@ -204,7 +210,7 @@ V hue_angle(V b, V a) {
 
 // CIEDE2000 with kL = 0.65, kC = 1, kH = 4, as a float.
 template <class V>
-V ciede2000(const Lab::Of<V>& c1, const Lab::Of<V>& c2) {
+PVT_CIEDE_INLINE V ciede2000(const Lab::Of<V>& c1, const Lab::Of<V>& c2) {
   const V delta_l = to_float(c2.l - c1.l);
   const V l_bar = to_float(to_float(c1.l + c2.l) * V(0.5));
   const V chroma1 = to_float(vsqrt(c1.a * c1.a + c1.b * c1.b));

@@ -6,6 +6,10 @@
 #include "psnr_hvs_kernels.hpp"
 #include "pyvmaf_tiny/cpu.hpp"
 
+#ifdef PVT_HAVE_X86_KERNELS
+#include "../x86/psnr_hvs_x86.hpp"
+#endif
+
 
 namespace pvt::feature::kernels {
 namespace {
@@ -85,6 +89,13 @@ float psnr_hvs_plane_scalar(const Plane& ref, const Plane& dist, int width, int 
 }
 
 PsnrHvsPlaneFn select_psnr_hvs_plane() {
+#ifdef PVT_HAVE_X86_KERNELS
+  switch (active_isa()) {
+    case Isa::avx512: return psnr_hvs_plane_avx512;
+    case Isa::avx2: return psnr_hvs_plane_avx2;
+    case Isa::scalar: break;
+  }
+#endif
   return psnr_hvs_plane_scalar;
 }
 
