@@ -29,6 +29,18 @@ namespace pvt::feature::kernels::ciede_math {
 inline constexpr double kPi = 3.141592653589793;
 inline constexpr double kTwoPi = 2.0 * kPi;
 
+// c[0] + c[1] x + ... + c[n-1] x^n-1 as A(x^2) + x B(x^2): two Horner chains
+// of half the length, for the processor to run side by side.
+template <class V, int N>
+PVT_CIEDE_INLINE V poly_(V x, const double (&c)[N]) {
+  const V x2 = x * x;
+  constexpr int last_even = (N - 1) / 2 * 2, last_odd = N % 2 ? N - 2 : N - 1;
+  V even = V(c[last_even]), odd = V(c[last_odd]);
+  for (int i = last_even - 2; i >= 0; i -= 2) even = even * x2 + V(c[i]);
+  for (int i = last_odd - 2; i >= 1; i -= 2) odd = odd * x2 + V(c[i]);
+  return even + x * odd;
+}
+
 // e^x for |x| < 700: x = k ln2 + r, |r| <= ln2 / 2, then Taylor to r^13.
 template <class V>
 PVT_CIEDE_INLINE V exp_(V x) {
@@ -48,9 +60,7 @@ PVT_CIEDE_INLINE V exp_(V x) {
                           2.505210838544172e-08,
                           2.08767569878681e-09,
                           1.6059043836821613e-10};
-  V p = V(c[13]);
-  for (int i = 12; i >= 0; --i) p = p * r + V(c[i]);
-  return p * pow2i(k);
+  return poly_(r, c) * pow2i(k);
 }
 
 // ln x for normal x > 0: x = m 2^e with m in [sqrt(1/2), sqrt(2)), and
@@ -65,8 +75,9 @@ PVT_CIEDE_INLINE V log_(V x) {
   const V s = (m - V(1.0)) / (m + V(1.0));
   const V z = s * s;
   // 1/3 + z/5 + ... + z^10/23
-  V p = V(1.0 / 23.0);
-  for (int k = 10; k >= 1; --k) p = p * z + V(1.0 / (2 * k + 1));
+  constexpr double c[] = {1.0 / 3,  1.0 / 5,  1.0 / 7,  1.0 / 9,  1.0 / 11, 1.0 / 13,
+                          1.0 / 15, 1.0 / 17, 1.0 / 19, 1.0 / 21, 1.0 / 23};
+  const V p = poly_(z, c);
   const V log_m = V(2.0) * s + V(2.0) * s * z * p;
   return e * V(0.6931471805592082) + (e * V(7.371002565167799e-13) + log_m);
 }
@@ -105,10 +116,8 @@ PVT_CIEDE_INLINE void sincos_(V x, V& sin_out, V& cos_out) {
                           -1.1470745597729725e-11,
                           4.779477332387385e-14,
                           -1.5619206968586225e-16};
-  V ps = V(s[8]);
-  for (int i = 7; i >= 0; --i) ps = ps * z + V(s[i]);
-  V pc = V(c[9]);
-  for (int i = 8; i >= 0; --i) pc = pc * z + V(c[i]);
+  const V ps = poly_(z, s);
+  const V pc = poly_(z, c);
   const V sin_r = r * ps;
   const V cos_r = pc;
   const V q = n - V(4.0) * vfloor(n * V(0.25));  // 0, 1, 2 or 3
@@ -143,8 +152,10 @@ PVT_CIEDE_INLINE V atan01_(V t) {
   const V base_lo = select(top, V(3.061616997868383e-17), select(mid, V(3.060132146563891e-18), V(0.0)));
   const V u = (t - c) / (V(1.0) + t * c);
   const V z = u * u;
-  V p = V(-1.0 / 23.0);
-  for (int k = 10; k >= 1; --k) p = p * z + V((k % 2 ? -1.0 : 1.0) / (2 * k + 1));
+  // -1/3 + z/5 - ... - z^10/23
+  constexpr double series[] = {-1.0 / 3, 1.0 / 5,   -1.0 / 7, 1.0 / 9,   -1.0 / 11, 1.0 / 13,
+                               -1.0 / 15, 1.0 / 17, -1.0 / 19, 1.0 / 21, -1.0 / 23};
+  const V p = poly_(z, series);
   return base + (base_lo + (u + u * z * p));
 }
 
