@@ -20,6 +20,7 @@ import oracle
 import pyvmaf_tiny
 from compare import TOL, assert_matches_oracle
 from content import CACHE, Clip, Recipe, _read_raw, _write_raw, make_clip, read_luma, write_pair
+from test_native_tool import sanitized_tool  # noqa: F401  (the ASan/UBSan build, a session fixture)
 
 ALL = ["ciede", "psnr_hvs", "speed_chroma", "speed_temporal"]
 NO_HVS = ["ciede", "speed_chroma", "speed_temporal"]  # psnr_hvs takes 8 to 12 bits
@@ -263,3 +264,42 @@ def test_refusals(tmp_path):
     c9 = write_pair(tmp_path / "nine", ref9, ref9[:, ::-1].copy(), pix_fmt="yuv444p9le")
     for feature in ALL:
         refused(c9, [feature], "-bit")
+
+
+# The same extractors in the core built with AddressSanitizer and UBSan (tests/test_native_tool.py builds
+# it): libvmaf's chroma addressing past row ends, odd and tiny planes, 16-bit, every resampler.
+SANITIZED = [
+    (Recipe("bikes", 643, 361, pix_fmt="yuv422p", codec="libvpx-vp9", quality=40, frames=2), ALL),
+    (Recipe("bikes", 643, 362, codec="libvpx-vp9", quality=40, frames=2), ["ciede", "psnr_hvs"]),
+    (Recipe("bikes", 333, 185, pix_fmt="yuv444p", codec="libx264", quality=30, frames=3),
+     ALL + ["speed_chroma:speed_prescale=2,speed_prescale_method=lanczos4,speed_weight_var_mode=5",
+            "speed_temporal:speed_prescale=0.5,speed_prescale_method=bicubic,speed_use_ref_diff=true"]),
+    (Recipe("bikes", 480, 272, pix_fmt="yuv422p10le", codec="libx265", quality=32, frames=2),
+     ["speed_chroma:speed_prescale=1.5,speed_prescale_method=bilinear,speed_kernelscale=3"]),
+    (Recipe("synthetic:texture", 400, 320, pix_fmt="yuv444p16le", codec="noise", quality=600, frames=2), NO_HVS),
+    # (psnr_hvs is NaN here, which pvt-features cannot print as JSON)
+    (Recipe("synthetic:texture", 12, 10, codec="noise", quality=20, frames=2), ["ciede"]),
+]
+
+
+@pytest.mark.parametrize("isa", ["scalar", "native"])
+@pytest.mark.parametrize("recipe,extractors", SANITIZED, ids=[r.id for r, _ in SANITIZED])
+def test_sanitized_core_is_clean_and_agrees(sanitized_tool, recipe, extractors, isa, monkeypatch):
+    import os
+
+    clip = make_clip(recipe)
+    if isa == "scalar":
+        monkeypatch.setenv("PYVMAF_TINY_ISA", "scalar")
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=1", UBSAN_OPTIONS="print_stacktrace=1")
+    args = [a for e in extractors for a in ("--extractor", e)]
+    proc = subprocess.run([str(sanitized_tool), str(clip.ref), str(clip.dist), str(clip.width), str(clip.height),
+                           clip.pix_fmt, "--threads", "2", *args], capture_output=True, text=True, env=env,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "runtime error" not in proc.stderr and "AddressSanitizer" not in proc.stderr
+    native = json.loads(proc.stdout)
+    ours = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), extractors, **clip.geometry)
+    assert sorted(native["columns"]) == sorted(ours)
+    values = np.array(native["frames"], dtype=float)
+    for i, name in enumerate(native["columns"]):
+        np.testing.assert_array_equal(values[:, i], ours[name], err_msg=name)
