@@ -19,8 +19,9 @@ import pytest
 import oracle
 import pyvmaf_tiny
 from compare import TOL, assert_matches_oracle
-from content import CACHE, Clip, Recipe, _read_raw, _write_raw, make_clip, read_luma, write_pair
-from test_native_tool import sanitized_tool  # noqa: F401  (the ASan/UBSan build, a session fixture)
+from content import Clip, Recipe, make_clip, read_luma, write_pair
+from test_conformance_extra import noisy_clip, oracle_values
+from test_native_tool import _run_tool, sanitized_tool  # noqa: F401  (the ASan/UBSan build, a session fixture)
 
 ALL = ["ciede", "psnr_hvs", "speed_chroma", "speed_temporal"]
 NO_HVS = ["ciede", "speed_chroma", "speed_temporal"]  # psnr_hvs takes 8 to 12 bits
@@ -55,29 +56,6 @@ NOISY = [
     (Recipe("bikes", 481, 322, pix_fmt="yuv420p10le", codec="none", frames=3), 3.0),
     (Recipe("bikes", 483, 329, pix_fmt="yuv422p12le", codec="none", frames=3), 2.0),
 ]
-
-
-def noisy_clip(recipe: Recipe, sigma: float) -> Clip:
-    """The recipe's reference, and a copy with seeded noise on every plane (cached)."""
-    from pyvmaf_tiny.io.pixfmt import parse_pix_fmt
-
-    clip = make_clip(recipe)
-    dist = CACHE / "clips-more" / f"{recipe.key()}-noise{sigma}" / "dist.yuv"
-    if not dist.exists():
-        dist.parent.mkdir(parents=True, exist_ok=True)
-        bpc = parse_pix_fmt(recipe.pix_fmt).bpc
-        hi = (1 << bpc) - 1
-        rng = np.random.default_rng(11)
-        frames = []
-        for planes in _read_raw(clip.ref, clip.width, clip.height, clip.pix_fmt):
-            noise = [rng.normal(0, sigma * (1 << (bpc - 8)), p.shape).round().astype(np.int64) for p in planes]
-            frames.append([np.clip(p.astype(np.int64) + n, 0, hi).astype(p.dtype) for p, n in zip(planes, noise)])
-        _write_raw(dist, frames)
-    return Clip(clip.ref, dist, clip.width, clip.height, clip.pix_fmt)
-
-
-def oracle_values(expected: dict, name: str) -> np.ndarray:
-    return np.array([np.nan if f["metrics"][name] is None else f["metrics"][name] for f in expected["frames"]])
 
 
 def assert_close(name: str, ours: np.ndarray, theirs: np.ndarray) -> float:
@@ -285,18 +263,12 @@ SANITIZED = [
 @pytest.mark.parametrize("isa", ["scalar", "native"])
 @pytest.mark.parametrize("recipe,extractors", SANITIZED, ids=[r.id for r, _ in SANITIZED])
 def test_sanitized_core_is_clean_and_agrees(sanitized_tool, recipe, extractors, isa, monkeypatch):
-    import os
-
     clip = make_clip(recipe)
     if isa == "scalar":
         monkeypatch.setenv("PYVMAF_TINY_ISA", "scalar")
-    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=1", UBSAN_OPTIONS="print_stacktrace=1")
-    args = [a for e in extractors for a in ("--extractor", e)]
-    proc = subprocess.run([str(sanitized_tool), str(clip.ref), str(clip.dist), str(clip.width), str(clip.height),
-                           clip.pix_fmt, "--threads", "2", *args], capture_output=True, text=True, env=env,
-                          timeout=600)
+    proc = _run_tool(sanitized_tool, clip, "--threads", "2", *[a for e in extractors for a in ("--extractor", e)])
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "runtime error" not in proc.stderr and "AddressSanitizer" not in proc.stderr
+    assert "runtime error" not in proc.stderr and "Sanitizer" not in proc.stderr
     native = json.loads(proc.stdout)
     ours = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), extractors, **clip.geometry)
     assert sorted(native["columns"]) == sorted(ours)

@@ -24,6 +24,8 @@
 #define PVT_CIEDE_INLINE inline
 #endif
 
+#include "ciede_kernels.hpp"
+
 namespace pvt::feature::kernels::ciede_math {
 
 inline constexpr double kPi = 3.141592653589793;
@@ -273,6 +275,18 @@ PVT_CIEDE_INLINE V ciede2000(const Lab::Of<V>& c1, const Lab::Of<V>& c2) {
   const V chroma = to_float(delta_c / s_c);
   const V hue = to_float(delta_big_h / to_float(V(4.0) * s_h));
   return to_float(vsqrt(lightness * lightness + chroma * chroma + hue * hue + to_float(to_float(r_t * chroma) * hue)));
+}
+
+// out[i] for i < n, `lanes` pixels at a time: load(p) reads `lanes` floats
+// as a V, store(p, v) writes v's lanes as floats.
+template <class V, int lanes, class Load, class Store>
+void run(const CiedePixels& ref, const CiedePixels& dist, std::size_t n, int bpc, float* out, Load load,
+         Store store) {
+  for (std::size_t i = 0; i < n; i += lanes) {
+    const auto a = to_lab<V>(load(ref.y + i), load(ref.u + i), load(ref.v + i), bpc);
+    const auto b = to_lab<V>(load(dist.y + i), load(dist.u + i), load(dist.v + i), bpc);
+    store(out + i, ciede2000<V>(a, b));
+  }
 }
 
 }  // namespace pvt::feature::kernels::ciede_math

@@ -60,12 +60,9 @@ inline void split_exponent(double x, double& m, double& e) {
 namespace pvt::feature::kernels {
 
 void ciede_scalar(const CiedePixels& ref, const CiedePixels& dist, std::size_t n, int bpc, float* out) {
-  using namespace ciede_math;
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto a = to_lab<double>(ref.y[i], ref.u[i], ref.v[i], bpc);
-    const auto b = to_lab<double>(dist.y[i], dist.u[i], dist.v[i], bpc);
-    out[i] = static_cast<float>(ciede2000<double>(a, b));
-  }
+  ciede_math::run<double, 1>(
+      ref, dist, n, bpc, out, [](const float* p) { return static_cast<double>(*p); },
+      [](float* p, double v) { *p = static_cast<float>(v); });
 }
 
 CiedeFn select_ciede() {

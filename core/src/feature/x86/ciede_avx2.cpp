@@ -66,13 +66,9 @@ inline void split_exponent(V4 x, V4& m, V4& e) {
 namespace pvt::feature::kernels {
 
 void ciede_avx2(const CiedePixels& ref, const CiedePixels& dist, std::size_t n, int bpc, float* out) {
-  using namespace ciede_math;
-  const auto load = [](const float* p) { return V4(_mm256_cvtps_pd(_mm_loadu_ps(p))); };
-  for (std::size_t i = 0; i < n; i += 4) {
-    const auto a = to_lab<V4>(load(ref.y + i), load(ref.u + i), load(ref.v + i), bpc);
-    const auto b = to_lab<V4>(load(dist.y + i), load(dist.u + i), load(dist.v + i), bpc);
-    _mm_storeu_ps(out + i, _mm256_cvtpd_ps(ciede2000<V4>(a, b).v));
-  }
+  ciede_math::run<ciede_math::V4, 4>(
+      ref, dist, n, bpc, out, [](const float* p) { return ciede_math::V4(_mm256_cvtps_pd(_mm_loadu_ps(p))); },
+      [](float* p, ciede_math::V4 v) { _mm_storeu_ps(p, _mm256_cvtpd_ps(v.v)); });
 }
 
 }  // namespace pvt::feature::kernels

@@ -61,13 +61,9 @@ inline void split_exponent(V8 x, V8& m, V8& e) {
 namespace pvt::feature::kernels {
 
 void ciede_avx512(const CiedePixels& ref, const CiedePixels& dist, std::size_t n, int bpc, float* out) {
-  using namespace ciede_math;
-  const auto load = [](const float* p) { return V8(_mm512_cvtps_pd(_mm256_loadu_ps(p))); };
-  for (std::size_t i = 0; i < n; i += 8) {
-    const auto a = to_lab<V8>(load(ref.y + i), load(ref.u + i), load(ref.v + i), bpc);
-    const auto b = to_lab<V8>(load(dist.y + i), load(dist.u + i), load(dist.v + i), bpc);
-    _mm256_storeu_ps(out + i, _mm512_cvtpd_ps(ciede2000<V8>(a, b).v));
-  }
+  ciede_math::run<ciede_math::V8, 8>(
+      ref, dist, n, bpc, out, [](const float* p) { return ciede_math::V8(_mm512_cvtps_pd(_mm256_loadu_ps(p))); },
+      [](float* p, ciede_math::V8 v) { _mm256_storeu_ps(p, _mm512_cvtpd_ps(v.v)); });
 }
 
 }  // namespace pvt::feature::kernels
