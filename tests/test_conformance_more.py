@@ -119,6 +119,13 @@ SPEED_OPTIONS = [
     "speed_temporal:speed_prescale=0.5,speed_prescale_method=lanczos4,speed_max_val=1",
     "speed_temporal:speed_prescale=0.6,speed_prescale_method=bilinear,speed_kernelscale=0.711111",
     "speed_temporal:speed_prescale=0.9996,speed_nn_floor=1",
+    # the option sets of the vmaf_v1.0.16 models
+    "speed_chroma:speed_kernelscale=1.0,speed_nn_floor=0.1,speed_sigma_nn=0.19,speed_weight_var_mode=5,"
+    "speed_max_val=45.0",
+    "speed_chroma:speed_prescale=0.5,speed_prescale_method=bilinear,speed_nn_floor=0.1,speed_sigma_nn=0.19,"
+    "speed_weight_var_mode=5,speed_max_val=45.0",
+    "speed_chroma:speed_prescale=0.6,speed_prescale_method=bilinear,speed_nn_floor=0.1,speed_sigma_nn=0.19,"
+    "speed_weight_var_mode=5,speed_max_val=45.0",
 ]
 
 
