@@ -25,9 +25,14 @@ inline double vround(double x) { return std::nearbyint(x); }
 // conversions at -O2 and above; an empty asm on the float hides it from the
 // optimiser (MSVC does not vectorise it so).
 inline double to_float(double x) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
   float f = static_cast<float>(x);
-#if defined(__GNUC__)
   asm("" : "+x"(f));
+#elif defined(__GNUC__) && defined(__aarch64__)
+  float f = static_cast<float>(x);
+  asm("" : "+w"(f));
+#else
+  volatile float f = static_cast<float>(x);
 #endif
   return static_cast<double>(f);
 }

@@ -30,12 +30,24 @@ double speed_cov_scalar(const float* x, const float* y, std::ptrdiff_t stride, i
   return (((c[4] + c[0]) + (c[6] + c[2])) + ((c[5] + c[1]) + (c[7] + c[3]))) + rest;
 }
 
+#ifdef PVT_HAVE_X86_KERNELS
+namespace {
+bool fma_supported() {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+  return __builtin_cpu_supports("fma");
+#else
+  return false;
+#endif
+}
+}  // namespace
+#endif
+
 SpeedCovFn select_speed_cov() {
 #ifdef PVT_HAVE_X86_KERNELS
   switch (active_isa()) {
     case Isa::avx512: return speed_cov_avx512;
     case Isa::avx2:
-      if (__builtin_cpu_supports("fma")) return speed_cov_avx2;
+      if (fma_supported()) return speed_cov_avx2;
       break;
     case Isa::scalar: break;
   }

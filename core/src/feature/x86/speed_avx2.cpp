@@ -4,9 +4,17 @@
 
 #include "speed_x86.hpp"
 
+// FMA is not part of the AVX2 flags of these files: enable it for this
+// function (callers check the CPU has it).
+#if defined(__GNUC__)
+#define PVT_TARGET_FMA __attribute__((target("fma")))
+#else
+#define PVT_TARGET_FMA
+#endif
+
 namespace pvt::feature::kernels {
 
-__attribute__((target("fma"))) double speed_cov_avx2(const float* x, const float* y, std::ptrdiff_t stride,
+PVT_TARGET_FMA double speed_cov_avx2(const float* x, const float* y, std::ptrdiff_t stride,
                                                      int height, int width, double mean_x, double mean_y) {
   __m256d a0 = _mm256_setzero_pd(), a1 = a0, b0 = a0, b1 = a0;  // lanes 0-3, 4-7 of each set
   const __m256d mx = _mm256_set1_pd(mean_x), my = _mm256_set1_pd(mean_y);
