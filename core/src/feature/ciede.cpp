@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "chroma_layout.hpp"
+#include "chroma_planes.hpp"
 #include "kernels/ciede_kernels.hpp"
 #include "options.hpp"
 #include "pyvmaf_tiny/buffer_pool.hpp"
@@ -30,7 +30,7 @@ namespace {
 // (the width rounded up to 32, zero beyond it), Cb's rows then Cr's.
 class LibvmafChroma {
  public:
-  void init(const ChromaLayout& c) {
+  void init(const ChromaPlanes& c) {
     width_ = c.width;
     height_ = c.height;
     stride_ = (c.width + 31) & ~31;
@@ -69,7 +69,7 @@ class CiedeExtractor final : public Extractor {
     if (g.bpc != 8 && g.bpc != 10 && g.bpc != 12 && g.bpc != 16)
       throw InputError("ciede supports 8, 10, 12 and 16-bit input as libvmaf does, got " + std::to_string(g.bpc) +
                        "-bit");
-    layout_ = chroma_layout(g, name_);
+    layout_ = chroma_planes(g, name_);
     geometry_ = g;
     if (layout_.sub_x) {
       libvmaf_.init(layout_);
@@ -147,7 +147,7 @@ class CiedeExtractor final : public Extractor {
   std::string name_ = "ciede";
   std::vector<std::string> provides_ = {"ciede2000"};
   Geometry geometry_;
-  ChromaLayout layout_;
+  ChromaPlanes layout_;
   LibvmafChroma libvmaf_;
   std::vector<std::uint8_t> chroma_row_;  // ref Cb, Cr, dist Cb, Cr of one row, as T
   std::vector<float> buffers_[6];  // ref y, u, v, dist y, u, v

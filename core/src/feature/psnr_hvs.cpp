@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "chroma_layout.hpp"
+#include "chroma_planes.hpp"
 #include "kernels/psnr_hvs_kernels.hpp"
 #include "options.hpp"
 #include "pyvmaf_tiny/errors.hpp"
@@ -35,7 +35,7 @@ class PsnrHvsExtractor final : public Extractor {
     if (g.bpc != 8 && g.bpc != 10 && g.bpc != 12)
       throw InputError("psnr_hvs supports 8, 10 and 12-bit input as libvmaf does, got " + std::to_string(g.bpc) +
                        "-bit");
-    const ChromaLayout c = chroma_layout(g, name_);
+    const ChromaPlanes c = chroma_planes(g, name_);
     width_[0] = g.width, height_[0] = g.height;
     width_[1] = width_[2] = c.width;
     height_[1] = height_[2] = c.height;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "chroma_layout.hpp"
+#include "chroma_planes.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/extractor.hpp"
 #include "registry_entries.hpp"
@@ -38,7 +38,7 @@ class SpeedChromaExtractor final : public Extractor {
     if (!speed::supported_bit_depth(g.bpc))
       throw InputError("speed_chroma supports 8, 10, 12 and 16-bit input as libvmaf does, got " +
                        std::to_string(g.bpc) + "-bit");
-    const ChromaLayout c = chroma_layout(g, name_);
+    const ChromaPlanes c = chroma_planes(g, name_);
     width_ = c.width;
     speed_.init(c.width, c.height, options_, name_);
   }
