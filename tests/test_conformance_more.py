@@ -47,8 +47,8 @@ ENCODED = [
     (Recipe("synthetic:white", 400, 320, pix_fmt="yuv444p", codec="noise", quality=3, frames=3), ALL),
     (Recipe("synthetic:edges", 400, 320, pix_fmt="yuv444p", codec="noise", quality=30, frames=3), ALL),
     (Recipe("synthetic:checker", 330, 170, pix_fmt="yuv422p", codec="noise", quality=40, frames=3), ["ciede", "psnr_hvs"]),
-    # planes smaller than one 8x8 block: psnr_hvs is NaN for them
-    (Recipe("synthetic:texture", 12, 10, codec="noise", quality=20, frames=2), ["ciede", "psnr_hvs"]),
+    # planes smaller than one 8x8 block (psnr_hvs refuses those: test_refusals)
+    (Recipe("synthetic:texture", 12, 10, codec="noise", quality=20, frames=2), ["ciede"]),
 ]
 
 # Every plane noisy, in layouts no encoder here writes at odd sizes.
@@ -220,6 +220,12 @@ def test_refusals(tmp_path):
     with pytest.raises(oracle.OracleFailed):
         oracle.run(c16.ref, c16.dist, **c16.geometry, model="", features=["psnr_hvs"])
     refused(c16, ["psnr_hvs"], "8, 10 and 12-bit")
+    # psnr_hvs of a plane without a whole 8x8 block: libvmaf writes 0/0 (null), we refuse
+    tiny = make_clip(Recipe("synthetic:texture", 12, 10, codec="noise", quality=20, frames=2))
+    assert all(f["metrics"]["psnr_hvs_cb"] is None
+               for f in oracle.run(tiny.ref, tiny.dist, **tiny.geometry, model="", features=["psnr_hvs"])["frames"])
+    refused(tiny, ["psnr_hvs"], "at least 8x8")
+    refused(tiny, ["psnr_hvs_cb"], "at least 8x8")
     # ciede on 4:2:0 with an odd height: libvmaf reads past its picture (its values change run to run)
     refused(make_clip(Recipe("bikes", 182, 177, codec="libvpx-vp9", quality=40, frames=2)), ["ciede"],
             "past the end of its picture")

@@ -127,9 +127,11 @@ void score(const pvt::RawReader& ref, const pvt::RawReader& dist, const Context&
   for (std::uint64_t i = 0; i < std::min(n, kMaxFramesScored); ++i) pipeline.push_read(ref, i, dist, (i + 1) % n);
   pipeline.close();
   const auto values = pipeline.final_values();
+  // An infinite PSNR-style value of identical planes is a value (libvmaf logs
+  // it as null); NaN never is.
   for (std::size_t k = 0; k < values.size(); ++k)
-    if (!std::isfinite(values[k]))
-      throw Finding("feature " + pipeline.columns()[k % pipeline.columns().size()] + " is not finite");
+    if (std::isnan(values[k]))
+      throw Finding("feature " + pipeline.columns()[k % pipeline.columns().size()] + " is NaN");
   if (model)
     for (double s : pipeline.scores(0, pipeline.scored_count()))
       if (!std::isfinite(s)) throw Finding("the VMAF score is not finite");

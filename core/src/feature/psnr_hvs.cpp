@@ -39,6 +39,13 @@ class PsnrHvsExtractor final : public Extractor {
     width_[0] = g.width, height_[0] = g.height;
     width_[1] = width_[2] = c.width;
     height_[1] = height_[2] = c.height;
+    // The score is a mean over whole 8x8 blocks: a plane without one has no
+    // score (libvmaf writes 0/0 there), so it is refused.
+    for (int p = 0; p < 3; ++p)
+      if (wanted_[p] && (width_[p] < 8 || height_[p] < 8))
+        throw InputError("psnr_hvs needs planes of at least 8x8 pixels (whole 8x8 blocks); the " +
+                         std::string(p ? "chroma" : "luma") + " planes are " + std::to_string(width_[p]) + "x" +
+                         std::to_string(height_[p]));
     plane_ = kernels::select_psnr_hvs_plane();
   }
 
