@@ -4,6 +4,7 @@
 // denormalisation, optional score transform and clipping).
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,6 +80,8 @@ class SvmModel final : public Model {
 
   double svm(const std::vector<double>& x) const;
   double transform(double y) const;
+  double normalized(std::size_t feature, double value) const;
+  double denormalized(std::size_t feature, double value) const;
 
   std::vector<ModelFeature> features_;
   bool linear_rescale_ = false;
@@ -89,6 +92,9 @@ class SvmModel final : public Model {
   Polynomial poly_;
   std::vector<std::pair<double, double>> knots_;
   bool out_lte_in_ = false, out_gte_in_ = false;
+  // chroma_correction_parameter, and the features it reads (adm3) and replaces (speed_chroma).
+  std::optional<double> chroma_correction_;
+  std::size_t correction_guide_ = 0, correction_target_ = 0;
   double gamma_ = 0.0, rho_ = 0.0;
   // Support vector i has coefficient sv_coef_[i] and the sparse nodes
   // [sv_start_[i], sv_start_[i + 1]) of sv_nodes_ (ascending 1-based index).
