@@ -1,0 +1,140 @@
+"""run(): a manifest through Dask into an output directory, resumable."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Optional, TextIO
+
+from ..errors import InputError
+from . import manifest as manifests
+from .progress import BatchProgress
+from .results import BatchError, ResultStore
+from .scheduling import DEFAULT_RETRIES, Interrupts, connect, execute
+from .tasks import score_task
+
+SUMMARY_EVERY_S = 30.0  # summary.parquet/csv are refreshed this often during a run
+
+
+@dataclass
+class BatchReport:
+    rows: int
+    ok: int
+    failed: int
+    pending: int
+    skipped: int  # done by an earlier run with the same inputs
+    scored: int  # finished (ok or failed) in this run
+    frames: int  # frames scored in this run
+    elapsed: float
+    out: str
+    failures: list = field(default_factory=list)  # (id, error), in manifest order
+    split: int = 0  # ladder tasks whose workers died too often, retried one encode per task
+
+    @property
+    def exit_code(self) -> int:
+        """0: every row ok; 2: the batch completed with failed rows; 1: it did not complete."""
+        if self.pending:
+            return 1
+        return 2 if self.failed else 0
+
+
+def run(manifest: Any, out: str, client=None, *, scheduler: Optional[str] = None, workers: Optional[int] = None,
+        threads: int = 0, retries: int = DEFAULT_RETRIES, ladder_size: int = 16, quiet: bool = False,
+        stream: Optional[TextIO] = None) -> BatchReport:
+    """Score every row of `manifest` on Dask; results go to `out` (see docs/batch.md).
+
+    `manifest`: a CSV or JSON-lines path, or an iterable of dicts. `client`:
+    a distributed.Client to use as is; else `scheduler` ("tcp://host:8786")
+    to connect to; else a LocalCluster of `workers` processes (default: one
+    per core) is started and closed. `threads`: native threads per encode
+    (0: the host's cores shared among its Dask threads). `retries`: how often
+    a task whose worker died is retried (LocalCluster only; a cluster of
+    your own keeps its `distributed.scheduler.allowed-failures`).
+    `ladder_size`: most encodes of one reference in one task.
+
+    Rows done by an earlier run into `out` with the same inputs are skipped.
+    A bad row is recorded as failed and never stops the batch. Ctrl-C stops
+    cleanly: what finished is kept, and KeyboardInterrupt is raised.
+    """
+    start = time.perf_counter()
+    err = stream if stream is not None else sys.stderr
+    if ladder_size < 1:
+        raise BatchError(f"ladder_size must be >= 1, got {ladder_size}")
+    try:
+        m = manifests.read(manifest)
+    except InputError as e:
+        raise BatchError(str(e)) from None
+    if not quiet and m.ignored_columns:
+        print(f"batch: ignoring column(s) {', '.join(m.ignored_columns)} (known: {', '.join(manifests.COLUMNS)})",
+              file=err)
+    store = ResultStore(out)
+    cluster = None
+    progress = None
+    interrupted = False
+    scored = frames = split = 0
+    try:
+        valid = [e for e in m.encodes if e.error is None]
+        todo = [e for e in valid if not store.done(e)]
+        skipped = len(valid) - len(todo)
+        if todo:
+            cluster = connect(client=client, scheduler=scheduler, workers=workers, retries=retries)
+            tasks = manifests.ladders(todo, cluster.threads, ladder_size)
+            by_key = {e.key: e for e in todo}
+            from ..progress import Progress
+
+            progress = BatchProgress(len(todo), err, bar=Progress.wanted(quiet, err))
+            if not quiet:
+                progress.note(f"batch: {len(m.encodes)} rows, {skipped} done before, {len(todo)} to score in "
+                              f"{len(tasks)} tasks on {cluster.workers} workers ({cluster.threads} Dask threads)")
+                link = cluster.dashboard
+                if link:
+                    progress.note(f"batch: dashboard {link}")
+
+            def on_batch(finished, failed):
+                nonlocal scored, frames
+                rows = []
+                for task, result in finished:
+                    info = {"worker": result["worker"], "wall_s": result["wall_s"] / len(task.encodes)}
+                    for outcome in result["outcomes"]:
+                        rows.append((by_key[outcome["key"]], outcome, info))
+                for task, failure in failed:
+                    for key, *_ in task.encodes:
+                        rows.append((by_key[key], {"key": key, "status": "failed", "error": failure.message}, {}))
+                store.commit(rows)
+                ok = sum(1 for _, o, _ in rows if o["status"] == "ok")
+                n_frames = sum(o.get("frames") or 0 for _, o, _ in rows)
+                scored += len(rows)
+                frames += n_frames
+                progress.update(ok=ok, failed=len(rows) - ok, frames=n_frames)
+
+            with Interrupts() as interrupts:
+                split = execute(cluster, tasks, score_task, args=(threads, cluster.host_threads), name="pvt-ladder",
+                        split=lambda t: t.split(), on_batch=on_batch, interrupts=interrupts,
+                        note=(lambda text: None) if quiet else progress.note,
+                        every=(SUMMARY_EVERY_S, lambda: store.publish(m.encodes, frames=False)))
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        if progress is not None:
+            progress.finish()
+        if cluster is not None:
+            cluster.close()
+        try:
+            counts = store.publish(m.encodes)
+        finally:
+            store.close()
+        if interrupted and not quiet:
+            print(f"batch: interrupted; {counts['ok']} of {len(m.encodes)} rows are done and kept in {out} "
+                  f"(run the same command again to finish)", file=err)
+    failures = []
+    for e in m.encodes:
+        rec = store.records.get(e.id) or {}
+        if e.error is not None:
+            failures.append((e.id, e.error))
+        elif rec.get("status") == "failed" and rec.get("key") == e.key:
+            failures.append((e.id, rec.get("error")))
+    return BatchReport(rows=len(m.encodes), ok=counts["ok"], failed=counts["failed"], pending=counts["pending"],
+                       skipped=skipped, scored=scored, frames=frames, elapsed=time.perf_counter() - start,
+                       out=store.out, failures=failures, split=split)
