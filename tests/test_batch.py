@@ -360,6 +360,50 @@ def test_changed_inputs_are_rescored_and_half_written_commits_are_dropped(cluste
     assert set(_frames(out)) == {"d0", "d1"}
 
 
+def _outcome(enc, n: int, seed: int) -> dict:
+    rng = np.random.default_rng(seed)
+    metrics = {"vmaf": rng.uniform(0, 100, n), "integer_adm2": rng.uniform(0, 1, n)}
+    return {"key": enc.key, "status": "ok", "frames": n, "frame_numbers": np.arange(n), "metrics": metrics,
+            "pooled": {m: {"mean": float(v.mean())} for m, v in metrics.items()}}
+
+
+def test_publish_merges_parts_without_ever_splitting_an_encode(tmp_path):
+    from pyvmaf_tiny.batch.results import ResultStore
+
+    clip = make_clip(SMALL)
+    encodes = read_manifest([{"id": f"e{i:02d}", "ref": str(clip.ref), "dist": str(clip.dist), **_geometry(clip)}
+                             for i in range(30)]).encodes
+    sizes = {e.id: 7 + i % 5 for i, e in enumerate(encodes)}
+    store = ResultStore(tmp_path / "out", part_rows=50)
+    for i, e in enumerate(encodes):  # one commit per finished task, each a small part file
+        store.commit([(e, _outcome(e, sizes[e.id], i), {"worker": "w"})])
+    assert len(list((tmp_path / "out" / "frames.parquet").glob("*.parquet"))) == 30
+    store.publish(encodes)
+
+    def layout():
+        files = {f: set(pq.read_table(f, columns=["id"]).column("id").to_pylist())
+                 for f in (tmp_path / "out" / "frames.parquet").glob("*.parquet")}
+        for rid in set().union(*files.values()):
+            assert sum(rid in ids for ids in files.values()) == 1, f"{rid} is split across files"
+        return files
+
+    files = layout()
+    assert 2 < len(files) < 30 and all(pq.read_metadata(f).num_rows < 2 * 50 for f in files)
+    assert len(pq.read_table(tmp_path / "out" / "frames.parquet")) == sum(sizes.values())
+    # e03 fails when redone: its frames leave, nobody else's do, across a reopen of the directory.
+    store.commit([(encodes[3], {"key": encodes[3].key, "status": "failed", "error": "X"}, {})])
+    store.publish(encodes)
+    store.close()
+    store = ResultStore(tmp_path / "out", part_rows=50)
+    assert [e.id for e in encodes if not store.done(e)] == ["e03"]
+    store.publish(encodes)
+    store.close()
+    files = layout()
+    table = pq.read_table(tmp_path / "out" / "frames.parquet")
+    assert len(table) == sum(n for rid, n in sizes.items() if rid != "e03")
+    assert "e03" not in set(table.column("id").to_pylist())
+
+
 def test_manifest_rows_are_validated_one_by_one(tmp_path):
     clip = make_clip(SMALL)
     (tmp_path / "a.yuv").write_bytes(b"")

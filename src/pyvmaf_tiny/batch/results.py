@@ -36,8 +36,7 @@ from .manifest import Encode
 FRAMES = "frames.parquet"
 STATE = ".batch"
 PART_ROWS = 250_000  # rows per published frames file
-ROW_GROUP = 65_536
-SMALL = PART_ROWS // 4  # files with fewer rows are merged at publish
+ROW_GROUP = 65_536  # files with fewer than a quarter of PART_ROWS are merged at publish
 STATS = ("mean", "harmonic_mean", "min", "max")
 
 
@@ -72,8 +71,9 @@ def metric_order(names: Iterable[str]) -> list[str]:
 class ResultStore:
     """The output directory of one manifest's batch. Single writer: a lock file guards it."""
 
-    def __init__(self, out: str):
+    def __init__(self, out: str, part_rows: int = PART_ROWS):
         self.out = os.path.abspath(out)
+        self.part_rows = part_rows
         self.frames_dir = os.path.join(self.out, FRAMES)
         self.state = os.path.join(self.out, STATE)
         self.tmp = os.path.join(self.state, "tmp")
@@ -156,7 +156,7 @@ class ResultStore:
             table = pa.concat_tables(_unify(tables))
             part = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"
             tmp = os.path.join(self.tmp, part)
-            pq.write_table(table, tmp, compression="zstd")
+            pq.write_table(table, tmp, **_PARQUET)
             os.replace(tmp, os.path.join(self.frames_dir, part))
             self._written.append(os.path.join(self.frames_dir, part))
             keys = frozenset(r["key"] for r in records if r["status"] == "ok")
@@ -235,44 +235,48 @@ class ResultStore:
         for name, info in sorted(self.files.items(), key=lambda kv: -kv[1].rows):
             clean = info.keys <= live and not (info.keys & covered) and info.rows > 0
             if clean and info.metrics == tuple(n for n in schema.names if n not in _ID_COLUMNS) and (
-                    info.rows >= SMALL or len(self.files) == 1):
+                    info.rows >= self.part_rows // 4 or len(self.files) == 1):
                 keep.append(name)
                 covered |= info.keys
             else:
                 redo.append(name)
         if not redo and keep:
             return
-        tables = []
+        adds: dict[str, tuple] = {}
+        buffer: list = []
+
+        def flush():
+            # Whole encodes only, sorted: a file never holds part of an encode's frames.
+            t = pa.concat_tables(buffer) if buffer else schema.empty_table()
+            if t.num_rows:
+                t = t.sort_by([("id", "ascending"), ("frame", "ascending")])
+            name = f"frames-{uuid.uuid4().hex[:12]}.parquet"
+            tmp = os.path.join(self.tmp, name)
+            pq.write_table(t, tmp, row_group_size=ROW_GROUP, **_PARQUET)
+            _fsync_all([tmp])
+            adds[name] = (frozenset(pc.unique(t.column("key")).to_pylist()) if t.num_rows else frozenset(), t.num_rows)
+            buffer.clear()
+
         for name in redo:
             wanted = (self.files[name].keys & live) - covered
             if not wanted:
                 continue
             t = pq.ParquetFile(os.path.join(self.frames_dir, name)).read()
             t = t.filter(pc.is_in(t.column("key"), value_set=arrow.string(sorted(wanted))))
-            tables.append(_conform(pa, t, schema))
+            buffer.append(_conform(pa, t, schema))
             covered |= wanted
-        merged = pa.concat_tables(tables) if tables else schema.empty_table()
-        if merged.num_rows:
-            merged = merged.sort_by([("id", "ascending"), ("frame", "ascending")])
-        if not keep and not merged.num_rows:
-            outputs = [merged]  # an empty dataset still has a file, so readers find its columns
-        else:
-            outputs = [merged.slice(i, PART_ROWS) for i in range(0, merged.num_rows, PART_ROWS)]
-        adds = {}
-        for t in outputs:
-            name = f"frames-{uuid.uuid4().hex[:12]}.parquet"
-            tmp = os.path.join(self.tmp, name)
-            pq.write_table(t, tmp, compression="zstd", row_group_size=ROW_GROUP)
-            _fsync_all([tmp])
-            adds[name] = t
+            if sum(b.num_rows for b in buffer) >= self.part_rows:
+                flush()
+        if buffer or not keep:
+            flush()  # an empty dataset still gets a file, so that readers find its columns
         log = os.path.join(self.state, "compaction.json")
         _write_json_atomic(log, {"add": sorted(adds), "remove": sorted(redo)}, self.tmp)
         self._finish_compaction()
+        metric_names = tuple(n for n in schema.names if n not in _ID_COLUMNS)
         for name in redo:
             self.files.pop(name, None)
-        for name, t in adds.items():
-            keys = frozenset(pc.unique(t.column("key")).to_pylist()) if t.num_rows else frozenset()
-            self.files[name] = _FileInfo(keys, t.num_rows, tuple(n for n in schema.names if n not in _ID_COLUMNS))
+        for name, (keys, rows) in adds.items():
+            self.files[name] = _FileInfo(keys, rows, metric_names)
         self.present = set().union(*(f.keys for f in self.files.values()))
 
     def _finish_compaction(self) -> None:
@@ -301,6 +305,8 @@ class ResultStore:
 
 
 _ID_COLUMNS = ("id", "frame", "key")
+# Dictionary pages only where values repeat: tried on every float column, they cost 3x the write time.
+_PARQUET = {"compression": "zstd", "use_dictionary": ["id", "key"]}
 _TEXT = {"id", "status", "ref", "dist", "model", "worker", "error", "key"}
 
 

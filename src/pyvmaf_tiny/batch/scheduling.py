@@ -127,7 +127,8 @@ def connect(client=None, scheduler: Optional[str] = None, workers: Optional[int]
         import dask
 
         n = local_workers(workers)
-        config = {"distributed.scheduler.allowed-failures": retries, "distributed.scheduler.worker-saturation": 1.0}
+        config = {"distributed.scheduler.allowed-failures": retries, "distributed.scheduler.worker-saturation": 1.0,
+                  "distributed.worker.profile.enabled": False}  # a stack sampler every 10 ms: not needed here
         # Without bokeh the dashboard is a page asking for it: not worth a port.
         dashboard = ":8787" if _has_bokeh() else None
         with dask.config.set(config), _sigint_ignored(), warnings.catch_warnings():
