@@ -151,22 +151,30 @@ class ResultStore:
             records.append(rec)
             if outcome["status"] == "ok":
                 tables.append(_frames_table(enc, outcome))
-        part = None
-        if tables:
-            table = pa.concat_tables(_unify(tables))
-            part = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"
-            tmp = os.path.join(self.tmp, part)
-            pq.write_table(table, tmp, **_PARQUET)
-            os.replace(tmp, os.path.join(self.frames_dir, part))
-            self._written.append(os.path.join(self.frames_dir, part))
-            keys = frozenset(r["key"] for r in records if r["status"] == "ok")
-            self.files[part] = _FileInfo(keys, table.num_rows,
-                                         tuple(n for n in table.schema.names if n not in _ID_COLUMNS))
-            self.present |= keys
-        self._journal.write(json.dumps({"part": part, "records": records}, allow_nan=True) + "\n")
+        parts = []
+        chunk: list = []
+        for t in tables + [None]:  # part files of whole encodes, up to part_rows rows each
+            if chunk and (t is None or sum(c.num_rows for c in chunk) + t.num_rows > self.part_rows):
+                parts.append(self._write_part(pa.concat_tables(_unify(chunk))))
+                chunk = []
+            if t is not None:
+                chunk.append(t)
+        self._journal.write(json.dumps({"parts": parts, "records": records}, allow_nan=True) + "\n")
         self._journal.flush()
         for rec in records:
             self.records[rec["id"]] = rec
+
+    def _write_part(self, table) -> str:
+        _, pq = _pa()
+        name = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"
+        tmp = os.path.join(self.tmp, name)
+        pq.write_table(table, tmp, **_PARQUET)
+        os.replace(tmp, os.path.join(self.frames_dir, name))
+        self._written.append(os.path.join(self.frames_dir, name))
+        keys = frozenset(table.column("key").unique().to_pylist())
+        self.files[name] = _FileInfo(keys, table.num_rows, tuple(n for n in table.schema.names if n not in _ID_COLUMNS))
+        self.present |= keys
+        return name
 
     # -- publish -----------------------------------------------------------------------------------------------
 
@@ -263,10 +271,12 @@ class ResultStore:
                 continue
             t = pq.ParquetFile(os.path.join(self.frames_dir, name)).read()
             t = t.filter(pc.is_in(t.column("key"), value_set=arrow.string(sorted(wanted))))
-            buffer.append(_conform(pa, t, schema))
             covered |= wanted
-            if sum(b.num_rows for b in buffer) >= self.part_rows:
-                flush()
+            t = t.sort_by([("key", "ascending")])
+            for one in _runs(t):  # encode by encode: no file outgrows part_rows but for one encode
+                if buffer and sum(b.num_rows for b in buffer) + one.num_rows > self.part_rows:
+                    flush()
+                buffer.append(_conform(pa, one, schema))
         if buffer or not keep:
             flush()  # an empty dataset still gets a file, so that readers find its columns
         log = os.path.join(self.state, "compaction.json")
@@ -335,6 +345,18 @@ def _unify(tables: list) -> list:
     names = {n for t in tables for n in t.schema.names if n not in _ID_COLUMNS}
     schema = _frames_schema(pa, metric_order(names))
     return [_conform(pa, t, schema) for t in tables]
+
+
+def _runs(table) -> list:
+    """A table sorted by key, cut into one slice per key."""
+    import numpy as np
+
+    keys = np.asarray(table.column("key").to_numpy(zero_copy_only=False))
+    if not len(keys):
+        return []
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    ends = np.r_[starts[1:], len(keys)]
+    return [table.slice(int(a), int(b - a)) for a, b in zip(starts, ends)]
 
 
 def _conform(pa, table, schema):
