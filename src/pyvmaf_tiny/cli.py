@@ -279,24 +279,14 @@ def _add_batch(sub) -> None:
                    "(default: start a LocalCluster on this machine)")
     b.add_argument("--workers", type=_positive_int, metavar="N",
                    help="LocalCluster worker processes (default: one per core, at least 1 GiB each)")
-    b.add_argument("--threads", type=_batch_count, default=0, metavar="N",
+    b.add_argument("--threads", type=int, default=0, metavar="N",
                    help="native threads per encode (default 0: a host's cores over its Dask threads)")
-    b.add_argument("--retries", type=_batch_count, default=2, metavar="N",
+    b.add_argument("--retries", type=int, default=2, metavar="N",
                    help="retries of a task whose worker died, LocalCluster only (default 2)")
     b.add_argument("--ladder-size", type=_positive_int, default=16, metavar="N",
                    help="most encodes of one reference scored as one task (default 16)")
     b.add_argument("--quiet", "-q", action="store_true", help="no progress bar or notes")
     _add_common(b)
-
-
-def _batch_count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
 
 
 def _cmd_batch(args) -> int:

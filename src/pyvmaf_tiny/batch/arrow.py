@@ -25,28 +25,25 @@ def _validity(valid: np.ndarray):
     return _pa().py_buffer(np.packbits(valid, bitorder="little")), int((~valid).sum())
 
 
-def float64(values) -> "pa.Array":  # noqa: F821
-    """From a float array, or a list of floats and Nones (null)."""
+def _numeric(values, arrow_type, dtype, zero) -> "pa.Array":  # noqa: F821
     pa = _pa()
     if isinstance(values, np.ndarray):
-        data = np.ascontiguousarray(values, dtype=np.float64)
-        return pa.Array.from_buffers(pa.float64(), len(data), [None, pa.py_buffer(data)])
+        data = np.ascontiguousarray(values, dtype=dtype)
+        return pa.Array.from_buffers(arrow_type, len(data), [None, pa.py_buffer(data)])
     valid = np.array([v is not None for v in values], dtype=bool)
-    data = np.array([v if v is not None else 0.0 for v in values], dtype=np.float64)
+    data = np.array([v if v is not None else zero for v in values], dtype=dtype)
     bitmap, nulls = _validity(valid)
-    return pa.Array.from_buffers(pa.float64(), len(data), [bitmap, pa.py_buffer(data)], null_count=nulls)
+    return pa.Array.from_buffers(arrow_type, len(data), [bitmap, pa.py_buffer(data)], null_count=nulls)
+
+
+def float64(values) -> "pa.Array":  # noqa: F821
+    """From a float array, or a list of floats and Nones (null)."""
+    return _numeric(values, _pa().float64(), np.float64, 0.0)
 
 
 def int64(values) -> "pa.Array":  # noqa: F821
     """From an integer array, or a list of ints and Nones (null)."""
-    pa = _pa()
-    if isinstance(values, np.ndarray):
-        data = np.ascontiguousarray(values, dtype=np.int64)
-        return pa.Array.from_buffers(pa.int64(), len(data), [None, pa.py_buffer(data)])
-    valid = np.array([v is not None for v in values], dtype=bool)
-    data = np.array([v if v is not None else 0 for v in values], dtype=np.int64)
-    bitmap, nulls = _validity(valid)
-    return pa.Array.from_buffers(pa.int64(), len(data), [bitmap, pa.py_buffer(data)], null_count=nulls)
+    return _numeric(values, _pa().int64(), np.int64, 0)
 
 
 def string(values: Sequence[Optional[str]]) -> "pa.Array":  # noqa: F821

@@ -59,8 +59,9 @@ def run(manifest: Any, out: str, client=None, *, scheduler: Optional[str] = None
     """
     start = time.perf_counter()
     err = stream if stream is not None else sys.stderr
-    if ladder_size < 1:
-        raise BatchError(f"ladder_size must be >= 1, got {ladder_size}")
+    for name, value, least in (("ladder_size", ladder_size, 1), ("threads", threads, 0), ("retries", retries, 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise BatchError(f"{name} must be an integer >= {least}, got {value!r}")
     try:
         m = manifests.read(manifest)
     except InputError as e:
