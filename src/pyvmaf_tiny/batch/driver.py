@@ -9,6 +9,7 @@ from typing import Any, Optional, TextIO
 
 from ..errors import InputError
 from . import manifest as manifests
+from .manifest import Ladder
 from .progress import BatchProgress
 from .results import BatchError, ResultStore
 from .scheduling import DEFAULT_RETRIES, Interrupts, connect, execute
@@ -70,50 +71,31 @@ def run(manifest: Any, out: str, client=None, *, scheduler: Optional[str] = None
         print(f"batch: ignoring column(s) {', '.join(m.ignored_columns)} (known: {', '.join(manifests.COLUMNS)})",
               file=err)
     store = ResultStore(out)
-    cluster = None
-    progress = None
+    cluster = progress = None
     interrupted = False
-    scored = frames = split = 0
     try:
         valid = [e for e in m.encodes if e.error is None]
         todo = [e for e in valid if not store.done(e)]
         skipped = len(valid) - len(todo)
+        committer = _Committer(store, todo)
+        split = 0
         if todo:
             cluster = connect(client=client, scheduler=scheduler, workers=workers, retries=retries)
             tasks = manifests.ladders(todo, cluster.threads, ladder_size)
-            by_key = {e.key: e for e in todo}
             from ..progress import Progress
 
-            progress = BatchProgress(len(todo), err, bar=Progress.wanted(quiet, err))
+            progress = committer.progress = BatchProgress(len(todo), err, bar=Progress.wanted(quiet, err))
             if not quiet:
                 progress.note(f"batch: {len(m.encodes)} rows, {skipped} done before, {len(todo)} to score in "
                               f"{len(tasks)} tasks on {cluster.workers} workers ({cluster.threads} Dask threads)")
                 link = cluster.dashboard
                 if link:
                     progress.note(f"batch: dashboard {link}")
-
-            def on_batch(finished, failed):
-                nonlocal scored, frames
-                rows = []
-                for task, result in finished:
-                    info = {"worker": result["worker"], "wall_s": result["wall_s"] / len(task.encodes)}
-                    for outcome in result["outcomes"]:
-                        rows.append((by_key[outcome["key"]], outcome, info))
-                for task, failure in failed:
-                    for key, *_ in task.encodes:
-                        rows.append((by_key[key], {"key": key, "status": "failed", "error": failure.message}, {}))
-                store.commit(rows)
-                ok = sum(1 for _, o, _ in rows if o["status"] == "ok")
-                n_frames = sum(o.get("frames") or 0 for _, o, _ in rows)
-                scored += len(rows)
-                frames += n_frames
-                progress.update(ok=ok, failed=len(rows) - ok, frames=n_frames)
-
             with Interrupts() as interrupts:
                 split = execute(cluster, tasks, score_task, args=(threads, cluster.host_threads), name="pvt-ladder",
-                        split=lambda t: t.split(), on_batch=on_batch, interrupts=interrupts,
-                        note=(lambda text: None) if quiet else progress.note,
-                        every=(SUMMARY_EVERY_S, lambda: store.publish(m.encodes, frames=False)))
+                                split=Ladder.split, on_batch=committer, interrupts=interrupts,
+                                note=(lambda text: None) if quiet else progress.note,
+                                every=(SUMMARY_EVERY_S, lambda: store.publish(m.encodes, frames=False)))
     except KeyboardInterrupt:
         interrupted = True
         raise
@@ -129,13 +111,43 @@ def run(manifest: Any, out: str, client=None, *, scheduler: Optional[str] = None
         if interrupted and not quiet:
             print(f"batch: interrupted; {counts['ok']} of {len(m.encodes)} rows are done and kept in {out} "
                   f"(run the same command again to finish)", file=err)
-    failures = []
-    for e in m.encodes:
+    return BatchReport(rows=len(m.encodes), ok=counts["ok"], failed=counts["failed"], pending=counts["pending"],
+                       skipped=skipped, scored=committer.scored, frames=committer.frames,
+                       elapsed=time.perf_counter() - start, out=store.out, failures=_failures(m.encodes, store),
+                       split=split)
+
+
+class _Committer:
+    """execute()'s on_batch: finished and failed tasks into the store, one commit per batch."""
+
+    def __init__(self, store: ResultStore, todo: list):
+        self.store, self.by_key = store, {e.key: e for e in todo}
+        self.progress: Optional[BatchProgress] = None
+        self.scored = self.frames = 0
+
+    def __call__(self, finished, failed) -> None:
+        rows = []
+        for task, result in finished:
+            info = {"worker": result["worker"], "wall_s": result["wall_s"] / len(task.encodes)}
+            rows += [(self.by_key[o["key"]], o, info) for o in result["outcomes"]]
+        for task, failure in failed:
+            rows += [(self.by_key[key], {"key": key, "status": "failed", "error": failure.message}, {})
+                     for key, *_ in task.encodes]
+        self.store.commit(rows)
+        ok = sum(1 for _, o, _ in rows if o["status"] == "ok")
+        frames = sum(o.get("frames") or 0 for _, o, _ in rows)
+        self.scored += len(rows)
+        self.frames += frames
+        if self.progress is not None:
+            self.progress.update(ok=ok, failed=len(rows) - ok, frames=frames)
+
+
+def _failures(encodes: list, store: ResultStore) -> list[tuple[str, str]]:
+    out = []
+    for e in encodes:
         rec = store.records.get(e.id) or {}
         if e.error is not None:
-            failures.append((e.id, e.error))
+            out.append((e.id, e.error))
         elif rec.get("status") == "failed" and rec.get("key") == e.key:
-            failures.append((e.id, rec.get("error")))
-    return BatchReport(rows=len(m.encodes), ok=counts["ok"], failed=counts["failed"], pending=counts["pending"],
-                       skipped=skipped, scored=scored, frames=frames, elapsed=time.perf_counter() - start,
-                       out=store.out, failures=failures, split=split)
+            out.append((e.id, rec.get("error")))
+    return out
