@@ -92,13 +92,27 @@ def make_content(out: Path, frames: int) -> Path:
     return manifest
 
 
-def timed(cmd: list[str], cwd: Path) -> float:
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and CPU seconds of a child process and the children it waited for (the LocalCluster's
+    worker processes included)."""
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise RuntimeError(f"{cmd[:4]} failed ({proc.returncode}): {proc.stderr.decode(errors='replace')[-600:]}")
-    return elapsed
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{cmd[:4]} failed: {err.decode(errors='replace')[-600:]}")
+    return elapsed, usage.ru_utime + usage.ru_stime
+
+
+def _cpu(pids: list[int]) -> float:
+    """CPU seconds of this process and of `pids` (the warm cluster's workers) so far."""
+    import resource
+
+    import psutil
+
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return me.ru_utime + me.ru_stime + sum(sum(psutil.Process(p).cpu_times()[:2]) for p in pids)
 
 
 METRICS = ("vmaf", "integer_adm2", "integer_adm_scale0", "integer_adm_scale1", "integer_adm_scale2",
@@ -202,33 +216,33 @@ def main(argv=None) -> int:
         shutil.rmtree(out, ignore_errors=True)
         return out
 
-    def run_batch() -> float:
+    pids = list(cluster.client.run(os.getpid).values())
+
+    def run_batch():
         return timed([sys.executable, "-m", "pyvmaf_tiny", "batch", str(manifest), "--out", str(fresh("cold")),
                       "--quiet"], here)
 
-    def run_in_process() -> float:
+    def run_in_process():
         return timed([sys.executable, "-c", IN_PROCESS, str(manifest), str(args.threads)], here)
 
-    def run_libvmaf() -> float:
-        start = time.perf_counter()
-        for cmd in libvmaf:
-            timed(cmd, here)
-        return time.perf_counter() - start
+    def run_libvmaf():
+        runs = [timed(cmd, here) for cmd in libvmaf]
+        return sum(w for w, _ in runs), sum(c for _, c in runs)
 
-    def run_warm_batch() -> float:
+    def run_warm_batch():
         out = fresh("warm")
-        start = time.perf_counter()
+        cpu, start = _cpu(pids), time.perf_counter()
         report = run(manifest, out, client=cluster.client, quiet=True)
         elapsed = time.perf_counter() - start
         assert report.ok == len(rows), report.failures
-        return elapsed
+        return elapsed, _cpu(pids) - cpu
 
-    def run_warm_loop() -> float:
-        start = time.perf_counter()
+    def run_warm_loop():
+        cpu, start = _cpu(pids), time.perf_counter()
         for r in rows:
             pyvmaf_tiny.score(str(here / r["ref"]), str(here / r["dist"]), width=W, height=H, pix_fmt="yuv420p",
                               threads=args.threads)
-        return time.perf_counter() - start
+        return time.perf_counter() - start, _cpu(pids) - cpu
 
     kinds = {"batch": run_batch, "in-process": run_in_process, "warm batch": run_warm_batch,
              "warm loop": run_warm_loop}
@@ -239,24 +253,26 @@ def main(argv=None) -> int:
         order = list(kinds) if i % 2 == 0 else list(kinds)[::-1]
         for k in order:
             times[k].append(kinds[k]())
-        print(f"run {i + 1}: " + ", ".join(f"{k} {times[k][-1]:.2f} s" for k in kinds), file=sys.stderr)
+        print(f"run {i + 1}: " + ", ".join(f"{k} {times[k][-1][0]:.2f} s ({times[k][-1][1]:.2f} cpu)" for k in kinds),
+              file=sys.stderr)
     cluster.close()
     shutil.rmtree(work, ignore_errors=True)
-    med = {k: statistics.median(v) for k, v in times.items()}
+    med = {k: statistics.median(w for w, _ in v) for k, v in times.items()}
+    cpu = {k: statistics.median(c for _, c in v) for k, v in times.items()}
 
     def paired(a: str, b: str) -> float:
-        return statistics.median(x / y for x, y in zip(times[a], times[b]))
+        return statistics.median(x[0] / y[0] for x, y in zip(times[a], times[b]))
 
     print(f"{len(rows)} encodes, {W}x{H}, {args.frames} frames each ({frames} frames), {os.cpu_count()} cores, "
           f"default LocalCluster ({cluster.threads} single-threaded workers), in-process/libvmaf threads = "
           f"{args.threads}, {args.repeat} runs")
-    print("| run | median s | fps | ratio | paired ratio |")
-    print("|---|---|---|---|---|")
+    print("| run | median s | fps | ratio | paired ratio | median CPU s |")
+    print("|---|---|---|---|---|---|")
     base = {"batch": "in-process", "in-process": "in-process", "libvmaf": "in-process", "warm batch": "warm loop",
             "warm loop": "warm loop"}
     for k in kinds:
         print(f"| {k} | {med[k]:.2f} | {frames / med[k]:.0f} | {med[k] / med[base[k]]:.2f}x vs {base[k]} | "
-              f"{paired(k, base[k]):.2f}x |")
+              f"{paired(k, base[k]):.2f}x | {cpu[k]:.2f} |")
     return 0
 
 

@@ -47,6 +47,13 @@ def _memory() -> Optional[int]:
         return None
 
 
+def _scheduler_info(client) -> dict:
+    try:
+        return client.scheduler_info(n_workers=-1)  # every worker (newer versions list only some by default)
+    except TypeError:  # older distributed: no n_workers, and every worker listed
+        return client.scheduler_info()
+
+
 def _has_bokeh() -> bool:
     return importlib.util.find_spec("bokeh") is not None
 
@@ -73,11 +80,11 @@ class Cluster:
 
     @property
     def workers(self) -> int:
-        return len(self.client.scheduler_info(n_workers=-1).get("workers", {}))
+        return len(_scheduler_info(self.client).get("workers", {}))
 
     @property
     def dashboard(self) -> Optional[str]:
-        info = self.client.scheduler_info(n_workers=0)
+        info = _scheduler_info(self.client)
         if "dashboard" not in info.get("services", {}):
             return None
         try:  # the scheduler serves a page asking for bokeh when it lacks it: no link to that
@@ -88,7 +95,7 @@ class Cluster:
         return self.client.dashboard_link
 
     def refresh(self) -> None:
-        workers = self.client.scheduler_info(n_workers=-1).get("workers", {})
+        workers = _scheduler_info(self.client).get("workers", {})
         per_host = Counter()
         for addr, w in workers.items():
             per_host[host_of(addr)] += int(w.get("nthreads", 1))
