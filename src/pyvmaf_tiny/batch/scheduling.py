@@ -270,7 +270,7 @@ def execute(cluster: Cluster, items: Sequence[Any], fn: Callable, *, args: tuple
 
     hold = interrupts.held if interrupts is not None else contextlib.nullcontext
     futures = [submit(item, len(items) - i) for i, item in enumerate(items)]
-    ac = distributed.as_completed(futures)
+    ac = distributed.as_completed(futures, loop=client.loop)  # this client, not the default one
     del futures
     last = time.monotonic()
     splits = 0
