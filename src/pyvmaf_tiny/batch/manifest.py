@@ -137,8 +137,9 @@ def _canonical(name: Any) -> str:
 
 def _validate(rows: Sequence[tuple[int, Any]], base: str, source: str) -> Manifest:
     out, ignored, seen = [], {}, {}
+    checks = _Checks(base)
     for row, raw in rows:
-        enc = _parse_row(row, raw, base, ignored)
+        enc = _parse_row(row, raw, checks, ignored)
         if enc.error is None:
             first = seen.setdefault(enc.id, row)
             if first != row:
@@ -147,7 +148,59 @@ def _validate(rows: Sequence[tuple[int, Any]], base: str, source: str) -> Manife
     return Manifest(out, source, sorted(ignored))
 
 
-def _parse_row(row: int, raw: Any, base: str, ignored: dict) -> Encode:
+class _Checks:
+    """One manifest's checks, each value checked once: a catalogue repeats its references, models and options."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self._memo: dict = {}
+
+    def _once(self, kind: str, value, check):
+        key = (kind, value)
+        if key not in self._memo:
+            try:
+                self._memo[key] = (check(value), None)
+            except InputError as e:
+                self._memo[key] = (None, e)
+        result, error = self._memo[key]
+        if error is not None:
+            raise error
+        return result
+
+    def pix_fmt(self, value: str) -> None:
+        from ..io.pixfmt import parse_pix_fmt
+
+        self._once("pix_fmt", value, parse_pix_fmt)
+
+    def features(self, value: tuple) -> None:
+        from .. import featureset
+
+        self._once("features", value, lambda v: featureset.resolve(list(v)))
+
+    def path(self, value: str, what: str) -> str:
+        return self._once(what, value, lambda v: DEFAULT_POLICY.resolve(os.path.join(self.base, os.path.expanduser(v)),
+                                                                          what))
+
+    def model(self, value: str) -> Optional[str]:
+        """None for a packaged model; the real path of a model file otherwise."""
+        packaged = self._once("packaged", None, lambda _: [m.name for m in _models().list()])
+        if value in packaged:
+            return None
+        if os.path.sep in value or value.endswith((".json", ".onnx")) or os.path.exists(os.path.join(self.base, value)):
+            return self.path(value, "model")
+        raise InputError(f"unknown model {value!r}: use one of {', '.join(packaged)}, or a path to a model file")
+
+    def stat(self, path: Optional[str]) -> Optional[list]:
+        return self._once("stat", path, _stat)
+
+
+def _models():
+    from .. import models
+
+    return models
+
+
+def _parse_row(row: int, raw: Any, checks: _Checks, ignored: dict) -> Encode:
     if isinstance(raw, str):
         return Encode(row, str(row), "", "", error=f"InputError: {raw}")
     if not isinstance(raw, dict):
@@ -163,13 +216,12 @@ def _parse_row(row: int, raw: Any, base: str, ignored: dict) -> Encode:
     rid = str(row) if rid is None or str(rid).strip() == "" else str(rid).strip()
     ref, dist = _text(values.get("ref")), _text(values.get("dist"))
     model = _text(values.get("model")) or DEFAULT_MODEL
-    enc = Encode(row, rid, ref or "", dist or "", model)
+    fields = dict(row=row, id=rid, ref=ref or "", dist=dist or "", model=model)
     try:
         if not ref or not dist:
             missing = " and ".join(n for n, v in (("ref", ref), ("dist", dist)) if not v)
             raise InputError(f"missing {missing}")
-        enc = replace(
-            enc,
+        fields.update(
             width=_int(values.get("width"), "width", 1),
             height=_int(values.get("height"), "height", 1),
             pix_fmt=_text(values.get("pix_fmt")),
@@ -180,21 +232,18 @@ def _parse_row(row: int, raw: Any, base: str, ignored: dict) -> Encode:
             skip_dist=_int(values.get("skip_dist"), "skip_dist", 0) or 0,
             subsample=_int(values.get("subsample"), "subsample", 1) or 1,
         )
-        if (enc.width is None) != (enc.height is None):
+        if (fields["width"] is None) != (fields["height"] is None):
             raise InputError("width and height go together")
-        if enc.pix_fmt is not None:
-            from ..io.pixfmt import parse_pix_fmt
-
-            parse_pix_fmt(enc.pix_fmt)
-        if enc.features:
-            from .. import featureset
-
-            featureset.resolve(list(enc.features))
-        enc = replace(enc, ref_path=_input(base, ref, "reference"), dist_path=_input(base, dist, "distorted"),
-                      model_path=_model_path(base, model))
+        if fields["pix_fmt"] is not None:
+            checks.pix_fmt(fields["pix_fmt"])
+        if fields["features"]:
+            checks.features(fields["features"])
+        fields.update(ref_path=checks.path(ref, "reference"), dist_path=checks.path(dist, "distorted"),
+                      model_path=checks.model(model))
     except InputError as e:
-        return replace(enc, error=f"InputError: {e}")
-    return replace(enc, key=fingerprint(enc))
+        return Encode(**fields, error=f"InputError: {e}")
+    enc = Encode(**fields)
+    return replace(enc, key=fingerprint(enc, checks.stat))
 
 
 def _text(v: Any) -> Optional[str]:
@@ -242,22 +291,6 @@ def _scaler(v: Any) -> Optional[str]:
     return s.lower()
 
 
-def _input(base: str, path: str, what: str) -> str:
-    return DEFAULT_POLICY.resolve(os.path.join(base, os.path.expanduser(path)), what)
-
-
-def _model_path(base: str, model: str) -> Optional[str]:
-    """None for a packaged model; the real path of a model file otherwise."""
-    from .. import models
-
-    if model in {m.name for m in models.list()}:
-        return None
-    if os.path.sep in model or model.endswith((".json", ".onnx")) or os.path.exists(os.path.join(base, model)):
-        return DEFAULT_POLICY.resolve(os.path.join(base, os.path.expanduser(model)), "model")
-    known = ", ".join(m.name for m in models.list())
-    raise InputError(f"unknown model {model!r}: use one of {known}, or a path to a model file")
-
-
 def _stat(path: Optional[str]) -> Optional[list]:
     if not path:
         return None
@@ -277,13 +310,14 @@ def _model_files(path: Optional[str]) -> list[str]:
     return [path] + ([stem + other] if other and os.path.exists(stem + other) else [])
 
 
-def fingerprint(enc: Encode) -> str:
+def fingerprint(enc: Encode, stat=None) -> str:
     """Same id, same options, same input files (size and mtime): same key."""
+    stat = stat or _stat
     blob = {
         "id": enc.id, "ref": enc.ref_path, "dist": enc.dist_path, "model": enc.model, "width": enc.width,
         "height": enc.height, "pix_fmt": enc.pix_fmt, "features": list(enc.features), "scale_dist": enc.scale_dist,
         "frames": enc.frames, "skip_ref": enc.skip_ref, "skip_dist": enc.skip_dist, "subsample": enc.subsample,
-        "stat": [_stat(enc.ref_path), _stat(enc.dist_path)] + [_stat(p) for p in _model_files(enc.model_path)],
+        "stat": [stat(enc.ref_path), stat(enc.dist_path)] + [stat(p) for p in _model_files(enc.model_path)],
     }
     return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()[:32]
 
