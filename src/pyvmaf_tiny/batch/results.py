@@ -205,20 +205,18 @@ class ResultStore:
             metrics.update(pooled)
             rows.append((e, rec, pooled))
         order = metric_order(metrics)
-        cols: dict[str, list] = {n: [] for n in ("row", "id", "status", "ref", "dist", "model", "frames")}
+        recs = [rec for _, rec, _ in rows]
+        cols: dict[str, list] = {
+            "row": [e.row for e, _, _ in rows], "id": [e.id for e, _, _ in rows],
+            "status": [r["status"] for r in recs], "ref": [e.ref for e, _, _ in rows],
+            "dist": [e.dist for e, _, _ in rows], "model": [e.model for e, _, _ in rows],
+            "frames": [r.get("frames") for r in recs]}
         for m in order:
-            for s in STATS:
-                cols[f"{m}_{s}"] = []
-        for n in ("wall_s", "worker", "error", "key"):
-            cols[n] = []
-        for e, rec, pooled in rows:
-            for n, v in (("row", e.row), ("id", e.id), ("status", rec["status"]), ("ref", e.ref), ("dist", e.dist),
-                         ("model", e.model), ("frames", rec.get("frames")), ("wall_s", rec.get("wall_s")),
-                         ("worker", rec.get("worker")), ("error", rec.get("error")), ("key", e.key or None)):
-                cols[n].append(v)
-            for m in order:
-                for s in STATS:
-                    cols[f"{m}_{s}"].append((pooled.get(m) or {}).get(s))
+            per = [p.get(m) or {} for _, _, p in rows]
+            for st in STATS:
+                cols[f"{m}_{st}"] = [x.get(st) for x in per]
+        cols.update(wall_s=[r.get("wall_s") for r in recs], worker=[r.get("worker") for r in recs],
+                    error=[r.get("error") for r in recs], key=[e.key or None for e, _, _ in rows])
         table = pa.table({n: (arrow.string(v) if n in _TEXT else arrow.int64(v) if n in ("row", "frames")
                               else arrow.float64(v)) for n, v in cols.items()})
         for name, write in (("summary.parquet", lambda p: pq.write_table(table, p, compression="zstd")),
@@ -252,10 +250,12 @@ class ResultStore:
             return
         adds: dict[str, tuple] = {}
         buffer: list = []
+        buffered = 0
 
         def flush():
+            nonlocal buffered
             # Whole encodes only, sorted: a file never holds part of an encode's frames.
-            t = pa.concat_tables(buffer) if buffer else schema.empty_table()
+            t = pa.concat_tables(buffer).combine_chunks() if buffer else schema.empty_table()
             if t.num_rows:
                 t = t.sort_by([("id", "ascending"), ("frame", "ascending")])
             name = f"frames-{uuid.uuid4().hex[:12]}.parquet"
@@ -264,6 +264,7 @@ class ResultStore:
             _fsync_all([tmp])
             adds[name] = (frozenset(pc.unique(t.column("key")).to_pylist()) if t.num_rows else frozenset(), t.num_rows)
             buffer.clear()
+            buffered = 0
 
         for name in redo:
             wanted = (self.files[name].keys & live) - covered
@@ -272,11 +273,14 @@ class ResultStore:
             t = pq.ParquetFile(os.path.join(self.frames_dir, name)).read()
             t = t.filter(pc.is_in(t.column("key"), value_set=arrow.string(sorted(wanted))))
             covered |= wanted
-            t = t.sort_by([("key", "ascending")])
-            for one in _runs(t):  # encode by encode: no file outgrows part_rows but for one encode
-                if buffer and sum(b.num_rows for b in buffer) + one.num_rows > self.part_rows:
+            t = _conform(pa, t, schema)
+            # Whole, when it fits; else encode by encode: no file outgrows part_rows but for one encode.
+            pieces = [t] if buffered + t.num_rows <= self.part_rows else _runs(t.sort_by([("key", "ascending")]))
+            for one in pieces:
+                if buffer and buffered + one.num_rows > self.part_rows:
                     flush()
-                buffer.append(_conform(pa, one, schema))
+                buffer.append(one)
+                buffered += one.num_rows
         if buffer or not keep:
             flush()  # an empty dataset still gets a file, so that readers find its columns
         log = os.path.join(self.state, "compaction.json")
@@ -349,14 +353,12 @@ def _unify(tables: list) -> list:
 
 def _runs(table) -> list:
     """A table sorted by key, cut into one slice per key."""
-    import numpy as np
+    import pyarrow.compute as pc
 
-    keys = np.asarray(table.column("key").to_numpy(zero_copy_only=False))
-    if not len(keys):
+    if not table.num_rows:
         return []
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    ends = np.r_[starts[1:], len(keys)]
-    return [table.slice(int(a), int(b - a)) for a, b in zip(starts, ends)]
+    ends = pc.run_end_encode(table.column("key").combine_chunks()).run_ends.to_pylist()
+    return [table.slice(a, b - a) for a, b in zip([0] + ends[:-1], ends)]
 
 
 def _conform(pa, table, schema):

@@ -243,17 +243,14 @@ def _failure(fut, retries: Optional[int]) -> Failure:
 def execute(cluster: Cluster, items: Sequence[Any], fn: Callable, *, args: tuple = (), name: str = "pvt",
             split: Optional[Callable[[Any], list]] = None,
             on_batch: Callable[[list[tuple[Any, Any]], list[tuple[Any, Failure]]], None],
-            interrupts: Optional[Interrupts] = None, every: Optional[tuple[float, Callable[[], None]]] = None,
+            interrupts: Optional[Interrupts] = None, between: Callable[[], None] = lambda: None,
             note: Callable[[str], None] = lambda text: None) -> int:
     """Run fn(item, *args) for every item on the cluster, largest-first in the given order.
 
     `on_batch(finished, failed)` is called with the results as they arrive,
-    never cut short by Ctrl-C; `every=(seconds, callback)` is called between
-    batches at most that often. Ctrl-C cancels the remaining tasks and
+    and `between()` after it, neither ever cut short by Ctrl-C. Ctrl-C cancels the remaining tasks and
     re-raises KeyboardInterrupt.
     """
-    import time
-
     distributed = _distributed()
     client = cluster.client
     nonce = uuid.uuid4().hex[:8]
@@ -272,7 +269,6 @@ def execute(cluster: Cluster, items: Sequence[Any], fn: Callable, *, args: tuple
     futures = [submit(item, len(items) - i) for i, item in enumerate(items)]
     ac = distributed.as_completed(futures, loop=client.loop)  # this client, not the default one
     del futures
-    last = time.monotonic()
     splits = 0
     try:
         for batch in ac.batches():
@@ -297,9 +293,7 @@ def execute(cluster: Cluster, items: Sequence[Any], fn: Callable, *, args: tuple
             del batch, fut
             with hold():
                 on_batch(finished, failed)
-                if every is not None and time.monotonic() - last >= every[0]:
-                    every[1]()
-                    last = time.monotonic()
+                between()
     except BaseException:
         left = list(ac.futures) if hasattr(ac, "futures") else []
         with contextlib.suppress(Exception):
