@@ -124,13 +124,13 @@ class ResultStore:
             if not name.endswith(".parquet"):
                 continue
             try:
-                schema = pq.read_schema(path)
-                keys = pc.unique(pq.ParquetFile(path).read(columns=["key"]).column("key")).to_pylist()
-                rows = pq.read_metadata(path).num_rows
+                f = pq.ParquetFile(path)
+                keys = pc.unique(f.read(columns=["key"]).column("key")).to_pylist()
+                names, rows = f.schema_arrow.names, f.metadata.num_rows
             except (OSError, KeyError, pa.ArrowException):
                 os.unlink(path)
                 continue
-            files[name] = _FileInfo(frozenset(keys), rows, tuple(n for n in schema.names if n not in _ID_COLUMNS))
+            files[name] = _FileInfo(frozenset(keys), rows, tuple(n for n in names if n not in _ID_COLUMNS))
         return files
 
     def done(self, enc: Encode) -> bool:
