@@ -168,7 +168,8 @@ class ResultStore:
         _, pq = _pa()
         name = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"
         tmp = os.path.join(self.tmp, name)
-        pq.write_table(table, tmp, **_PARQUET)
+        table = table.sort_by([("id", "ascending"), ("frame", "ascending")])
+        pq.write_table(table, tmp, row_group_size=ROW_GROUP, **_PARQUET)
         os.replace(tmp, os.path.join(self.frames_dir, name))
         self._written.append(os.path.join(self.frames_dir, name))
         keys = frozenset(table.column("key").unique().to_pylist())
