@@ -39,12 +39,19 @@ def parse_ab_args(argv, doc: str, runs: int) -> tuple[argparse.Namespace, list[s
     return ap.parse_args(own), tool_args, ap
 
 
+def alternate(old: str, new: str, runs: int, measure) -> dict:
+    """{old: [...], new: [...]}: `runs` rounds of measure(old) and measure(new),
+    alternating which goes first."""
+    times: dict = {old: [], new: []}
+    for i in range(runs):
+        for which in (old, new) if i % 2 == 0 else (new, old):
+            times[which].append(measure(which))
+    return times
+
+
 def main(argv=None) -> int:
     args, tool_args, _ = parse_ab_args(argv, __doc__, 11)
-    times: dict[str, list[tuple[float, float]]] = {args.old: [], args.new: []}
-    for i in range(args.runs):
-        for binary in (args.old, args.new) if i % 2 == 0 else (args.new, args.old):
-            times[binary].append(run(binary, tool_args))
+    times = alternate(args.old, args.new, args.runs, lambda binary: run(binary, tool_args))
     for binary, t in times.items():
         print(f"{binary}: wall {statistics.median(w for w, _ in t):.3f} s, cpu {statistics.median(c for _, c in t):.3f} s")
     pairs = list(zip(times[args.old], times[args.new]))

@@ -36,3 +36,11 @@ def assert_matches_oracle(result, oracle: dict, tol: float = TOL) -> int:
                     f"pooled {pool} of {name}: ours {result.pooled[name][pool]:.9f} oracle {pooled[oname][pool]:.9f}"
                 )
     return compared
+
+
+def assert_same_metrics_as_oracle(result, oracle: dict) -> None:
+    """Our log's metrics are the oracle's: the same names in the same order,
+    per frame and pooled."""
+    theirs = list(oracle["frames"][0]["metrics"])
+    assert list(result.metrics()) == theirs, f"ours {list(result.metrics())}\noracle {theirs}"
+    assert list(oracle["pooled_metrics"]) == theirs

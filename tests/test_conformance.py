@@ -7,7 +7,7 @@ import pytest
 
 import oracle
 import pyvmaf_tiny
-from compare import assert_matches_oracle
+from compare import assert_matches_oracle, assert_same_metrics_as_oracle
 from content import Recipe, make_clip
 
 REAL = [
@@ -55,10 +55,12 @@ SYNTHETIC = [
 
 
 def _score_and_compare(recipe: Recipe, model: str = "vmaf_v0.6.1", threads: int = 2) -> None:
+    # Every metric libvmaf logs (integer_aim, integer_adm3, the motion SAD
+    # score and integer_motion3 included), in its order, frame by frame.
     clip = make_clip(recipe)
     expected = oracle.run(clip.ref, clip.dist, **clip.geometry, model=model)
-    result = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), model, **clip.geometry, threads=threads,
-                               features=["integer_motion"])
+    result = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), model, **clip.geometry, threads=threads)
+    assert_same_metrics_as_oracle(result, expected)
     assert_matches_oracle(result, expected)
 
 
@@ -100,14 +102,16 @@ def test_real_fr_pair_carphone():
     n = min(len(ref), len(dist), 30)
     clip = write_pair(CACHE / "clips" / "carphone", ref[:n], dist[:n], name="carphone")
     expected = oracle.run(clip.ref, clip.dist, **clip.geometry)
-    result = pyvmaf_tiny.score(ref[:n], dist[:n], threads=2, features=["integer_motion"])
+    result = pyvmaf_tiny.score(ref[:n], dist[:n], threads=2)
+    assert_same_metrics_as_oracle(result, expected)
     assert_matches_oracle(result, expected)
 
 
 def test_ref_vs_ref_equals_oracle():
     clip = make_clip(Recipe("bikes", 320, 136, codec="none"))
     expected = oracle.run(clip.ref, clip.ref, **clip.geometry)
-    result = pyvmaf_tiny.score(str(clip.ref), str(clip.ref), **clip.geometry, features=["integer_motion"])
+    result = pyvmaf_tiny.score(str(clip.ref), str(clip.ref), **clip.geometry)
+    assert_same_metrics_as_oracle(result, expected)
     assert_matches_oracle(result, expected)
 
 
@@ -123,3 +127,52 @@ def test_frames_libvmaf_cannot_score_are_refused(tmp_path, size):
         oracle.run(clip.ref, clip.dist, **clip.geometry, cache=False)
     with pytest.raises(pyvmaf_tiny.InputError, match="at least|too small"):
         pyvmaf_tiny.score(str(clip.ref), str(clip.dist), **clip.geometry)
+
+
+# ADM's and motion's options, each on real content at 8, 10 and 12 bits and an odd size.
+OPTION_CONTENT = [
+    Recipe("bikes", 640, 272, codec="libx265", quality=36),
+    Recipe("bigbuckbunny", 480, 270, pix_fmt="yuv420p10le", codec="libsvtav1", quality=45, start=60),
+    Recipe("bikes", 320, 136, pix_fmt="yuv420p12le", codec="libx265", quality=34),
+    Recipe("bikes", 175, 143, pix_fmt="yuv444p", codec="libx264", quality=30),
+]
+V1016_ADM = "adm:adm_csf_mode=2,adm_dlm_weight=0.7,adm_enhn_gain_limit=1,adm_noise_weight=0.02,adm_min_val=0.5"
+OPTIONS = [
+    # the vmaf_v1.0.16 models' adm3 (3d0h, 5d0h, 3d0h_2160, 1d5h_2160) and motion3
+    [f"{V1016_ADM},adm_norm_view_dist=3,adm_ref_display_height=1080", "motion:motion_max_val=18"],
+    [f"{V1016_ADM},adm_norm_view_dist=5,adm_ref_display_height=1080",
+     f"{V1016_ADM},adm_norm_view_dist=3,adm_ref_display_height=2160",
+     f"{V1016_ADM},adm_norm_view_dist=1.5,adm_ref_display_height=2160"],
+    # the other blended CSF, weights, and the debug outputs
+    ["adm:adm_csf_mode=3,adm_enhn_gain_limit=1.2,adm_noise_weight=0.1,adm_dlm_weight=0.25,adm_csf_scale=2",
+     "adm:adm_norm_view_dist=4,adm_noise_weight=0,adm_min_val=0.95,debug=true"],
+    ["motion:motion_blend_factor=0.5,motion_blend_offset=1.5,motion_moving_average=true",
+     "motion:motion_fps_weight=2.5,motion_max_val=4,motion_blend_factor=0.2"],
+]
+
+
+@pytest.mark.parametrize("features", OPTIONS, ids=lambda f: "+".join(x.split(":")[0] for x in f))
+@pytest.mark.parametrize("recipe", OPTION_CONTENT, ids=lambda r: r.id)
+def test_adm_and_motion_options_match_oracle(recipe, features):
+    clip = make_clip(recipe)
+    expected = oracle.run(clip.ref, clip.dist, **clip.geometry, model="", features=features)
+    got = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), features, **clip.geometry, threads=2)
+    frames = expected["frames"]
+    assert sorted(got) == sorted(frames[0]["metrics"])
+    assert len(frames) == len(next(iter(got.values())))
+    for name, values in got.items():
+        theirs = np.array([f["metrics"][name] for f in frames])
+        diff = np.abs(values - theirs)
+        assert diff.max() <= 1e-6, f"{name} frame {int(np.argmax(diff))}: diff {diff.max():.3g}"
+
+
+@pytest.mark.parametrize("option", [
+    "adm:adm_csf_mode=1",                                      # Barten: libvmaf's integer ADM overflows
+    "adm:adm_csf_mode=2,adm_norm_view_dist=4",                 # no blended CSF for it: libvmaf writes NaN
+    "adm:adm_norm_view_dist=1,adm_ref_display_height=1080",    # libvmaf refuses it
+    "motion:motion_five_frame_window=true",                    # needs two frames back and more look-ahead
+])
+def test_adm_and_motion_options_we_cannot_match_are_refused(option):
+    clip = make_clip(OPTION_CONTENT[3])
+    with pytest.raises(pyvmaf_tiny.InputError, match="adm|motion"):
+        pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), [option], **clip.geometry)

@@ -166,9 +166,11 @@ def test_streamed_input_memory_stays_flat(tmp_path):
 
 
 @pytest.mark.parametrize("threads", [1, 2, 4])
-def test_refused_geometry_fails_every_later_call_too(threads):
-    # Worker 0's extractors are built at the first push while the others
-    # build theirs on their own threads; the refusal must stick.
+def test_refused_geometry_is_refused_again_and_changes_nothing(threads):
+    # Worker 0's extractors are built at the first push, on the pushing
+    # thread; a geometry they refuse is refused at every try, and leaves the
+    # pipeline unstarted (tests/test_hardening_core.py: a valid frame then
+    # scores as in a fresh pipeline).
     from pyvmaf_tiny import _core
 
     pipeline = _core.Pipeline([("adm", {}), ("vif", {})], threads)
@@ -176,6 +178,7 @@ def test_refused_geometry_fails_every_later_call_too(threads):
     for _ in range(2):
         with pytest.raises(pyvmaf_tiny.InputError, match="17x17"):
             pipeline.push(frame, frame, 8)
-    with pytest.raises(pyvmaf_tiny.InputError, match="17x17"):
-        pipeline.close()
+    assert pipeline.pushed == 0
+    pipeline.close()
+    assert pipeline.final_count == 0
     del pipeline  # joins its threads

@@ -69,7 +69,7 @@ def test_raw_errors(tmp_path):
         open_source(str(tmp_path / "missing.yuv"), role="reference", width=6, height=4, pix_fmt="yuv420p")
     with pytest.raises(InputError, match="needs width, height and pix_fmt"):
         open_source(str(empty), role="reference")
-    with pytest.raises(InputError, match="width must be between"):
+    with pytest.raises(InputError, match="width must be >= 1"):
         open_source(str(empty), role="reference", width=-4, height=4, pix_fmt="yuv420p")
 
 

@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import asynccontextmanager
 from functools import partial
@@ -25,16 +26,18 @@ from anyio.from_thread import start_blocking_portal
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, METHOD_NOT_FOUND, EmptyResult, Request, TextContent
 
 import oracle
 import pyvmaf_tiny
 from clips import small_clip
+from hostile import FifoWatch, referencing_files
 from onnx_models import SIX, mlp, save
 from pyvmaf_tiny.cli import main
-from pyvmaf_tiny.mcp import ENV_VAR, Roots
-from pyvmaf_tiny.mcp.server import card_summary
+from pyvmaf_tiny.mcp import ENV_VAR, Limits, Roots
+from pyvmaf_tiny.mcp.server import Tools, _Gate, card_summary
 
 TOOLS = {"vmaf_score", "extract_features", "list_models", "describe_model"}
 CAPS = ("--max-frames", 100, "--max-pixels", 50_000)  # the small clip (320x136, 6 frames) fits
@@ -61,9 +64,14 @@ def ws(tmp_path_factory):
          metrics={"plcc": 0.97, "srocc": 0.95}, teacher="vmaf_v0.6.1")
     save(root / "models", "sneaky", mlp(6), SIX, onnx="../../outside/sneaky.onnx")  # names an .onnx outside
     shutil.copy(root / "models" / "sneaky.onnx", outside / "sneaky.onnx")
+    for name in ("fifo.y4m", "fifo.mkv", "fifo.yuv", "fifo.json"):
+        os.mkfifo(root / name)
+    watch = FifoWatch(outside / "secret.ts")
+    hostile = referencing_files(root, outside, watch.path)
     geometry = dict(width=clip.width, height=clip.height, pix_fmt=clip.pix_fmt)
-    return SimpleNamespace(clip=clip, root=root, outside=outside, geometry=geometry,
-                           pair=dict(ref=str(root / "ref.yuv"), dist=str(root / "dist.yuv"), **geometry))
+    yield SimpleNamespace(clip=clip, root=root, outside=outside, geometry=geometry, hostile=hostile,
+                          pair=dict(ref=str(root / "ref.yuv"), dist=str(root / "dist.yuv"), **geometry))
+    assert not watch.stop(), "the server opened a file outside its root"
 
 
 def _write_y4m(path, width: int, height: int, frames: int) -> None:
@@ -139,7 +147,8 @@ def test_vmaf_score_equals_cli_and_oracle(server, ws, tmp_path):
     async def on_progress(done, total, message):
         progress.append((done, total))
 
-    result = server.call("vmaf_score", {**ws.pair, "threads": 2}, progress_callback=on_progress)
+    result = server.call("vmaf_score", {**ws.pair, "threads": 2, "frame_scores": True},
+                         progress_callback=on_progress)
     assert not result.is_error
     log = _text(result)
     assert result.meta == {"backend": "cpu", "model": "vmaf_v0.6.1", "frames": 6, "version": pyvmaf_tiny.__version__}
@@ -159,10 +168,39 @@ def test_vmaf_score_equals_cli_and_oracle(server, ws, tmp_path):
     assert abs(result.structured_content["score"] - theirs) <= 1e-6
 
 
+def test_vmaf_score_is_short_unless_frame_scores_are_asked_for(server, ws):
+    result = server.call("vmaf_score", {**ws.pair, "threads": 2, "features": ["psnr"]})
+    assert not result.is_error
+    text = _text(result)
+    assert len(text) < 400 and "\n" not in text, text
+    s = result.structured_content
+    assert text.startswith(f"VMAF {s['score']:.6f} (harmonic mean ") and "frame_scores=true" in text
+    assert f"of {ws.pair['dist']} against reference {ws.pair['ref']}" in text
+    assert s["frames"] == 6 and s["reference"] == ws.pair["ref"] and s["distorted"] == ws.pair["dist"]
+    assert set(s["pooled_metrics"]) >= {"vmaf", "psnr_y", "integer_adm2"}
+    assert len(json.dumps(s)) < 4000  # pooled values only: no per-frame arrays
+    full = server.call("vmaf_score", {**ws.pair, "threads": 2, "features": ["psnr"], "frame_scores": True})
+    frames = json.loads(_text(full))["frames"]
+    assert len(frames) == 6 and frames[0]["metrics"]["psnr_y"] > 0
+
+
+def test_vmaf_score_pairs_and_syncs_as_the_library(server, ws):
+    geometry = {**ws.pair, "threads": 2}
+    synced = server.call("vmaf_score", {**geometry, "sync": "auto"})
+    assert not synced.is_error, _text(synced)
+    assert synced.structured_content["sync_delay"] == 0
+    assert "sync delay 0 frames" in _text(synced)
+    delayed = server.call("vmaf_score", {**geometry, "dist_delay": 1})
+    expected = pyvmaf_tiny.score(ws.pair["ref"], ws.pair["dist"], skip_dist=1, frames=5, **ws.geometry)
+    assert delayed.is_error and "frame count mismatch" in _text(delayed)
+    delayed = server.call("vmaf_score", {**geometry, "dist_delay": 1, "frames": 5})
+    assert delayed.structured_content["score"] == pytest.approx(expected.score, abs=1e-9)
+
+
 def test_refusals_are_tool_errors_and_the_server_keeps_serving(server, ws):
     root, pair = ws.root, ws.pair
-    outside_root = (f"outside the allowed roots: this server reads only files that resolve, after symlinks, "
-                    f"inside {os.path.realpath(root)}")
+    outside_root = (f"outside the allowed roots: only files that resolve, after symlinks, "
+                    f"inside {os.path.realpath(root)} may be read")
     cases = [
         ("vmaf_score", {**pair, "ref": str(ws.outside / "ref.yuv")}, outside_root),
         ("vmaf_score", {**pair, "ref": "../outside/ref.yuv"}, outside_root),
@@ -178,15 +216,15 @@ def test_refusals_are_tool_errors_and_the_server_keeps_serving(server, ws):
         ("vmaf_score", {**pair, "frames": 10**9}, "cap of 100 frames a call (--max-frames)"),
         ("vmaf_score", {**pair, "pix_fmt": "rgb24"}, "unsupported pix_fmt 'rgb24'"),
         ("vmaf_score", {**pair, "model": "vmaf_v9"}, "unknown model 'vmaf_v9'"),
-        ("vmaf_score", {**pair, "model": str(ws.outside / "m.json")}, outside_root),
+        ("vmaf_score", {**pair, "model": str(ws.outside / "m.json")}, "outside the allowed roots"),
         ("vmaf_score", {**pair, "ref": str(root / "missing.yuv")}, "no such file"),
         ("vmaf_score", {**pair, "ref": str(root / "garbage.mp4")}, "cannot open as a video container"),
         ("vmaf_score", {**pair, "threads": "many"}, "threads: Input should be a valid integer"),
         ("vmaf_score", {"ref": pair["ref"]}, "dist: Field required"),
         ("extract_features", {**pair, "features": ["nope"]}, "unknown feature 'nope'"),
-        ("describe_model", {"model": "/etc/hosts.json"}, outside_root),
+        ("describe_model", {"model": "/etc/hosts.json"}, "outside the allowed roots"),
         ("describe_model", {"model": "vmaf_v9"}, "unknown model 'vmaf_v9'"),
-        ("describe_model", {"model": "models/sneaky.json"}, "outside the allowed roots"),  # its .onnx is outside
+        ("describe_model", {"model": "models/sneaky.json"}, "must be a plain file name"),  # its .onnx is outside
     ]
     for tool, args, needle in cases:
         result = server.call(tool, args)
@@ -203,6 +241,110 @@ def test_refusals_are_tool_errors_and_the_server_keeps_serving(server, ws):
     # still serving; a symlink that stays inside the root is fine, and so is frames=N
     ok = server.call("vmaf_score", {**pair, "ref": str(root / "inner_link.yuv"), "frames": 5, "threads": 2})
     assert not ok.is_error and ok.meta["frames"] == 5
+
+
+def test_files_naming_other_files_are_refused_and_nothing_outside_is_opened(server, ws):
+    for name, path in ws.hostile.items():
+        for tool, args in (("vmaf_score", {"ref": str(path), "dist": str(path)}),
+                           ("extract_features", {"ref": name, "dist": ws.pair["ref"], **ws.geometry})):
+            result = server.call(tool, args)
+            assert result.is_error, (name, result)
+            assert "cannot open as a video container: its content is none of the single-file formats" \
+                in _text(result), _text(result)
+    for name in ("inner_link.mkv", "inner_fifo.ts"):
+        linked = server.call("vmaf_score", {"ref": name, "dist": name})
+        assert linked.is_error and "resolves outside the allowed roots" in _text(linked)
+    bait = str(ws.outside / "secret.ts")
+    for url in (f"subfile,,start,0,end,1000,,:{bait}", f"concat:{bait}|{bait}", f"file:{bait}", "tee:x.mkv",
+                "data:video/x-matroska;base64,GkXfow==", "http://127.0.0.1:9/x.mkv"):
+        result = server.call("vmaf_score", {"ref": url, "dist": url})
+        assert result.is_error and ("no such file" in _text(result) or "outside the allowed roots" in _text(result))
+    # the FIFO outside was never opened: checked when the module's server goes (ws)
+
+
+def test_fifos_are_refused_at_once_and_list_models_stays_responsive(server, ws):
+    async def scenario():
+        errors, listed = [], []
+
+        async def call(tool, args):
+            result = await server.session.call_tool(tool, args)
+            errors.append((args, _text(result) if result.is_error else "scored"))
+
+        async def list_models():
+            await anyio.sleep(0.2)
+            listed.append((await server.session.call_tool("list_models", {})).structured_content)
+
+        with anyio.fail_after(120):
+            async with anyio.create_task_group() as tg:
+                for k in range(50):
+                    name = ("fifo.y4m", "fifo.mkv", "fifo.yuv")[k % 3]
+                    tg.start_soon(call, "vmaf_score", {"ref": name, "dist": name, **ws.geometry})
+                for _ in range(3):
+                    tg.start_soon(call, "describe_model", {"model": "fifo.json"})
+                tg.start_soon(list_models)
+        return errors, listed
+
+    errors, listed = server.run(scenario)
+    assert len(errors) == 53 and listed and listed[0]["models"]
+    for args, text in errors:
+        assert "is a FIFO, not a regular file" in text, (args, text)
+    ok = server.call("vmaf_score", {**ws.pair, "frames": 2, "threads": 2})  # and scoring still works
+    assert not ok.is_error and ok.meta["frames"] == 2
+
+
+def test_the_gate_holds_a_place_until_its_thread_ends():
+    gate, limits = _Gate(2, wait_s=0.3), Limits()
+    release, started, finished = threading.Event(), [], []
+
+    def job(progress):
+        started.append(1)
+        try:
+            release.wait(30)
+            return "done"
+        finally:
+            finished.append(1)
+
+    async def until(condition):
+        with anyio.fail_after(10):
+            while not condition():
+                await anyio.sleep(0.01)
+
+    async def scenario():
+        results = []
+
+        async def call():
+            results.append(await gate.run(None, limits, job))
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(call)
+            cancelled = anyio.CancelScope()
+
+            async def cancellable():
+                with cancelled:
+                    await call()
+
+            tg.start_soon(cancellable)
+            await until(lambda: len(started) == 2)
+            with pytest.raises(ToolError, match=r"server busy: 2 calls are running \(--max-calls\)"):
+                await gate.run(None, limits, job)
+            cancelled.cancel()  # the call returns; its thread runs on, and keeps its place
+            await anyio.sleep(0.1)
+            with pytest.raises(ToolError, match="server busy"):
+                await gate.run(None, limits, job)
+            release.set()
+        await until(lambda: len(finished) == 2)
+        results.append(await gate.run(None, limits, lambda progress: "next"))
+        return results
+
+    assert anyio.run(scenario) == ["done", "next"]
+
+
+def test_threads_are_clamped_to_the_call_budget(tmp_path, server):
+    tools = Tools(Roots.configure([str(tmp_path)]), Limits(max_threads=3))
+    budget = min(3, len(os.sched_getaffinity(0)))
+    assert [tools._threads(t) for t in (0, 1, 2, 1024)] == [budget, 1, min(2, budget), budget]
+    schema = {t.name: t for t in server.run(server.session.list_tools).tools}["vmaf_score"].input_schema
+    assert "clamped" in schema["properties"]["threads"]["description"]
 
 
 def test_extract_features_with_paths_relative_to_the_root(server, ws):
@@ -285,7 +427,9 @@ def test_roots_come_from_flags_then_env_then_cwd(tmp_path, monkeypatch):
     with pytest.raises(pyvmaf_tiny.InputError, match="not a directory"):
         Roots.configure([str(tmp_path / "missing")])
     roots = Roots.configure([str(a)])
+    (a / "clip.y4m").write_bytes(b"")
     assert roots.resolve("clip.y4m") == str(a.resolve() / "clip.y4m")
+    assert roots.policy.single_file_media and roots.policy.roots == roots.dirs
     (a / "up").symlink_to(tmp_path)
     for bad in ("../b/clip.y4m", "up/b/clip.y4m", str(tmp_path / "a-sibling"), "a\0b", ""):
         with pytest.raises(pyvmaf_tiny.InputError):

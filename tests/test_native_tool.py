@@ -19,6 +19,7 @@ import pytest
 
 import pyvmaf_tiny
 from content import CACHE, Recipe, make_clip
+from test_simd import FEATURES as SIMD_FEATURES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,22 +88,70 @@ EXTRA_CASES = [
 ]
 
 
-@pytest.mark.parametrize("recipe,extractors", EXTRA_CASES, ids=[r.id for r, _ in EXTRA_CASES])
-def test_sanitized_psnr_ssim_ms_ssim_are_clean_and_agree(sanitized_tool, recipe, extractors):
-    clip = make_clip(recipe)
+def _assert_clean_and_equal(tool, clip, extractors, expected, what="", **env_vars):
+    """Runs the sanitized tool with these extractors on two threads; it must end
+    cleanly and give exactly `expected` (column name -> per-frame values)."""
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=1", UBSAN_OPTIONS="print_stacktrace=1")
+    for key, value in env_vars.items():
+        env.pop(key, None)
+        if value is not None:
+            env[key] = value
     args = [a for e in extractors for a in ("--extractor", e)]
-    proc = subprocess.run([str(sanitized_tool), str(clip.ref), str(clip.dist), str(clip.width), str(clip.height),
+    proc = subprocess.run([str(tool), str(clip.ref), str(clip.dist), str(clip.width), str(clip.height),
                            clip.pix_fmt, "--threads", "2", *args], capture_output=True, text=True, env=env,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "runtime error" not in proc.stderr and "AddressSanitizer" not in proc.stderr
+    assert "runtime error" not in proc.stderr and "Sanitizer" not in proc.stderr
     native = json.loads(proc.stdout)
-    ours = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), extractors, **clip.geometry)
-    assert sorted(native["columns"]) == sorted(ours)
+    assert sorted(native["columns"]) == sorted(expected)
     values = np.array(native["frames"])
     for i, name in enumerate(native["columns"]):
-        np.testing.assert_array_equal(values[:, i], ours[name], err_msg=name)
+        np.testing.assert_array_equal(values[:, i], expected[name], err_msg=f"{name}{what}")
+
+
+@pytest.mark.parametrize("recipe,extractors", EXTRA_CASES, ids=[r.id for r, _ in EXTRA_CASES])
+def test_sanitized_psnr_ssim_ms_ssim_are_clean_and_agree(sanitized_tool, recipe, extractors):
+    clip = make_clip(recipe)
+    ours = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), extractors, **clip.geometry)
+    _assert_clean_and_equal(sanitized_tool, clip, extractors, ours)
+
+
+# Every kernel set this CPU has, each with and without its VNNI variants
+# (PYVMAF_TINY_VNNI=0 picks the plain multiply-add kernels), under the
+# sanitizers, with every option set tests/test_simd.py compares bit for bit,
+# plus psnr / float_ssim / float_ms_ssim.
+_ORDER = ["scalar", "avx2", "avx512"]
+ISA_VARIANTS = [("scalar", None)] + [
+    (isa, vnni) for isa in _ORDER[1 : _ORDER.index(pyvmaf_tiny._core.detected_isa()) + 1] for vnni in (None, "0")]
+ISA_EXTRACTORS = SIMD_FEATURES + ["psnr", "float_ssim", "float_ms_ssim"]
+ISA_CASES = [
+    Recipe("bikes", 181, 177, codec="libvpx-vp9", quality=40, frames=2),
+    Recipe("synthetic:texture", 176, 176, pix_fmt="yuv420p16le", codec="noise", quality=300, frames=2),
+]
+
+
+@pytest.fixture(scope="module")
+def scalar_features():
+    """The package's values for ISA_CASES, computed once with the scalar kernels."""
+    saved = os.environ.get("PYVMAF_TINY_ISA")
+    os.environ["PYVMAF_TINY_ISA"] = "scalar"
+    try:
+        return {r.key(): pyvmaf_tiny.extract_features(str(make_clip(r).ref), str(make_clip(r).dist), ISA_EXTRACTORS,
+                                                      **make_clip(r).geometry) for r in ISA_CASES}
+    finally:
+        if saved is None:
+            os.environ.pop("PYVMAF_TINY_ISA")
+        else:
+            os.environ["PYVMAF_TINY_ISA"] = saved
+
+
+@pytest.mark.parametrize("recipe", ISA_CASES, ids=lambda r: r.id)
+@pytest.mark.parametrize("isa,vnni", ISA_VARIANTS, ids=[i + ("-novnni" if v else "") for i, v in ISA_VARIANTS])
+def test_sanitized_every_isa_is_clean_and_bit_identical_to_scalar(sanitized_tool, scalar_features, recipe, isa,
+                                                                 vnni):
+    _assert_clean_and_equal(sanitized_tool, make_clip(recipe), ISA_EXTRACTORS, scalar_features[recipe.key()],
+                            f" with {isa}, VNNI {vnni}", PYVMAF_TINY_ISA=isa, PYVMAF_TINY_VNNI=vnni,
+                            PYVMAF_TINY_NO_MMAP="1")
 
 
 def test_sanitized_timing_mode_is_clean(sanitized_tool):
@@ -136,6 +185,30 @@ def test_sanitized_core_refuses_tiny_frames(sanitized_tool, tmp_path):
     proc = subprocess.run([str(sanitized_tool), str(clip.ref), str(clip.dist), "8", "8", "gray",
                            "--extractor", "psnr"], capture_output=True, text=True)
     assert proc.returncode == 2 and "needs chroma" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("bad_frame", [0, 1])
+@pytest.mark.parametrize("mmap", [True, False])
+def test_sanitized_core_refuses_out_of_range_samples_cleanly(sanitized_tool, tmp_path, bad_frame, mmap):
+    # A refusal at frame 0 undoes the start (two worker threads joined), one
+    # later leaves the frames before it: both end cleanly under the sanitizers.
+    from content import write_pair
+    from synthetic import pattern
+
+    ref = pattern("texture", 3, 40, 48, bpc=10)
+    dist = ref.copy()
+    dist[bad_frame, 7, 9] = 1024
+    clip = write_pair(tmp_path, ref, dist, pix_fmt="yuv420p10le")
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=1", UBSAN_OPTIONS="print_stacktrace=1")
+    env.pop("PYVMAF_TINY_NO_MMAP", None)
+    if not mmap:
+        env["PYVMAF_TINY_NO_MMAP"] = "1"
+    proc = subprocess.run([str(sanitized_tool), str(clip.ref), str(clip.dist), "48", "40", "yuv420p10le",
+                           "--threads", "2", "--extractor", "psnr", "--extractor", "vif"],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert f"clip_dist.yuv: frame {bad_frame} has samples above 1023, which is not 10-bit" in proc.stderr
+    assert "runtime error" not in proc.stderr and "Sanitizer" not in proc.stderr
 
 
 def _ort_library() -> str:
@@ -175,6 +248,6 @@ def test_sanitized_dnn_rejects_malformed_models_cleanly(sanitized_tool, tmp_path
     x = np.random.default_rng(0).random((8, 6))
     path, match = test_dnn._malformed(tmp_path, x, kind)
     proc = _run_tool(sanitized_tool, clip, "--model", str(path.with_suffix(".json")), "--device", "cpu")
-    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert proc.returncode == 3, proc.stderr[-3000:]  # a model error, as the CLI's exit code
     assert match.split("'")[0].strip() in proc.stderr
     assert "runtime error" not in proc.stderr and "Sanitizer" not in proc.stderr

@@ -11,6 +11,7 @@ import pytest
 import oracle
 import pyvmaf_tiny
 from clips import small_clip
+from content import Recipe, make_clip
 from pyvmaf_tiny.output import format_number
 
 
@@ -30,15 +31,36 @@ def pair():
     return clip, ours
 
 
-def _oracle_log(clip, tmp_path, fmt):
+# Model and extra features of each compared log; MS-SSIM needs frames of 176+ lines.
+LOG_RUNS = [
+    ("vmaf_v0.6.1", ()),
+    ("vmaf_v0.6.1neg", ()),
+    ("vmaf_4k_v0.6.1", ()),
+    ("vmaf_v0.6.1", ("psnr", "float_ssim", "float_ms_ssim")),
+    ("vmaf_v0.6.1neg", ("float_ms_ssim", "psnr")),
+]
+LOG_CLIP = Recipe("bikes", 640, 272, codec="libx265", quality=36, frames=5)
+
+
+@pytest.fixture(scope="module", params=LOG_RUNS, ids=lambda r: "+".join((r[0],) + r[1]))
+def logged(request):
+    model, features = request.param
+    clip = make_clip(LOG_CLIP)
+    ours = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), model, **clip.geometry, features=list(features))
+    return clip, ours, model, features
+
+
+def _oracle_log(clip, tmp_path, fmt, model="vmaf_v0.6.1", features=()):
     # the oracle writes every format; we parse both with the same code
     import subprocess
 
     out = tmp_path / f"oracle.{fmt}"
     raw = ["-f", "rawvideo", "-pix_fmt", clip.pix_fmt, "-s", f"{clip.width}x{clip.height}"]
+    opts = ["n_threads=2", f"log_fmt={fmt}", f"log_path={out}", f"model=version={model}"]
+    if features:
+        opts.append("feature=" + "\\|".join(oracle._feature_arg(f) for f in features))
     subprocess.run([oracle.ffmpeg(), "-hide_banner", "-loglevel", "error", *raw, "-i", str(clip.dist), *raw, "-i",
-                    str(clip.ref), "-lavfi", f"libvmaf=n_threads=2:log_fmt={fmt}:log_path={out}", "-f", "null", "-"],
-                   check=True)
+                    str(clip.ref), "-lavfi", "libvmaf=" + ":".join(opts), "-f", "null", "-"], check=True)
     return out
 
 
@@ -55,47 +77,83 @@ def _parse_csv(path):
     return rows[0], rows[1:]
 
 
-def test_json_structure_matches_oracle(pair, tmp_path):
-    clip, ours = pair
-    mine = tmp_path / "ours.json"
-    ours.write(mine)
-    a, b = json.loads(mine.read_text()), json.loads(_oracle_log(clip, tmp_path, "json").read_text())
+def _parse_sub(path):
+    frames = []
+    for line in path.read_text().splitlines():
+        head, _, body = line.partition("frame: ")
+        num, *fields = body.rstrip("|").split("|")
+        frames.append((head, int(num), [(k, float(v)) for k, v in (f.split(": ") for f in fields)]))
+    return frames
+
+
+def _write(ours, tmp_path, fmt):
+    path = tmp_path / f"ours.{fmt}"
+    ours.write(path, fmt)
+    return path
+
+
+def test_json_matches_oracle_log(logged, tmp_path):
+    clip, ours, model, features = logged
+    a = json.loads(_write(ours, tmp_path, "json").read_text())
+    b = json.loads(_oracle_log(clip, tmp_path, "json", model, features).read_text())
     assert list(a) == list(b)
     assert [f["frameNum"] for f in a["frames"]] == [f["frameNum"] for f in b["frames"]]
-    assert set(a["frames"][0]["metrics"]) <= set(b["frames"][0]["metrics"])
+    for fa, fb in zip(a["frames"], b["frames"]):
+        assert list(fa["metrics"]) == list(fb["metrics"])  # the same metrics in the same order
+        for name, v in fa["metrics"].items():
+            assert abs(v - fb["metrics"][name]) <= 1e-6, (fa["frameNum"], name)
+    assert list(a["pooled_metrics"]) == list(b["pooled_metrics"])
     for name, pools in a["pooled_metrics"].items():
         assert list(pools) == list(b["pooled_metrics"][name])
         assert abs(pools["mean"] - b["pooled_metrics"][name]["mean"]) <= 1e-6
+    assert a["aggregate_metrics"] == b["aggregate_metrics"]
 
 
-def test_xml_structure_matches_oracle(pair, tmp_path):
-    clip, ours = pair
-    mine = tmp_path / "ours.xml"
-    ours.write(mine, "xml")
-    tag_a, params_a, frames_a, pooled_a = _parse_xml(mine)
-    tag_b, params_b, frames_b, pooled_b = _parse_xml(_oracle_log(clip, tmp_path, "xml"))
+def test_xml_matches_oracle_log(logged, tmp_path):
+    clip, ours, model, features = logged
+    tag_a, params_a, frames_a, pooled_a = _parse_xml(_write(ours, tmp_path, "xml"))
+    tag_b, params_b, frames_b, pooled_b = _parse_xml(_oracle_log(clip, tmp_path, "xml", model, features))
     assert tag_a == tag_b and params_a == params_b
     assert len(frames_a) == len(frames_b)
     for fa, fb in zip(frames_a, frames_b):
+        assert list(fa) == list(fb)
         for k, v in fa.items():
             assert abs(float(v) - float(fb[k])) <= 1e-6
-    assert set(pooled_a) <= set(pooled_b)
-    assert abs(float(pooled_a["vmaf"]["mean"]) - float(pooled_b["vmaf"]["mean"])) <= 1e-6
+    assert list(pooled_a) == list(pooled_b)
+    for name in pooled_a:
+        assert list(pooled_a[name]) == list(pooled_b[name])
+        assert abs(float(pooled_a[name]["mean"]) - float(pooled_b[name]["mean"])) <= 1e-6
 
 
-def test_csv_structure_matches_oracle(pair, tmp_path):
-    clip, ours = pair
-    mine = tmp_path / "ours.csv"
-    ours.write(mine)
-    head_a, rows_a = _parse_csv(mine)
-    head_b, rows_b = _parse_csv(_oracle_log(clip, tmp_path, "csv"))
-    assert head_a[0] == head_b[0] == "Frame" and head_a[-1] == head_b[-1] == ""
-    assert set(head_a) <= set(head_b)
+def test_csv_matches_oracle_log(logged, tmp_path):
+    clip, ours, model, features = logged
+    head_a, rows_a = _parse_csv(_write(ours, tmp_path, "csv"))
+    head_b, rows_b = _parse_csv(_oracle_log(clip, tmp_path, "csv", model, features))
+    assert head_a == head_b  # a script reading columns by position reads ours unchanged
     assert len(rows_a) == len(rows_b)
-    col_b = {name: i for i, name in enumerate(head_b)}
     for ra, rb in zip(rows_a, rows_b):
-        for i, name in enumerate(head_a[1:-1], start=1):
-            assert abs(float(ra[i]) - float(rb[col_b[name]])) <= 1e-6
+        assert len(ra) == len(rb) and ra[0] == rb[0] and ra[-1] == rb[-1] == ""
+        for x, y in zip(ra[1:-1], rb[1:-1]):
+            assert abs(float(x) - float(y)) <= 1e-6
+
+
+def test_sub_matches_oracle_log(logged, tmp_path):
+    clip, ours, model, features = logged
+    a = _parse_sub(_write(ours, tmp_path, "sub"))
+    b = _parse_sub(_oracle_log(clip, tmp_path, "sub", model, features))
+    assert len(a) == len(b)
+    for (head_a, num_a, fields_a), (head_b, num_b, fields_b) in zip(a, b):
+        assert (head_a, num_a) == (head_b, num_b)
+        assert [k for k, _ in fields_a] == [k for k, _ in fields_b]
+        for (_, x), (_, y) in zip(fields_a, fields_b):
+            assert abs(x - y) <= 1e-6
+
+
+def test_pooled_score_skips_what_only_the_log_needs(logged):
+    # pooled_score() computes the model's features alone; its score is the log's.
+    clip, ours, model, features = logged
+    pooled = pyvmaf_tiny.api.pooled_score(str(clip.ref), str(clip.dist), model, **clip.geometry)
+    assert pooled.pooled["mean"] == ours.pooled["vmaf"]["mean"]
 
 
 def test_unknown_format_is_an_input_error(pair, tmp_path):

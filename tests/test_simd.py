@@ -31,7 +31,12 @@ CASES = [
     Recipe("synthetic:texture", 72, 40, pix_fmt="yuv420p16le", codec="noise", quality=300, frames=3),
     Recipe("synthetic:edges", 67, 35, pix_fmt="yuv444p16le", codec="noise", quality=2000, frames=3),
 ]
-FEATURES = ["vif", "adm", "motion", "vif:vif_enhn_gain_limit=1.0", "adm:adm_enhn_gain_limit=1.0"]
+FEATURES = ["vif", "adm", "motion", "vif:vif_enhn_gain_limit=1.0", "adm:adm_enhn_gain_limit=1.0",
+            # the vmaf_v1.0.16 models' ADM (AIM and adm3 with a blended CSF), and other CSF factors and gain limits
+            "adm:adm_csf_mode=2,adm_dlm_weight=0.7,adm_enhn_gain_limit=1,adm_noise_weight=0.02,adm_min_val=0.5,"
+            "adm_norm_view_dist=1.5,adm_ref_display_height=2160",
+            "adm:adm_csf_mode=3,adm_enhn_gain_limit=1.5,adm_norm_view_dist=5,adm_noise_weight=0",
+            "motion:motion_moving_average=true,motion_blend_factor=0.5,motion_blend_offset=3,motion_max_val=18"]
 
 
 def _features(clip, isa, monkeypatch):
@@ -67,6 +72,9 @@ SUBSETS = [
     ["integer_adm_scale0", "integer_motion2"],
     ["integer_adm_scale3"],
     ["integer_adm2"],
+    ["integer_aim"],
+    ["integer_adm3", "integer_adm_scale2"],
+    ["integer_adm_scale1", "integer_motion3"],
 ]
 
 

@@ -1,3 +1,5 @@
+#include <bit>
+
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
@@ -14,17 +16,31 @@ namespace py = pybind11;
 namespace pvt_bind {
 namespace {
 
-// A 2-D uint8/uint16 array whose rows are contiguous, viewed as a Plane.
-pvt::Plane as_plane(const py::array& a, int bpc, const char* which) {
-  if (a.ndim() != 2) throw pvt::InputError(std::string(which) + " frame must be a 2-D (height, width) array");
-  const bool u8 = a.dtype().is(py::dtype::of<std::uint8_t>());
-  const bool u16 = a.dtype().is(py::dtype::of<std::uint16_t>());
-  if (!u8 && !u16) throw pvt::InputError(std::string(which) + " frame must be uint8 or uint16");
+// A 2-D uint8/uint16 array (native byte order, each row's samples
+// contiguous; rows at any distance) viewed as a Plane. The Python callers
+// convert other arrays first; this refuses what it cannot read.
+pvt::Plane as_plane(const py::array& a, int bpc, const std::string& name) {
+  if (a.ndim() != 2) throw pvt::InputError(name + " must be a 2-D (height, width) array");
+  const py::dtype dt = a.dtype();
+  if (dt.kind() != 'u' || (dt.itemsize() != 1 && dt.itemsize() != 2))
+    throw pvt::InputError(name + " must be uint8 or uint16, got " + std::string(py::str(dt)));
+  const bool u8 = dt.itemsize() == 1;
+  const char order = dt.byteorder();  // '=' native, '|' not applicable, else '<' or '>'
+  const char host = std::endian::native == std::endian::little ? '<' : '>';
+  if (!u8 && order != '=' && order != '|' && order != host)
+    throw pvt::InputError(name + " is uint16 in the other byte order (" + std::string(py::str(dt)) +
+                          "); convert it with .astype('=u2')");
   if (u8 != (bpc == 8))
-    throw pvt::InputError(std::string(which) + " frame dtype " + (u8 ? "uint8" : "uint16") +
-                          " does not match bit depth " + std::to_string(bpc));
-  if (a.strides(1) != a.itemsize() || a.strides(0) <= 0)
-    throw pvt::InputError(std::string(which) + " frame rows must be contiguous");
+    throw pvt::InputError(name + " dtype " + (u8 ? "uint8" : "uint16") + " does not match bit depth " +
+                          std::to_string(bpc));
+  // Checked before narrowing: a side past kMaxSide never becomes an int.
+  for (py::ssize_t d = 0; d < 2; ++d)
+    if (a.shape(d) < 1 || a.shape(d) > pvt::kMaxSide)
+      throw pvt::InputError(name + " is " + std::to_string(a.shape(1)) + "x" + std::to_string(a.shape(0)) +
+                            "; planes are 1 to " + std::to_string(pvt::kMaxSide) + " samples a side");
+  if (a.strides(1) != a.itemsize())
+    throw pvt::InputError(name + " columns must be contiguous (column stride " +
+                          std::to_string(a.strides(1)) + " bytes); pass numpy.ascontiguousarray(frame)");
   pvt::Plane p;
   p.data = static_cast<const std::uint8_t*>(a.data());
   p.stride = a.strides(0);
@@ -38,14 +54,17 @@ pvt::Plane as_plane(const py::array& a, int bpc, const char* which) {
 pvt::Picture as_picture(const py::object& obj, int bpc, const char* which) {
   pvt::Picture pic;
   if (py::isinstance<py::array>(obj)) {
-    pic.planes[0] = as_plane(obj.cast<py::array>(), bpc, which);
+    pic.planes[0] = as_plane(obj.cast<py::array>(), bpc, std::string(which) + " frame");
     return pic;
   }
   const auto seq = obj.cast<py::sequence>();
   if (seq.size() != 1 && seq.size() != 3)
     throw pvt::InputError(std::string(which) + " frame must be a luma array or (luma, cb, cr)");
   pic.count = static_cast<int>(seq.size());
-  for (int i = 0; i < pic.count; ++i) pic.planes[i] = as_plane(seq[static_cast<std::size_t>(i)].cast<py::array>(), bpc, which);
+  static constexpr const char* kPlane[3] = {" luma", " Cb", " Cr"};
+  for (int i = 0; i < pic.count; ++i)
+    pic.planes[i] = as_plane(seq[static_cast<std::size_t>(i)].cast<py::array>(), bpc,
+                             std::string(which) + kPlane[i] + " plane");
   return pic;
 }
 
@@ -66,7 +85,13 @@ void bind_pipeline(py::module_& m) {
            }),
            py::arg("specs"), py::arg("threads"))
       .def_property_readonly("columns", &pvt::Pipeline::columns)
-      .def_property_readonly("threads", &pvt::Pipeline::threads)
+      .def_property_readonly("threads", &pvt::Pipeline::threads,
+                             "Workers in use: the request clamped to the cores and (from the first push) the memory "
+                             "budget.")
+      .def_property("memory_budget", &pvt::Pipeline::memory_budget, &pvt::Pipeline::set_memory_budget,
+                    "Working-memory budget in bytes that bounds the worker count; set before the first push.")
+      .def_property_readonly("working_bytes", &pvt::Pipeline::working_bytes,
+                             "The working memory estimated for the workers in use (0 before the first push).")
       .def_property_readonly("needs_chroma", &pvt::Pipeline::needs_chroma)
       .def(
           "push",
@@ -141,6 +166,8 @@ void bind_pipeline(py::module_& m) {
         "The SIMD kernel set in use (PYVMAF_TINY_ISA may force a lower one).");
   m.def("detected_isa", [] { return std::string(pvt::isa_name(pvt::detected_isa())); });
   m.def("extractor_for_feature", &pvt::extractor_for_feature, py::arg("feature"));
+  m.def("libvmaf_log_stage", &pvt::libvmaf_log_stage, py::arg("column"),
+        "0, 1 or 2: when libvmaf first stores this output (see output.py's ordering rule).");
   m.def(
       "extractor_provides",
       [](const std::string& name, const pvt::OptionMap& options) { return pvt::make_extractor(name, options)->provides(); },

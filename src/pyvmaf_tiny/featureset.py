@@ -69,12 +69,26 @@ def resolve(features: Optional[Iterable[Any]]) -> tuple[list[Spec], list[Optiona
             continue
         extractor = _core.extractor_for_feature(name)
         if not extractor or name not in cat[extractor]:
-            known = ", ".join(sorted(cat) + sorted(f for fs in cat.values() for f in fs))
-            raise InputError(f"unknown feature {name!r}; known: {known}")
+            raise InputError(unknown_feature_message(name, cat))
         opts = {**_implied_options(extractor, name), **opts}
         specs.append((extractor, opts, (column_for((extractor, opts), name),)))
         wanted.append(name)
     return specs, wanted
+
+
+def unknown_feature_message(name: str, cat: Optional[dict[str, list[str]]] = None) -> str:
+    """"unknown feature 'x'; did you mean 'y'?" with the closest known names, or
+    where to find them all."""
+    import difflib
+
+    cat = catalog() if cat is None else cat
+    known = sorted(set(cat) | {f for fs in cat.values() for f in fs})
+    # Extractors whose name contains it ("ssim"), shortest first, then near spellings of any name.
+    close = sorted((e for e in cat if name.lower() in e.lower()), key=len)
+    close += [c for c in difflib.get_close_matches(name, known, n=3, cutoff=0.6) if c not in close]
+    hint = f"did you mean {' or '.join(repr(c) for c in close[:3])}?" if close else \
+        f"known extractors: {', '.join(sorted(cat))}"
+    return f"unknown feature {name!r}; {hint}"
 
 
 def columns_of(spec: Spec) -> list[str]:

@@ -1,4 +1,30 @@
-"""Writers for libvmaf's log formats (json, xml, csv, sub), same layout and number formatting."""
+"""Writers for libvmaf's log formats (json, xml, csv, sub), same layout and number formatting.
+
+Which metrics a log carries, and in which order, is libvmaf's too:
+
+- **The set.** libvmaf computes every output of each extractor a model reads
+  and logs them all (``integer_aim``, ``integer_adm3``, the motion SAD score
+  and ``integer_motion3`` on a default run, though ``vmaf_v0.6.1`` reads none
+  of them). :func:`log_specs` asks for that set; a run that only wants the
+  pooled score (``pooled_score()``, the CLI without ``--output``) leaves it
+  out and skips, e.g., ADM's AIM pass.
+- **The order.** libvmaf's feature collector lists metrics in the order it
+  first stores them. With worker threads (``n_threads >= 1``, as our
+  conformance runs use) that is, for frame 0: first the outputs of the
+  extractors libvmaf flags TEMPORAL, which run on its reading thread before
+  the frame goes to the workers (``psnr``); then those of the others, as a
+  worker extracts the frame; then the outputs written when the clip ends
+  (``integer_motion2``, ``integer_motion3``); the model scores last. Within
+  each stage, extractors come in registration order (the model's features
+  in the model's order, then the extra features in the order given;
+  libvmaf runs an extractor once per set of options) and each extractor's
+  outputs in the order it writes them (its ``provides()``). The registry
+  records each extractor's stage facts (``ExtractorInfo::libvmaf_temporal``
+  and ``flushed`` in ``core/src/feature/registry.cpp``), so new extractors
+  fall into place by declaring them there. (Without worker threads,
+  ``n_threads=0``, libvmaf lists TEMPORAL extractors in registration order
+  instead; we follow the threaded rule.)
+"""
 
 from __future__ import annotations
 
@@ -25,6 +51,23 @@ def format_number(v: float) -> str:
         frac *= 10
         zeros += 1
     return f"{v:.6f}" if zeros <= 6 else f"{v:.16f}"
+
+
+def log_specs(model) -> list:
+    """Extractor specs for everything libvmaf logs when it scores with
+    `model`: each extractor a libvmaf (SVM) model reads, with all its outputs.
+    Other models (tiny ONNX ones) log only the features they read."""
+    if getattr(model, "kind", None) != "svm":
+        return []
+    return [(spec[0], dict(spec[1]), ()) for spec in model.extractor_specs()]
+
+
+def libvmaf_order(columns) -> list[str]:
+    """`columns` (extractor outputs in registration order, each extractor's
+    in its own order) in the order libvmaf's logs list them (see above)."""
+    from . import _core
+
+    return sorted(columns, key=_core.libvmaf_log_stage)  # stable: keeps the order within a stage
 
 
 def _json_number(v: float) -> str:

@@ -9,7 +9,9 @@ from ._lazy import np
 
 from . import featureset, models
 from .errors import InputError
-from .io.arrays import _bpc_for
+from .io.policy import DEFAULT_POLICY, PathPolicy
+from .io.arrays import _bpc_for, check_sides, native_frame
+from .output import log_specs
 from .result import Result, make_result
 from .runner import make_pipeline
 
@@ -24,21 +26,26 @@ class FrameScore:
 class Scorer:
     """Incremental VMAF.
 
-    >>> s = Scorer()
-    >>> for ref, dist in pairs:          # 2-D uint8/uint16 luma planes
-    ...     for f in s.push(ref, dist):  # frames that just became final
-    ...         print(f.index, f.score)
-    >>> result = s.close()               # the last frame, plus the pooled Result
+    >>> with Scorer() as s:
+    ...     for ref, dist in pairs:          # 2-D uint8/uint16 luma planes
+    ...         for f in s.push(ref, dist):  # frames that just became final
+    ...             print(f.index, f.score)
+    >>> s.result                             # the pooled Result, once closed
 
-    motion needs the next frame, so frame i is final once frame i+1 arrives
-    (or at close()).
+    motion needs the next frame, so frame i is final once frame i+1 arrives;
+    close() (or leaving the `with` block) settles the last frame, returns the
+    frames it made final, and sets `result`. A model given by path is opened
+    through `policy`.
     """
 
     def __init__(self, model: Any = models.DEFAULT_MODEL, *, threads: int = 0,
-                 features: Optional[Iterable[Any]] = None, bitdepth: Optional[int] = None, device: str = "auto"):
-        self._model = models.load(model, device=device)
+                 features: Optional[Iterable[Any]] = None, bitdepth: Optional[int] = None, device: str = "auto",
+                 policy: Optional[PathPolicy] = None):
+        from .api import load_model
+
+        self._model = load_model(model, device, policy or DEFAULT_POLICY)
         extra, _ = featureset.resolve(features)
-        specs = featureset.merge(self._model.extractor_specs(), extra)
+        specs = featureset.merge(self._model.extractor_specs(), log_specs(self._model), extra)
         self._pipeline = make_pipeline(specs, threads, self._model, "stream")
         self._columns = list(self._pipeline.columns)
         self._bitdepth = bitdepth
@@ -58,8 +65,9 @@ class Scorer:
         for a, role in ((ref, "reference"), (dist, "distorted")):
             if a.ndim != 2:
                 raise InputError(f"{role} frame {index} must be 2-D (height, width), got shape {a.shape}")
+            check_sides(a.shape, f"{role} frame {index}")
         bpc = _bpc_for(ref.dtype, self._bitdepth, f"reference frame {index}")
-        if dist.dtype != ref.dtype:
+        if dist.dtype.kind != ref.dtype.kind or dist.dtype.itemsize != ref.dtype.itemsize:
             raise InputError(f"frame {index}: reference is {ref.dtype} but distorted is {dist.dtype}")
         if ref.shape != dist.shape:
             raise InputError(f"frame {index}: reference is {ref.shape[1]}x{ref.shape[0]} "
@@ -67,8 +75,10 @@ class Scorer:
         if self._shape is not None and (ref.shape, bpc) != (self._shape, self._bpc):
             raise InputError(f"frame {index} is {ref.shape[1]}x{ref.shape[0]} {bpc}-bit, "
                              f"frame 0 was {self._shape[1]}x{self._shape[0]} {self._bpc}-bit")
+        # The core refuses what it cannot take (geometry, sample range) without
+        # changing anything; only a frame it took fixes the shape.
+        self._pipeline.push(native_frame(ref), native_frame(dist), bpc)
         self._shape, self._bpc = ref.shape, bpc
-        self._pipeline.push(np.ascontiguousarray(ref), np.ascontiguousarray(dist), bpc)
         return self._drain()
 
     def _drain(self) -> list[FrameScore]:
@@ -86,8 +96,22 @@ class Scorer:
         self._emitted = final
         return out
 
+    def __enter__(self) -> "Scorer":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:  # the block failed: stop the workers, keep its exception
+            self._closed = True
+            try:
+                self._pipeline.close()
+            except Exception:  # noqa: BLE001 - the block's own error is the one to see
+                pass
+
     def close(self) -> list[FrameScore]:
-        """Settle the last frame; the pooled Result is then in `.result`."""
+        """Settle the last frame and return the frames it made final; the
+        pooled Result is then in `.result`."""
         if self._closed:
             return []
         self._pipeline.close()

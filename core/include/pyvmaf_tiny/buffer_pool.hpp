@@ -17,6 +17,9 @@ namespace pvt {
 // Thread-safe.
 void* pool_allocate(std::size_t bytes);  // 64-byte aligned; throws std::bad_alloc
 void pool_free(void* p, std::size_t bytes) noexcept;
+// Bytes the calling thread has asked pool_allocate() for, ever (what a piece
+// of code allocates is the difference across it).
+std::size_t pool_bytes_requested_here();
 
 struct PoolStats {
   std::size_t kept_bytes = 0;   // freed blocks waiting for reuse

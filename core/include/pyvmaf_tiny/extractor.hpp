@@ -21,12 +21,18 @@ struct ExtractorSpec {
   std::vector<std::string> only = {};
 };
 
+// What init() is told about the frames. With chroma, the planes are
+// chroma_width x chroma_height = ceil(width / 2^shift_x) x ceil(height /
+// 2^shift_y) for `chroma` (one of libvmaf's layouts: the pipeline refuses
+// others); an extractor derives what it reads from `chroma`, never from the
+// sizes alone.
 struct Geometry {
   int width = 0;
   int height = 0;
   int bpc = 8;
   int chroma_width = 0;  // 0 when the input has no chroma planes
   int chroma_height = 0;
+  ChromaLayout chroma = {};
 };
 
 // Read access to the raw per-frame values an extractor wrote in extract(),

@@ -2,9 +2,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace pvt {
+
+// Frames are at most this many samples a side, whatever their source.
+constexpr int kMaxSide = 32768;
 
 // A read-only view of one image plane. Samples are uint8_t when bpc == 8 and
 // little-endian uint16_t (host order) when 9 <= bpc <= 16.
@@ -22,6 +27,20 @@ struct Plane {
     return reinterpret_cast<const T*>(data + stride * y);
   }
 };
+
+// Chroma subsampling as log2 per axis: a chroma plane has
+// ceil(w / 2^shift_x) x ceil(h / 2^shift_y) samples for w x h luma.
+struct ChromaLayout {
+  int shift_x = 0;
+  int shift_y = 0;
+  bool operator==(const ChromaLayout&) const = default;
+};
+
+// The layout libvmaf models (4:4:4, 4:2:2 or 4:2:0, tried in that order) whose
+// chroma planes are cw x ch for w x h luma; nullopt when none is.
+std::optional<ChromaLayout> libvmaf_chroma_layout(int w, int h, int cw, int ch);
+// "4:2:0", "4:2:2", "4:4:4" (or "4:4:0", ... for others).
+std::string chroma_layout_name(ChromaLayout layout);
 
 // One frame of reference and distorted pictures: luma, plus the two chroma
 // planes (empty Planes unless an extractor declared needs_chroma()).
@@ -68,5 +87,15 @@ class PlaneBuffer {
   std::ptrdiff_t stride_ = 0;
   int width_ = 0, height_ = 0, bpc_ = 8;
 };
+
+// The one sample range check: throws InputError ("<source>: frame <frame>
+// has samples above 2^bpc - 1, which is not <bpc>-bit data ...") when a
+// sample of a 9..15-bit plane has bits above bpc (8- and 16-bit planes cannot).
+// With `copy_to` (same geometry and depth), the plane is copied there in the
+// same pass, checked or not. Every path that feeds the extractors calls it:
+// Pipeline::push() as it copies, RawReader::read() and map() on what they
+// read or map.
+void check_sample_range(const Plane& plane, std::uint64_t frame, const std::string& source,
+                        PlaneBuffer* copy_to = nullptr);
 
 }  // namespace pvt

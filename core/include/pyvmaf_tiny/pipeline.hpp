@@ -22,8 +22,26 @@ namespace pvt {
 // the work of a frame as well as working on different frames. At most
 // threads + 2 frame pairs are held at once, whatever the clip length. Frames
 // are final (all values settled) in order; final_count() says how many.
+//
+// Workers are clamped to the machine's cores (std::thread::hardware_concurrency)
+// and, at the first frame, to a working-memory budget: each worker's
+// extractor buffers (what worker 0 takes from the buffer pool as it is
+// built, before the others start) plus the frame pairs in
+// flight must fit memory_budget(), kDefaultMemoryBudget unless set; one worker
+// always runs. threads() reports the count in use.
+//
+// A push that is refused (geometry, layout, sample range, mismatch, an
+// extractor refusing the first frame's geometry) changes nothing: the next
+// push sees the pipeline as it was. Errors raised while frames are being
+// extracted are kept and rethrown by every later call.
 class Pipeline {
  public:
+  // 2 GiB. At 8K (7680x4320), vif + adm + motion hold about 105 MiB a worker
+  // and each frame pair in flight 63 MiB (8-bit) or 127 MiB (9..16-bit), so
+  // 11 (8-bit) or 7 workers fit; at 4K about four times as many, more than
+  // most machines have cores.
+  static constexpr std::size_t kDefaultMemoryBudget = std::size_t{2} << 30;
+
   Pipeline(std::vector<ExtractorSpec> specs, unsigned threads);
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
@@ -31,7 +49,15 @@ class Pipeline {
 
   // Feature names, in column order (the wanted outputs of every extractor).
   const std::vector<std::string>& columns() const { return columns_; }
+  // Workers in use (after the first push) or at most in use (before it).
   unsigned threads() const { return threads_; }
+
+  // Working-memory budget in bytes for the worker-count clamp; before push().
+  void set_memory_budget(std::size_t bytes);
+  std::size_t memory_budget() const { return memory_budget_; }
+  // The estimate the clamp used: extractor buffers of every worker plus the
+  // frame pairs in flight (0 before the first push).
+  std::size_t working_bytes() const { return working_bytes_; }
 
   // Scores each final frame with `model`: one frame at a time as soon as it is
   // final (stream), or in batches of up to `batch` frames (batch). Call before
@@ -45,8 +71,10 @@ class Pipeline {
   unsigned subsample() const { return subsample_; }
 
   // Copies one frame pair in and schedules it; blocks while the window is full.
-  // Throws InputError on a geometry change or a ref/dist mismatch, and rethrows
-  // any error raised by an extractor.
+  // Throws InputError on a geometry change, a ref/dist mismatch, sides over
+  // kMaxSide, a chroma layout other than 4:2:0 / 4:2:2 / 4:4:4 (when an
+  // extractor reads chroma) or samples above the bit depth, and rethrows any
+  // error raised by an extractor.
   void push(const Plane& ref, const Plane& dist);
   // The same with chroma planes, which are kept only if an extractor needs them.
   void push(const Picture& ref, const Picture& dist);
@@ -80,10 +108,19 @@ class Pipeline {
   class History;
 
   void start(const Geometry& g);
+  // Undoes start(): joins its threads, drops workers and slots.
+  void roll_back();
   void init_worker(Worker& worker, const Geometry& g) const;
+  // The workers that fit the memory budget with `per_worker` bytes of
+  // extractor buffers each (sets working_bytes_).
+  unsigned fit_workers(const Geometry& g, std::size_t per_worker);
+  // The geometry of a frame pair, validated (throws InputError).
+  Geometry validate(const Picture& ref, const Picture& dist, unsigned index) const;
   // push() in two halves: validate, start, wait for a free slot (the frame's
-  // index); then schedule the filled slot.
+  // index); then schedule the filled slot. Between them, a refusal calls
+  // abandon(index), which undoes a start() made for this frame.
   unsigned acquire(const Picture& ref, const Picture& dist);
+  void abandon(unsigned index);
   void commit(unsigned index);
   struct Task {
     unsigned frame;
@@ -106,7 +143,10 @@ class Pipeline {
   bool any_temporal_ = false;
   bool needs_chroma_ = false;
   std::string chroma_user_;  // an extractor that needs chroma, for messages
-  unsigned threads_ = 1;
+  unsigned threads_ = 1;      // in use (or at most, before start())
+  unsigned max_threads_ = 1;  // asked for, clamped to the cores
+  std::size_t memory_budget_ = kDefaultMemoryBudget;
+  std::size_t working_bytes_ = 0;
 
   bool started_ = false;
   Geometry geometry_;

@@ -16,6 +16,12 @@ struct ExtractorInfo {
   std::vector<std::string> features;
   // Options a feature needs to be written at all (libvmaf's debug-only outputs).
   std::map<std::string, OptionMap> feature_options = {};
+  // How libvmaf schedules the extractor, which decides where its logs list
+  // the outputs (libvmaf_log_stage()): extractors libvmaf flags TEMPORAL run
+  // on its reading thread ahead of the worker threads, and `flushed`
+  // features are written when the clip ends.
+  bool libvmaf_temporal = false;
+  std::vector<std::string> flushed = {};
 };
 
 const std::vector<ExtractorInfo>& extractor_catalog();
@@ -32,5 +38,13 @@ std::vector<ExtractorSpec> specs_for_features(const std::vector<std::string>& fe
 // The registry name of the extractor that provides `feature` (an alias such as
 // "integer_adm2", optionally with an option suffix), or "" if none does.
 std::string extractor_for_feature(const std::string& feature);
+
+// When libvmaf (with worker threads, n_threads >= 1) first stores output
+// `column`: 0 on its reading thread before frame 0 reaches the workers
+// (TEMPORAL extractors, e.g. psnr), 1 while a worker extracts frame 0, 2 at
+// the end of the clip (e.g. integer_motion2). Its logs list metrics in the
+// order they were first stored: by stage, then by extractor registration
+// order, then in the order each extractor writes them (see output.py).
+int libvmaf_log_stage(const std::string& column);
 
 }  // namespace pvt

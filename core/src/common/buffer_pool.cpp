@@ -237,8 +237,15 @@ Pool& pool() {
 
 }  // namespace
 
+namespace {
+thread_local std::size_t requested_here = 0;
+}
+
+std::size_t pool_bytes_requested_here() { return requested_here; }
+
 void* pool_allocate(std::size_t bytes) {
   if (bytes > static_cast<std::size_t>(PTRDIFF_MAX)) throw std::bad_alloc();
+  requested_here += bytes;
   if (bytes < kPoolMinBytes) return ::operator new(bytes ? bytes : 1, std::align_val_t{kAlign});
   return pool().allocate(bytes);
 }

@@ -1,12 +1,15 @@
-// integer_adm2 and integer_adm_scale0..3, as libvmaf 3.2's fixed-point ADM
-// computes them: a 4-level db2 DWT of both pictures, decoupling of the
-// distorted detail bands into restored and additive parts, contrast
-// sensitivity weighting, contrast masking, and a ratio of cube-root pooled
-// sums (restored part over reference) per scale and overall.
+// integer_adm2, integer_aim, integer_adm3 and integer_adm_scale0..3, as
+// libvmaf 3.2's fixed-point ADM computes them: a 4-level db2 DWT of both
+// pictures, decoupling of the distorted detail bands into restored and
+// additive parts, contrast sensitivity weighting, contrast masking, and a
+// ratio of cube-root pooled sums (restored part over reference) per scale and
+// overall. AIM (additive impairment) masks the additive part by the restored
+// one instead, over the same denominator; adm3 blends adm2 with 1 - aim.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,8 +30,18 @@ constexpr int kScales = 4;
 constexpr double kDefaultGainLimit = 100.0;
 constexpr double kDefaultViewDist = 3.0;
 constexpr int kDefaultDisplayHeight = 1080;
-constexpr double kNoiseWeight = 0.03125;
+constexpr double kDefaultNoiseWeight = 0.03125;
+constexpr double kDefaultDlmWeight = 0.5;
 constexpr double kBorder = 0.1;  // fraction of each band edge left out of the pooling
+
+// libvmaf's adm_csf_mode: where the CSF factors come from.
+enum CsfMode { kWatson = 0, kBarten = 1, kBlend = 2, kBlendMae = 3 };  // Barten: refused
+
+// Output slots, in libvmaf's order; the debug outputs follow (see kDebug*).
+enum Slot { kAdm2, kAim, kAdm3, kScale0 };
+constexpr int kBaseOutputs = kScale0 + kScales;
+// With debug: adm, its numerator and denominator, then each scale's.
+constexpr int kDebugOutputs = 3 + 2 * kScales;
 
 // Watson et al. 1997 wavelet quantisation noise model for luma: a, k, f0,
 // g per orientation (ll, lh, hh, hl) and basis amplitudes per level.
@@ -40,13 +53,57 @@ constexpr float kAmplitude[4][4] = {{0.62171f, 0.67234f, 0.72709f, 0.67234f},
                                     {0.091401f, 0.11792f, 0.15214f, 0.11792f}};
 
 // Reciprocal of the visibility threshold of level `lambda`, orientation `theta`.
-float csf_factor(int lambda, int theta, double view_dist, int display_height) {
+float watson_factor(int lambda, int theta, double view_dist, int display_height) {
   const float dvr = static_cast<float>(view_dist * display_height * std::numbers::pi / 180.0);
   const float t = static_cast<float>(
       std::log10(std::pow(2.0, lambda + 1) * kModelF0 * kModelG[theta] / dvr));
   const float kt2 = kModelK * t * t;
   const float q = static_cast<float>(2.0 * kModelA * std::pow(10.0, kt2) / kAmplitude[lambda][theta]);
   return 1.0f / q;
+}
+
+// libvmaf's fitted blends of the Barten and Watson CSFs (mode 2, and mode 3
+// fitted for mean absolute error), per viewing condition: factors for
+// h / v and for d, per scale. Conditions of equal pixels per degree share a
+// table (2160 lines at 1.5 H are 1080 at 3 H).
+struct BlendTable {
+  int display_height;
+  double view_dist;
+  float hv[4], d[4];
+};
+constexpr BlendTable kBlendTables[] = {
+    {1080, 3.0, {0.01183f, 0.025026f, 0.04295f, 0.058621f}, {0.004302f, 0.011778f, 0.023918f, 0.035901f}},
+    {1080, 5.0, {0.004212f, 0.014809f, 0.029642f, 0.047464f}, {0.000984f, 0.005852f, 0.0146f, 0.027574f}},
+    {2160, 1.5, {0.01183f, 0.025026f, 0.04295f, 0.058621f}, {0.004302f, 0.011778f, 0.023918f, 0.035901f}},
+    {2160, 3.0, {0.00226f, 0.01183f, 0.025026f, 0.04295f}, {0.000479f, 0.004302f, 0.011778f, 0.023918f}},
+    {2160, 5.0, {0.000092f, 0.004212f, 0.014809f, 0.029642f}, {0.00005f, 0.000984f, 0.005852f, 0.0146f}},
+    {720, 3.0, {0.018715f, 0.035637f, 0.052798f, 0.061509f}, {0.007999f, 0.018396f, 0.031851f, 0.037718f}},
+    {720, 5.0, {0.010144f, 0.022561f, 0.040309f, 0.05672f}, {0.003463f, 0.010282f, 0.021839f, 0.034641f}},
+    {480, 3.0, {0.027961f, 0.045875f, 0.060275f, 0.056234f}, {0.013572f, 0.026277f, 0.036959f, 0.034511f}},
+    {480, 5.0, {0.016781f, 0.032822f, 0.05032f, 0.061594f}, {0.00691f, 0.016545f, 0.029917f, 0.037777f}},
+};
+constexpr BlendTable kBlendMaeTables[] = {
+    {1080, 3.0, {0.011249f, 0.022606f, 0.035930f, 0.045673f}, {0.004097f, 0.010921f, 0.021430f, 0.031313f}},
+    {1080, 5.0, {0.004052f, 0.013939f, 0.026298f, 0.038833f}, {0.000927f, 0.005544f, 0.013415f, 0.024515f}},
+    {2160, 1.5, {0.011249f, 0.022606f, 0.035930f, 0.045673f}, {0.004097f, 0.010921f, 0.021430f, 0.031313f}},
+    {2160, 3.0, {0.002166f, 0.011249f, 0.022606f, 0.035930f}, {0.000447f, 0.004097f, 0.010921f, 0.021430f}},
+    {2160, 5.0, {0.000077f, 0.004052f, 0.013939f, 0.026298f}, {0.000045f, 0.000927f, 0.005544f, 0.013415f}},
+    {720, 3.0, {0.017329f, 0.030870f, 0.042134f, 0.047410f}, {0.007509f, 0.016707f, 0.028072f, 0.032722f}},
+    {720, 5.0, {0.009689f, 0.020577f, 0.034162f, 0.044523f}, {0.003302f, 0.009579f, 0.019661f, 0.030318f}},
+    {480, 3.0, {0.024969f, 0.037825f, 0.046676f, 0.043974f}, {0.012511f, 0.023424f, 0.032139f, 0.030166f}},
+    {480, 5.0, {0.015665f, 0.028766f, 0.040612f, 0.047483f}, {0.006514f, 0.015107f, 0.026476f, 0.032776f}},
+};
+
+const BlendTable* blend_table(int mode, double view_dist, int display_height) {
+  for (const auto& t : mode == kBlend ? std::span<const BlendTable>(kBlendTables) : std::span<const BlendTable>(kBlendMaeTables))
+    if (t.display_height == display_height && t.view_dist == view_dist) return &t;
+  return nullptr;
+}
+
+// A CSF factor (below 1) in fixed point with `bits` fraction bits.
+template <class U>
+U fixed_point(float factor, int bits) {
+  return static_cast<U>(static_cast<double>(factor) * std::pow(2.0, bits));
 }
 
 std::uint32_t ceil_log2_u32(double x) { return static_cast<std::uint32_t>(std::ceil(std::log2(x))); }
@@ -134,51 +191,100 @@ class AdmExtractor final : public Extractor {
  public:
   explicit AdmExtractor(const OptionMap& options) {
     reject_unknown_options(name_, options,
-                           {"adm_enhn_gain_limit", "egl", "adm_norm_view_dist", "nvd",
-                            "adm_ref_display_height", "rdh"});
+                           {"adm_csf_diag_scale", "scfd", "adm_csf_mode", "csf", "adm_csf_scale", "scf",
+                            "adm_dlm_weight", "dlmw", "adm_enhn_gain_limit", "egl", "adm_min_val", "min",
+                            "adm_noise_weight", "nw", "adm_norm_view_dist", "nvd", "adm_ref_display_height", "rdh",
+                            "debug"});
+    // The two CSF scales only weight the Barten CSF; otherwise they just name the outputs.
+    const double diag_scale = option_double(options, "adm_csf_diag_scale", "scfd", 1.0, 0.0, 50.0);
+    const double mode = option_double(options, "adm_csf_mode", "csf", kWatson, 0, 3);
+    const double csf_scale = option_double(options, "adm_csf_scale", "scf", 1.0, 0.0, 50.0);
+    dlm_weight_ = option_double(options, "adm_dlm_weight", "dlmw", kDefaultDlmWeight, 0.0, 1.0);
     gain_limit_ = option_double(options, "adm_enhn_gain_limit", "egl", kDefaultGainLimit, 1.0, 100.0);
+    min_val_ = option_double(options, "adm_min_val", "min", 0.0, 0.0, 1.0);
+    noise_weight_ = option_double(options, "adm_noise_weight", "nw", kDefaultNoiseWeight, 0.0, 1500.0);
     view_dist_ = option_double(options, "adm_norm_view_dist", "nvd", kDefaultViewDist, 0.75, 24.0);
     const double rdh = option_double(options, "adm_ref_display_height", "rdh", kDefaultDisplayHeight, 1, 4320);
     if (rdh != std::floor(rdh))
       throw InputError("option 'adm_ref_display_height': must be an integer");
+    if (mode != std::floor(mode)) throw InputError("option 'adm_csf_mode': must be 0, 1, 2 or 3");
+    csf_mode_ = static_cast<int>(mode);
     display_height_ = static_cast<int>(rdh);
+    debug_ = option_bool(options, "debug", nullptr, false);
     // The fixed-point pipeline cannot represent coarser angular resolutions.
     if (view_dist_ * display_height_ < kDefaultViewDist * kDefaultDisplayHeight)
       throw InputError("adm: adm_norm_view_dist * adm_ref_display_height must be at least 3 * 1080");
+    if (csf_mode_ == kBarten)
+      // Its factors exceed 1, which libvmaf's fixed-point ADM converts out of
+      // range (and whose scale 3 it computes in ways not reproduced here).
+      throw InputError("adm: adm_csf_mode 1 (Barten) is not supported by the integer ADM");
+    if ((csf_mode_ == kBlend || csf_mode_ == kBlendMae) && !blend_table(csf_mode_, view_dist_, display_height_))
+      // libvmaf takes its error code for a factor and writes NaN scores.
+      throw InputError("adm: adm_csf_mode " + std::to_string(csf_mode_) +
+                       " is defined for display heights 480, 720, 1080 and 2160 at 3 or 5 heights "
+                       "(and 2160 at 1.5), not adm_ref_display_height " + std::to_string(display_height_) +
+                       " at adm_norm_view_dist " + double_suffix("", view_dist_).substr(2));
 
-    // Suffixes in alphabetical order of the option names.
+    // libvmaf names the outputs after the options that differ from their
+    // defaults, in alphabetical order of the option names.
     std::string suffix;
+    if (diag_scale != 1.0) suffix += double_suffix("scfd", diag_scale);
+    if (csf_mode_ != kWatson) suffix += "_csf_" + std::to_string(csf_mode_);
+    if (csf_scale != 1.0) suffix += double_suffix("scf", csf_scale);
+    if (dlm_weight_ != kDefaultDlmWeight) suffix += double_suffix("dlmw", dlm_weight_);
     if (gain_limit_ != kDefaultGainLimit) suffix += double_suffix("egl", gain_limit_);
+    if (min_val_ != 0.0) suffix += double_suffix("min", min_val_);
+    if (noise_weight_ != kDefaultNoiseWeight) suffix += double_suffix("nw", noise_weight_);
     if (view_dist_ != kDefaultViewDist) suffix += double_suffix("nvd", view_dist_);
     if (display_height_ != kDefaultDisplayHeight) suffix += "_rdh_" + std::to_string(display_height_);
-    provides_ = {"integer_adm2" + suffix, "integer_adm_scale0" + suffix, "integer_adm_scale1" + suffix,
-                 "integer_adm_scale2" + suffix, "integer_adm_scale3" + suffix};
+    for (const char* f : {"integer_adm2", "integer_aim", "integer_adm3", "integer_adm_scale0", "integer_adm_scale1",
+                          "integer_adm_scale2", "integer_adm_scale3"})
+      provides_.push_back(f + suffix);
+    if (debug_) {
+      for (const char* f : {"integer_adm", "integer_adm_num", "integer_adm_den"}) provides_.push_back(f + suffix);
+      for (int s = 0; s < kScales; ++s)
+        for (const char* f : {"integer_adm_num_scale", "integer_adm_den_scale"})
+          provides_.push_back(f + std::to_string(s) + suffix);
+    }
 
     for (int s = 0; s < kScales; ++s) {
-      factor_[s][0] = factor_[s][1] = csf_factor(s, 1, view_dist_, display_height_);
-      factor_[s][2] = csf_factor(s, 2, view_dist_, display_height_);
+      switch (csf_mode_) {
+        case kBlend:
+        case kBlendMae: {
+          const BlendTable* t = blend_table(csf_mode_, view_dist_, display_height_);
+          factor_[s][0] = factor_[s][1] = t->hv[s];
+          factor_[s][2] = t->d[s];
+          break;
+        }
+        default:
+          factor_[s][0] = factor_[s][1] = watson_factor(s, 1, view_dist_, display_height_);
+          factor_[s][2] = watson_factor(s, 2, view_dist_, display_height_);
+      }
     }
-    if (std::fabs(view_dist_ * display_height_ - kDefaultViewDist * kDefaultDisplayHeight) < 1.0e-8) {
+    if (csf_mode_ == kWatson &&
+        std::fabs(view_dist_ * display_height_ - kDefaultViewDist * kDefaultDisplayHeight) < 1.0e-8) {
       factor0_q_[0] = factor0_q_[1] = 36453;
       factor0_q_[2] = 49417;
     } else {
-      factor0_q_[0] = factor0_q_[1] = static_cast<std::uint16_t>(factor_[0][0] * std::pow(2.0, 21));
-      factor0_q_[2] = static_cast<std::uint16_t>(factor_[0][2] * std::pow(2.0, 23));
+      factor0_q_[0] = factor0_q_[1] = fixed_point<std::uint16_t>(factor_[0][0], 21);
+      factor0_q_[2] = fixed_point<std::uint16_t>(factor_[0][2], 23);
     }
     for (int s = 1; s < kScales; ++s)
-      for (int o = 0; o < 3; ++o)
-        factorn_q_[s][o] = static_cast<std::uint32_t>(factor_[s][o] * std::pow(2.0, 32));
+      for (int o = 0; o < 3; ++o) factorn_q_[s][o] = fixed_point<std::uint32_t>(factor_[s][o], 32);
   }
 
   const std::string& name() const override { return name_; }
   const std::vector<std::string>& provides() const override { return provides_; }
 
-  // integer_adm2 needs every scale; without it, scales past the deepest
-  // wanted one are skipped.
+  // adm2, aim, adm3 and the debug outputs need every scale, aim and adm3 the
+  // AIM pass; without them, scales past the deepest wanted one are skipped.
   void restrict_outputs(const std::vector<bool>& wanted) override {
+    const bool all_scales = wanted.at(kAdm2) || wanted.at(kAim) || wanted.at(kAdm3) ||
+                            std::find(wanted.begin() + kBaseOutputs, wanted.end(), true) != wanted.end();
+    aim_ = wanted.at(kAim) || wanted.at(kAdm3);
     last_scale_ = kScales - 1;
-    if (!wanted.at(0))
-      while (last_scale_ > 0 && !wanted.at(static_cast<std::size_t>(1 + last_scale_))) --last_scale_;
+    if (!all_scales)
+      while (last_scale_ > 0 && !wanted.at(static_cast<std::size_t>(kScale0 + last_scale_))) --last_scale_;
   }
 
   void init(const Geometry& g) override {
@@ -230,32 +336,46 @@ class AdmExtractor final : public Extractor {
   }
 
   void extract(const PicturePair& pair, unsigned, std::span<double> out) override {
-    kernels::AdmScaleSums sums[kScales];
+    kernels::AdmScaleSums sums[kScales] = {};
     if (k_.fused.scale0)
       run_fused(pair, sums);
     else
       run_stages(pair, sums);
 
-    float num[kScales] = {}, den[kScales] = {};
-    for (int s = 0; s <= last_scale_; ++s) pool(s, sums[s], num[s], den[s]);
-    if (last_scale_ < kScales - 1) {
-      for (int s = 0; s < kScales; ++s)
-        out[1 + s] = s <= last_scale_ ? static_cast<double>(num[s]) / static_cast<double>(den[s]) : 0.0;
-      out[0] = 0.0;
-      return;
-    }
+    std::fill(out.begin(), out.end(), 0.0);
+    float num[kScales] = {}, den[kScales] = {}, aim[kScales] = {};
+    for (int s = 0; s <= last_scale_; ++s) pool(s, sums[s], num[s], den[s], aim[s]);
+    for (int s = 0; s <= last_scale_; ++s)
+      out[kScale0 + s] = static_cast<double>(num[s]) / static_cast<double>(den[s]);
+    if (last_scale_ < kScales - 1) return;
 
-    double num_total = 0, den_total = 0;
+    double num_total = 0, den_total = 0, aim_total = 0;
     for (int s = 0; s < kScales; ++s) {
       num_total += num[s];
       den_total += den[s];
+      aim_total += aim[s];
     }
     const double limit = 1e-10 * (static_cast<double>(static_cast<std::int64_t>(geometry_.width) * geometry_.height)) /
                          (1920.0 * 1080.0);
     if (num_total < limit) num_total = 0;
     if (den_total < limit) den_total = 0;
-    out[0] = den_total == 0.0 ? 1.0 : num_total / den_total;
-    for (int s = 0; s < kScales; ++s) out[1 + s] = static_cast<double>(num[s]) / static_cast<double>(den[s]);
+    // Without a denominator libvmaf leaves aim unset (only possible with
+    // adm_noise_weight 0 on flat content); it is 0 here.
+    const double score = den_total == 0.0 ? 1.0 : num_total / den_total;
+    const double aim_score = den_total == 0.0 ? 0.0 : aim_total / den_total;
+    out[kAdm2] = score;
+    out[kAim] = aim_score;
+    out[kAdm3] = std::max(score * dlm_weight_ + (1 - aim_score) * (1 - dlm_weight_), min_val_);
+    if (debug_) {
+      std::size_t i = kBaseOutputs;
+      out[i++] = score;
+      out[i++] = num_total;
+      out[i++] = den_total;
+      for (int s = 0; s < kScales; ++s) {
+        out[i++] = num[s];
+        out[i++] = den[s];
+      }
+    }
   }
 
  private:
@@ -284,7 +404,7 @@ class AdmExtractor final : public Extractor {
     p.work = work_rect(w, h);
     p.pool = pool_rect(w, h);
     p.simd_end = kernels::adm_decouple_simd_end(p.work);
-    p.floor = noise_floor(p.pool);
+    p.floor = noise_floor(p.pool, noise_weight_);
     if (s == 0) {
       const int area = (p.pool.bottom - p.pool.top) * (p.pool.right - p.pool.left);
       int row_shift = static_cast<int>(std::ceil(std::log2(area) - 20));
@@ -375,6 +495,11 @@ class AdmExtractor final : public Extractor {
       k_.csf0(as_const(b0_.add), b0_.csf, b0_.mask, stride0_, p.work, factor0_q_);
       k_.cm0(as_const(b0_.rest), as_const(b0_.csf), as_const(b0_.mask), stride0_, p.w, p.h, p.pool, p.cm0,
              sums[0].num);
+      if (aim_) {  // the same with the two parts swapped
+        k_.csf0(as_const(b0_.rest), b0_.csf, b0_.mask, stride0_, p.work, factor0_q_);
+        k_.cm0(as_const(b0_.add), as_const(b0_.csf), as_const(b0_.mask), stride0_, p.w, p.h, p.pool, p.cm0,
+               sums[0].aim);
+      }
       if (const int row = guard_rest_row(); row >= 0)
         std::copy_n(b0_.rest.d + row * stride0_, guard_rest_.size(), guard_rest_.begin());
     }
@@ -392,6 +517,11 @@ class AdmExtractor final : public Extractor {
       k_.csfn(as_const(bn_.add), bn_.csf, bn_.mask, striden_, p.work, factorn_q_[s]);
       k_.cmn(as_const(bn_.rest), as_const(bn_.csf), as_const(bn_.mask), striden_, p.w, p.h, p.pool, p.cmn,
              sums[s].num);
+      if (aim_) {
+        k_.csfn(as_const(bn_.rest), bn_.csf, bn_.mask, striden_, p.work, factorn_q_[s]);
+        k_.cmn(as_const(bn_.add), as_const(bn_.csf), as_const(bn_.mask), striden_, p.w, p.h, p.pool, p.cmn,
+               sums[s].aim);
+      }
     }
   }
 
@@ -416,6 +546,7 @@ class AdmExtractor final : public Extractor {
       job.cm = p.cm0;
       job.rest_d_row = guard_rest_row();
       job.rest_d = guard_rest_.data();
+      job.aim = aim_;
       k_.fused.scale0(job, scratch, sums[0]);
     }
     for (int s = 1; s <= last_scale_; ++s) {
@@ -445,13 +576,14 @@ class AdmExtractor final : public Extractor {
       std::copy(factorn_q_[s], factorn_q_[s] + 3, job.csf_factor);
       job.den = p.dens;
       job.cm = p.cmn;
+      job.aim = aim_;
       k_.fused.scalen(job, scratch, sums[s]);
     }
   }
 
   // Noise floor term added to each orientation's pooled value.
-  static float noise_floor(const AdmRect& r) {
-    return std::pow(static_cast<float>((r.bottom - r.top) * (r.right - r.left) * kNoiseWeight), 1.0f / 3.0f);
+  static float noise_floor(const AdmRect& r, double weight) {
+    return std::pow(static_cast<float>((r.bottom - r.top) * (r.right - r.left) * weight), 1.0f / 3.0f);
   }
 
   // Denominator of one scale from the per-orientation sums of |ref|^3, which
@@ -471,20 +603,33 @@ class AdmExtractor final : public Extractor {
            (std::pow(sums[2], 1.0f / 3.0f) + floor);
   }
 
-  void pool(int s, const kernels::AdmScaleSums& sums, float& num, float& den) const {
+  void pool(int s, const kernels::AdmScaleSums& sums, float& num, float& den, float& aim) const {
     const ScalePlan& p = plan_[s];
     den = pooled_den(sums.den, p.den_scale, factor_[s], p.floor);
+    auto normalised = [&](const std::int64_t (&v)[3], float (&acc)[3]) {
+      for (int o = 0; o < 3; ++o)
+        acc[o] = s == 0 ? static_cast<float>(static_cast<double>(v[o]) / p.num_scale0[o])
+                        // A float division here, as in the reference.
+                        : static_cast<float>(v[o]) / p.num_scalen;
+    };
     float acc[3];
-    for (int o = 0; o < 3; ++o)
-      acc[o] = s == 0 ? static_cast<float>(static_cast<double>(sums.num[o]) / p.num_scale0[o])
-                      // A float division here, as in the reference.
-                      : static_cast<float>(sums.num[o]) / p.num_scalen;
+    normalised(sums.num, acc);
     num = pooled_num(acc, p.floor);
+    if (aim_) {
+      normalised(sums.aim, acc);
+      aim = pooled_num(acc, 0.0f);  // libvmaf pools AIM without a noise floor
+    }
   }
 
   std::string name_ = "adm";
   std::vector<std::string> provides_;
   double gain_limit_ = kDefaultGainLimit;
+  double dlm_weight_ = kDefaultDlmWeight;
+  double min_val_ = 0.0;
+  double noise_weight_ = kDefaultNoiseWeight;
+  int csf_mode_ = kWatson;
+  bool debug_ = false;
+  bool aim_ = true;  // run the AIM pass
   int last_scale_ = kScales - 1;
   double view_dist_ = kDefaultViewDist;
   int display_height_ = kDefaultDisplayHeight;

@@ -1,6 +1,9 @@
-// integer_motion / integer_motion2, as libvmaf 3.2 defines them: the SAD of
-// the 5-tap blurred difference between consecutive reference frames, per
-// pixel, with motion2[i] = min(motion[i], motion[i+1]).
+// VMAF_integer_feature_motion_sad_score, integer_motion2 and integer_motion3,
+// as libvmaf 3.2 defines them: the SAD of the 5-tap blurred difference
+// between consecutive reference frames, per pixel (the SAD score, also
+// written as integer_motion in debug mode); motion2[i] = min(sad[i],
+// sad[i+1]); motion3 blends motion2 towards an offset, caps it, and
+// optionally averages it with the previous frame's.
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -16,24 +19,41 @@ namespace pvt::feature {
 namespace {
 
 constexpr double kDefaultMaxVal = 10000.0;
+constexpr double kDefaultBlendFactor = 1.0;
+constexpr double kDefaultBlendOffset = 40.0;
+
+// Outputs, in libvmaf's order (motion2 and motion3 it writes at the end).
+enum Slot { kSad, kMotion2, kMotion3, kDebugMotion };
 
 class MotionExtractor final : public Extractor {
  public:
   explicit MotionExtractor(const OptionMap& options) {
     reject_unknown_options(name_, options,
-                           {"motion_force_zero", "force_0", "motion_fps_weight", "mfw",
-                            "motion_max_val", "mmxv", "debug"});
+                           {"motion_blend_factor", "mbf", "motion_blend_offset", "mbo", "motion_five_frame_window",
+                            "mffw", "motion_force_zero", "force_0", "motion_fps_weight", "mfw", "motion_max_val",
+                            "mmxv", "motion_moving_average", "mma", "debug"});
+    blend_factor_ = option_double(options, "motion_blend_factor", "mbf", kDefaultBlendFactor, 0.0, 1.0);
+    blend_offset_ = option_double(options, "motion_blend_offset", "mbo", kDefaultBlendOffset, 0.0, 1000.0);
+    if (option_bool(options, "motion_five_frame_window", "mffw", false))
+      // It compares each frame with the one two before, and motion3 of the
+      // first frames needs three frames of look-ahead; the pipeline keeps one.
+      throw InputError("motion: motion_five_frame_window is not supported");
     force_zero_ = option_bool(options, "motion_force_zero", "force_0", false);
-    // libvmaf writes integer_motion (equal to the SAD score) only in debug mode.
-    const bool debug = option_bool(options, "debug", nullptr, false);
     fps_weight_ = option_double(options, "motion_fps_weight", "mfw", 1.0, 0.0, 5.0);
     max_val_ = option_double(options, "motion_max_val", "mmxv", kDefaultMaxVal, 0.0, 10000.0);
+    moving_average_ = option_bool(options, "motion_moving_average", "mma", false);
+    // libvmaf writes integer_motion (equal to the SAD score) only in debug mode.
+    const bool debug = option_bool(options, "debug", nullptr, false);
     // libvmaf appends option suffixes in alphabetical order of option name.
     std::string suffix;
+    if (blend_factor_ != kDefaultBlendFactor) suffix += double_suffix("mbf", blend_factor_);
+    if (blend_offset_ != kDefaultBlendOffset) suffix += double_suffix("mbo", blend_offset_);
     if (force_zero_) suffix += "_force_0";
     if (fps_weight_ != 1.0) suffix += double_suffix("mfw", fps_weight_);
     if (max_val_ != kDefaultMaxVal) suffix += double_suffix("mmxv", max_val_);
-    provides_ = {"integer_motion2" + suffix, "VMAF_integer_feature_motion_sad_score" + suffix};
+    if (moving_average_) suffix += "_mma";
+    provides_ = {"VMAF_integer_feature_motion_sad_score" + suffix, "integer_motion2" + suffix,
+                 "integer_motion3" + suffix};
     if (debug) provides_.push_back("integer_motion" + suffix);
   }
 
@@ -58,30 +78,50 @@ class MotionExtractor final : public Extractor {
       const unsigned pixels = static_cast<unsigned>(geometry_.width) * static_cast<unsigned>(geometry_.height);
       score = std::min(static_cast<double>(sad) / 256. / pixels * fps_weight_, max_val_);
     }
-    out[0] = score;  // rewritten by finalize()
-    out[1] = score;
-    if (out.size() > 2) out[2] = score;
+    std::fill(out.begin(), out.end(), score);  // motion2 and motion3 are rewritten by finalize()
   }
 
-  void finalize(const FeatureHistory& history, unsigned index, bool last,
-                std::span<double> out) const override {
-    const double sad = history.value(index, 1);
+  // motion2 and motion3 of frame `index` from the SAD scores of frames
+  // index - 1 .. index + 1 (all known when frame index is finalized).
+  void finalize(const FeatureHistory& history, unsigned index, bool last, std::span<double> out) const override {
+    auto sad = [&](unsigned i) { return history.value(i, kSad); };
+    // motion2 of frame i > 0, given that frame i + 1 exists or not.
+    auto motion2 = [&](unsigned i, bool has_next) {
+      if (!has_next) return sad(i);
+      const double a = sad(i), b = sad(i + 1);
+      return a < b ? a : b;
+    };
+    auto processed = [&](double m2) { return std::min(blend(m2), max_val_); };
     if (index == 0) {
-      out[0] = 0.0;
-    } else if (last) {
-      out[0] = sad;
-    } else {
-      const double next = history.value(index + 1, 1);
-      out[0] = sad < next ? sad : next;
+      out[kMotion2] = 0.0;
+      // libvmaf stamps frame 0 with frame 1's processed SAD score.
+      out[kMotion3] = last ? 0.0 : processed(sad(1));
+      return;
     }
+    const double m2 = motion2(index, !last);
+    out[kMotion2] = m2;
+    double m3 = processed(m2);
+    if (moving_average_) {
+      const double before = index == 1 ? processed(sad(1)) : processed(motion2(index - 1, true));
+      m3 = (m3 + before) / 2.0;
+    }
+    out[kMotion3] = m3;
   }
 
  private:
   std::string name_ = "motion";
   std::vector<std::string> provides_;
+  // libvmaf's blend: towards min(offset, x) by 1 - factor.
+  double blend(double x) const {
+    return x * blend_factor_ + (1 - blend_factor_) * (blend_offset_ < x ? blend_offset_ : x);
+  }
+
+  double blend_factor_ = kDefaultBlendFactor;
+  double blend_offset_ = kDefaultBlendOffset;
   bool force_zero_ = false;
   double fps_weight_ = 1.0;
   double max_val_ = kDefaultMaxVal;
+  bool moving_average_ = false;
   Geometry geometry_;
   std::vector<std::int32_t> row_;
   kernels::MotionSadFn kernel_ = nullptr;

@@ -3,7 +3,8 @@
 // depth's peak, clamped to a per-depth maximum. libvmaf sizes subsampled
 // chroma as floor(w / 2) (and floor(h / 2) for 4:2:0), so of the rounded-up
 // chroma planes ffmpeg and our readers carry for odd sizes it reads only the
-// top-left part: the last column (row) does not count.
+// top-left part: the last column (row) does not count. The subsampling comes
+// from Geometry::chroma, never from the plane sizes.
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -54,12 +55,22 @@ class PsnrExtractor final : public Extractor {
     const std::uint32_t peak = bpc == 8 ? 255u : reduced_peak_ ? 255u << (bpc - 8) : (1u << bpc) - 1u;
     peak_sq_ = static_cast<double>(peak * peak);
     const auto w = static_cast<unsigned>(g.width), h = static_cast<unsigned>(g.height);
-    // A subsampled axis has ceil(n / 2) chroma samples, of which libvmaf reads floor(n / 2).
-    const bool sub_x = g.chroma_width > 0 && g.chroma_width < g.width;
-    const bool sub_y = g.chroma_height > 0 && g.chroma_height < g.height;
+    // A subsampled axis has ceil(n / 2^shift) chroma samples, of which libvmaf
+    // reads floor(n / 2^shift).
+    const unsigned sx = static_cast<unsigned>(g.chroma.shift_x), sy = static_cast<unsigned>(g.chroma.shift_y);
+    if (chroma_ && (static_cast<int>((w + (1u << sx) - 1) >> sx) != g.chroma_width ||
+                    static_cast<int>((h + (1u << sy) - 1) >> sy) != g.chroma_height))
+      throw InputError("psnr: chroma planes " + std::to_string(g.chroma_width) + "x" +
+                       std::to_string(g.chroma_height) + " are not " + chroma_layout_name(g.chroma) + " for " +
+                       std::to_string(g.width) + "x" + std::to_string(g.height) + " luma");
+    if (chroma_ && ((w >> sx) == 0 || (h >> sy) == 0))
+      throw InputError("psnr: " + std::to_string(g.width) + "x" + std::to_string(g.height) + " " +
+                       chroma_layout_name(g.chroma) + " has no chroma samples libvmaf reads (it takes " +
+                       std::to_string(w >> sx) + "x" + std::to_string(h >> sy) +
+                       "); psnr:enable_chroma=false gives psnr_y alone");
     for (unsigned p = 0; p < 3; ++p) {
-      width_[p] = static_cast<int>((p && sub_x) ? w / 2 : w);
-      height_[p] = static_cast<int>((p && sub_y) ? h / 2 : h);
+      width_[p] = static_cast<int>(p ? w >> sx : w);
+      height_[p] = static_cast<int>(p ? h >> sy : h);
       if (min_sse_ != 0.0) {
         const unsigned pw = static_cast<unsigned>(width_[p]), ph = static_cast<unsigned>(height_[p]);
         const double floor_mse = min_sse_ / static_cast<double>(pw * ph);

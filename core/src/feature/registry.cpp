@@ -26,6 +26,23 @@ std::vector<std::string> ms_ssim_features() {
   return f;
 }
 
+// integer ADM's outputs: adm2, aim, adm3, the scales, then the debug ones.
+std::vector<std::string> adm_features() {
+  std::vector<std::string> f = {"integer_adm2", "integer_aim", "integer_adm3"};
+  for (int s = 0; s < 4; ++s) f.push_back("integer_adm_scale" + std::to_string(s));
+  for (const char* d : {"integer_adm", "integer_adm_num", "integer_adm_den"}) f.push_back(d);
+  for (int s = 0; s < 4; ++s)
+    for (const char* d : {"integer_adm_num_scale", "integer_adm_den_scale"}) f.push_back(d + std::to_string(s));
+  return f;
+}
+
+std::map<std::string, OptionMap> adm_feature_options() {
+  std::map<std::string, OptionMap> m;
+  const auto all = adm_features();
+  for (std::size_t i = 7; i < all.size(); ++i) m[all[i]] = {{"debug", "true"}};
+  return m;
+}
+
 std::map<std::string, OptionMap> ms_ssim_feature_options() {
   std::map<std::string, OptionMap> m;
   const auto all = ms_ssim_features();
@@ -33,22 +50,54 @@ std::map<std::string, OptionMap> ms_ssim_feature_options() {
   return m;
 }
 
+// libvmaf's float extractors: their outputs as libvmaf logs them, the
+// debug-only ones (written with debug=true) last.
+ExtractorInfo float_info(const char* name, std::vector<std::string> features, std::vector<std::string> debug) {
+  ExtractorInfo info{name, std::move(features)};
+  for (auto& f : debug) {
+    info.feature_options[f] = {{"debug", "true"}};
+    info.features.push_back(std::move(f));
+  }
+  return info;
+}
+
+ExtractorInfo float_vif_info() {
+  std::vector<std::string> base, debug = {"vif", "vif_num", "vif_den"};
+  for (int s = 0; s < 4; ++s) {
+    base.push_back("vif_scale" + std::to_string(s));
+    debug.push_back("vif_num_scale" + std::to_string(s));
+    debug.push_back("vif_den_scale" + std::to_string(s));
+  }
+  return float_info("float_vif", base, debug);
+}
+
+ExtractorInfo float_adm_info() {
+  std::vector<std::string> debug = {"adm", "adm_num", "adm_den"};
+  for (int s = 0; s < 4; ++s) {
+    debug.push_back("adm_num_scale" + std::to_string(s));
+    debug.push_back("adm_den_scale" + std::to_string(s));
+  }
+  return float_info("float_adm", {"adm2", "aim", "adm3", "adm_scale0", "adm_scale1", "adm_scale2", "adm_scale3"},
+                    debug);
+}
+
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> all = {
       {{"vif", {"integer_vif_scale0", "integer_vif_scale1", "integer_vif_scale2", "integer_vif_scale3"}},
        feature::make_vif},
-      {{"adm",
-        {"integer_adm2", "integer_adm_scale0", "integer_adm_scale1", "integer_adm_scale2", "integer_adm_scale3"}},
-       feature::make_adm},
+      {{"adm", adm_features(), adm_feature_options()}, feature::make_adm},
       {{"motion",
-        {"integer_motion2", "VMAF_integer_feature_motion_sad_score", "integer_motion"},
-        {{"integer_motion", {{"debug", "true"}}}}},
+        {"VMAF_integer_feature_motion_sad_score", "integer_motion2", "integer_motion3", "integer_motion"},
+        {{"integer_motion", {{"debug", "true"}}}},
+        /*libvmaf_temporal=*/false,
+        {"integer_motion2", "integer_motion3"}},
        feature::make_motion},
       {{"psnr",
         {"psnr_y", "psnr_cb", "psnr_cr", "mse_y", "mse_cb", "mse_cr"},
         {{"mse_y", {{"enable_mse", "true"}}},
          {"mse_cb", {{"enable_mse", "true"}}},
-         {"mse_cr", {{"enable_mse", "true"}}}}},
+         {"mse_cr", {{"enable_mse", "true"}}}},
+        /*libvmaf_temporal=*/true},
        feature::make_psnr},
       {{"float_ssim",
         {"float_ssim", "float_ssim_l", "float_ssim_c", "float_ssim_s"},
@@ -57,6 +106,14 @@ const std::vector<Entry>& entries() {
          {"float_ssim_s", {{"enable_lcs", "true"}}}}},
        feature::make_float_ssim},
       {{"float_ms_ssim", ms_ssim_features(), ms_ssim_feature_options()}, feature::make_float_ms_ssim},
+      {float_vif_info(), feature::make_float_vif},
+      {float_adm_info(), feature::make_float_adm},
+      // libvmaf runs float_motion on its reading thread (TEMPORAL). It first
+      // writes motion3 there while frame 1 is extracted, racing the workers on
+      // frame 0; the order given here is the uncontended one.
+      {{"float_motion", {"motion2", "motion", "motion3"}, {}, /*libvmaf_temporal=*/true}, feature::make_float_motion},
+      {{"float_ansnr", {"float_ansnr", "float_anpsnr"}}, feature::make_float_ansnr},
+      {{"float_psnr", {"float_psnr"}}, feature::make_float_psnr},
   };
   return all;
 }
@@ -80,13 +137,32 @@ std::unique_ptr<Extractor> make_extractor(const std::string& name, const OptionM
   throw InputError("unknown feature extractor '" + name + "' (known: " + known + ")");
 }
 
+namespace {
+// Whether `column` is base feature `f`, optionally with an option suffix such as "_egl_1".
+bool names_feature(const std::string& column, const std::string& f) {
+  return column == f || (column.size() > f.size() && column.compare(0, f.size(), f) == 0 && column[f.size()] == '_');
+}
+}  // namespace
+
 std::string extractor_for_feature(const std::string& feature) {
   for (const auto& e : entries())
     for (const auto& f : e.info.features)
-      // An option suffix such as "_egl_1" may follow the base name.
-      if (feature == f || (feature.size() > f.size() && feature.compare(0, f.size(), f) == 0 && feature[f.size()] == '_'))
-        return e.info.name;
+      if (names_feature(feature, f)) return e.info.name;
   return "";
+}
+
+int libvmaf_log_stage(const std::string& column) {
+  const ExtractorInfo* info = nullptr;
+  const std::string* base = nullptr;
+  for (const auto& e : entries())
+    for (const auto& f : e.info.features)
+      if (names_feature(column, f) && (!base || f.size() > base->size())) {
+        info = &e.info;
+        base = &f;
+      }
+  if (!info) return 1;
+  if (std::find(info->flushed.begin(), info->flushed.end(), *base) != info->flushed.end()) return 2;
+  return info->libvmaf_temporal ? 0 : 1;
 }
 
 }  // namespace pvt

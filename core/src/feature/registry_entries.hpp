@@ -12,5 +12,10 @@ std::unique_ptr<Extractor> make_motion(const OptionMap& options);
 std::unique_ptr<Extractor> make_psnr(const OptionMap& options);
 std::unique_ptr<Extractor> make_float_ssim(const OptionMap& options);
 std::unique_ptr<Extractor> make_float_ms_ssim(const OptionMap& options);
+std::unique_ptr<Extractor> make_float_vif(const OptionMap& options);
+std::unique_ptr<Extractor> make_float_adm(const OptionMap& options);
+std::unique_ptr<Extractor> make_float_motion(const OptionMap& options);
+std::unique_ptr<Extractor> make_float_ansnr(const OptionMap& options);
+std::unique_ptr<Extractor> make_float_psnr(const OptionMap& options);
 
 }  // namespace pvt::feature

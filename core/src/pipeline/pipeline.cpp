@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <optional>
+#include <tuple>
 #include <utility>
 #include <string>
 
+#include "pyvmaf_tiny/buffer_pool.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/registry.hpp"
 
@@ -74,11 +76,24 @@ namespace {
 std::string geometry_text(const Plane& p) {
   return std::to_string(p.width) + "x" + std::to_string(p.height) + " " + std::to_string(p.bpc) + "-bit";
 }
+
+std::string geometry_text(const Geometry& g) {
+  std::string s = std::to_string(g.width) + "x" + std::to_string(g.height) + " " + std::to_string(g.bpc) + "-bit";
+  if (g.chroma_width > 0) s += " " + chroma_layout_name(g.chroma);
+  return s;
+}
+
+// Bytes of a PlaneBuffer of this size (rows padded to 64 bytes).
+std::size_t buffer_bytes(int w, int h, int bpc) {
+  const std::size_t row = static_cast<std::size_t>(w) * (bpc > 8 ? 2 : 1);
+  return ((row + 63) & ~std::size_t{63}) * static_cast<std::size_t>(h);
+}
 }  // namespace
 
 Pipeline::Pipeline(std::vector<ExtractorSpec> specs, unsigned threads) : specs_(std::move(specs)) {
   if (specs_.empty()) throw InputError("no features requested");
-  threads_ = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  max_threads_ = threads_ = threads ? std::min(threads, cores) : cores;
   // A prototype of each extractor validates options and names the columns.
   for (const auto& spec : specs_) {
     auto proto = make_extractor(spec.name, spec.options);
@@ -128,11 +143,16 @@ void Pipeline::init_worker(Worker& worker, const Geometry& g) const {
 
 void Pipeline::start(const Geometry& g) {
   geometry_ = g;
-  // Started once: a failure below is kept in error_ for every later call.
   started_ = true;
   try {
+    // Worker 0's extractors are built here, so that a geometry they refuse
+    // fails this push, and what they allocate sizes the others.
+    workers_.push_back(std::make_unique<Worker>());
+    const std::size_t before = pool_bytes_requested_here();
+    init_worker(*workers_[0], g);
+    threads_ = fit_workers(g, pool_bytes_requested_here() - before);
     const unsigned n_workers = threads_;
-    for (unsigned w = 0; w < n_workers; ++w) workers_.push_back(std::make_unique<Worker>());
+    for (unsigned w = 1; w < n_workers; ++w) workers_.push_back(std::make_unique<Worker>());
     // One slot per frame in flight, plus the previous reference a temporal
     // extractor reads, plus (with worker threads) one being filled. Fewer
     // slots keep more of the frames' memory in cache.
@@ -144,10 +164,11 @@ void Pipeline::start(const Geometry& g) {
           try {
             {
               std::lock_guard lock(mu_);
-              if (stopping_) return;  // start() failed: build nothing
+              if (stopping_) return;  // rolled back: build nothing
             }
             init_worker(*worker, geometry_);
           } catch (...) {
+            // Worker 0 accepted this geometry: what fails here is a resource.
             std::lock_guard lock(mu_);
             if (!error_) error_ = std::current_exception();
             cv_done_.notify_all();
@@ -158,21 +179,51 @@ void Pipeline::start(const Geometry& g) {
       });
     };
     // The other workers build their extractors (buffers to allocate and
-    // clear) on their own threads while worker 0's are built here, so that a
-    // geometry they refuse fails this push.
-    for (unsigned w = 1; w < n_workers; ++w) spawn(workers_[w].get(), true);
-    init_worker(*workers_[0], g);
+    // clear) on their own threads while frame 0 is being extracted.
     if (n_workers > 1) spawn(workers_[0].get(), false);
+    for (unsigned w = 1; w < n_workers; ++w) spawn(workers_[w].get(), true);
   } catch (...) {
-    {
-      std::lock_guard lock(mu_);
-      error_ = std::current_exception();  // this push's error, for every later call
-      stopping_ = true;
-    }
-    cv_job_.notify_all();
-    cv_done_.notify_all();
+    roll_back();
     throw;
   }
+}
+
+void Pipeline::roll_back() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_job_.notify_all();
+  for (auto& t : threads_pool_) t.join();
+  std::lock_guard lock(mu_);
+  threads_pool_.clear();
+  workers_.clear();
+  slots_.clear();
+  queue_.clear();
+  stopping_ = false;
+  error_ = nullptr;
+  started_ = false;
+  geometry_ = Geometry{};
+  threads_ = max_threads_;
+  working_bytes_ = 0;
+}
+
+unsigned Pipeline::fit_workers(const Geometry& g, std::size_t per_worker) {
+  std::size_t frame = buffer_bytes(g.width, g.height, g.bpc);
+  if (needs_chroma_) frame += 2 * buffer_bytes(g.chroma_width, g.chroma_height, g.bpc);
+  const auto need = [&](unsigned n) {
+    const std::size_t slots = (n > 1 ? n + 1 : 1) + (any_temporal_ ? 1 : 0);
+    return n * per_worker + slots * 2 * frame;
+  };
+  unsigned n = max_threads_;
+  while (n > 1 && need(n) > memory_budget_) --n;
+  working_bytes_ = need(n);
+  return n;
+}
+
+void Pipeline::set_memory_budget(std::size_t bytes) {
+  if (started_ || pushed()) throw InputError("memory_budget must be set before the first frame");
+  memory_budget_ = bytes;
 }
 
 bool Pipeline::slot_free_locked(unsigned index) const {
@@ -193,46 +244,55 @@ void Pipeline::push(const Plane& ref, const Plane& dist) {
   push(r, d);
 }
 
-unsigned Pipeline::acquire(const Picture& ref_pic, const Picture& dist_pic) {
+Geometry Pipeline::validate(const Picture& ref_pic, const Picture& dist_pic, unsigned index) const {
   const Plane& ref = ref_pic.planes[0];
   const Plane& dist = dist_pic.planes[0];
+  const std::string frame = "frame " + std::to_string(index);
   if (ref.width != dist.width || ref.height != dist.height || ref.bpc != dist.bpc)
-    throw InputError("frame " + std::to_string(pushed()) + ": reference is " + geometry_text(ref) +
-                     " but distorted is " + geometry_text(dist));
-  if (ref.width <= 0 || ref.height <= 0) throw InputError("frame has no pixels");
+    throw InputError(frame + ": reference is " + geometry_text(ref) + " but distorted is " + geometry_text(dist));
+  if (ref.width <= 0 || ref.height <= 0) throw InputError(frame + " has no pixels");
+  if (ref.width > kMaxSide || ref.height > kMaxSide)
+    throw InputError(frame + " is " + geometry_text(ref) + "; frames are at most " + std::to_string(kMaxSide) +
+                     " pixels a side");
   if (ref.bpc < 8 || ref.bpc > 16) throw InputError("bit depth " + std::to_string(ref.bpc) + " is outside 8..16");
-  const bool chroma = needs_chroma_;
-  if (chroma) {
-    if (ref_pic.count < 3 || dist_pic.count < 3)
-      throw InputError("'" + chroma_user_ + "' needs chroma planes, but the input has only luma (gray or numpy input)" +
-                       (chroma_user_ == "psnr" ? "; psnr:enable_chroma=false gives psnr_y alone" : ""));
+  Geometry g{ref.width, ref.height, ref.bpc};
+  if (!needs_chroma_) return g;
+  if (ref_pic.count < 3 || dist_pic.count < 3)
+    throw InputError("'" + chroma_user_ + "' needs chroma planes, but the input has only luma (gray or numpy input)" +
+                     (chroma_user_ == "psnr" ? "; psnr:enable_chroma=false gives psnr_y alone" : ""));
+  const Plane& cb = ref_pic.planes[1];
+  for (const Picture* pic : {&ref_pic, &dist_pic})
     for (int c = 1; c < 3; ++c) {
-      const Plane& a = ref_pic.planes[c];
-      const Plane& b = dist_pic.planes[c];
-      if (a.width != b.width || a.height != b.height || a.bpc != ref.bpc || b.bpc != ref.bpc ||
-          a.width <= 0 || a.height <= 0 || a.width > ref.width || a.height > ref.height)
-        throw InputError("frame " + std::to_string(pushed()) + ": chroma planes are " + geometry_text(a) + " and " +
-                         geometry_text(b) + " for " + geometry_text(ref) + " luma");
+      const Plane& p = pic->planes[c];
+      if (p.width != cb.width || p.height != cb.height || p.bpc != ref.bpc)
+        throw InputError(frame + ": chroma planes differ: reference Cb is " + geometry_text(cb) + ", " +
+                         (pic == &ref_pic ? "reference " : "distorted ") + (c == 1 ? "Cb" : "Cr") + " is " +
+                         geometry_text(p));
     }
-  }
+  const auto layout = libvmaf_chroma_layout(ref.width, ref.height, cb.width, cb.height);
+  if (!layout)
+    throw InputError(frame + ": chroma planes " + std::to_string(cb.width) + "x" + std::to_string(cb.height) +
+                     " for " + std::to_string(ref.width) + "x" + std::to_string(ref.height) +
+                     " luma are not 4:2:0, 4:2:2 or 4:4:4 (libvmaf's layouts)");
+  g.chroma_width = cb.width;
+  g.chroma_height = cb.height;
+  g.chroma = *layout;
+  return g;
+}
+
+unsigned Pipeline::acquire(const Picture& ref_pic, const Picture& dist_pic) {
+  const Geometry g = validate(ref_pic, dist_pic, pushed());
   {
     std::lock_guard lock(mu_);
     rethrow_locked();
     if (closed_) throw Error("push() after close()");
   }
   if (!started_) {
-    Geometry g{ref.width, ref.height, ref.bpc};
-    if (chroma) {
-      g.chroma_width = ref_pic.planes[1].width;
-      g.chroma_height = ref_pic.planes[1].height;
-    }
     start(g);
-  } else if (ref.width != geometry_.width || ref.height != geometry_.height || ref.bpc != geometry_.bpc ||
-             (chroma && (ref_pic.planes[1].width != geometry_.chroma_width ||
-                         ref_pic.planes[1].height != geometry_.chroma_height))) {
-    throw InputError("frame " + std::to_string(pushed()) + " is " + geometry_text(ref) + " but frame 0 was " +
-                     std::to_string(geometry_.width) + "x" + std::to_string(geometry_.height) + " " +
-                     std::to_string(geometry_.bpc) + "-bit");
+  } else if (g.width != geometry_.width || g.height != geometry_.height || g.bpc != geometry_.bpc ||
+             g.chroma_width != geometry_.chroma_width || g.chroma_height != geometry_.chroma_height) {
+    throw InputError("frame " + std::to_string(pushed()) + " is " + geometry_text(g) + " but frame 0 was " +
+                     geometry_text(geometry_));
   }
 
   unsigned index;
@@ -240,20 +300,39 @@ unsigned Pipeline::acquire(const Picture& ref_pic, const Picture& dist_pic) {
     std::unique_lock lock(mu_);
     index = pushed_;
     cv_done_.wait(lock, [&] { return error_ || slot_free_locked(index); });
+  }
+  try {
+    std::lock_guard lock(mu_);
     rethrow_locked();
+  } catch (...) {
+    abandon(index);
+    throw;
   }
   return index;
+}
+
+void Pipeline::abandon(unsigned index) {
+  // No frame is committed before frame 0: undo the start() made for it.
+  if (index == 0 && started_) roll_back();
 }
 
 void Pipeline::push(const Picture& ref_pic, const Picture& dist_pic) {
   const unsigned index = acquire(ref_pic, dist_pic);
   const bool chroma = needs_chroma_;
   Slot& slot = slot_of(index);
-  for (auto [side, pic] : {std::pair{&slot.ref, &ref_pic}, std::pair{&slot.dist, &dist_pic}}) {
-    side->use_copy(geometry_, chroma);
-    side->luma_copy.assign(pic->planes[0]);
-    if (chroma)
-      for (int c = 0; c < 2; ++c) side->chroma_copy[c].assign(pic->planes[c + 1]);
+  try {
+    for (auto [side, pic, name] : {std::tuple{&slot.ref, &ref_pic, "reference"},
+                                   std::tuple{&slot.dist, &dist_pic, "distorted"}}) {
+      side->use_copy(geometry_, chroma);
+      check_sample_range(pic->planes[0], index, name, &side->luma_copy);
+      if (chroma)
+        for (int c = 0; c < 2; ++c)
+          check_sample_range(pic->planes[c + 1], index, std::string(name) + (c ? " Cr" : " Cb"),
+                             &side->chroma_copy[c]);
+    }
+  } catch (...) {
+    abandon(index);
+    throw;
   }
   commit(index);
 }
@@ -272,7 +351,8 @@ void Pipeline::push_read(const RawReader& ref, std::uint64_t ref_frame, const Ra
   };
   const unsigned index = acquire(shape(ref.layout()), shape(dist.layout()));
   Slot& slot = slot_of(index);
-  // In place where the file maps (no copy), else into the slot's buffers.
+  // In place where the file maps (no copy), else into the slot's buffers;
+  // both check the sample range (check_sample_range()).
   const auto fill = [&](FramePicture& side, const RawReader& reader, std::uint64_t frame) {
     if (auto mapped = reader.map(frame, needs_chroma_)) {
       side.use_mapped(std::move(mapped), needs_chroma_);
@@ -281,8 +361,13 @@ void Pipeline::push_read(const RawReader& ref, std::uint64_t ref_frame, const Ra
     side.use_copy(geometry_, needs_chroma_);
     reader.read(frame, side.luma_copy, needs_chroma_ ? side.chroma_copy : nullptr);
   };
-  fill(slot.ref, ref, ref_frame);
-  fill(slot.dist, dist, dist_frame);
+  try {
+    fill(slot.ref, ref, ref_frame);
+    fill(slot.dist, dist, dist_frame);
+  } catch (...) {
+    abandon(index);
+    throw;
+  }
   commit(index);
 }
 

@@ -7,22 +7,44 @@ from typing import Iterable, Iterator, Optional
 from .._lazy import np
 
 from ..errors import InputError
-from .raw import _check_range
 from .source import FrameSource
+
+# Frames are at most this many pixels a side (the core's kMaxSide, as raw input).
+MAX_SIDE = 32768
 
 
 def _bpc_for(dtype: np.dtype, bitdepth: Optional[int], name: str) -> int:
-    if dtype == np.uint8:
+    # Either byte order: frames are converted to native order on the way in.
+    if dtype.kind == "u" and dtype.itemsize == 1:
         if bitdepth not in (None, 8):
             raise InputError(f"{name}: uint8 frames are 8-bit, not {bitdepth}-bit")
         return 8
-    if dtype == np.uint16:
+    if dtype.kind == "u" and dtype.itemsize == 2:
         if bitdepth is None:
             raise InputError(f"{name}: uint16 frames need bitdepth= (9..16)")
         if not 9 <= int(bitdepth) <= 16:
             raise InputError(f"{name}: bitdepth must be 9..16 for uint16 frames, got {bitdepth}")
         return int(bitdepth)
     raise InputError(f"{name}: frames must be uint8 or uint16, got {dtype}")
+
+
+def check_sides(shape: tuple, name: str) -> None:
+    """Refuse frames wider or taller than MAX_SIDE before anything reads them."""
+    h, w = shape[-2:]
+    if not (1 <= w <= MAX_SIDE and 1 <= h <= MAX_SIDE):
+        raise InputError(f"{name}: frames are {w}x{h}; they must be 1 to {MAX_SIDE} pixels a side")
+
+
+def native_frame(frame: np.ndarray) -> np.ndarray:
+    """A 2-D frame as the core reads it: native byte order, each row's samples
+    contiguous. The core reads rows at any distance and in either direction
+    (padded, row-reversed), so only other byte orders and views whose columns
+    are reversed or strided are copied."""
+    if not frame.dtype.isnative:
+        return np.ascontiguousarray(frame, dtype=frame.dtype.newbyteorder("="))
+    if frame.strides[1] != frame.itemsize:
+        return np.ascontiguousarray(frame)
+    return frame
 
 
 class ArraySource(FrameSource):
@@ -35,9 +57,8 @@ class ArraySource(FrameSource):
             raise InputError(f"{name}: expected a (frames, height, width) array, got shape {a.shape}")
         if a.shape[0] == 0:
             raise InputError(f"{name}: no frames")
+        check_sides(a.shape, name)
         self.bpc = _bpc_for(a.dtype, bitdepth, name)
-        if a.dtype.byteorder == ">":
-            a = a.astype(a.dtype.newbyteorder("="))
         self._a = a
         self.height, self.width = int(a.shape[1]), int(a.shape[2])
 
@@ -47,12 +68,9 @@ class ArraySource(FrameSource):
     def pictures(self, chroma: bool) -> Iterator[np.ndarray]:
         if chroma:
             raise InputError(f"{self.name}: numpy input is luma only; chroma features need .yuv, .y4m or a container")
-        for index, frame in enumerate(self._a):
-            if frame.strides[1] != frame.itemsize:
-                frame = np.ascontiguousarray(frame)
-            if self.bpc > 8:
-                _check_range(frame, self.bpc, self.name, index)
-            yield frame
+        # The core checks the sample range as it copies each frame.
+        for frame in self._a:
+            yield native_frame(frame)
 
 
 class IterableSource(FrameSource):
@@ -73,8 +91,7 @@ class IterableSource(FrameSource):
     def _check(self, frame: np.ndarray, index: int) -> np.ndarray:
         if frame.ndim != 2:
             raise InputError(f"{self.name}: frame {index} must be 2-D (height, width), got shape {frame.shape}")
-        if frame.strides[1] != frame.itemsize:
-            frame = np.ascontiguousarray(frame)
+        check_sides(frame.shape, f"{self.name}: frame {index}")
         return frame
 
     def pictures(self, chroma: bool) -> Iterator[np.ndarray]:
@@ -83,14 +100,14 @@ class IterableSource(FrameSource):
         index = 0
         frame = self._first
         while True:
-            if frame.dtype != self._first.dtype or frame.shape != self._first.shape:
+            # Either byte order (each frame is converted as it goes).
+            same_type = (frame.dtype.kind, frame.dtype.itemsize) == (self._first.dtype.kind, self._first.dtype.itemsize)
+            if not same_type or frame.shape != self._first.shape:
                 raise InputError(
                     f"{self.name}: frame {index} is {frame.shape[1]}x{frame.shape[0]} {frame.dtype}, "
                     f"frame 0 was {self.width}x{self.height} {self._first.dtype}"
                 )
-            if self.bpc > 8:
-                _check_range(frame, self.bpc, self.name, index)
-            yield frame
+            yield native_frame(frame)
             try:
                 frame = self._check(np.asarray(next(self._it)), index + 1)
             except StopIteration:

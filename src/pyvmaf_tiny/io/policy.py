@@ -9,8 +9,10 @@ beforehand (``/dev/zero`` and growing files report sizes that lie).
 
 The library's default policy has no roots and lets FFmpeg pick any demuxer; the
 MCP server uses roots and ``single_file_media=True``: containers are opened
-only through demuxers that read one file, and a file that names others
-(playlists, concat lists, image sequences) is refused.
+only through demuxers that read one file, chosen from the file's content, and a
+file that names others (playlists, concat lists, image sequences) is refused.
+A policy with roots always reads media that way, since a file FFmpeg opens on
+its own could not be held to the roots.
 """
 
 from __future__ import annotations
@@ -43,8 +45,16 @@ class OutsideRoots(InputError):
 def shown(path: PathLike) -> str:
     """`path` as text that can always be printed: undecodable bytes of a file
     name (kept by Python as surrogates) come out as \\x escapes."""
-    text = os.fsdecode(os.fspath(path))
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return printable(os.fsdecode(os.fspath(path)))
+
+
+def printable(text: str) -> str:
+    """`text` with the surrogates that stand for undecodable bytes written as \\x escapes (any other lone
+    surrogate as \\u), so that it encodes as UTF-8."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def native_path(path: PathLike) -> bytes:
@@ -67,63 +77,74 @@ class PathPolicy:
         self.single_file_media = bool(single_file_media)
         self.budgets = budgets
 
+    @property
+    def single_file_only(self) -> bool:
+        """Whether media must be read as single files (see the module's doc)."""
+        return self.single_file_media or bool(self.roots)
+
     def __repr__(self) -> str:
         return (f"PathPolicy(roots={list(self.roots) or None}, single_file_media={self.single_file_media}, "
                 f"budgets={self.budgets})")
 
     def resolve(self, path: PathLike, what: str = "file", error: type = InputError) -> str:
         """The real path of `path` (relative paths start at the first root, if
-        any), after checking it is a regular file inside the roots."""
+        any), after checking it is a regular file inside the roots. Messages
+        start with "`what` `path`" ("`path`" alone when `what` is empty)."""
+        return self._check(path, what, error)[0]
+
+    def open(self, path: PathLike, what: str = "file", error: type = InputError, buffering: int = -1) -> BinaryIO:
+        """`path` opened for reading, once resolve() accepts it, without
+        blocking; the open descriptor must be the regular file that was checked."""
+        real, checked = self._check(path, what, error)
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+        try:
+            fd = os.open(real, flags)
+        except OSError as e:
+            raise error(f"{_label(what, path)}: cannot open ({e.strerror})") from None
+        try:
+            st = os.fstat(fd)
+            _require_regular(st, path, what, error)
+            if (st.st_dev, st.st_ino) != (checked.st_dev, checked.st_ino):
+                raise error(f"{_label(what, path)}: changed while it was being opened")
+            if hasattr(os, "set_blocking"):
+                os.set_blocking(fd, True)
+            return os.fdopen(fd, "rb", buffering=buffering)
+        except BaseException:
+            os.close(fd)
+            raise
+
+    def _check(self, path: PathLike, what: str, error: type) -> tuple[str, os.stat_result]:
         try:
             text = os.fsdecode(os.fspath(path))
         except TypeError:
-            raise error(f"{what}: expected a file path, got {type(path).__name__}") from None
+            raise error(f"{what or 'path'}: expected a file path, got {type(path).__name__}") from None
         if not text.strip() or "\0" in text:
-            raise error(f"{what}: expected a file path, got {text!r}")
+            raise error(f"{what or 'path'}: expected a file path, got {printable(repr(text))}")
         base = self.roots[0] if self.roots else os.getcwd()
         try:
             real = os.path.realpath(os.path.join(base, os.path.expanduser(text)))
         except (OSError, ValueError) as e:
-            raise error(f"{what} {shown(text)}: cannot resolve ({e})") from None
+            raise error(f"{_label(what, text)}: cannot resolve ({e})") from None
         if self.roots and not any(_inside(real, root) for root in self.roots):
             raise OutsideRoots(
-                f"{what} {shown(text)} resolves outside the allowed roots: only files that resolve, after "
+                f"{_label(what, text)} resolves outside the allowed roots: only files that resolve, after "
                 f"symlinks, inside {', '.join(shown(r) for r in self.roots)} may be read"
             )
         try:
             st = os.stat(real)
         except FileNotFoundError:
-            raise error(f"{what} {shown(text)}: no such file") from None
+            raise error(f"{_label(what, text)}: no such file") from None
         except OSError as e:
-            raise error(f"{what} {shown(text)}: cannot read ({e.strerror})") from None
+            raise error(f"{_label(what, text)}: cannot read ({e.strerror})") from None
         _require_regular(st, text, what, error)
-        return real
-
-    def open(self, path: PathLike, what: str = "file", error: type = InputError) -> BinaryIO:
-        """`path` opened for reading, once resolve() accepts it; the open
-        descriptor is checked to be the regular file that was resolved."""
-        real = self.resolve(path, what, error)
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-        try:
-            fd = os.open(real, flags)
-        except OSError as e:
-            raise error(f"{what} {shown(path)}: cannot open ({e.strerror})") from None
-        try:
-            st = os.fstat(fd)
-            _require_regular(st, path, what, error)
-            if hasattr(os, "set_blocking"):
-                os.set_blocking(fd, True)
-            return os.fdopen(fd, "rb")
-        except BaseException:
-            os.close(fd)
-            raise
+        return real, st
 
     def read_bytes(self, path: PathLike, what: str, cap: int, error: type = ModelError) -> bytes:
         """The whole file, refused as soon as it is found to hold more than `cap` bytes."""
         with self.open(path, what, error) as f:
             data = f.read(cap + 1)
         if len(data) > cap:
-            raise error(f"{what} {shown(path)}: larger than the {_size(cap)} cap")
+            raise error(f"{_label(what, path)}: larger than the {_size(cap)} cap")
         return data
 
 
@@ -136,8 +157,12 @@ def _require_regular(st: os.stat_result, path: PathLike, what: str, error: type)
     kind = ("a directory" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode)
             else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
             else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
-    raise error(f"{what} {shown(path)}: is {kind}, not a regular file" if kind != "not a regular file"
-                else f"{what} {shown(path)}: not a regular file")
+    raise error(f"{_label(what, path)}: is {kind}, not a regular file" if kind != "not a regular file"
+                else f"{_label(what, path)}: not a regular file")
+
+
+def _label(what: str, path: PathLike) -> str:
+    return f"{what} {shown(path)}" if what else shown(path)
 
 
 def _inside(path: str, root: str) -> bool:

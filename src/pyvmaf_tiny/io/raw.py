@@ -9,25 +9,22 @@ from .._lazy import np
 
 from ..errors import InputError
 from .pixfmt import PixelFormat
+from .policy import DEFAULT_POLICY, PathPolicy, native_path, shown
 from .source import FrameSource
 
 
 class RawYuvSource(FrameSource):
-    def __init__(self, path: str, width: int, height: int, pix_fmt: PixelFormat):
-        self.name = str(path)
+    def __init__(self, path, width: int, height: int, pix_fmt: PixelFormat, policy: PathPolicy = DEFAULT_POLICY):
+        self.name = shown(path)
         self.width, self.height, self.pix_fmt = int(width), int(height), pix_fmt
         self.bpc = pix_fmt.bpc
         if self.width <= 0 or self.height <= 0:
             raise InputError(f"{self.name}: width and height must be positive, got {width}x{height}")
         self.frame_bytes = pix_fmt.frame_bytes(self.width, self.height)
-        try:
-            size = os.stat(self.name).st_size
-        except FileNotFoundError:
-            raise InputError(f"{self.name}: no such file") from None
-        except OSError as e:
-            raise InputError(f"{self.name}: cannot read ({e.strerror})") from None
-        if not os.path.isfile(self.name):
-            raise InputError(f"{self.name}: not a regular file")
+        self._policy = policy
+        self.path = policy.resolve(path, "")  # a regular file, inside the roots
+        with policy.open(self.path, "") as f:
+            size = os.fstat(f.fileno()).st_size
         if size == 0:
             raise InputError(f"{self.name}: file is empty")
         full, rest = divmod(size, self.frame_bytes)
@@ -46,7 +43,7 @@ class RawYuvSource(FrameSource):
         return self.pix_fmt.layout != "gray"
 
     def native_reader(self):
-        return native_reader(self.name, self)
+        return native_reader(self.path, self)
 
     def pictures(self, chroma: bool) -> Iterator:
         # Frames of their own: stream() reuses one buffer.
@@ -60,7 +57,7 @@ class RawYuvSource(FrameSource):
         wanted = self.frame_bytes if chroma else self.width * self.height * bps
         buf = np.empty(wanted // bps, dtype=self.pix_fmt.dtype)
         raw = memoryview(buf).cast("B")
-        with open(self.name, "rb", buffering=0) as f:
+        with self._policy.open(self.path, "", buffering=0) as f:
             for index in range(self._count):
                 f.seek(index * self.frame_bytes)
                 got = f.readinto(raw)
@@ -74,11 +71,11 @@ class RawYuvSource(FrameSource):
                 yield split_planes(buf, self, index, chroma)
 
 
-def native_reader(path: str, src, header: int = 0, frame_marker: bytes = b""):
+def native_reader(path, src, header: int = 0, frame_marker: bytes = b""):
     from .. import _core
 
     cw, ch = src.pix_fmt.chroma_size(src.width, src.height)
-    return _core.RawReader(path, src.width, src.height, src.bpc, cw, ch, header, frame_marker)
+    return _core.RawReader(native_path(path), src.width, src.height, src.bpc, cw, ch, header, frame_marker)
 
 
 def split_planes(buf: np.ndarray, src, index: int, chroma: bool):

@@ -15,10 +15,13 @@ SDK_HINT = 'the MCP server needs the MCP Python SDK (mcp>=2.3): pip install "pyv
 
 @dataclass(frozen=True)
 class Limits:
-    """What one tool call may ask for."""
+    """What one tool call may ask for, and how many calls run at once."""
 
     max_frames: int = 10_000
     max_pixels: int = 7680 * 4320  # a frame's width x height: 8K UHD
+    max_threads: int = 8  # worker threads a call, and never more than the machine's cores
+    max_calls: int = 4  # scoring calls running at once; more wait up to busy_wait_s, then are refused
+    busy_wait_s: float = 10.0
 
 
 def serve(roots: Optional[Sequence[str]] = None, limits: Limits = Limits(), *, http_port: Optional[int] = None,
@@ -27,7 +30,11 @@ def serve(roots: Optional[Sequence[str]] = None, limits: Limits = Limits(), *, h
     try:
         from . import server
     except ModuleNotFoundError as e:
-        if e.name == "mcp" or (e.name or "").startswith("mcp."):
+        # The SDK or one of its own dependencies (anyio, pydantic, ...) is missing: the extra installs them all.
+        missing = (e.name or "").partition(".")[0]
+        if missing == "mcp":
             raise BackendUnavailable(SDK_HINT) from None
+        if missing and missing != "pyvmaf_tiny":
+            raise BackendUnavailable(f"{SDK_HINT} ({missing}, which it needs, is not installed)") from None
         raise
     server.serve(Roots.configure(roots), limits, http_port=http_port, debug=debug)

@@ -1,7 +1,6 @@
 """The MCP tools: thin wrappers over pyvmaf_tiny.score, extract_features and the model registry."""
 
 import io
-import json
 import math
 import os
 import re
@@ -10,7 +9,7 @@ import time
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Any, Callable, Literal, Optional
 
 import anyio.from_thread
 import anyio.to_thread
@@ -24,7 +23,7 @@ from typing_extensions import NotRequired, TypedDict
 from .. import __version__, api, models
 from ..errors import InputError, PyvmafTinyError
 from ..io import open_source
-from ..models.onnx import is_sidecar
+from ..io.policy import printable, shown
 from ..output import write_json
 from . import Limits
 from .roots import Roots
@@ -39,9 +38,22 @@ PixFmt = Annotated[Optional[str], Field(description="pixel format of raw .yuv in
                                                     "gray, optionally with 10le/12le/16le (e.g. yuv420p10le)")]
 ModelArg = Annotated[str, Field(description="a packaged model name (see list_models) or the path of a libvmaf "
                                             "JSON model or tiny .onnx model inside the roots")]
-Threads = Annotated[int, Field(ge=0, le=1024, description="worker threads; 0 uses every core")]
+Threads = Annotated[int, Field(ge=0, le=1024, description="worker threads; 0 (the default) uses the server's "
+                                                          "per-call budget: the machine's cores, at most its "
+                                                          "--max-threads (default 8); larger values are clamped "
+                                                          "to that budget")]
 Frames = Annotated[Optional[int], Field(ge=1, description="score only the first N frame pairs")]
 ExtraFeatures = Annotated[Optional[list[str]], Field(description="extra features to report, e.g. psnr, float_ssim")]
+FrameScoresArg = Annotated[bool, Field(description="also return the per-frame log (libvmaf's JSON: every frame's "
+                                                    "score and features; large for long clips)")]
+AlignArg = Annotated[Literal["index", "pts"], Field(description="pair frames by position (index) or by timestamp "
+                                                                "(pts: distorted frames repeated or dropped onto the "
+                                                                "reference's frame times, as ffmpeg's fps filter; "
+                                                                "for clips of different frame rates)")]
+SyncArg = Annotated[Optional[Literal["auto"]], Field(description="auto: find the distorted clip's delay (within 2 s) "
+                                                                 "from its first seconds and score with it")]
+DistDelay = Annotated[int, Field(ge=-100_000, le=100_000, description="the distorted clip lags the reference by this "
+                                                                      "many frames (negative: leads it)")]
 FeatureNames = Annotated[list[str], Field(min_length=1, description="features or extractors by libvmaf name, e.g. "
                                           "integer_vif_scale0, integer_adm2, vif, adm, motion, psnr")]
 
@@ -50,6 +62,10 @@ class PooledScores(TypedDict):
     model: str
     score: Optional[float]  # pooled mean of the per-frame model scores
     pooled_metrics: dict[str, dict[str, Optional[float]]]
+    frames: NotRequired[int]  # frame pairs scored
+    reference: NotRequired[str]
+    distorted: NotRequired[str]
+    sync_delay: NotRequired[int]  # the delay sync="auto" found, in distorted frames
 
 
 class FeatureFrames(TypedDict):
@@ -84,30 +100,45 @@ class Tools:
 
     def __init__(self, roots: Roots, limits: Limits):
         self.roots, self.limits = roots, limits
+        self.policy = roots.policy  # PathPolicy(roots, single_file_media=True)
+        self.gate = _Gate(limits.max_calls, limits.busy_wait_s)
 
     async def vmaf_score(self, ref: Clip, dist: Clip, ctx: Context, width: Width = None, height: Height = None,
                          pix_fmt: PixFmt = None, model: ModelArg = models.DEFAULT_MODEL,
                          features: ExtraFeatures = None, threads: Threads = 0,
-                         frames: Frames = None) -> Annotated[CallToolResult, PooledScores]:
-        """VMAF of a distorted clip against its reference, bit-exact with libvmaf.
+                         frames: Frames = None, frame_scores: FrameScoresArg = False, align: AlignArg = "index",
+                         sync: SyncArg = None, dist_delay: DistDelay = 0) -> Annotated[CallToolResult, PooledScores]:
+        """VMAF of a distorted clip against its reference (the reference first), bit-exact with libvmaf.
 
-        Returns libvmaf's JSON log (the layout `pyvmaf-tiny score --output log.json` writes) as text,
-        the pooled scores as structured content, and backend/model/frames/version in _meta.
+        Returns a one-line summary as text and the pooled scores of every metric as structured content;
+        with frame_scores=true the text is libvmaf's JSON log instead (the layout
+        `pyvmaf-tiny score --output log.json` writes: every frame's score and features). _meta holds
+        backend/model/frames/version.
         """
 
         def job(progress):
-            clips = self._inputs(ref, dist, width, height, pix_fmt, frames)
-            return api.score(model=self._model(model), features=features, threads=threads, progress=progress,
-                             **clips)
+            with self._inputs(ref, dist, width, height, pix_fmt, frames, reopened=sync is not None) as clips:
+                return api.score(model=self._model(model), features=features, threads=self._threads(threads),
+                                 progress=progress, policy=self.policy, align=align, sync=sync,
+                                 dist_delay=dist_delay, **clips)
 
         with _tool_errors():
-            result = await _in_worker(ctx, self.limits, job)
-        log = io.StringIO()
-        write_json(result, log)
+            result = await self.gate.run(ctx, self.limits, job)
+        if frame_scores:
+            log = io.StringIO()
+            write_json(result, log)
+            text = log.getvalue()
+        else:
+            text = _summary(result)
+        structured = PooledScores(model=result.model, score=_finite(result.score),
+                                  pooled_metrics=_pooled(result.pooled), frames=len(result.frames))
+        if result.ref is not None and result.dist is not None:
+            structured.update(reference=result.ref, distorted=result.dist)
+        if result.sync_delay is not None:
+            structured["sync_delay"] = result.sync_delay
         return CallToolResult(
-            content=[TextContent(type="text", text=log.getvalue())],
-            structured_content=PooledScores(model=result.model, score=_finite(result.score),
-                                            pooled_metrics=_pooled(result.pooled)),
+            content=[TextContent(type="text", text=text)],
+            structured_content=structured,
             meta={"backend": result.backend, "model": result.model, "frames": len(result.frames),
                   "version": __version__},
         )
@@ -119,11 +150,12 @@ class Tools:
         """Per-frame features of a clip pair, under libvmaf's feature names."""
 
         def job(progress):
-            clips = self._inputs(ref, dist, width, height, pix_fmt, frames)
-            return api.extract_features(features=features, threads=threads, progress=progress, **clips)
+            with self._inputs(ref, dist, width, height, pix_fmt, frames) as clips:
+                return api.extract_features(features=features, threads=self._threads(threads), progress=progress,
+                                            policy=self.policy, **clips)
 
         with _tool_errors():
-            out = await _in_worker(ctx, self.limits, job)
+            out = await self.gate.run(ctx, self.limits, job)
         n = len(next(iter(out.values()))) if out else 0
         return FeatureFrames(frames=n, features={k: [_finite(v) for v in col] for k, col in out.items()})
 
@@ -141,7 +173,7 @@ class Tools:
         """A model's kind, path and input features; for tiny ONNX models their sidecar (metrics, interval,
         teacher, ...); and the first paragraph of its model card when one ships."""
         with _tool_errors():
-            m = models.load(self._model(model), device="cpu")
+            m = self._model(model, device="cpu")
         out = ModelDescription(name=m.name, kind=m.kind, path=m.path, features=list(m.columns), backend=m.backend)
         if m.sidecar is not None:
             out["sidecar"] = m.sidecar
@@ -152,8 +184,11 @@ class Tools:
             out["card"] = card
         return out
 
-    def _inputs(self, ref, dist, width, height, pix_fmt, frames) -> dict:
-        """The score()/extract_features() inputs, once the paths pass the roots and the clips the limits."""
+    @contextmanager
+    def _inputs(self, ref, dist, width, height, pix_fmt, frames, reopened: bool = False):
+        """The score()/extract_features() inputs: both clips opened through the path policy, once they pass
+        the limits; closed when the call ends. With `reopened` (for a call that reads the clips twice), the
+        clips are checked, closed, and given as their paths (which the call opens through the policy)."""
         limits = self.limits
         if frames is not None and frames > limits.max_frames:
             raise InputError(f"frames={frames} is over this server's cap of {limits.max_frames} frames a call "
@@ -161,47 +196,41 @@ class Tools:
         if width and height and width * height > limits.max_pixels:
             raise InputError(f"{width}x{height} is over this server's cap of {limits.max_pixels} pixels a frame "
                              f"(--max-pixels)")
-        clips = dict(ref=self.roots.resolve(ref, "ref"), dist=self.roots.resolve(dist, "dist"),
-                     width=width, height=height, pix_fmt=pix_fmt, frames=frames)
-        for role in ("ref", "dist"):
-            self._check_clip(clips[role], role, width, height, pix_fmt, frames)
-        return clips
+        clips = {}
+        try:
+            for role, path in (("ref", ref), ("dist", dist)):
+                clips[role] = open_source(path, role=role, width=width, height=height, pix_fmt=pix_fmt,
+                                          policy=self.policy)
+                self._check_clip(clips[role], role, frames)
+            if reopened:
+                yield dict(ref=ref, dist=dist, width=width, height=height, pix_fmt=pix_fmt, frames=frames)
+            else:
+                yield dict(clips, frames=frames)
+        finally:
+            for src in clips.values():
+                src.close()
 
-    def _check_clip(self, path, role, width, height, pix_fmt, frames) -> None:
-        with open_source(path, role=role, width=width, height=height, pix_fmt=pix_fmt) as src:
-            w, h, count = src.width, src.height, src.frame_count()
+    def _check_clip(self, src, role, frames) -> None:
+        w, h, count = src.width, src.height, src.frame_count()
         if w * h > self.limits.max_pixels:
-            raise InputError(f"{role} {path}: {w}x{h} is over this server's cap of "
+            raise InputError(f"{role} {src.name}: {w}x{h} is over this server's cap of "
                              f"{self.limits.max_pixels} pixels a frame (--max-pixels)")
         if frames is None and count is not None and count > self.limits.max_frames:
-            raise InputError(f"{role} {path} has {count} frames, over this server's cap of "
+            raise InputError(f"{role} {src.name} has {count} frames, over this server's cap of "
                              f"{self.limits.max_frames} a call (--max-frames); pass frames=N to score the first N")
 
-    def _model(self, model: str) -> str:
-        """A packaged model's name as is; anything else is a model file, which must be inside the roots."""
-        packaged = [info.name for info in models.list()]
-        if model in packaged:
-            return model
-        if not _looks_like_path(model):
-            raise InputError(f"unknown model {model!r}: use one of {', '.join(packaged)}, or the path of a "
-                             f"libvmaf .json or tiny .onnx model inside the roots")
-        path = self.roots.resolve(model, "model")
-        self._check_onnx_files(path)
-        return path
+    def _threads(self, threads: int) -> int:
+        """`threads` clamped to this call's budget: the machine's cores, at most --max-threads."""
+        budget = max(1, min(_cores(), self.limits.max_threads))
+        return budget if threads <= 0 else min(threads, budget)
 
-    def _check_onnx_files(self, path: str) -> None:
-        """A tiny ONNX model is read through its sidecar, which names the .onnx: both must be inside the roots."""
-        sidecar = os.path.splitext(path)[0] + ".json" if path.endswith(".onnx") else path
-        self.roots.resolve(sidecar, "model sidecar")
-        if not is_sidecar(sidecar):
-            return  # a libvmaf model, or a missing sidecar the loader reports
-        try:
-            with open(sidecar, encoding="utf-8") as f:
-                onnx = json.load(f)["onnx"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return  # the loader reports a broken sidecar
-        if isinstance(onnx, str):
-            self.roots.resolve(os.path.join(os.path.dirname(sidecar), onnx), "the sidecar's onnx file")
+    def _model(self, model: str, device: str = "auto") -> models.Model:
+        """A packaged model by name, or a model file read through the server's path policy: the file and, for a
+        tiny model, the .onnx its sidecar names must resolve inside the roots before anything reads them."""
+        if not _looks_like_path(model) and model not in [info.name for info in models.list()]:
+            raise InputError(f"unknown model {model!r}: use one of {', '.join(i.name for i in models.list())}, or "
+                             f"the path of a libvmaf .json or tiny .onnx model inside the roots")
+        return models.load(model, device=device, policy=self.policy)
 
 
 class _Abandoned(Exception):
@@ -232,13 +261,59 @@ class _Progress:
                 pass
 
 
-async def _in_worker(ctx: Context, limits: Limits, job: Callable[[_Progress], Any]) -> Any:
-    """Run a job (file checks, then CPU-bound native work that releases the GIL) in a thread, off the event loop."""
-    progress = _Progress(ctx, limits.max_frames)
+class _Gate:
+    """At most `calls` scoring jobs at once, each in a thread of its own, off the event loop.
+
+    A job holds its place until its thread really ends: a cancelled call's
+    thread runs on to its next frame, and a thread stuck in a read would
+    otherwise be replaced by another, and another. A call that finds every
+    place taken waits up to `wait_s`, then is refused as busy. The jobs' threads
+    come from a limiter of their own, so that tools run on anyio's default
+    threads (list_models, describe_model) stay responsive.
+    """
+
+    def __init__(self, calls: int, wait_s: float):
+        self.calls, self.wait_s = calls, wait_s
+        self._places = threading.BoundedSemaphore(calls)
+        self._limiter: Optional[anyio.CapacityLimiter] = None
+
+    async def run(self, ctx: Context, limits: Limits, job: Callable[["_Progress"], Any]) -> Any:
+        deadline = time.monotonic() + self.wait_s
+        while not self._places.acquire(blocking=False):
+            if time.monotonic() >= deadline:
+                raise ToolError(f"server busy: {self.calls} calls are running (--max-calls); try again when one "
+                                f"has finished")
+            await anyio.sleep(0.05)
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self.calls)
+        progress = _Progress(ctx, limits.max_frames)
+        lock, state = threading.Lock(), {"started": False, "dropped": False}
+
+        def in_thread():
+            with lock:
+                if state["dropped"]:
+                    return None  # cancelled before it started; its place is already given back
+                state["started"] = True
+            try:
+                return job(progress)
+            finally:
+                self._places.release()
+
+        try:
+            return await anyio.to_thread.run_sync(in_thread, abandon_on_cancel=True, limiter=self._limiter)
+        finally:
+            progress.abandoned.set()
+            with lock:
+                if not state["started"]:
+                    state["dropped"] = True
+                    self._places.release()
+
+
+def _cores() -> int:
     try:
-        return await anyio.to_thread.run_sync(job, progress, abandon_on_cancel=True)
-    finally:
-        progress.abandoned.set()
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 @contextmanager
@@ -247,12 +322,25 @@ def _tool_errors():
     try:
         yield
     except PyvmafTinyError as e:
-        raise ToolError(" ".join(str(e).split()) or type(e).__name__) from None
+        raise ToolError(printable(" ".join(str(e).split())) or type(e).__name__) from None
 
 
 def _looks_like_path(model: str) -> bool:
     seps = [s for s in (os.sep, os.altsep) if s]
     return any(s in model for s in seps) or model.endswith((".json", ".onnx"))
+
+
+def _summary(result) -> str:
+    """One line: the pooled score, what was scored against what, and how."""
+    pooled = result.pooled[result.metric]
+    about = [f"{len(result.frames)} frames", f"model {result.model} on {result.backend}"]
+    if result.sync_delay is not None:
+        about.append(f"sync delay {result.sync_delay} frames")
+    if result.align == "pts":
+        about.append("paired by timestamp")
+    return (f"{result.metric.upper()} {pooled['mean']:.6f} (harmonic mean {pooled['harmonic_mean']:.6f}, min "
+            f"{pooled['min']:.6f}, max {pooled['max']:.6f}) of {result.dist} against reference {result.ref}; "
+            f"{', '.join(about)}. Per-frame scores: call again with frame_scores=true.")
 
 
 def _finite(v) -> Optional[float]:
@@ -323,8 +411,9 @@ _READ_ONLY = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_wor
 def create_server(roots: Roots, limits: Limits = Limits(), log_level: str = "WARNING") -> MCPServer:
     server = VmafServer(
         "pyvmaf-tiny", version=__version__, log_level=log_level,
-        instructions=(f"libvmaf-exact VMAF. Clip and model paths must resolve inside {', '.join(roots.dirs)}; "
-                      f"at most {limits.max_frames} frames and {limits.max_pixels} pixels a frame per call."),
+        instructions=(f"libvmaf-exact VMAF. Clip and model paths must resolve inside "
+                      f"{', '.join(shown(d) for d in roots.dirs)}; at most {limits.max_frames} frames and "
+                      f"{limits.max_pixels} pixels a frame per call, {limits.max_calls} scoring calls at once."),
     )
     tools = Tools(roots, limits)
     for fn, title in ((tools.vmaf_score, "VMAF score"), (tools.extract_features, "VMAF features"),

@@ -152,10 +152,13 @@ using AdmCmNFn = void (*)(AdmDetail<const std::int32_t> rest, AdmDetail<const st
 // masked and summed while it is still in cache (only the approximation band,
 // the next scale's input, goes to memory). Rows that other rows still need
 // live in `scratch` (adm_fused_scratch_bytes()). The sums equal those of the
-// stage kernels run in sequence: den[] as AdmDen*Fn, num[] as AdmCm*Fn.
+// stage kernels run in sequence: den[] as AdmDen*Fn, num[] as AdmCm*Fn, and
+// with the job's `aim` set, aim[] as AdmCsf*Fn of the restored part followed
+// by AdmCm*Fn of the additive part (libvmaf's AIM: the two parts swapped).
 struct AdmScaleSums {
   std::uint64_t den[3];
   std::int64_t num[3];
+  std::int64_t aim[3];
 };
 
 struct AdmScale0Job {
@@ -173,6 +176,7 @@ struct AdmScale0Job {
   std::uint16_t csf_factor[3] = {};
   int den_row_shift = 0;      // as for AdmDen0Fn
   AdmCm0Params cm{};
+  bool aim = false;           // also compute AdmScaleSums::aim
   // When >= 0, the restored diagonal band's row `rest_d_row` is copied into
   // rest_d[work.left, work.right) (other entries are left alone).
   int rest_d_row = -1;
@@ -198,6 +202,7 @@ struct AdmScaleNJob {
   std::uint32_t csf_factor[3] = {};
   AdmDenShifts den{};
   AdmCmNParams cm{};
+  bool aim = false;
 };
 
 struct AdmFused {

@@ -47,7 +47,7 @@ inline int64_t half_unit(int shift) { return shift > 0 ? int64_t{1} << (shift - 
 // ---------------------------------------------------------------- scratch
 
 constexpr std::size_t kSlack = 64;  // elements of slack around each scratch row
-constexpr int kBandRows = 19;       // ref[3], dis[3], m[3], c[2], x[2][3], v, rest
+constexpr int kBandRows = 30;       // ref[3], dis[3], 2 x (m[3], c[2], x[2][3]), v, rest
 
 inline std::size_t round_up64(std::size_t bytes) { return (bytes + 63) / 64 * 64; }
 
@@ -75,10 +75,12 @@ struct Rows {
   // Band rows, indexed by column (kSlack elements of slack before column 0).
   int32_t* ref[3];  // h, v, d
   int32_t* dis[3];
-  int32_t* m[3];     // ring by row % 3: sum over orientations of the mask terms
-  int32_t* c[2];     // ring by row % 2: sum over orientations of the centre terms
-  int32_t* x[2][3];  // ring by row % 2: restored coefficient times CSF factor (before masking)
-  int32_t* v;        // column sums of m over the 3 window rows
+  // Contrast masking inputs, [0] for the numerator and [1] for AIM (the
+  // same with the restored and additive parts swapped):
+  int32_t* m[2][3];     // ring by row % 3: sum over orientations of the mask terms
+  int32_t* c[2][2];     // ring by row % 2: sum over orientations of the centre terms
+  int32_t* x[2][2][3];  // ring by row % 2: masked coefficient times CSF factor
+  int32_t* v;           // column sums of m over the 3 window rows
   int32_t* rest;     // restored diagonal band (AdmScale0Job::rest_d_row)
 };
 
@@ -101,10 +103,12 @@ inline Rows carve(void* scratch, int width) {
   };
   for (auto& b : r.ref) b = row();
   for (auto& b : r.dis) b = row();
-  for (auto& b : r.m) b = row();
-  for (auto& b : r.c) b = row();
-  for (auto& xs : r.x)
-    for (auto& b : xs) b = row();
+  for (int a = 0; a < 2; ++a) {
+    for (auto& b : r.m[a]) b = row();
+    for (auto& b : r.c[a]) b = row();
+    for (auto& xs : r.x[a])
+      for (auto& b : xs) b = row();
+  }
   r.v = row();
   r.rest = row();
   return r;
@@ -599,12 +603,38 @@ struct AdmSimd {
     return I::blend(I::cmpgt(I::xor_(o, t), I::set1(-1)), I::zero(), k);
   }
 
-  // Row k of scale 0 decoupling, CSF and masking terms over work's columns.
-  // libvmaf's SIMD / C split falls on a multiple of 16 columns from
-  // work.left, so each block of N (8 or 16) is on one side of it.
-  template <bool kSimd, bool kIntGain>
-  static void dec0_block(const Rows& s, int j, const DecParams& p, M wide, int32_t* mrow, int32_t* crow,
-                         int32_t* const* xrow, int32_t* rest) {
+  // Where one row's masking inputs go: mask and centre sums, and the
+  // coefficients to mask (per orientation).
+  struct MaskRow {
+    int32_t* m;
+    int32_t* c;
+    int32_t* const* x;
+  };
+
+  static MaskRow mask_row(const Rows& s, int a, int k) { return {s.m[a][k % 3], s.c[a][k % 2], s.x[a][k % 2]}; }
+
+  // Scale 0 masking terms of orientation b's CSF-weighted `v`: the CSF value,
+  // whose low 16 bits (all madd reads) are the reference's int16, is
+  // (v * f) rounded, >> 15 (h, v) or >> 17 (d); then |c| / 30 into msum and
+  // |c| / 15 (the window centre) into csum.
+  static void csf0_terms(V v, int b, const DecParams& p, M wide, V& msum, V& csum) {
+    const V csf = I::add(I::mullo(v, I::set1(p.f16[b])), I::set1(b == 2 ? 65535 : 16384));
+    const V cs = b == 2 ? I::template srai<17>(csf) : I::template srai<15>(csf);
+    const V y = I::abs(I::madd(cs, I::set1(4369)));  // |c| / 30 and |c| / 15 in Q12
+    // sext16((y + 2048) >> 12), as y + 2048 < 2^28
+    msum = I::add(msum, I::template srai<16>(I::template slli<4>(I::add(y, I::set1(2048)))));
+    const V cw = I::template srai<12>(I::add(I::add(y, y), I::set1(2048)));
+    csum = I::add(csum, I::blend(wide, sext16(cw), cw));
+  }
+
+  // Row k of scale 0 decoupling, CSF and masking terms over work's columns:
+  // the numerator masks the restored part by the additive one, AIM (kAim)
+  // the additive part by the restored one. libvmaf's SIMD / C split falls on
+  // a multiple of 16 columns from work.left, so each block of N (8 or 16) is
+  // on one side of it.
+  template <bool kSimd, bool kIntGain, bool kAim>
+  static void dec0_block(const Rows& s, int j, const DecParams& p, M wide, MaskRow num, MaskRow aim,
+                         int32_t* rest) {
     const V o[3] = {I::load(s.ref[0] + j), I::load(s.ref[1] + j), I::load(s.ref[2] + j)};
     const V t[3] = {I::load(s.dis[0] + j), I::load(s.dis[1] + j), I::load(s.dis[2] + j)};
     // Scale 0 band values are int16 (|x| <= 27411, the horizontal filter's
@@ -625,7 +655,7 @@ struct AdmSimd {
     const MD ahi = test(I::ps_pd_hi(fd), I::ps_pd_hi(fo), I::ps_pd_hi(ft));
     const M aligned = I::mand(I::mask_halves(alo, ahi), I::cmpgt(dot, I::set1(-1)));
 
-    V msum = I::zero(), csum = I::zero();
+    V msum = I::zero(), csum = I::zero(), amsum = I::zero(), acsum = I::zero();
 #pragma GCC unroll 3
     for (int b = 0; b < 3; ++b) {
       const V k = ratio0(o[b], t[b], p);
@@ -633,20 +663,21 @@ struct AdmSimd {
       const M lim = I::mand(aligned, I::cmpgt(k, I::zero()));  // k is 0 where o is
       r = I::blend(lim, r, gain_cap<kSimd, kIntGain>(r, o[b], t[b], p));
       if (b == 2 && rest) I::store(rest + j, r);
+      // r lies between 0 and t, so both parts are int16 as in the reference.
       const V add = I::sub(t[b], r);
-      // The CSF value, whose low 16 bits (all madd reads) are the reference's
-      // int16: (t - r) * f rounded, >> 15 (h, v) or >> 17 (d).
-      const V csf = I::add(I::mullo(add, I::set1(p.f16[b])), I::set1(b == 2 ? 65535 : 16384));
-      const V cs = b == 2 ? I::template srai<17>(csf) : I::template srai<15>(csf);
-      const V y = I::abs(I::madd(cs, I::set1(4369)));  // |c| / 30 and |c| / 15 in Q12
-      // sext16((y + 2048) >> 12), as y + 2048 < 2^28
-      msum = I::add(msum, I::template srai<16>(I::template slli<4>(I::add(y, I::set1(2048)))));
-      const V cw = I::template srai<12>(I::add(I::add(y, y), I::set1(2048)));
-      csum = I::add(csum, I::blend(wide, sext16(cw), cw));
-      I::store(xrow[b] + j, I::mullo(r, I::set1(p.cm16[b])));
+      csf0_terms(add, b, p, wide, msum, csum);
+      I::store(num.x[b] + j, I::mullo(r, I::set1(p.cm16[b])));
+      if constexpr (kAim) {
+        csf0_terms(r, b, p, wide, amsum, acsum);
+        I::store(aim.x[b] + j, I::mullo(add, I::set1(p.cm16[b])));
+      }
     }
-    I::store(mrow + j, msum);
-    I::store(crow + j, csum);
+    I::store(num.m + j, msum);
+    I::store(num.c + j, csum);
+    if constexpr (kAim) {
+      I::store(aim.m + j, amsum);
+      I::store(aim.c + j, acsum);
+    }
   }
 
   // ---- scales 1..3
@@ -708,9 +739,15 @@ struct AdmSimd {
     return I::blend_odd32(pe, I::template slli64<32>(po));
   }
 
-  template <bool kNearest>
-  static void decn_block(const Rows& s, int j, const DecParams& p, int32_t* mrow, int32_t* crow,
-                         int32_t* const* xrow) {
+  // Scales 1..3 masking terms of orientation b's `v` (see csf0_terms()).
+  static void csfn_terms(V v, int b, const DecParams& p, V& msum, V& csum) {
+    const V ac = I::abs(mul_q28(v, p.f32[b]));
+    msum = I::add(msum, mul_hi_off(ac, 143165577));
+    csum = I::add(csum, mul_hi_off(ac, 286331153));
+  }
+
+  template <bool kNearest, bool kAim>
+  static void decn_block(const Rows& s, int j, const DecParams& p, MaskRow num, MaskRow aim) {
     const V o[3] = {I::load(s.ref[0] + j), I::load(s.ref[1] + j), I::load(s.ref[2] + j)};
     const V t[3] = {I::load(s.dis[0] + j), I::load(s.dis[1] + j), I::load(s.dis[2] + j)};
     const V oho = I::template srli64<32>(o[0]), ovo = I::template srli64<32>(o[1]);
@@ -724,7 +761,7 @@ struct AdmSimd {
     };
     const M aligned = I::mask_evenodd(test(o[0], o[1], t[0], t[1]), test(oho, ovo, tho, tvo));
 
-    V msum = I::zero(), csum = I::zero();
+    V msum = I::zero(), csum = I::zero(), amsum = I::zero(), acsum = I::zero();
     for (int b = 0; b < 3; ++b) {
       const V k = ration(o[b], t[b], p);
       const V round = I::set1_64(16384);
@@ -736,14 +773,20 @@ struct AdmSimd {
         r = I::blend(lim, r, gain_cap32(r, o[b], t[b], p));
       else
         r = I::blend(lim, r, gain_cap<kNearest, false>(r, o[b], t[b], p));
-      const V cs = mul_q28(I::sub(t[b], r), p.f32[b]);
-      const V ac = I::abs(cs);
-      msum = I::add(msum, mul_hi_off(ac, 143165577));
-      csum = I::add(csum, mul_hi_off(ac, 286331153));
-      I::store(xrow[b] + j, mul_q28(r, p.cm32[b]));
+      const V add = I::sub(t[b], r);
+      csfn_terms(add, b, p, msum, csum);
+      I::store(num.x[b] + j, mul_q28(r, p.cm32[b]));
+      if constexpr (kAim) {
+        csfn_terms(r, b, p, amsum, acsum);
+        I::store(aim.x[b] + j, mul_q28(add, p.cm32[b]));
+      }
     }
-    I::store(mrow + j, msum);
-    I::store(crow + j, csum);
+    I::store(num.m + j, msum);
+    I::store(num.c + j, csum);
+    if constexpr (kAim) {
+      I::store(aim.m + j, amsum);
+      I::store(aim.c + j, acsum);
+    }
   }
 
   // ------------------------------------------------------------ denominators
@@ -842,7 +885,8 @@ struct AdmSimd {
     p.gain = gain;
     p.int_gain = gain >= 0 && gain <= 32767 && gain == static_cast<double>(static_cast<int32_t>(gain));
     p.gain_i = static_cast<int32_t>(gain);
-    p.gain_caps_from = p.gain_i > 0 ? static_cast<uint32_t>(INT32_MAX / p.gain_i + 1) : UINT32_MAX;
+    // INT32_MAX / gain + 1 is 2^31 at gain 1: computed unsigned.
+    p.gain_caps_from = p.gain_i > 0 ? static_cast<uint32_t>(INT32_MAX / p.gain_i) + 1u : UINT32_MAX;
     return p;
   }
 
@@ -877,15 +921,18 @@ struct AdmSimd {
     const uint64_t den_round = static_cast<uint64_t>(half_unit(jb.den_row_shift));
     const int64_t row_round = half_unit(jb.cm.row_shift);
 
-    uint64_t den[3] = {0, 0, 0}, num[3] = {0, 0, 0};
+    uint64_t den[3] = {0, 0, 0}, num[2][3] = {};
     auto cm = [&](int i) {
       const int up = i == 0 ? 1 : i - 1, down = i == h - 1 ? h - 1 : i + 1;
-      uint64_t acc[3];
-      cm_row(s.m[up % 3], s.m[i % 3], s.m[down % 3], s.c[i % 2], s.x[i % 2], s.v, pool, w, cp, acc);
       const bool simd_row = in_rows(i, wide);
-      for (int b = 0; b < 3; ++b) {
-        if (simd_row) acc[b] += dummy_blocks * static_cast<uint64_t>(cp.cube_round[b] >> cp.cube[b]);
-        num[b] += static_cast<uint64_t>((static_cast<int64_t>(acc[b]) + row_round) >> jb.cm.row_shift);
+      for (int a = 0; a < (jb.aim ? 2 : 1); ++a) {
+        uint64_t acc[3];
+        cm_row(s.m[a][up % 3], s.m[a][i % 3], s.m[a][down % 3], s.c[a][i % 2], s.x[a][i % 2], s.v, pool, w, cp,
+               acc);
+        for (int b = 0; b < 3; ++b) {
+          if (simd_row) acc[b] += dummy_blocks * static_cast<uint64_t>(cp.cube_round[b] >> cp.cube[b]);
+          num[a][b] += static_cast<uint64_t>((static_cast<int64_t>(acc[b]) + row_round) >> jb.cm.row_shift);
+        }
       }
     };
     for (int k = 0; k < h; ++k) {
@@ -905,16 +952,22 @@ struct AdmSimd {
         for (int j = work.left; j < work.right; j += N) {
           const M wm = wide_row ? I::mandnot(below(j, wide.left), below(j, wide.right)) : I::mnone();
           int32_t* rest = keep ? s.rest : nullptr;
-          if (j < jb.decouple_simd_end) {
-            if (dp.int_gain)
-              dec0_block<true, true>(s, j, dp, wm, s.m[k % 3], s.c[k % 2], s.x[k % 2], rest);
+          const MaskRow nr = mask_row(s, 0, k), ar = mask_row(s, 1, k);
+          const bool simd = j < jb.decouple_simd_end;
+          if (jb.aim) {
+            if (simd)
+              dp.int_gain ? dec0_block<true, true, true>(s, j, dp, wm, nr, ar, rest)
+                          : dec0_block<true, false, true>(s, j, dp, wm, nr, ar, rest);
             else
-              dec0_block<true, false>(s, j, dp, wm, s.m[k % 3], s.c[k % 2], s.x[k % 2], rest);
+              dp.int_gain ? dec0_block<false, true, true>(s, j, dp, wm, nr, ar, rest)
+                          : dec0_block<false, false, true>(s, j, dp, wm, nr, ar, rest);
           } else {
-            if (dp.int_gain)
-              dec0_block<false, true>(s, j, dp, wm, s.m[k % 3], s.c[k % 2], s.x[k % 2], rest);
+            if (simd)
+              dp.int_gain ? dec0_block<true, true, false>(s, j, dp, wm, nr, ar, rest)
+                          : dec0_block<true, false, false>(s, j, dp, wm, nr, ar, rest);
             else
-              dec0_block<false, false>(s, j, dp, wm, s.m[k % 3], s.c[k % 2], s.x[k % 2], rest);
+              dp.int_gain ? dec0_block<false, true, false>(s, j, dp, wm, nr, ar, rest)
+                          : dec0_block<false, false, false>(s, j, dp, wm, nr, ar, rest);
           }
         }
         if (keep)
@@ -925,7 +978,8 @@ struct AdmSimd {
     if (in_rows(h - 1, pool)) cm(h - 1);
     for (int b = 0; b < 3; ++b) {
       sums.den[b] = den[b];
-      sums.num[b] = static_cast<int64_t>(num[b]);
+      sums.num[b] = static_cast<int64_t>(num[0][b]);
+      sums.aim[b] = static_cast<int64_t>(num[1][b]);
     }
   }
 
@@ -957,13 +1011,16 @@ struct AdmSimd {
     const uint64_t den_round = static_cast<uint64_t>(half_unit(jb.den.row));
     const int64_t row_round = half_unit(jb.cm.row_shift);
 
-    uint64_t den[3] = {0, 0, 0}, num[3] = {0, 0, 0};
+    uint64_t den[3] = {0, 0, 0}, num[2][3] = {};
     auto cm = [&](int i) {
       const int up = i == 0 ? 1 : i - 1, down = i == h - 1 ? h - 1 : i + 1;
-      uint64_t acc[3];
-      cm_row(s.m[up % 3], s.m[i % 3], s.m[down % 3], s.c[i % 2], s.x[i % 2], s.v, pool, w, cp, acc);
-      for (int b = 0; b < 3; ++b)
-        num[b] += static_cast<uint64_t>((static_cast<int64_t>(acc[b]) + row_round) >> jb.cm.row_shift);
+      for (int a = 0; a < (jb.aim ? 2 : 1); ++a) {
+        uint64_t acc[3];
+        cm_row(s.m[a][up % 3], s.m[a][i % 3], s.m[a][down % 3], s.c[a][i % 2], s.x[a][i % 2], s.v, pool, w, cp,
+               acc);
+        for (int b = 0; b < 3; ++b)
+          num[a][b] += static_cast<uint64_t>((static_cast<int64_t>(acc[b]) + row_round) >> jb.cm.row_shift);
+      }
     };
     for (int k = 0; k < h; ++k) {
       dwtn_row(jb, tp.rows + 4 * k, k + 1 < h ? tp.rows + 4 * k + 4 : nullptr, ext, BandSpan(work, pool, k), s, k);
@@ -974,17 +1031,20 @@ struct AdmSimd {
       }
       if (in_rows(k, work))
         for (int j = work.left; j < work.right; j += N) {
-          if (j < jb.decouple_simd_end)
-            decn_block<true>(s, j, dp, s.m[k % 3], s.c[k % 2], s.x[k % 2]);
+          const MaskRow nr = mask_row(s, 0, k), ar = mask_row(s, 1, k);
+          const bool simd = j < jb.decouple_simd_end;
+          if (jb.aim)
+            simd ? decn_block<true, true>(s, j, dp, nr, ar) : decn_block<false, true>(s, j, dp, nr, ar);
           else
-            decn_block<false>(s, j, dp, s.m[k % 3], s.c[k % 2], s.x[k % 2]);
+            simd ? decn_block<true, false>(s, j, dp, nr, ar) : decn_block<false, false>(s, j, dp, nr, ar);
         }
       if (k >= 1 && in_rows(k - 1, pool)) cm(k - 1);
     }
     if (in_rows(h - 1, pool)) cm(h - 1);
     for (int b = 0; b < 3; ++b) {
       sums.den[b] = den[b];
-      sums.num[b] = static_cast<int64_t>(num[b]);
+      sums.num[b] = static_cast<int64_t>(num[0][b]);
+      sums.aim[b] = static_cast<int64_t>(num[1][b]);
     }
   }
 
