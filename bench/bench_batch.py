@@ -209,7 +209,7 @@ def main(argv=None) -> int:
     work = Path(tempfile.mkdtemp(prefix="bench_batch_"))
     libvmaf = [libvmaf_cmd(here / r["ref"], here / r["dist"], W, H, "yuv420p", args.threads) for r in rows]
     cluster = connect()  # the default LocalCluster, kept running for the warm timings
-    run(manifest, work / "warmup", client=cluster.client, quiet=True)  # workers import pyvmaf-tiny once
+    run(manifest, work / "warmup", client=cluster.client)  # workers import pyvmaf-tiny once
 
     def fresh(name: str) -> Path:
         out = work / name
@@ -232,7 +232,7 @@ def main(argv=None) -> int:
     def run_warm_batch():
         out = fresh("warm")
         cpu, start = _cpu(pids), time.perf_counter()
-        report = run(manifest, out, client=cluster.client, quiet=True)
+        report = run(manifest, out, client=cluster.client)
         elapsed = time.perf_counter() - start
         assert report.ok == len(rows), report.failures
         return elapsed, _cpu(pids) - cpu

@@ -219,7 +219,7 @@ def _run_killing(local, rows, out, kills) -> object:
     result = {}
     client, run_client = distributed.Client(local.scheduler_address), distributed.Client(local.scheduler_address)
     runner = threading.Thread(target=lambda: result.setdefault(
-        "r", run(rows, out, client=run_client, threads=1, quiet=True)))
+        "r", run(rows, out, client=run_client, threads=1)))
     runner.start()
     try:
         kills(client, time.monotonic() + 120)
@@ -341,21 +341,21 @@ def test_changed_inputs_are_rescored_and_half_written_commits_are_dropped(cluste
         shutil.copy(clip.dist, dists[-1])
     rows = [{"id": f"d{i}", "ref": str(clip.ref), "dist": str(d), **_geometry(clip)} for i, d in enumerate(dists)]
     out = tmp_path / "out"
-    assert run(rows, out, client=client, quiet=True).ok == 3
+    assert run(rows, out, client=client).ok == 3
     # A commit cut short: a part file whose journal line never came, and a torn journal line.
     some = next((out / "frames.parquet").glob("*.parquet"))
     shutil.copy(some, out / "frames.parquet" / "part-00000000000000000000-orphan00.parquet")
     with open(out / ".batch" / "journal.jsonl", "a") as f:
         f.write('{"part": null, "records": [{"id": "d0", "key": "x", "sta')
     os.utime(dists[1], ns=(time.time_ns(), time.time_ns() + 10**9))  # touched: its key changes
-    r = run(rows, out, client=client, quiet=True)
+    r = run(rows, out, client=client)
     assert (r.ok, r.skipped, r.scored) == (3, 2, 1)
     frames = _frames(out)
     assert {k: len(v["frame"]) for k, v in frames.items()} == {"d0": 6, "d1": 6, "d2": 6}
     assert len(pq.read_table(out / "frames.parquet")) == 18
     # A row whose dist disappears is failed, and its old frames leave the dataset.
     dists[2].unlink()
-    r = run(rows, out, client=client, quiet=True)
+    r = run(rows, out, client=client)
     assert (r.ok, r.failed, r.skipped) == (2, 1, 2)  # d1's record survived the torn line before it
     assert r.failures == [("d2", f"InputError: distorted {dists[2]}: no such file")]
     assert set(_frames(out)) == {"d0", "d1"}

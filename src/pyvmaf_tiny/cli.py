@@ -409,7 +409,7 @@ def _cmd_batch(args) -> int:
     from .batch import run
 
     report = run(args.manifest, args.out, scheduler=args.scheduler, workers=args.workers, threads=args.threads,
-                 retries=args.retries, ladder_size=args.ladder_size, quiet=args.quiet)
+                 retries=args.retries, ladder_size=args.ladder_size, progress=not args.quiet)
     for rid, error in report.failures[:10]:
         print(f"pyvmaf-tiny: {rid}: {error}", file=sys.stderr)
     if len(report.failures) > 10:

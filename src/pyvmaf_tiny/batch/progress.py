@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from typing import Optional, TextIO
@@ -14,14 +15,20 @@ def _clock(seconds: float) -> str:
 
 
 class BatchProgress:
-    """A bar redrawn in place on a terminal; `note()` prints whole lines (the dashboard link, retries)."""
+    """Counts, and with `draw` a bar redrawn in place when `stream` is a terminal; `note()` writes whole
+    lines (the dashboard link, retries) above it."""
 
-    def __init__(self, total: int, stream: Optional[TextIO] = None, bar: bool = True, min_interval: float = 0.2):
-        self.total, self.ok, self.failed, self.frames = total, 0, 0, 0
+    def __init__(self, stream: Optional[TextIO] = None, draw: bool = False, min_interval: float = 0.2):
+        self.total, self.ok, self.failed, self.frames = 0, 0, 0, 0
         self._stream = stream if stream is not None else sys.stderr
-        self._bar, self._min = bar, min_interval
+        self._bar = draw and hasattr(self._stream, "isatty") and self._stream.isatty()
+        self._min = min_interval
         self._start = self._last = time.perf_counter()
         self._shown = False
+
+    def start(self, total: int) -> None:
+        self.total = total
+        self._start = self._last = time.perf_counter()
 
     def note(self, text: str) -> None:
         self._clear()
@@ -67,3 +74,17 @@ class BatchProgress:
             self._stream.write("\n")
             self._stream.flush()
             self._shown = False
+
+
+class NoteHandler(logging.Handler):
+    """The batch's log records, written as lines above its progress bar."""
+
+    def __init__(self, progress: BatchProgress):
+        super().__init__(logging.INFO)
+        self.progress = progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.progress.note(record.getMessage())
+        except (OSError, ValueError):  # a closed stream: notes are not worth failing for
+            pass
