@@ -231,6 +231,8 @@ def _failure(fut, retries: Optional[int]) -> Failure:
         exc = fut.exception()
     except Exception as e:  # noqa: BLE001 - e.g. cancelled while we looked
         return Failure(f"{type(e).__name__}: {e}")
+    if exc is None:  # it finished, but its result was lost before it could be fetched
+        return Failure("its result was lost with its worker before it reached the client")
     if isinstance(exc, KilledWorker):
         times = f"{retries + 1} times" if retries is not None else "more often than the scheduler allows"
         last = getattr(exc, "last_worker", None)
