@@ -79,7 +79,7 @@ def _build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
     _add_common(p, top=True)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     builders = {"score": _add_score, "demo": _add_demo, "corpus": _register_training, "train": _register_training,
-                "models": _add_models, "mcp": _add_mcp}
+                "models": _add_models, "mcp": _add_mcp, "batch": _add_batch}
     if command in builders:
         builders[command](sub)
     else:
@@ -368,6 +368,58 @@ def _cmd_mcp(args) -> int:
     return EXIT_OK
 
 
+# --- batch: a manifest of encodes on Dask (pyvmaf_tiny.batch; needs the batch extra only when it runs) ---
+
+_BATCH_EXAMPLES = """\
+examples:
+  pyvmaf-tiny batch encodes.csv --out results/                 # a LocalCluster, one worker per core
+  pyvmaf-tiny batch encodes.jsonl --out results/ --workers 4   # 4 worker processes
+  pyvmaf-tiny batch encodes.csv --out results/ --scheduler tcp://head:8786   # a Dask cluster you run
+
+Manifest: CSV or JSON lines, one encode per row; ref and dist required; optional id, width, height,
+pix_fmt, model, features, scale_dist, frames, skip_ref, skip_dist, subsample. Relative paths start at
+the manifest's directory; workers read the files at the same paths (shared storage).
+Results: DIR/summary.parquet, DIR/summary.csv, DIR/frames.parquet. Running the same command again
+skips the encodes already done. Exit codes: 0 all rows ok, 2 some rows failed (the batch completed),
+1 the batch could not run, 130 interrupted (what finished is kept).
+Needs the batch extra: pip install "pyvmaf-tiny[batch]".
+"""
+
+
+def _add_batch(sub) -> None:
+    b = sub.add_parser("batch", help="score a manifest of encodes on Dask (resumable)", epilog=_BATCH_EXAMPLES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    b.add_argument("manifest", help="CSV or JSON-lines manifest, one encode per row")
+    b.add_argument("--out", required=True, metavar="DIR", help="results directory (a rerun resumes it)")
+    b.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786 "
+                   "(default: start a LocalCluster on this machine)")
+    b.add_argument("--workers", type=_positive_int, metavar="N",
+                   help="LocalCluster worker processes (default: one per core, at least 1 GiB each)")
+    b.add_argument("--threads", type=int, default=0, metavar="N",
+                   help="native threads per encode (default 0: a host's cores over its Dask threads)")
+    b.add_argument("--retries", type=int, default=2, metavar="N",
+                   help="retries of a task whose worker died, LocalCluster only (default 2)")
+    b.add_argument("--ladder-size", type=_positive_int, default=16, metavar="N",
+                   help="most encodes of one reference scored as one task (default 16)")
+    b.add_argument("--quiet", "-q", action="store_true", help="no progress bar or notes")
+    _add_common(b)
+
+
+def _cmd_batch(args) -> int:
+    from .batch import run
+
+    report = run(args.manifest, args.out, scheduler=args.scheduler, workers=args.workers, threads=args.threads,
+                 retries=args.retries, ladder_size=args.ladder_size, progress=not args.quiet)
+    for rid, error in report.failures[:10]:
+        print(f"pyvmaf-tiny: {rid}: {error}", file=sys.stderr)
+    if len(report.failures) > 10:
+        print(f"pyvmaf-tiny: ... and {len(report.failures) - 10} more failed rows (see summary.csv)", file=sys.stderr)
+    print(f"batch: {report.rows} rows: {report.ok} ok, {report.failed} failed, {report.pending} pending "
+          f"({report.skipped} done before, {report.scored} scored now, {report.elapsed:.1f} s); "
+          f"results in {report.out}")
+    return report.exit_code
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = _build_parser(_command_of(argv))
@@ -380,7 +432,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         os.environ.setdefault("PYVMAF_TINY_ORT_LOG", "info")  # read by the native core when it loads ONNX Runtime
     err: BaseException
     handler = {"score": _cmd_score, "models": _cmd_models, "demo": _cmd_demo, "mcp": _cmd_mcp, "corpus": _cmd_train,
-               "train": _cmd_train}[args.command]
+               "train": _cmd_train, "batch": _cmd_batch}[args.command]
     try:
         return handler(args)
     except _UsageError as e:
