@@ -73,6 +73,23 @@ py::object to_python(const pvt::json::Value& v) {
   return py::none();
 }
 
+py::array_t<double> predict_outputs(const pvt::Model& m,
+                                    const py::array_t<double, py::array::c_style | py::array::forcecast>& x) {
+  const std::size_t f = m.columns().size();
+  if (x.ndim() != 2 || static_cast<std::size_t>(x.shape(1)) != f)
+    throw pvt::InputError("predict_outputs() needs a (frames, " + std::to_string(f) + ") array");
+  const auto n = static_cast<std::size_t>(x.shape(0));
+  const std::size_t k = m.output_suffixes().size();
+  py::array_t<double> out({static_cast<py::ssize_t>(n), static_cast<py::ssize_t>(k)});
+  double* dst = out.mutable_data();
+  const double* src = x.data();
+  {
+    py::gil_scoped_release release;
+    m.predict_outputs(src, n, dst);
+  }
+  return out;
+}
+
 py::list specs_of(const pvt::Model& m) {
   py::list out;
   for (const auto& spec : m.extractor_specs()) out.append(py::make_tuple(spec.name, spec.options, spec.only));
@@ -95,7 +112,13 @@ void bind_model(py::module_& m) {
       .def_property_readonly("columns", &pvt::Model::columns)
       .def_property_readonly("backend", &pvt::Model::backend)
       .def("extractor_specs", &specs_of)
-      .def("predict", &predict, py::arg("features"), "Scores of a (frames, len(columns)) feature matrix.");
+      .def("predict", &predict, py::arg("features"), "Scores of a (frames, len(columns)) feature matrix.")
+      .def_property_readonly("output_suffixes", &pvt::Model::output_suffixes)
+      .def("predict_outputs", &predict_outputs, py::arg("features"),
+           "Every output (frames, len(output_suffixes)) of a (frames, len(columns)) feature matrix.");
+
+  py::class_<pvt::BootstrapModel, pvt::Model, std::shared_ptr<pvt::BootstrapModel>>(m, "BootstrapModel")
+      .def_property_readonly("members", &pvt::BootstrapModel::members);
 
   py::class_<pvt::SvmModel, pvt::Model, std::shared_ptr<pvt::SvmModel>>(m, "SvmModel")
       .def_static(
@@ -140,7 +163,11 @@ void bind_model(py::module_& m) {
            py::arg("data"), py::arg("origin"), py::arg("directory"))
       .def_property_readonly("kind",
                              [](const pvt::ModelDocument& d) {
-                               return d.kind() == pvt::ModelDocument::Kind::sidecar ? "fr_features" : "svm";
+                               switch (d.kind()) {
+                                 case pvt::ModelDocument::Kind::sidecar: return "fr_features";
+                                 case pvt::ModelDocument::Kind::collection: return "bootstrap";
+                                 default: return "svm";
+                               }
                              })
       .def_property_readonly("name",
                              [](const pvt::ModelDocument& d) -> py::object {
@@ -160,6 +187,14 @@ void bind_model(py::module_& m) {
           [](const pvt::ModelDocument& d, bool disable_clip, bool enable_transform) {
             py::gil_scoped_release release;
             return std::make_shared<pvt::SvmModel>(d.svm_model(pvt::ModelFlags{disable_clip, enable_transform}));
+          },
+          py::arg("disable_clip") = false, py::arg("enable_transform") = false)
+      .def(
+          "bootstrap_model",
+          [](const pvt::ModelDocument& d, bool disable_clip, bool enable_transform) {
+            py::gil_scoped_release release;
+            return std::make_shared<pvt::BootstrapModel>(
+                d.bootstrap_model(pvt::ModelFlags{disable_clip, enable_transform}));
           },
           py::arg("disable_clip") = false, py::arg("enable_transform") = false)
       .def(
