@@ -251,22 +251,21 @@ class Tools:
         request = models.parse(model)
         if request is None:
             raise InputError("model 'none' names no model")
-        return models.load_request(self._checked(request, model), device=device, policy=self.policy)
+        return models.load_request(self._checked(request), device=device, policy=self.policy)
 
     def _models(self, model: Union[str, list[str]]) -> models.ModelSet:
         """Every model asked for (libvmaf's syntax), each named or read as _model() does."""
         if not isinstance(model, (str, list)):
             raise InputError(f"model must be a model or a list of models, got {type(model).__name__}")
-        texts = [model] if isinstance(model, str) else model
-        loaded = [(self._checked(r, text), None) for text in texts for r in models.requests(text)]
-        return models.ModelSet.named((r, models.load_request(r, policy=self.policy)) for r, _ in loaded)
+        checked = [self._checked(r) for r in models.requests(model)]
+        return models.ModelSet.named((r, models.load_request(r, policy=self.policy)) for r in checked)
 
     @staticmethod
-    def _checked(request: models.ModelRequest, text: str) -> models.ModelRequest:
+    def _checked(request: models.ModelRequest) -> models.ModelRequest:
         """A bare name must be a packaged model's: the server never looks for a bare name in its roots."""
         names = [info.name for info in models.list()]
         if request.by != "path" and not _looks_like_path(request.ref) and request.ref not in names:
-            raise InputError(f"unknown model {request.ref!r} in {text!r}: use one of {', '.join(names)}, or the "
+            raise InputError(f"unknown model {request.ref!r}: use one of {', '.join(names)}, or the "
                              f"path of a libvmaf .json or tiny .onnx model inside the roots (path=...)")
         return request
 
@@ -370,9 +369,8 @@ def _looks_like_path(model: str) -> bool:
 
 def _summary(result) -> str:
     """The pooled score, what was scored against what, and how; then one line per other metric."""
-    about = [f"{result.frame_count} frames", f"on {result.backend}"]
-    if result.metric is not None:
-        about.insert(1, f"model {result.model}")
+    about = [f"{result.frame_count} frames",
+             f"model {result.model} on {result.backend}" if result.metric is not None else "no model"]
     if result.sync_delay is not None:
         about.append(f"sync delay {result.sync_delay} frames")
     if result.align == "pts":
