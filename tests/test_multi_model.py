@@ -210,3 +210,20 @@ def test_a_tiny_models_interval_is_in_every_output(tmp_path):
     headline = next(ln for ln in out if ln.startswith("VMAF score"))
     assert f"90% interval {lo.mean():.6f} to {hi.mean():.6f}" in headline
     assert headline.endswith(f": {result.score:.6f}")
+
+
+def test_scorer_without_a_model_streams_features():
+    clip = make_clip(CLIP)
+    ref, dist = read_luma(clip, "ref"), read_luma(clip, "dist")
+    features = ["psnr:enable_chroma=false", "float_ssim"]
+    frames = []
+    with pyvmaf_tiny.Scorer("none", features=features, threads=2) as s:
+        for r, d in zip(ref, dist):
+            frames += s.push(r, d)
+        frames += s.close()
+    whole = pyvmaf_tiny.score(ref, dist, None, features=features, threads=2)
+    assert len(frames) == 6 and all(np.isnan(f.score) and f.scores == {} for f in frames)
+    assert [f.features["psnr_y"] for f in frames] == whole.features["psnr_y"].tolist()
+    assert s.result.metric is None and list(s.result.metrics()) == ["psnr_y", "float_ssim"]
+    with pytest.raises(InputError, match="nothing to compute"):
+        pyvmaf_tiny.Scorer(None)
