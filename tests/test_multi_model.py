@@ -106,6 +106,8 @@ def test_result_names_what_was_used():
     assert np.array_equal(result.scores["phone"], phone.frames)
     assert result.score == phone.score
     assert "phone" in result.to_pandas().columns and result.to_pandas()["phone"].tolist() == phone.frames.tolist()
+    loaded = models.load("vmaf_v0.6.1", enable_transform=True)  # the API's own flag says so too
+    assert _ours(clip, loaded).model == "vmaf_v0.6.1:enable_transform=true"
 
 
 def test_model_syntax_reads_as_libvmafs():
