@@ -265,6 +265,7 @@ void bind_model(py::module_& m) {
     d["version"] = info.version;
     d["library"] = info.library;
     d["providers"] = info.providers;
+    d["graph_optimization"] = info.graph_optimization;
     return d;
   });
   m.def("ort_slot_use", [] {
