@@ -74,7 +74,6 @@ class OnnxModel final : public Model {
 struct OrtInfo {
   std::string version, library;
   std::vector<std::string> providers;
-  std::string graph_optimization;  // the level every session uses ("basic")
 };
 OrtInfo ort_info();
 void ort_set_library_hint(const std::string& path);

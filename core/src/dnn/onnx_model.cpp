@@ -323,7 +323,7 @@ void OnnxModel::run_batch(const double* x, std::size_t frames, std::size_t first
 
 OrtInfo ort_info() {
   const Runtime& rt = Runtime::get();
-  return {rt.version(), rt.path(), rt.providers(), dnn::kGraphOptimizationName};
+  return {rt.version(), rt.path(), rt.providers()};
 }
 
 void ort_set_library_hint(const std::string& path) { ort::set_library_hint(path); }
