@@ -1,0 +1,41 @@
+"""Inputs of the hardening classes (issue 18) that its fixes did not list, tried by someone who did not write them:
+each test here failed on the code before its fix."""
+
+from __future__ import annotations
+
+import resource
+import time
+
+import pytest
+
+import pyvmaf_tiny
+from pyvmaf_tiny import InputError
+
+
+def _y4m(path, width: int, height: int, frames: int, rate: str = "25:1") -> str:
+    with open(path, "wb") as f:
+        f.write(f"YUV4MPEG2 W{width} H{height} F{rate} Ip Cmono\n".encode())
+        for k in range(frames):
+            f.write(b"FRAME\n" + bytes([(37 * k) % 256]) * (width * height))
+    return str(path)
+
+
+# -- sync="auto": the search's size came from the header's frame rate -------------------------------------------
+
+
+@pytest.mark.parametrize("rate", ["1000000:1", "2000000000:1"])
+def test_sync_search_is_budgeted_whatever_the_frame_rate(tmp_path, rate):
+    # A 1 KB Y4M that claims 10^6 fps made the delay search sort 4 million delays (600 MB, 30 s, not
+    # cancellable in the MCP server); 2*10^9 fps asked for a 64 GB list (MemoryError, exit 1, or the OOM killer).
+    clip = _y4m(tmp_path / "fast.y4m", 16, 16, 3, rate)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.monotonic()
+    with pytest.raises(InputError, match=r"sync='auto' at these frame rates .* over its budget"):
+        pyvmaf_tiny.score(clip, clip, sync="auto")
+    assert time.monotonic() - start < 10
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024  # KiB
+
+
+def test_sync_at_ordinary_rates_is_unchanged(tmp_path):
+    clip = _y4m(tmp_path / "ok.y4m", 32, 32, 12, "240:1")
+    assert pyvmaf_tiny.score(clip, clip, sync="auto").sync_delay == 0
