@@ -39,3 +39,49 @@ def test_sync_search_is_budgeted_whatever_the_frame_rate(tmp_path, rate):
 def test_sync_at_ordinary_rates_is_unchanged(tmp_path):
     clip = _y4m(tmp_path / "ok.y4m", 32, 32, 12, "240:1")
     assert pyvmaf_tiny.score(clip, clip, sync="auto").sync_delay == 0
+
+
+# -- containers: a frame larger than the stream says ------------------------------------------------------------
+
+
+def _h264(width: int, height: int, frames: int) -> bytes:
+    import io
+
+    import av
+    import numpy as np
+
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="h264") as out:
+        stream = out.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.options = {"preset": "ultrafast", "crf": "40"}
+        for _ in range(frames):
+            frame = av.VideoFrame(width, height, "yuv420p")
+            for plane in frame.planes:
+                np.frombuffer(plane, np.uint8)[:] = 128
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return buf.getvalue()
+
+
+def test_a_mid_stream_resolution_change_is_refused_before_the_larger_frame_is_decoded(tmp_path, monkeypatch):
+    # 64x64 for long enough that probing sees only that, then one 2048x2048 frame (a few KB of bitstream; at
+    # 16384x16384 it costs ~800 MB to decode). The pixel caps (the MCP server's --max-pixels) read the stream's
+    # size, so the decoder must not allocate a larger frame before it is refused.
+    from pyvmaf_tiny.io.container import ContainerSource
+
+    path = tmp_path / "switch.h264"
+    path.write_bytes(_h264(64, 64, 60) + _h264(2048, 2048, 1))
+    seen = []
+    planes = ContainerSource._planes
+
+    def spy(self, frame, index, chroma):
+        seen.append((frame.width, frame.height))
+        return planes(self, frame, index, chroma)
+
+    monkeypatch.setattr(ContainerSource, "_planes", spy)
+    with pytest.raises(InputError, match="switch.h264: decoding failed at frame 60"):
+        pyvmaf_tiny.score(str(path), str(path))
+    assert seen and max(seen) == (64, 64)

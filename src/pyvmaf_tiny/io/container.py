@@ -103,6 +103,10 @@ class ContainerSource(FrameSource):
             self.bpc = self._format.bpc
             if self.width <= 0 or self.height <= 0:
                 raise InputError(f"{self.name}: the video stream has no frame size (corrupt file?)")
+            # Frames of another size are refused once decoded (_planes); the decoder must not allocate one
+            # larger than the stream says first (a few KB of bitstream can switch to 16384x16384 mid-stream).
+            # The slack covers decoders' aligned and coded sizes.
+            ctx.options = {**ctx.options, "max_pixels": str((self.width + 256) * (self.height + 256))}
             # Read now: PyAV's stream objects are not to be touched once the container is closed.
             self._codec = str(ctx.name or "")
             self._time_base = self._stream.time_base
