@@ -3,13 +3,17 @@ each test here failed on the code before its fix."""
 
 from __future__ import annotations
 
+import os
 import resource
+import subprocess
+import sys
 import time
 
 import pytest
 
 import pyvmaf_tiny
-from pyvmaf_tiny import InputError
+from pyvmaf_tiny import InputError, ModelError
+from pyvmaf_tiny.io.policy import PathPolicy
 
 
 def _y4m(path, width: int, height: int, frames: int, rate: str = "25:1") -> str:
@@ -85,3 +89,29 @@ def test_a_mid_stream_resolution_change_is_refused_before_the_larger_frame_is_de
     with pytest.raises(InputError, match="switch.h264: decoding failed at frame 60"):
         pyvmaf_tiny.score(str(path), str(path))
     assert seen and max(seen) == (64, 64)
+
+
+# -- regular files that cannot be read ---------------------------------------------------------------------------
+
+needs_proc_mem = pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="Linux's /proc/self/mem")
+
+
+@needs_proc_mem
+def test_a_model_that_fails_to_read_is_a_model_error_naming_it(tmp_path):
+    # /proc/self/mem is a regular file (it passes the policy) whose read fails: a bare OSError, exit 1, no name.
+    clip = _y4m(tmp_path / "c.y4m", 32, 32, 2)
+    with pytest.raises(ModelError, match=r"model /proc/self/mem: read failed \(Input/output error\)"):
+        pyvmaf_tiny.score(clip, clip, model="/proc/self/mem")
+    proc = subprocess.run([sys.executable, "-m", "pyvmaf_tiny", "score", clip, clip, "--model", "/proc/self/mem"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3 and proc.stderr.strip() == \
+        "pyvmaf-tiny: error: model /proc/self/mem: read failed (Input/output error)"
+
+
+@needs_proc_mem
+def test_a_container_that_fails_to_read_is_an_input_error_naming_it(tmp_path):
+    link = tmp_path / "memory.mkv"
+    link.symlink_to("/proc/self/mem")
+    policy = PathPolicy([tmp_path, "/proc/self"])  # read as single files, by pyvmaf-tiny itself
+    with pytest.raises(InputError, match=r"memory.mkv: read failed \(Input/output error\)"):
+        pyvmaf_tiny.score(str(link), str(link), policy=policy)

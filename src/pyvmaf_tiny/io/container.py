@@ -52,11 +52,14 @@ class _MediaFile:
 
     name = ""
 
-    def __init__(self, f):
-        self._f = f
+    def __init__(self, f, shown_name: str):
+        self._f, self._shown = f, shown_name
 
     def read(self, n: int = -1) -> bytes:
-        return self._f.read(n)
+        try:
+            return self._f.read(n)
+        except OSError as e:  # a regular file can still fail to read (/proc/self/mem, a failing disk)
+            raise InputError(f"{self._shown}: read failed ({e.strerror or e})") from None
 
     def seek(self, offset: int, whence: int = 0) -> int:
         return self._f.seek(offset, whence)
@@ -119,7 +122,8 @@ class ContainerSource(FrameSource):
     def _open_single_file(self, av, path, policy: PathPolicy):
         f = policy.open(path, "")
         try:
-            head = f.read(demuxers.HEAD_BYTES)
+            media = _MediaFile(f, self.name)
+            head = media.read(demuxers.HEAD_BYTES)
             f.seek(0)
             demuxer = demuxers.sniff(head)
             if demuxer is None:
@@ -132,7 +136,7 @@ class ContainerSource(FrameSource):
             if demuxer == "mov":
                 options["enable_drefs"] = "0"  # no data references to other files
             try:
-                container = av.open(_MediaFile(f), format=demuxer, container_options=options,
+                container = av.open(media, format=demuxer, container_options=options,
                                     io_open=self._refuse_nested, metadata_errors="replace")
             except av.error.FFmpegError as e:
                 raise InputError(f"{self.name}: cannot open as a video container ({_reason(e)})") from None

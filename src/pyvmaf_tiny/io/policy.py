@@ -142,7 +142,10 @@ class PathPolicy:
     def read_bytes(self, path: PathLike, what: str, cap: int, error: type = ModelError) -> bytes:
         """The whole file, refused as soon as it is found to hold more than `cap` bytes."""
         with self.open(path, what, error) as f:
-            data = f.read(cap + 1)
+            try:
+                data = f.read(cap + 1)
+            except OSError as e:  # a regular file can still fail to read (/proc/self/mem, a failing disk)
+                raise error(f"{_label(what, path)}: read failed ({e.strerror or e})") from None
         if len(data) > cap:
             raise error(f"{_label(what, path)}: larger than the {_size(cap)} cap")
         return data
