@@ -3,6 +3,7 @@ each test here failed on the code before its fix."""
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
@@ -115,3 +116,112 @@ def test_a_container_that_fails_to_read_is_an_input_error_naming_it(tmp_path):
     policy = PathPolicy([tmp_path, "/proc/self"])  # read as single files, by pyvmaf-tiny itself
     with pytest.raises(InputError, match=r"memory.mkv: read failed \(Input/output error\)"):
         pyvmaf_tiny.score(str(link), str(link), policy=policy)
+
+
+# -- the MCP server: what one call, or many at once, can make it allocate -----------------------------------------
+
+
+def _tools(root, **limits):
+    pytest.importorskip("mcp")
+    from pyvmaf_tiny.mcp import Limits, Roots
+    from pyvmaf_tiny.mcp.server import Tools
+
+    return Tools(Roots.configure([str(root)]), Limits(**limits))
+
+
+def _server(root, **limits):
+    """The MCP server in this process: tools are called as a client's requests are (sync tools on anyio's
+    worker threads, async ones on the event loop)."""
+    pytest.importorskip("mcp")
+    from pyvmaf_tiny.mcp import Limits, Roots
+    from pyvmaf_tiny.mcp.server import create_server
+
+    return create_server(Roots.configure([str(root)]), Limits(**limits))
+
+
+def test_mcp_describe_model_calls_are_bounded(tmp_path, monkeypatch):
+    # describe_model builds the model (an ONNX session: constant folding can take seconds and hundreds of MB for
+    # a 33 KB graph of allowed operators; a 64 MiB JSON model is read and parsed whole) and ran on anyio's
+    # 40 default threads without bound: 8 at once took 2.7 GB, 40 of a 63 MB JSON model 2.8 GB.
+    import threading
+
+    import anyio
+    from pyvmaf_tiny.mcp.server import Tools
+
+    server = _server(tmp_path, max_calls=2, busy_wait_s=30)
+    lock, state = threading.Lock(), {"now": 0, "most": 0}
+    load = Tools._model
+
+    def slow_model(self, model, device="auto"):
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        time.sleep(0.3)
+        with lock:
+            state["now"] -= 1
+        return load(self, model, device)
+
+    monkeypatch.setattr(Tools, "_model", slow_model)
+
+    async def scenario():
+        described = []
+
+        async def describe():
+            result = await server.call_tool("describe_model", {"model": "vmaf_v0.6.1"})
+            described.append(json.loads(result.content[0].text))
+
+        with anyio.fail_after(60):
+            async with anyio.create_task_group() as tg:
+                for _ in range(8):
+                    tg.start_soon(describe)
+        return described
+
+    described = anyio.run(scenario)
+    assert len(described) == 8 and all(d["name"] == "vmaf_v0.6.1" for d in described)
+    assert state["most"] == 2
+
+
+def test_mcp_feature_lists_cannot_multiply_extractors(tmp_path):
+    # Every distinct option set is an extractor with buffers of its own at the frame size: 400 of them took
+    # 1.7 GB at 1080p on one thread (16x that at 8K, the server's pixel cap), from a 12 KB request.
+    import anyio
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    clip = _y4m(tmp_path / "c.y4m", 32, 32, 2)
+    tools = _tools(tmp_path)
+    many = [f"adm:adm_enhn_gain_limit={1 + k / 100}" for k in range(40)]
+    with pytest.raises(ToolError, match="features name 40 extractor configurations; this server runs at most 16"):
+        anyio.run(lambda: tools.extract_features(clip, clip, None, features=many))
+    ok = anyio.run(lambda: tools.extract_features(clip, clip, None, features=many[:3] + ["adm", "vif"]))
+    assert ok["frames"] == 2
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads VmRSS")
+def test_mcp_refused_calls_do_not_keep_what_they_read(tmp_path):
+    # A refused call's exception kept its traceback, whose frames held the bytes the call had read (up to the
+    # 64 MiB model budget), in reference cycles only the cycle collector frees: 20 describe_model calls of a
+    # 63 MB model, one after the other, took the server to 717 MB, 40 at once to 2.8 GB.
+    import gc
+
+    import anyio
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    big = tmp_path / "big.json"
+    big.write_text('{"model_dict": {"junk": "' + "A" * (32 << 20) + '"}}')
+    server = _server(tmp_path)
+    gc.collect()
+    gc.disable()
+    try:
+        before = _rss_mib()
+        for _ in range(8):
+            with pytest.raises(ToolError, match='model big.json: model_dict has no "model_type"'):
+                anyio.run(server.call_tool, "describe_model", {"model": "big.json"})
+        grown = _rss_mib() - before
+    finally:
+        gc.enable()
+    assert grown < 100, f"{grown:.0f} MiB kept after 8 refused calls"
