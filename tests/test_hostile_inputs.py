@@ -190,10 +190,62 @@ def test_mcp_feature_lists_cannot_multiply_extractors(tmp_path):
     clip = _y4m(tmp_path / "c.y4m", 32, 32, 2)
     tools = _tools(tmp_path)
     many = [f"adm:adm_enhn_gain_limit={1 + k / 100}" for k in range(40)]
-    with pytest.raises(ToolError, match="features name 40 extractor configurations; this server runs at most 16"):
+    with pytest.raises(ToolError, match="features need 40 extractor configurations; this server runs at most 32"):
         anyio.run(lambda: tools.extract_features(clip, clip, None, features=many))
     ok = anyio.run(lambda: tools.extract_features(clip, clip, None, features=many[:3] + ["adm", "vif"]))
     assert ok["frames"] == 2
+
+
+
+def _svm_model_reading(path, features: list[tuple[str, dict]]) -> str:
+    """A libvmaf JSON model (one support vector) reading `features`, each with its options."""
+    n = len(features)
+    sv = " ".join(f"{i + 1}:0.5" for i in range(n))
+    doc = {"param_dict": {}, "model_dict": {
+        "model_type": "LIBSVMNUSVR", "norm_type": "linear_rescale", "score_clip": [0.0, 100.0],
+        "feature_names": [name for name, _ in features], "feature_opts_dicts": [opts for _, opts in features],
+        "slopes": [1.0] * (n + 1), "intercepts": [0.0] * (n + 1),
+        "model": f"svm_type nu_svr\nkernel_type rbf\ngamma 0.04\nnr_class 2\ntotal_sv 1\nrho -1.3\nSV\n1 {sv} \n"}}
+    path.write_text(json.dumps(doc))
+    return path.name
+
+
+def test_mcp_models_cannot_multiply_extractors(tmp_path):
+    # A model file names its extractors' options: 4 models of 64 distinct adm options each (inside the feature
+    # cap of a model) ran 256 ADM extractors, 1.16 GB at 1080p on one thread, 16x that at 8K; only the features
+    # argument was counted.
+    import anyio
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    clip = _y4m(tmp_path / "c.y4m", 32, 32, 2)
+    tools = _tools(tmp_path)
+    files = [_svm_model_reading(tmp_path / f"m{j}.json",
+                                [("VMAF_integer_feature_adm2_score", {"adm_enhn_gain_limit": 1 + (k + 16 * j) / 100})
+                                 for k in range(16)]) for j in range(4)]
+    many = [f"path={f}:name=m{j}" for j, f in enumerate(files)]
+    with pytest.raises(ToolError, match="the models and features need 64 extractor configurations; this server "
+                                        "runs at most 32"):
+        anyio.run(lambda: tools.vmaf_score(clip, clip, None, model=many))
+    with pytest.raises(ToolError, match="the models and features need 33 extractor configurations"):
+        anyio.run(lambda: tools.vmaf_score(clip, clip, None, model=many[:2], features=["psnr"]))
+    ok = anyio.run(lambda: tools.vmaf_score(clip, clip, None, model=many[:2]))
+    assert ok.structured_content["frames"] == 2
+
+
+def test_mcp_model_lists_are_bounded(tmp_path):
+    # 1,000 copies of the bootstrap collection (21 SVMs each) in one 30 KB request: 810 MB and 7 s for two
+    # 64x64 frames, and a per-frame output column for each of their 26,000 outputs.
+    import anyio
+    from mcp.server.mcpserver.exceptions import ToolError
+    from pyvmaf_tiny import featureset, models
+
+    clip = _y4m(tmp_path / "c.y4m", 32, 32, 2)
+    tools = _tools(tmp_path)
+    with pytest.raises(ToolError, match="17 models asked for; this server scores with at most 16 a call"):
+        anyio.run(lambda: tools.vmaf_score(clip, clip, None, model=[f"vmaf_b_v0.6.3:name=b{k}" for k in range(17)]))
+    # Every packaged model at once, with every extractor, is within both budgets.
+    every = [f"{info.name}:name=m{k}" for k, info in enumerate(models.list())]
+    tools._check_extractors(tools._models(every), sorted(featureset.catalog()))
 
 
 def _rss_mib() -> float:

@@ -25,7 +25,7 @@ from .. import __version__, api, featureset, models
 from ..errors import InputError, PyvmafTinyError
 from ..io import open_source
 from ..io.policy import printable, shown
-from ..output import write_json
+from ..output import log_specs, write_json
 from . import Limits
 from .roots import Roots
 
@@ -139,9 +139,10 @@ class Tools:
         """
 
         def job(progress):
-            self._check_features(features)
+            chosen = self._models(model)
+            self._check_extractors(chosen, features)
             with self._inputs(ref, dist, width, height, pix_fmt, frames, reopened=sync is not None) as clips:
-                return api.score(model=self._models(model), features=features, threads=self._threads(threads),
+                return api.score(model=chosen, features=features, threads=self._threads(threads),
                                  progress=progress, policy=self.policy, align=align, sync=sync,
                                  dist_delay=dist_delay, **clips)
 
@@ -177,7 +178,7 @@ class Tools:
         """Per-frame features of a clip pair, under libvmaf's feature names."""
 
         def job(progress):
-            self._check_features(features)
+            self._check_extractors(None, features)
             with self._inputs(ref, dist, width, height, pix_fmt, frames) as clips:
                 return api.extract_features(features=features, threads=self._threads(threads), progress=progress,
                                             policy=self.policy, **clips)
@@ -247,14 +248,16 @@ class Tools:
             raise InputError(f"{role} {src.name} has {count} frames, over this server's cap of "
                              f"{self.limits.max_frames} a call (--max-frames); pass frames=N to score the first N")
 
-    def _check_features(self, features: Optional[list[str]]) -> None:
-        """Each distinct extractor configuration a call asks for has buffers of its own at the frame size: at
-        most limits.max_extractors of them (every extractor once fits)."""
-        specs, _ = featureset.resolve(features)
-        configs = {(name, tuple(sorted(options.items()))) for name, options, _ in specs}
-        if len(configs) > self.limits.max_extractors:
-            raise InputError(f"features name {len(configs)} extractor configurations; this server runs at most "
-                             f"{self.limits.max_extractors} a call")
+    def _check_extractors(self, chosen: Optional[models.ModelSet], features: Optional[list[str]]) -> None:
+        """Each distinct extractor configuration a call runs has buffers of its own at the frame size: at most
+        limits.max_extractors of them, counted as the pipeline will run them, for the models (whose files name
+        extractors and options of their own) and the features together."""
+        extra, _ = featureset.resolve(features)
+        specs = featureset.merge(chosen.extractor_specs(), log_specs(chosen), extra) if chosen else \
+            featureset.merge(extra)
+        if len(specs) > self.limits.max_extractors:
+            raise InputError(f"{'the models and features' if chosen else 'features'} need {len(specs)} extractor "
+                             f"configurations; this server runs at most {self.limits.max_extractors} a call")
 
     def _threads(self, threads: int) -> int:
         """`threads` clamped to this call's budget: the machine's cores, at most --max-threads."""
@@ -273,7 +276,11 @@ class Tools:
         """Every model asked for (libvmaf's syntax), each named or read as _model() does."""
         if not isinstance(model, (str, list)):
             raise InputError(f"model must be a model or a list of models, got {type(model).__name__}")
-        checked = [self._checked(r) for r in models.requests(model)]
+        asked = models.requests(model)
+        if len(asked) > self.limits.max_models:
+            raise InputError(f"{len(asked)} models asked for; this server scores with at most "
+                             f"{self.limits.max_models} a call")
+        checked = [self._checked(r) for r in asked]
         return models.ModelSet.named((r, models.load_request(r, policy=self.policy)) for r in checked)
 
     @staticmethod
