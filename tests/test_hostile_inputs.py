@@ -277,3 +277,75 @@ def test_mcp_refused_calls_do_not_keep_what_they_read(tmp_path):
     finally:
         gc.enable()
     assert grown < 100, f"{grown:.0f} MiB kept after 8 refused calls"
+
+
+# -- batch manifests ----------------------------------------------------------------------------------------------
+
+
+def test_manifest_rows_nested_too_deeply_fail_alone(tmp_path):
+    # json.loads raised RecursionError, which is no ValueError: the whole batch stopped with "maximum recursion
+    # depth exceeded while decoding a JSON array", naming no file.
+    from pyvmaf_tiny.batch import manifest
+
+    clip = _y4m(tmp_path / "c.y4m", 32, 32, 1)
+    path = tmp_path / "m.jsonl"
+    path.write_text(json.dumps({"ref": clip, "dist": clip}) + "\n" + "[" * 100_000 + "]" * 100_000 + "\n"
+                    + '{"a": ' * 100_000 + "1" + "}" * 100_000 + "\n")
+    good, deep, deeper = manifest.read(str(path)).encodes
+    assert good.error is None
+    assert deep.error == deeper.error == "InputError: not JSON (nested too deeply)"
+
+
+def test_manifest_that_is_not_csv_is_an_input_error_naming_it(tmp_path):
+    # A cell over the csv module's limit (128 KiB), in the header or a row, raised a bare csv.Error: exit 1 with
+    # "field larger than field limit (131072)" and no file name.
+    from pyvmaf_tiny.batch import manifest
+
+    row = tmp_path / "row.csv"
+    row.write_text("ref,dist,id\na.y4m,b.y4m,ok\na.y4m,b.y4m," + "x" * 200_000 + "\n")
+    with pytest.raises(InputError, match=r"manifest .*row.csv: line 3: not CSV \(field larger than field limit"):
+        manifest.read(str(row))
+    header = tmp_path / "header.csv"
+    header.write_text("ref,dist," + "y" * 200_000 + "\na.y4m,b.y4m,1\n")
+    with pytest.raises(InputError, match=r"manifest .*header.csv: line 1: not CSV"):
+        manifest.read(str(header))
+
+
+def test_manifest_models_are_read_as_the_score_command_reads_them(tmp_path):
+    # The model column was checked as a literal file path, then handed to score(), which reads libvmaf's
+    # syntax: "sub/m.json:name=mine" was validated and fingerprinted as the file of that name, and the file
+    # sub/m.json scored; "vmaf_v0.6.1:disable_clip=true" and version=/path= forms were unknown models; rows
+    # differing only in a model's options could share a ladder and be scored with the first row's.
+    import shutil
+
+    from pyvmaf_tiny.batch import manifest
+    from pyvmaf_tiny.models import list as packaged
+
+    clip = _y4m(tmp_path / "c.y4m", 32, 32, 1)
+    (tmp_path / "sub").mkdir()
+    model = next(i.path for i in packaged() if i.name == "vmaf_v0.6.1")
+    shutil.copy(model, tmp_path / "sub" / "m.json")
+    shutil.copy(model, tmp_path / "sub" / "m.json:name=mine")
+    rows = [{"id": "named", "ref": clip, "dist": clip, "model": "sub/m.json:name=mine"},
+            {"id": "path", "ref": clip, "dist": clip, "model": "path=sub/m.json:disable_clip=true"},
+            {"id": "plain", "ref": clip, "dist": clip, "model": "sub/m.json"},
+            {"id": "flags", "ref": clip, "dist": clip, "model": "vmaf_v0.6.1:disable_clip=true"},
+            {"id": "version", "ref": clip, "dist": clip, "model": "version=vmaf_v0.6.1:enable_transform=true"},
+            {"id": "bad", "ref": clip, "dist": clip, "model": "version=sub/m.json"},
+            {"id": "none", "ref": clip, "dist": clip, "model": "none"}]
+    (tmp_path / "m.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    encodes = manifest.read(str(tmp_path / "m.jsonl")).encodes
+    by_id = {e.id: e for e in encodes}
+    real = os.path.realpath(tmp_path / "sub" / "m.json")
+    assert by_id["named"].error is None and by_id["named"].model_path == real
+    assert by_id["named"].model_arg() == {"path": real, "name": "mine"}
+    assert by_id["path"].model_arg() == {"path": real, "disable_clip": True}
+    assert by_id["flags"].model_arg() == {"version": "vmaf_v0.6.1", "disable_clip": True}
+    assert by_id["version"].model_arg() == {"version": "vmaf_v0.6.1", "enable_transform": True}
+    assert "unknown model version 'sub/m.json'" in by_id["bad"].error
+    assert "model 'none'" in by_id["none"].error
+    # Each model and option set is a ladder of its own, scored with exactly its own options.
+    tasks = manifest.ladders([e for e in encodes if e.error is None], workers=1)
+    assert sorted(str(t.options["model"]) for t in tasks) == sorted(str(by_id[i].model_arg()) for i in
+                                                                    ("named", "path", "plain", "flags", "version"))
+    assert "mine" in pyvmaf_tiny.score(clip, clip, model=by_id["named"].model_arg()).models
