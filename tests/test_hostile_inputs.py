@@ -349,3 +349,40 @@ def test_manifest_models_are_read_as_the_score_command_reads_them(tmp_path):
     assert sorted(str(t.options["model"]) for t in tasks) == sorted(str(by_id[i].model_arg()) for i in
                                                                     ("named", "path", "plain", "flags", "version"))
     assert "mine" in pyvmaf_tiny.score(clip, clip, model=by_id["named"].model_arg()).models
+
+
+# -- what the CLI writes: --output and --plot ----------------------------------------------------------------------
+
+
+def _cli(*args, cwd, timeout=60):
+    return subprocess.run([sys.executable, "-m", "pyvmaf_tiny", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("flag, name", [("--output", "log.json"), ("--plot", "plot.png")])
+def test_writing_to_a_fifo_no_one_reads_is_refused_not_hung(tmp_path, flag, name):
+    # open(path, "w") on a FIFO waits for a reader forever: `score --output fifo.json` hung.
+    if flag == "--plot":
+        pytest.importorskip("matplotlib")
+    clip = _y4m(tmp_path / "c.y4m", 32, 32, 2)
+    os.mkfifo(tmp_path / name)
+    done = _cli("score", clip, clip, "-q", flag, name, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().endswith(f"{name}: cannot write (a FIFO that no one reads)")
+
+
+def test_plot_and_output_paths_are_checked_before_the_run(tmp_path):
+    # `--plot x.weird` exited 1 with matplotlib's "Format 'weird' is not supported" after the whole run;
+    # `--plot folder` wrote folder.png beside it; a missing folder was found only after the run.
+    pytest.importorskip("matplotlib")
+    clip = _y4m(tmp_path / "c.y4m", 32, 32, 2)
+    (tmp_path / "adir").mkdir()
+    for flag, path, message in [("--plot", "x.weird", "--plot x.weird: name the image's format by its suffix"),
+                                ("--plot", "adir", "--plot adir: name the image's format by its suffix"),
+                                ("--plot", "no/x.png", "--plot no/x.png: cannot write (No such file or directory)"),
+                                ("--output", "no/x.json", "no/x.json: cannot write (No such file or directory)")]:
+        done = _cli("score", "missing.y4m", clip, "-q", flag, path, cwd=tmp_path)
+        # The bad output path is reported, not the missing reference that the run would have opened first.
+        assert done.returncode == 2 and message in done.stderr, (flag, path, done.stderr)
+    assert sorted(os.listdir(tmp_path)) == ["adir", "c.y4m"]
