@@ -15,6 +15,7 @@ from .errors import InputError
 from .io import open_source
 from .io.policy import DEFAULT_POLICY, PathPolicy
 from .io.scaled import ScaledSource
+from .ladder import is_ladder, score_ladder
 from .output import log_specs
 from .result import Result, make_result
 from .runner import Alignment, ProgressFn, run, run_pooled
@@ -73,7 +74,21 @@ def score(
     pyvmaf_tiny.io.policy): regular files only, inside its roots if it has
     any, and with ``single_file_media`` containers only through demuxers that
     read one file.
+
+    Several encodes of one reference (`dist` a list or tuple of paths, FrameSources or 3-D arrays)
+    are scored in one pass (see pyvmaf_tiny.score_ladder) and give a list of Results in their
+    order; if an encode fails, its exception is raised (score_ladder() keeps the others' results).
     """
+    if is_ladder(dist):
+        results = score_ladder(ref, dist, model, width=width, height=height, pix_fmt=pix_fmt, bitdepth=bitdepth,
+                               threads=threads, features=features, device=device, dnn_mode=dnn_mode, frames=frames,
+                               skip_ref=skip_ref, skip_dist=skip_dist, subsample=subsample, scale_dist=scale_dist,
+                               progress=progress, policy=policy)
+        for k, r in enumerate(results):
+            if isinstance(r, Exception):
+                r.add_note(f"(encode {k} of {len(results)}; pyvmaf_tiny.score_ladder() keeps the others' results)")
+                raise r
+        return results
     a = arguments.call(width=width, height=height, pix_fmt=pix_fmt, bitdepth=bitdepth, threads=threads,
                        features=features, frames=frames, skip_ref=skip_ref, skip_dist=skip_dist, subsample=subsample,
                        scale_dist=scale_dist, progress=progress, device=device, dnn_mode=dnn_mode)
