@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "../kernels/vif_kernels.hpp"
 
@@ -346,14 +347,26 @@ struct VifSimd {
     total_key = log2_key64(I::add_pd(I::trunc_pd(I::mul_pd(I::mul_pd(g, g), s1d)), I::cvt_pd(noise)));
   }
 
-  // Accumulates the positions of one vector; `s` holds the horizontal sums
-  // of the planes (offset removed), `valid` the lanes inside the row.
-  static void statistics(const V (&s)[kPlanes], M valid, double gain_limit, const std::uint16_t* table,
-                         Accum& acc) {
+  // The reference's local variance from the horizontal sums of its planes.
+  static V sigma1_sq(V mu1, V xx_hi, V xx_lo) { return I::sub32(moment(xx_hi, xx_lo), mul_hi_round(mu1, mu1)); }
+
+  // Accumulates the denominator of the positions of one vector, which
+  // depends on the reference alone; `valid`: the lanes inside the row.
+  static void statistics_den(V s1, M valid, const std::uint16_t* table, Accum& acc) {
+    const M low = I::lt32(s1, I::set32(kVifNoise));
+    acc.den_lin += I::count(I::mand(valid, low));
+    // log2(noise + s1) - 17 = table part + 2048 * (floor(log2) - 15) - 2048 * 17.
+    const V den = log2_from_key(table, log2_key32(I::add32(s1, I::set32(kVifNoise))));
+    acc.den_log = I::mask_add32(acc.den_log, I::mandnot(low, valid), I::sub32(den, I::set32(2048 * 32)));
+  }
+
+  // ... and the numerator, from the reference's mean and variance and the
+  // horizontal sums of the pair's planes (`s`: kMu2, kYy*, kXy* are read).
+  static void statistics_num(V mu1, V s1, const V (&s)[kPlanes], M valid, double gain_limit,
+                             const std::uint16_t* table, Accum& acc) {
     const V zero = I::zero();
-    const V s1 = I::sub32(moment(s[kXxHi], s[kXxLo]), mul_hi_round(s[kMu1], s[kMu1]));
     const V s2 = I::max32(I::sub32(moment(s[kYyHi], s[kYyLo]), mul_hi_round(s[kMu2], s[kMu2])), zero);
-    const V s12 = I::sub32(moment(s[kXyHi], s[kXyLo]), mul_hi_round(s[kMu1], s[kMu2]));
+    const V s12 = I::sub32(moment(s[kXyHi], s[kXyLo]), mul_hi_round(mu1, s[kMu2]));
 
     const M low = I::lt32(s1, I::set32(kVifNoise));
     const M lin = I::mand(valid, low);
@@ -361,11 +374,6 @@ struct VifSimd {
     const V lin_s2 = I::masked32(lin, s2);
     acc.num_lin = I::add64(acc.num_lin, I::add64(I::and_(lin_s2, I::set64(0xffffffff)),
                                                  I::template srli64<32>(lin_s2)));
-    acc.den_lin += I::count(lin);
-
-    // log2(noise + s1) - 17 = table part + 2048 * (floor(log2) - 15) - 2048 * 17.
-    const V den = log2_from_key(table, log2_key32(I::add32(s1, I::set32(kVifNoise))));
-    acc.den_log = I::mask_add32(acc.den_log, logs, I::sub32(den, I::set32(2048 * 32)));
 
     const M num = I::mand(logs, I::mand(I::gt32(s12, zero), I::gt32(s2, zero)));
     if (I::none(num)) return;
@@ -375,6 +383,15 @@ struct VifSimd {
     const V total_log = log2_from_key(table, I::combine(total_key[0], total_key[1]));
     const V noise_log = log2_from_key(table, log2_key32(I::combine(noise[0], noise[1])));
     acc.num_log = I::mask_add32(acc.num_log, num, I::sub32(total_log, noise_log));
+  }
+
+  // Accumulates the positions of one vector; `s` holds the horizontal sums
+  // of the planes (offset removed), `valid` the lanes inside the row.
+  static void statistics(const V (&s)[kPlanes], M valid, double gain_limit, const std::uint16_t* table,
+                         Accum& acc) {
+    const V s1 = sigma1_sq(s[kMu1], s[kXxHi], s[kXxLo]);
+    statistics_den(s1, valid, table, acc);
+    statistics_num(s[kMu1], s1, s, valid, gain_limit, table, acc);
   }
 
   // Horizontal pass over the mirrored planes of one row, a chunk of kWords
@@ -437,6 +454,259 @@ struct VifSimd {
     sums.num_lin += I::sum64(acc.num_lin);
     sums.den_lin += acc.den_lin;
     return true;
+  }
+
+  // ---------------------------------------------------------------------------
+  // Ladder mode: a row's reference part once (its vertical moments mu1 and
+  // xx, then each position's filtered mean and variance and the
+  // denominator), then each pair's part (mu2, yy, xy and the numerator). The
+  // same arithmetic as the passes above, split by what each term reads.
+
+  // The reference's vertical moments of 8-bit samples. `sr` receives the
+  // raw filtered sums of r - 128 (two vectors), which each pair's xy needs.
+  static void vertical_ref_u8(const std::uint8_t* const* ref, std::ptrdiff_t col, std::uint16_t* const* out,
+                              std::ptrdiff_t out_col, V* sr) {
+    V acc[2][2] = {{I::zero(), I::zero()}, {I::zero(), I::zero()}};  // kR, kRR
+#pragma GCC unroll 16
+    for (const TapPair& tp : kTapPairs<0>) {
+      const V f = I::set32(tp.coeffs);
+      const V r0 = I::load_centred(ref[tp.first] + col);
+      const V r1 = tp.has_second ? I::load_centred(ref[tp.first + 1] + col) : I::zero();
+#pragma GCC unroll 2
+      for (int h = 0; h < 2; ++h) {
+        const V r = interleave(h, r0, r1);
+        acc[0][h] = I::dot_add(acc[0][h], r, f);
+        acc[1][h] = I::dot_add(acc[1][h], I::mullo16(r, r), f);
+      }
+    }
+    // As in vertical_u8.
+    const V round_mu = I::set32((1 << 23) + (1 << 7)), k30 = I::set32(1 << 30);
+    V mu1[2], xx[2];
+    for (int h = 0; h < 2; ++h) {
+      mu1[h] = I::template srli32<8>(I::add32(acc[0][h], round_mu));
+      xx[h] = I::add32(I::add32(acc[1][h], I::template slli32<8>(acc[0][h])), k30);
+      I::store(sr + h, acc[0][h]);
+    }
+    store_plane(out[kMu1] + out_col, mu1);
+    store_split(out[kXxLo] + out_col, out[kXxHi] + out_col, xx);
+  }
+
+  // A pair's vertical moments of 8-bit samples, given vertical_ref_u8's `sr`.
+  static void vertical_pair_u8(const std::uint8_t* const* ref, const std::uint8_t* const* dis, std::ptrdiff_t col,
+                               std::uint16_t* const* out, std::ptrdiff_t out_col, const V* sr) {
+    V acc[3][2] = {{I::zero(), I::zero()}, {I::zero(), I::zero()}, {I::zero(), I::zero()}};  // kD, kDD, kRD
+#pragma GCC unroll 16
+    for (const TapPair& tp : kTapPairs<0>) {
+      const V f = I::set32(tp.coeffs);
+      const V r0 = I::load_centred(ref[tp.first] + col), d0 = I::load_centred(dis[tp.first] + col);
+      const V r1 = tp.has_second ? I::load_centred(ref[tp.first + 1] + col) : I::zero();
+      const V d1 = tp.has_second ? I::load_centred(dis[tp.first + 1] + col) : I::zero();
+#pragma GCC unroll 2
+      for (int h = 0; h < 2; ++h) {
+        const V r = interleave(h, r0, r1), d = interleave(h, d0, d1);
+        acc[0][h] = I::dot_add(acc[0][h], d, f);
+        acc[1][h] = I::dot_add(acc[1][h], I::mullo16(d, d), f);
+        acc[2][h] = I::dot_add(acc[2][h], I::mullo16(r, d), f);
+      }
+    }
+    const V round_mu = I::set32((1 << 23) + (1 << 7)), k30 = I::set32(1 << 30);
+    V mu2[2], yy[2], xy[2];
+    for (int h = 0; h < 2; ++h) {
+      const V sd = acc[0][h];
+      mu2[h] = I::template srli32<8>(I::add32(sd, round_mu));
+      yy[h] = I::add32(I::add32(acc[1][h], I::template slli32<8>(sd)), k30);
+      xy[h] = I::add32(I::add32(acc[2][h], I::template slli32<7>(I::add32(I::load(sr + h), sd))), k30);
+    }
+    store_plane(out[kMu2] + out_col, mu2);
+    store_split(out[kYyLo] + out_col, out[kYyHi] + out_col, yy);
+    store_split(out[kXyLo] + out_col, out[kXyHi] + out_col, xy);
+  }
+
+  // The vertical moments of 16-bit samples as vertical_u16 computes them:
+  // the reference's (kRef: mu1, xx; `seen` from its rows) or a pair's
+  // (mu2, yy, xy; `seen` from the distorted rows).
+  template <int S, bool kWide, bool kRef>
+  static void vertical_part_u16(const std::uint16_t* const* ref, const std::uint16_t* const* dis,
+                                std::ptrdiff_t col, int mu_shift, int sq_shift, std::uint16_t* const* out,
+                                std::ptrdiff_t out_col, V& seen) {
+    const V offset = I::set16(0x8000);
+    const auto signed_hi = [&](V v) { return kWide ? I::xor_(v, offset) : v; };
+    constexpr int kAcc = kRef ? 3 : 5;  // kRef: sum, hi, lo; else sum, yy hi, lo, xy hi, lo
+    V acc[kAcc][2];
+    for (auto& m : acc) m[0] = m[1] = I::zero();
+#pragma GCC unroll 16
+    for (const TapPair& tp : kTapPairs<S>) {
+      const V f = I::set32(tp.coeffs);
+      const V r0 = I::load(ref[tp.first] + col);
+      const V r1 = tp.has_second ? I::load(ref[tp.first + 1] + col) : I::zero();
+      V d0 = r0, d1 = r1;
+      if constexpr (!kRef) {
+        d0 = I::load(dis[tp.first] + col);
+        d1 = tp.has_second ? I::load(dis[tp.first + 1] + col) : I::zero();
+      }
+      if (!kWide && (tp.first == 0 || tp.first == kVifTaps[S] - 1)) seen = I::or_(seen, kRef ? r0 : d0);
+#pragma GCC unroll 2
+      for (int h = 0; h < 2; ++h) {
+        const V r = interleave(h, r0, r1);
+        if constexpr (kRef) {
+          acc[0][h] = I::dot_add(acc[0][h], signed_hi(r), f);
+          acc[1][h] = I::dot_add(acc[1][h], signed_hi(I::mulhi16(r, r)), f);
+          acc[2][h] = I::dot_add(acc[2][h], I::xor_(I::mullo16(r, r), offset), f);
+        } else {
+          const V d = interleave(h, d0, d1);
+          acc[0][h] = I::dot_add(acc[0][h], signed_hi(d), f);
+          acc[1][h] = I::dot_add(acc[1][h], signed_hi(I::mulhi16(d, d)), f);
+          acc[2][h] = I::dot_add(acc[2][h], I::xor_(I::mullo16(d, d), offset), f);
+          acc[3][h] = I::dot_add(acc[3][h], signed_hi(I::mulhi16(r, d)), f);
+          acc[4][h] = I::dot_add(acc[4][h], I::xor_(I::mullo16(r, d), offset), f);
+        }
+      }
+    }
+    const std::int32_t hi_offset = kWide ? kOffsetSum : 0;
+    const V round_mu = I::set32(hi_offset + (1 << (mu_shift - 1)));
+    const V hi_fix = I::set32(hi_offset);
+    const V round_lo = I::set32(kOffsetSum + (sq_shift > 0 ? 1 << (sq_shift - 1) : 0));
+    const auto moment = [&](V hi, V lo) {
+      return I::add32(I::sll32(I::add32(hi, hi_fix), 16 - sq_shift), I::srl32(I::add32(lo, round_lo), sq_shift));
+    };
+    V mu[2], sq[2], cross[2];
+    for (int h = 0; h < 2; ++h) {
+      mu[h] = I::srl32(I::add32(acc[0][h], round_mu), mu_shift);
+      sq[h] = moment(acc[1][h], acc[2][h]);
+      if constexpr (!kRef) cross[h] = moment(acc[3][h], acc[4][h]);
+    }
+    if constexpr (kRef) {
+      store_plane(out[kMu1] + out_col, mu);
+      store_split(out[kXxLo] + out_col, out[kXxHi] + out_col, sq);
+    } else {
+      store_plane(out[kMu2] + out_col, mu);
+      store_split(out[kYyLo] + out_col, out[kYyHi] + out_col, sq);
+      store_split(out[kXyLo] + out_col, out[kXyHi] + out_col, cross);
+    }
+  }
+
+  // Horizontal sums of the even and odd positions of chunk p0 of the planes
+  // `ks` (into even[k], odd[k]), as horizontal() filters them.
+  template <int S, std::size_t N>
+  static void filter_planes(std::uint16_t* const* planes, const std::array<int, N>& ks, int p0,
+                            const SharedTaps* taps, V (&even)[kPlanes], V (&odd)[kPlanes]) {
+    const V fix = I::set32(kOffsetSum);
+    for (int k : ks) {
+      const std::uint16_t* src = planes[k] + p0;
+      V e = fix, o = fix;
+#pragma GCC unroll 16
+      for (std::size_t q = 0; q < kSharedTaps<S>.size(); ++q) {
+        const SharedTaps& st = kSharedTaps<S>[q];
+        const V x = I::load(src + st.offset);
+        if (st.even) e = I::dot_add(e, x, I::set32(taps[q].even));
+        if (st.odd) o = I::dot_add(o, x, I::set32(taps[q].odd));
+      }
+      even[k] = e;
+      odd[k] = o;
+    }
+  }
+
+  // The reference's part of a row's statistics: each position's filtered
+  // mean and variance into `terms` (four vectors a chunk: even mean and
+  // variance, odd mean and variance) and the denominator into `acc`.
+  template <int S>
+  static void horizontal_ref(std::uint16_t* const* planes, int width, V* terms, const std::uint16_t* table,
+                             Accum& acc) {
+    const SharedTaps* taps = kSharedTaps<S>.data();
+    asm("" : "+r"(taps));  // as in horizontal()
+    for (int p0 = 0; p0 < width; p0 += kWords, terms += 4) {
+      V even[kPlanes], odd[kPlanes];
+      filter_planes<S>(planes, std::array<int, 3>{kMu1, kXxLo, kXxHi}, p0, taps, even, odd);
+      const int n = width - p0;
+      const V s1_even = sigma1_sq(even[kMu1], even[kXxHi], even[kXxLo]);
+      const V s1_odd = sigma1_sq(odd[kMu1], odd[kXxHi], odd[kXxLo]);
+      I::store(terms, even[kMu1]);
+      I::store(terms + 1, s1_even);
+      I::store(terms + 2, odd[kMu1]);
+      I::store(terms + 3, s1_odd);
+      statistics_den(s1_even, I::first_lanes((n + 1) / 2), table, acc);
+      statistics_den(s1_odd, I::first_lanes(n / 2), table, acc);
+    }
+    acc.flush_row();
+  }
+
+  // A pair's part, reading horizontal_ref()'s terms.
+  template <int S>
+  static void horizontal_pair(std::uint16_t* const* planes, int width, const V* terms, double gain_limit,
+                              const std::uint16_t* table, Accum& acc) {
+    const SharedTaps* taps = kSharedTaps<S>.data();
+    asm("" : "+r"(taps));
+    for (int p0 = 0; p0 < width; p0 += kWords, terms += 4) {
+      V even[kPlanes], odd[kPlanes];
+      filter_planes<S>(planes, std::array<int, 5>{kMu2, kYyLo, kYyHi, kXyLo, kXyHi}, p0, taps, even, odd);
+      const int n = width - p0;
+      statistics_num(I::load(terms), I::load(terms + 1), even, I::first_lanes((n + 1) / 2), gain_limit, table, acc);
+      statistics_num(I::load(terms + 2), I::load(terms + 3), odd, I::first_lanes(n / 2), gain_limit, table, acc);
+    }
+    acc.flush_row();
+  }
+
+  // The ladder statistics of one scale (VifLadderStats*Fn). An encode whose
+  // 16-bit samples are not below 2^mu_shift (not kWide), or all of them when
+  // the reference's are not, take the scalar code.
+  template <int S, class T, bool kWide>
+  static void ladder_stats_scale(const T* const* ref_rows, const T* const* const* dis_rows, int n,
+                                 const VifStatsParams& p, VifSums* sums) {
+    constexpr int taps = kVifTaps[S], half = taps / 2;
+    std::uint16_t* planes[kPlanes];
+    for (int k = 0; k < kPlanes; ++k) planes[k] = plane(p.scratch, p.width, k);
+    // After the planes (64-byte aligned): the reference's raw vertical sums
+    // (two vectors a chunk) and its terms (four vectors a chunk);
+    // vif_ladder_scratch_bytes() leaves room for both.
+    const int chunks = (p.width + kWords - 1) / kWords;
+    V* sr = reinterpret_cast<V*>(static_cast<std::byte*>(p.scratch) +
+                                 kPlanes * plane_stride(p.width) * sizeof(std::uint16_t));
+    V* terms = sr + 2 * chunks;
+    // The reference's denominator and `seen` bits, and each pair's.
+    struct Part {
+      Accum acc;
+      V seen = I::zero();
+    };
+    Part den;
+    std::vector<Part> num(static_cast<std::size_t>(n));
+    for (int i = 0; i < p.height; ++i) {
+      const T* const* r = ref_rows + i - half;
+      for_each_chunk(r, r, taps, p.width,
+                     [&](const T* const* rr, const T* const*, std::ptrdiff_t col, std::ptrdiff_t out_col) {
+                       if constexpr (sizeof(T) == 1)
+                         vertical_ref_u8(rr, col, planes, out_col, sr + out_col / kWords * 2);
+                       else
+                         vertical_part_u16<S, kWide, true>(rr, rr, col, p.mu_shift, p.sq_shift, planes, out_col,
+                                                           den.seen);
+                     });
+      for (int k : {kMu1, kXxLo, kXxHi}) mirror(planes[k], p.width, half);
+      horizontal_ref<S>(planes, p.width, terms, p.log2_table, den.acc);
+      for (int e = 0; e < n; ++e) {
+        for_each_chunk(r, dis_rows[e] + i - half, taps, p.width,
+                       [&](const T* const* rr, const T* const* dd, std::ptrdiff_t col, std::ptrdiff_t out_col) {
+                         if constexpr (sizeof(T) == 1)
+                           vertical_pair_u8(rr, dd, col, planes, out_col, sr + out_col / kWords * 2);
+                         else
+                           vertical_part_u16<S, kWide, false>(rr, dd, col, p.mu_shift, p.sq_shift, planes, out_col,
+                                                              num[e].seen);
+                       });
+        for (int k : {kMu2, kYyLo, kYyHi, kXyLo, kXyHi}) mirror(planes[k], p.width, half);
+        horizontal_pair<S>(planes, p.width, terms, p.gain_limit, p.log2_table, num[e].acc);
+      }
+    }
+    const V high = I::set16(static_cast<int>(0xffffu << p.mu_shift & 0xffffu));
+    const bool ref_ok = I::none16(I::and_(den.seen, high));
+    for (int e = 0; e < n; ++e) {
+      if constexpr (sizeof(T) == 2)
+        if (!ref_ok || !I::none16(I::and_(num[e].seen, high))) {
+          vif_stats_u16_scalar(ref_rows, dis_rows[e], p, sums[e]);
+          continue;
+        }
+      sums[e].num_log += num[e].acc.num_log_total;
+      sums[e].den_log += den.acc.den_log_total;
+      sums[e].num_lin += I::sum64(num[e].acc.num_lin);
+      sums[e].den_lin += den.acc.den_lin;
+    }
   }
 
   // ---------------------------------------------------------------------------
@@ -588,7 +858,29 @@ struct VifSimd {
     }
   }
 
-  static VifKernels kernels() { return {stats_u8, stats_u16, downscale_u8, downscale_u16}; }
+  static void ladder_stats_u8(const std::uint8_t* const* ref, const std::uint8_t* const* const* dis, int n,
+                              const VifStatsParams& p, VifSums* sums) {
+    if (p.scale != 0 || p.mu_shift != 8 || p.sq_shift != 0) return vif_ladder_stats_u8_scalar(ref, dis, n, p, sums);
+    ladder_stats_scale<0, std::uint8_t, false>(ref, dis, n, p, sums);
+  }
+
+  static void ladder_stats_u16(const std::uint16_t* const* ref, const std::uint16_t* const* const* dis, int n,
+                               const VifStatsParams& p, VifSums* sums) {
+    using T = std::uint16_t;
+    if (p.mu_shift < 1 || p.mu_shift > 16 || p.sq_shift < 0 || p.sq_shift > 16)
+      return vif_ladder_stats_u16_scalar(ref, dis, n, p, sums);
+    if (p.scale == 0 && p.sample_bits <= 15) return ladder_stats_scale<0, T, false>(ref, dis, n, p, sums);
+    switch (p.scale) {
+      case 0: return ladder_stats_scale<0, T, true>(ref, dis, n, p, sums);
+      case 1: return ladder_stats_scale<1, T, true>(ref, dis, n, p, sums);
+      case 2: return ladder_stats_scale<2, T, true>(ref, dis, n, p, sums);
+      default: return ladder_stats_scale<3, T, true>(ref, dis, n, p, sums);
+    }
+  }
+
+  static VifKernels kernels() {
+    return {stats_u8, stats_u16, downscale_u8, downscale_u16, ladder_stats_u8, ladder_stats_u16};
+  }
 };
 
 }  // namespace
