@@ -69,7 +69,8 @@ def test_every_isa_shares_the_reference_exactly(ladder8, ladder10, isa, monkeypa
     # The split kernels (reference part once, per-pair part per encode) against the single-pair ones,
     # and every ISA against scalar.
     monkeypatch.setenv("PYVMAF_TINY_ISA", isa)
-    features = ["vif", "adm", "motion", "vif:vif_enhn_gain_limit=1.0", "adm:adm_enhn_gain_limit=1.0"]
+    features = ["vif", "adm", "motion", "vif:vif_enhn_gain_limit=1.0", "adm:adm_enhn_gain_limit=1.0", "float_ssim",
+                "float_ms_ssim", "psnr:enable_chroma=false"]
     for clip, dists in (ladder8, ladder10):
         ref = read_luma(clip)
         bpc = 8 if ref.dtype == np.uint8 else 10

@@ -342,10 +342,19 @@ class AdmExtractor final : public Extractor {
     if (g.encodes > 1 && inside && k_.fused.ladder_scale0) {
       const int n = static_cast<int>(g.encodes);
       ladder_scratch_.assign(k_.fused.ladder_scratch_bytes(g.width, n) + 64, 0);
+      // The first encode's are the single pair's.
       ladder_.resize(g.encodes);
-      for (auto& e : ladder_) {
-        e.approx16.assign(static_cast<std::size_t>(stride0_) * h0, 0);
-        for (auto& a : e.approx) a.assign(approx_size, 0);
+      ladder_[0].approx16 = approx16_[1].data();
+      ladder_[0].approx[0] = approx_[1].data();
+      ladder_[0].approx[1] = approx_[3].data();
+      for (std::size_t k = 1; k < ladder_.size(); ++k) {
+        LadderBands& e = ladder_[k];
+        e.storage16.assign(static_cast<std::size_t>(stride0_) * h0, 0);
+        e.approx16 = e.storage16.data();
+        for (int i = 0; i < 2; ++i) {
+          e.storage[i].assign(approx_size, 0);
+          e.approx[i] = e.storage[i].data();
+        }
       }
     }
   }
@@ -378,7 +387,7 @@ class AdmExtractor final : public Extractor {
       std::vector<std::int16_t*> dis_approx(static_cast<std::size_t>(n));
       for (int e = 0; e < n; ++e) {
         dis[static_cast<std::size_t>(e)] = &pairs[static_cast<std::size_t>(e)].dist;
-        dis_approx[static_cast<std::size_t>(e)] = ladder_[static_cast<std::size_t>(e)].approx16.data();
+        dis_approx[static_cast<std::size_t>(e)] = ladder_[static_cast<std::size_t>(e)].approx16;
       }
       k_.fused.ladder_scale0({&job, n, dis.data(), dis_approx.data()}, scratch, part.data());
       gather(0);
@@ -391,10 +400,10 @@ class AdmExtractor final : public Extractor {
         kernels::AdmScaleNJob& job = jobs[static_cast<std::size_t>(e)];
         job = scalen_job(s);
         if (s == 1)
-          job.dis_src16 = b.approx16.data();
+          job.dis_src16 = b.approx16;
         else
-          job.dis_src = b.approx[in / 2].data() + (in < 2 ? stride0_ : striden_);
-        job.dis_approx = s + 1 < kScales ? b.approx[out / 2].data() + (out < 2 ? stride0_ : striden_) : nullptr;
+          job.dis_src = b.approx[in / 2] + (in < 2 ? stride0_ : striden_);
+        job.dis_approx = s + 1 < kScales ? b.approx[out / 2] + (out < 2 ? stride0_ : striden_) : nullptr;
       }
       k_.fused.ladder_scalen(jobs.data(), n, scratch, part.data());
       gather(s);
@@ -730,8 +739,10 @@ class AdmExtractor final : public Extractor {
   // Ladder mode: each encode's approximations (as approx16_[1], approx_[1] and
   // approx_[3] hold the single pair's), and the scratch of the ladder passes.
   struct LadderBands {
-    PooledVector<std::int16_t> approx16;
-    PooledVector<std::int32_t> approx[2];
+    std::int16_t* approx16 = nullptr;
+    std::int32_t* approx[2] = {};
+    PooledVector<std::int16_t> storage16;  // but the first encode's
+    PooledVector<std::int32_t> storage[2];
   };
   std::vector<LadderBands> ladder_;
   PooledVector<std::uint8_t> ladder_scratch_;

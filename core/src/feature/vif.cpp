@@ -106,15 +106,17 @@ class VifExtractor final : public Extractor {
     scratch_.assign(scratch + kAlign, std::byte{0});
     const auto misalign = reinterpret_cast<std::uintptr_t>(scratch_.data()) % kAlign;
     scratch_aligned_ = scratch_.data() + (misalign ? kAlign - misalign : 0);
-    // Ladder mode: scales 1..3 of each encode (the reference's are ref_).
+    // Ladder mode: scales 1..3 of each encode (the reference's are ref_, the
+    // first encode's dis_).
     ladder_.clear();
     if (g.encodes > 1) {
       ladder_.resize(g.encodes);
-      for (auto& e : ladder_)
+      for (std::size_t k = 0; k < ladder_.size(); ++k)
         for (int s = 1; s < kVifScales; ++s) {
-          e.planes[s].assign(static_cast<std::size_t>(width_[s]) * static_cast<std::size_t>(height_[s]), 0);
-          e.rows[s].fill(row_map_[s], e.planes[s].data(),
-                         static_cast<std::ptrdiff_t>(width_[s] * sizeof(std::uint16_t)));
+          LadderPlanes& e = ladder_[k];
+          if (k > 0) e.storage[s].assign(static_cast<std::size_t>(width_[s]) * static_cast<std::size_t>(height_[s]), 0);
+          e.planes[s] = k > 0 ? e.storage[s].data() : dis_[s].data();
+          e.rows[s].fill(row_map_[s], e.planes[s], static_cast<std::ptrdiff_t>(width_[s] * sizeof(std::uint16_t)));
         }
     }
   }
@@ -229,19 +231,19 @@ class VifExtractor final : public Extractor {
 
   // Scale `s` of the reference and of each encode. The kernels downscale two
   // planes at a time, each independently of the other: the reference goes
-  // with the first encode, then the others two by two (the last with itself
-  // into dis_ when there is an odd one out).
+  // with the first encode, then the others two by two (an odd one out with
+  // itself, into the same plane twice).
   void ladder_downscale(int s, int n) {
     const kernels::VifDownscaleParams p = downscale_params(s);
     const auto src8 = [&](int i) { return i == 0 ? ref8_.get() : ladder_[i - 1].rows8.get(); };
     const auto src16 = [&](int i) { return i == 0 ? ref_rows_[s - 1].get() : ladder_[i - 1].rows[s - 1].get(); };
-    const auto dst = [&](int i) { return i == 0 ? ref_[s].data() : ladder_[i - 1].planes[s].data(); };
+    const auto dst = [&](int i) { return i == 0 ? ref_[s].data() : ladder_[i - 1].planes[s]; };
     for (int i = 0; i <= n; i += 2) {
       const int j = i + 1 <= n ? i + 1 : i;
       if (s == 1 && geometry_.bpc == 8)
-        kernels_.downscale_u8(src8(i), src8(j), p, dst(i), j == i ? dis_[s].data() : dst(j));
+        kernels_.downscale_u8(src8(i), src8(j), p, dst(i), dst(j));
       else
-        kernels_.downscale_u16(src16(i), src16(j), p, dst(i), j == i ? dis_[s].data() : dst(j));
+        kernels_.downscale_u16(src16(i), src16(j), p, dst(i), dst(j));
     }
   }
 
@@ -284,7 +286,8 @@ class VifExtractor final : public Extractor {
   void* scratch_aligned_ = nullptr;
   // Ladder mode: each encode's scales 1..3 and row tables (8-bit scale 0 in rows8).
   struct LadderPlanes {
-    std::array<PooledVector<std::uint16_t>, kVifScales> planes;
+    std::array<PooledVector<std::uint16_t>, kVifScales> storage;  // but the first encode's
+    std::array<std::uint16_t*, kVifScales> planes{};
     std::array<RowTable<std::uint16_t>, kVifScales> rows;
     RowTable<std::uint8_t> rows8;
   };
