@@ -64,6 +64,18 @@ def test_every_value_equals_each_pair_alone(request, which, threads):
         assert_same(r, score(str(clip.ref), dist, **clip.geometry, features=EXTRAS, threads=threads), dist)
 
 
+def test_every_registered_extractor(ladder8):
+    # Extractors that do not split their work run pair by pair inside the ladder (the temporal ones
+    # reading each encode's own previous frame); every one must give each pair's values.
+    clip, dists = ladder8
+    names = [e[0] for e in _core.extractor_catalog()]
+    got = score_ladder(str(clip.ref), dists[:3], **clip.geometry, features=names, threads=2)
+    for dist, r in zip(dists, got):
+        want = score(str(clip.ref), dist, **clip.geometry, features=names, threads=2)
+        assert len(want.features) > 30
+        assert_same(r, want, dist)
+
+
 @pytest.mark.parametrize("isa", AVAILABLE)
 def test_every_isa_shares_the_reference_exactly(ladder8, ladder10, isa, monkeypatch):
     # The split kernels (reference part once, per-pair part per encode) against the single-pair ones,

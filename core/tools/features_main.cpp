@@ -1,23 +1,24 @@
-// pvt-features: runs extractors over raw planar YUV files and prints every
-// frame's features as JSON. A debugging and sanitizer-testing aid; the
+// pvt-features: runs extractors over raw planar YUV or Y4M files and prints
+// every frame's features as JSON. A debugging and sanitizer-testing aid; the
 // Python package is the supported interface. With --time N it instead times
 // each extractor alone on the first frame pair (see time_extractors()).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <iterator>
 #include <memory>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "pyvmaf_tiny/dnn.hpp"
 #include "pyvmaf_tiny/errors.hpp"
+#include "pyvmaf_tiny/model_file.hpp"
 #include "pyvmaf_tiny/pipeline.hpp"
 #include "pyvmaf_tiny/raw_reader.hpp"
 #include "pyvmaf_tiny/registry.hpp"
+#include "pyvmaf_tiny/y4m.hpp"
 
 namespace {
 
@@ -49,11 +50,24 @@ Format parse_pix_fmt(const std::string& s) {
 
 void usage() {
   std::fprintf(stderr,
-               "usage: pvt-features REF DIST WIDTH HEIGHT PIX_FMT [--threads N] "
+               "usage: pvt-features REF DIST [WIDTH HEIGHT PIX_FMT] [--threads N] "
                "[--extractor NAME[:key=val,...]]... [--model MODEL.json [--device D] [--dnn-mode stream|batch]] "
                "[--time N]\n"
-               "MODEL.json is a libvmaf model or a pyvmaf-tiny ONNX sidecar.\n");
+               "REF and DIST are raw planar YUV, whose geometry WIDTH HEIGHT PIX_FMT give, or .y4m files, which "
+               "carry their own.\nMODEL.json is a libvmaf model or a pyvmaf-tiny ONNX sidecar.\n");
   std::exit(2);
+}
+
+int parse_int(const char* s, const char* what) {
+  char* end = nullptr;
+  errno = 0;
+  const long v = std::strtol(s, &end, 10);
+  if (end == s || *end || errno || v < 0 || v > (1 << 30)) throw pvt::InputError(std::string("bad ") + what + " " + s);
+  return static_cast<int>(v);
+}
+
+bool is_y4m(const std::string& path) {
+  return path.size() >= 4 && path.compare(path.size() - 4, 4, ".y4m") == 0;
 }
 
 // Calls each extractor (only the outputs its spec asks for) `calls` times on
@@ -102,19 +116,21 @@ void time_extractors(const std::vector<pvt::ExtractorSpec>& specs, const pvt::Ra
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 6) usage();
+  if (argc < 3) usage();
   try {
     const std::string ref_path = argv[1], dist_path = argv[2];
-    const int w = std::atoi(argv[3]), h = std::atoi(argv[4]);
-    const Format fmt = parse_pix_fmt(argv[5]);
+    // Geometry arguments, needed (and allowed) only for raw files.
+    const bool raw = !is_y4m(ref_path) || !is_y4m(dist_path);
+    if (raw && argc < 6) usage();
+    const int first_option = raw ? 6 : 3;
     unsigned threads = 1;
     int time_calls = 0;
     std::string model_path, device = "auto", dnn_mode = "batch";
     std::vector<pvt::ExtractorSpec> specs;
-    for (int i = 6; i < argc; ++i) {
+    for (int i = first_option; i < argc; ++i) {
       const std::string a = argv[i];
       if (a == "--threads" && i + 1 < argc) {
-        threads = static_cast<unsigned>(std::atoi(argv[++i]));
+        threads = static_cast<unsigned>(parse_int(argv[++i], "--threads"));
       } else if (a == "--model" && i + 1 < argc) {
         model_path = argv[++i];
       } else if (a == "--device" && i + 1 < argc) {
@@ -122,7 +138,7 @@ int main(int argc, char** argv) {
       } else if (a == "--dnn-mode" && i + 1 < argc) {
         dnn_mode = argv[++i];
       } else if (a == "--time" && i + 1 < argc) {
-        time_calls = std::atoi(argv[++i]);
+        time_calls = parse_int(argv[++i], "--time");
         if (time_calls < 1) usage();
       } else if (a == "--extractor" && i + 1 < argc) {
         std::string s = argv[++i];
@@ -149,29 +165,31 @@ int main(int argc, char** argv) {
     }
     std::shared_ptr<pvt::Model> model;
     if (!model_path.empty()) {
-      std::ifstream mf(model_path, std::ios::binary);
-      if (!mf) throw pvt::ModelError("cannot open " + model_path);
-      const std::string text((std::istreambuf_iterator<char>(mf)), std::istreambuf_iterator<char>());
-      if (text.find(pvt::kSidecarSchema) != std::string::npos)
-        model = pvt::OnnxModel::load(model_path, pvt::DnnOptions{device});
-      else
-        model = std::make_shared<pvt::SvmModel>(pvt::SvmModel::from_json(text, model_path));
+      model = pvt::load_model_file(model_path, pvt::DnnOptions{device});
       for (const auto& spec : model->extractor_specs())
         if (std::none_of(specs.begin(), specs.end(), [&](const auto& s) { return s.name == spec.name; }))
           specs.push_back(spec);
     }
     if (specs.empty()) specs = {{"vif", {}}, {"adm", {}}, {"motion", {}}};
 
-    // Luma, then Cb and Cr at the subsampled size (rounded up, as ffmpeg lays them out).
+    // Raw files: luma, then Cb and Cr at the subsampled size (rounded up, as ffmpeg lays them out).
     pvt::RawLayout layout;
-    layout.width = w;
-    layout.height = h;
-    layout.bpc = fmt.bpc;
-    if (fmt.chroma) {
-      layout.chroma_width = (w + (1 << fmt.shift_x) - 1) >> fmt.shift_x;
-      layout.chroma_height = (h + (1 << fmt.shift_y) - 1) >> fmt.shift_y;
+    if (raw) {
+      const Format fmt = parse_pix_fmt(argv[5]);
+      layout.width = parse_int(argv[3], "width");
+      layout.height = parse_int(argv[4], "height");
+      layout.bpc = fmt.bpc;
+      if (fmt.chroma) {
+        layout.chroma_width = (layout.width + (1 << fmt.shift_x) - 1) >> fmt.shift_x;
+        layout.chroma_height = (layout.height + (1 << fmt.shift_y) - 1) >> fmt.shift_y;
+      }
     }
-    const pvt::RawReader ref(ref_path, layout), dist(dist_path, layout);
+    const auto open = [&](const std::string& path) -> std::unique_ptr<pvt::RawReader> {
+      if (is_y4m(path)) return pvt::Y4mReader::open(path);
+      return std::make_unique<pvt::RawReader>(path, layout);
+    };
+    const std::unique_ptr<pvt::RawReader> ref_reader = open(ref_path), dist_reader = open(dist_path);
+    const pvt::RawReader &ref = *ref_reader, &dist = *dist_reader;
     if (time_calls) {
       time_extractors(specs, ref, dist, time_calls);
       return 0;
@@ -203,9 +221,15 @@ int main(int argc, char** argv) {
       std::printf("]");
     }
     std::printf("}\n");
-  } catch (const std::exception& e) {
+  } catch (const pvt::InputError& e) {  // exit codes as the CLI's: 2 input, 3 model, 1 anything else
     std::fprintf(stderr, "pvt-features: %s\n", e.what());
     return 2;
+  } catch (const pvt::ModelError& e) {
+    std::fprintf(stderr, "pvt-features: %s\n", e.what());
+    return 3;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "pvt-features: %s\n", e.what());
+    return 1;
   }
   return 0;
 }

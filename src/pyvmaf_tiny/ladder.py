@@ -21,7 +21,9 @@ from .io import FrameSource, open_source
 from .io.policy import DEFAULT_POLICY, PathPolicy
 from .io.scaled import METHODS, ScaledSource
 from .result import Result, make_result
-from .runner import Alignment, ProgressFn, check_chroma, check_pair
+from .roles import warn_if_swapped
+from .runner import Alignment, ProgressFn, _at_frame, check_chroma, check_pair
+from .sync import rate_hint
 
 #: One value for every encode, or a sequence of one value per encode.
 PerEncode = Union[Any, Sequence[Any]]
@@ -34,6 +36,22 @@ def is_ladder(dist: Any) -> bool:
         return False
     return all(isinstance(d, (str, os.PathLike, FrameSource)) or (isinstance(d, np.ndarray) and d.ndim == 3)
                for d in dist)
+
+
+def score_list(given: dict[str, Any]) -> list[Result]:
+    """score() with several encodes (`given` is its locals()): their Results in order, or the first
+    failed encode's error raised."""
+    if given.get("dist_delay") or given.get("align", "index") != "index" or given.get("sync") is not None:
+        raise InputError("dist_delay, align and sync pair one distorted clip with the reference; with several "
+                         "encodes give each its skip_dist (score_ladder)")
+    names = ("width", "height", "pix_fmt", "bitdepth", "threads", "features", "device", "dnn_mode", "frames",
+             "skip_ref", "skip_dist", "subsample", "scale_dist", "progress", "policy")
+    results = score_ladder(given["ref"], given["dist"], given["model"], **{k: given[k] for k in names})
+    for k, r in enumerate(results):
+        if isinstance(r, Exception):
+            r.add_note(f"(encode {k} of {len(results)}; pyvmaf_tiny.score_ladder() keeps the others' results)")
+            raise r
+    return results  # type: ignore[return-value]
 
 
 def score_ladder(
@@ -102,7 +120,9 @@ def score_ladder(
                 if scale is not None:
                     d = _scaled(d, r, scale)
                 align = Alignment(a["frames"], a["skip_ref"], skip, a["subsample"])
-                encodes.append(_Encode(k, d, align, check_pair(r, d, align)))
+                total = check_pair(r, d, align)
+                warn_if_swapped(r, d)
+                encodes.append(_Encode(k, d, align, total))
             except PyvmafTinyError as e:
                 out[k] = e
         if encodes:
@@ -187,7 +207,7 @@ def _run(r: FrameSource, encodes: list[_Encode], specs, m, a: dict, out: list) -
             except StopIteration:
                 fail(slot, InputError(
                     f"frame count mismatch: {e.source.name} ended after {index} frames but {r.name} has more"
-                    if align.frames is None else
+                    + rate_hint(r, e.source) if align.frames is None else
                     f"{e.source.name} ended after {index} frames; --frames asked for {align.frames}"))
             except PyvmafTinyError as err:
                 fail(slot, err)
@@ -212,7 +232,7 @@ def _run(r: FrameSource, encodes: list[_Encode], specs, m, a: dict, out: list) -
             e = encodes[slot]
             if e.frames is not None and next(e.frames, None) is not None:
                 fail(slot, InputError(f"frame count mismatch: {r.name} ended after {index} frames but "
-                                      f"{e.source.name} has more"))
+                                      f"{e.source.name} has more" + rate_hint(r, e.source)))
     if not live:
         return
     try:
@@ -229,8 +249,11 @@ def _run(r: FrameSource, encodes: list[_Encode], specs, m, a: dict, out: list) -
     for slot in live:
         values = pipeline.rows(0, n, slot)[kept]
         scores = pipeline.scores(0, len(kept), slot)
+        d = encodes[slot].source
         out[encodes[slot].index] = make_result(m, columns, values, scores, width=r.width, height=r.height,
-                                               bitdepth=r.bpc, fps=fps, frame_numbers=kept)
+                                               bitdepth=r.bpc, fps=fps, frame_numbers=kept, ref=r.name, dist=d.name,
+                                               align="index", frame_rate=None if r.rate is None else float(r.rate),
+                                               sync_delay=None, sync_delay_s=None)
 
 
 def _collect(pipeline, r: FrameSource, encodes: list[_Encode], live: list[int], out: list) -> None:
@@ -250,11 +273,11 @@ def _collect(pipeline, r: FrameSource, encodes: list[_Encode], live: list[int], 
 
 
 def _named(error: PyvmafTinyError, r: FrameSource, d: FrameSource, frame: int) -> PyvmafTinyError:
-    """The error as score() words it: naming both inputs and the frame unless it names a file."""
+    """A refusal of the core as score() words it: naming both inputs (and the frame) unless it names a file."""
     text = str(error)
-    if r.name in text or d.name in text:
+    if not isinstance(error, InputError) or r.name in text or d.name in text:
         return error
-    return type(error)(f"{r.name} / {d.name}: frame {frame}: {text}")
+    return _at_frame(r, d, frame, error)
 
 
 def _reader(source: FrameSource, total: Optional[int], chroma: bool):

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,15 +16,31 @@ class TruncationGuard;
 // Frames of a file whose frames are equal-sized, back to back after a header:
 // planar YUV (raw .yuv), luma first, then Cb and Cr when chroma_width > 0.
 // Each frame may start with a fixed marker (`frame_marker`, checked: Y4M's
-// "FRAME\n").
+// "FRAME\n"), or, where `runs` is given, with a header whose length may
+// change from frame to frame (Y4M frame parameters), re-checked by
+// `header_ok` whenever the frame is read.
 // read() fills plane buffers directly from the file, with no other copy when
 // the buffer's rows are unpadded; map() views a frame in place, with no copy
 // at all. Both are safe to call from any one thread.
+// Frames [first_frame, next run's first_frame) start at offset, offset +
+// (header_bytes + planes), ...: each with a header of header_bytes bytes.
+struct FrameRun {
+  std::uint64_t first_frame = 0;
+  std::uint64_t offset = 0;
+  std::uint64_t header_bytes = 0;
+};
+
 struct RawLayout {
   int width = 0, height = 0, bpc = 8;
   int chroma_width = 0, chroma_height = 0;  // 0: no chroma planes in the file
   std::uint64_t header = 0;                 // bytes before frame 0
   std::string frame_marker;                 // bytes before each frame's planes
+  // Frames not evenly spaced: an index of runs of evenly spaced ones, in
+  // order, frame 0 first, and the number of frames they hold (`header` and
+  // `frame_marker` are then unused).
+  std::vector<FrameRun> runs;
+  std::uint64_t run_frames = 0;
+  std::function<bool(const std::uint8_t* header, std::size_t bytes)> header_ok;
 };
 
 // One frame viewed in place in its file, through a read-only mapping that
@@ -59,12 +76,13 @@ class MappedFrame {
 class RawReader {
  public:
   RawReader(std::string path, const RawLayout& layout);
-  ~RawReader();
+  virtual ~RawReader();
   RawReader(const RawReader&) = delete;
   RawReader& operator=(const RawReader&) = delete;
 
   const RawLayout& layout() const { return layout_; }
   const std::string& name() const { return path_; }
+  // Bytes of one frame: its planes, and its marker where that is fixed.
   std::uint64_t frame_bytes() const { return frame_bytes_; }
   std::uint64_t frame_count() const { return frame_count_; }
 
@@ -79,10 +97,20 @@ class RawReader {
   // Throws as read() does.
   std::unique_ptr<MappedFrame> map(std::uint64_t index, bool chroma) const;
 
+ protected:
+  // Adopts `fd`, an open regular file (closed by the reader, also when this
+  // throws); `name` is what messages call it.
+  RawReader(std::string name, int fd, const RawLayout& layout);
+
  private:
+  struct FrameStart {
+    std::uint64_t offset;        // where the frame's header starts
+    std::uint64_t header_bytes;  // its length
+  };
+  FrameStart frame_start(std::uint64_t index) const;
+  bool header_matches(const std::uint8_t* bytes, std::uint64_t index) const;
   void read_plane(std::uint64_t offset, PlaneBuffer& dst, std::uint64_t index) const;
   void read_exact(void* dst, std::size_t bytes, std::uint64_t offset, std::uint64_t index) const;
-  std::uint64_t frame_offset(std::uint64_t index) const;
 
   std::string path_;
   RawLayout layout_;

@@ -5,10 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 
 #include "pyvmaf_tiny/errors.hpp"
 #include "../platform/file.hpp"
@@ -31,23 +33,56 @@ std::string bad_marker_text(const std::string& path, std::uint64_t index) {
 
 }  // namespace
 
-RawReader::RawReader(std::string path, const RawLayout& layout) : path_(std::move(path)), layout_(layout) {
-  const RawLayout& l = layout_;
+namespace {
+
+void check_layout(const std::string& path, const RawLayout& l) {
   if (l.width <= 0 || l.height <= 0 || l.bpc < 8 || l.bpc > 16 || l.chroma_width < 0 || l.chroma_height < 0 ||
       l.chroma_width > l.width || l.chroma_height > l.height || ((l.chroma_width == 0) != (l.chroma_height == 0)))
-    throw InputError(path_ + ": invalid raw frame layout");
-  if constexpr (std::endian::native != std::endian::little)
-    if (l.bpc > 8) throw InputError(path_ + ": 16-bit raw input needs a little-endian host");
-  frame_bytes_ = l.frame_marker.size() + plane_bytes(l.width, l.height, l.bpc) +
-                 2 * plane_bytes(l.chroma_width, l.chroma_height, l.bpc);
-  fd_ = platform::RegularFile(path_, "").release();
-  struct stat st {};
-  if (::fstat(fd_, &st) != 0) {
-    ::close(fd_);
-    throw InputError(path_ + ": cannot stat (" + std::strerror(errno) + ")");
+    throw InputError(path + ": invalid raw frame layout");
+  // Each plane's size fits 63 bits; a frame past 2^48 bytes is no file's.
+  constexpr std::uint64_t kMaxFrameBytes = std::uint64_t{1} << 48;
+  const std::uint64_t luma = plane_bytes(l.width, l.height, l.bpc);
+  const std::uint64_t chroma = plane_bytes(l.chroma_width, l.chroma_height, l.bpc);
+  if (luma > kMaxFrameBytes || chroma > kMaxFrameBytes || l.frame_marker.size() > kMaxFrameBytes ||
+      luma + 2 * chroma + l.frame_marker.size() > kMaxFrameBytes)
+    throw InputError(path + ": invalid raw frame layout (a frame of more than 2^48 bytes)");
+  if (!l.runs.empty()) {
+    bool ok = l.runs.front().first_frame == 0 && l.runs.back().first_frame < l.run_frames && l.header_ok;
+    for (std::size_t i = 0; ok && i < l.runs.size(); ++i)
+      ok = l.runs[i].header_bytes > 0 && (i == 0 || l.runs[i].first_frame > l.runs[i - 1].first_frame);
+    if (!ok) throw InputError(path + ": invalid frame index");
   }
-  const auto size = static_cast<std::uint64_t>(st.st_size);
-  frame_count_ = size > l.header ? (size - l.header) / frame_bytes_ : 0;
+  if constexpr (std::endian::native != std::endian::little)
+    if (l.bpc > 8) throw InputError(path + ": 16-bit raw input needs a little-endian host");
+}
+
+int open_checked(const std::string& path, const RawLayout& layout) {
+  check_layout(path, layout);
+  return platform::RegularFile(path, "").release();
+}
+
+}  // namespace
+
+RawReader::RawReader(std::string path, const RawLayout& layout)
+    : RawReader(path, open_checked(path, layout), layout) {}
+
+RawReader::RawReader(std::string name, int fd, const RawLayout& layout)
+    : path_(std::move(name)), layout_(layout), fd_(fd) {
+  try {
+    const RawLayout& l = layout_;
+    check_layout(path_, l);
+    frame_bytes_ = (l.runs.empty() ? l.frame_marker.size() : 0) + plane_bytes(l.width, l.height, l.bpc) +
+                   2 * plane_bytes(l.chroma_width, l.chroma_height, l.bpc);
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) throw InputError(path_ + ": cannot stat (" + std::strerror(errno) + ")");
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    if (!l.runs.empty()) frame_count_ = l.run_frames;
+    else frame_count_ = size > l.header ? (size - l.header) / frame_bytes_ : 0;
+  } catch (...) {
+    ::close(fd_);
+    fd_ = -1;
+    throw;
+  }
   const char* no_mmap = std::getenv("PYVMAF_TINY_NO_MMAP");
   mappable_ = !(no_mmap && *no_mmap && std::strcmp(no_mmap, "0") != 0);
 #ifdef POSIX_FADV_SEQUENTIAL
@@ -85,24 +120,39 @@ void RawReader::read_plane(std::uint64_t offset, PlaneBuffer& dst, std::uint64_t
   check_sample_range(dst.view(), index, path_);
 }
 
-std::uint64_t RawReader::frame_offset(std::uint64_t index) const {
-  if (index > (UINT64_MAX - layout_.header) / frame_bytes_ - 1)
-    throw InputError(path_ + ": frame " + std::to_string(index) + " is beyond any file");
-  return layout_.header + index * frame_bytes_;
+RawReader::FrameStart RawReader::frame_start(std::uint64_t index) const {
+  const RawLayout& l = layout_;
+  if (l.runs.empty()) {
+    if (index > (UINT64_MAX - l.header) / frame_bytes_ - 1)
+      throw InputError(path_ + ": frame " + std::to_string(index) + " is beyond any file");
+    return {l.header + index * frame_bytes_, l.frame_marker.size()};
+  }
+  if (index >= l.run_frames)
+    throw InputError(path_ + ": frame " + std::to_string(index) + " is beyond its " + std::to_string(l.run_frames) +
+                     " frames");
+  const auto run = std::prev(std::upper_bound(l.runs.begin(), l.runs.end(), index,
+                                              [](std::uint64_t i, const FrameRun& r) { return i < r.first_frame; }));
+  // The index was built from the file, so these fit in 64 bits.
+  return {run->offset + (index - run->first_frame) * (run->header_bytes + frame_bytes_), run->header_bytes};
+}
+
+bool RawReader::header_matches(const std::uint8_t* bytes, std::uint64_t n) const {
+  if (!layout_.runs.empty()) return layout_.header_ok(bytes, static_cast<std::size_t>(n));
+  return std::memcmp(bytes, layout_.frame_marker.data(), layout_.frame_marker.size()) == 0;
 }
 
 void RawReader::read(std::uint64_t index, PlaneBuffer& luma, PlaneBuffer* chroma) const {
   const RawLayout& l = layout_;
   // frame_count_ is the count when opened: a file cut since reads as truncated.
-  std::uint64_t offset = frame_offset(index);
+  const FrameStart start = frame_start(index);
+  std::uint64_t offset = start.offset;
   if (luma.width() != l.width || luma.height() != l.height || luma.bpc() != l.bpc)
     throw InputError("internal: raw reader buffer does not match the layout");
-  if (!l.frame_marker.empty()) {
-    staging_.resize(l.frame_marker.size());
+  if (start.header_bytes) {
+    staging_.resize(static_cast<std::size_t>(start.header_bytes));
     read_exact(staging_.data(), staging_.size(), offset, index);
-    if (std::memcmp(staging_.data(), l.frame_marker.data(), staging_.size()) != 0)
-      throw InputError(bad_marker_text(path_, index));
-    offset += l.frame_marker.size();
+    if (!header_matches(staging_.data(), start.header_bytes)) throw InputError(bad_marker_text(path_, index));
+    offset += start.header_bytes;
   }
   read_plane(offset, luma, index);
   if (!chroma) return;
@@ -135,8 +185,9 @@ std::unique_ptr<MappedFrame> RawReader::map(std::uint64_t index, bool chroma) co
   if (!mappable_) return nullptr;
   const RawLayout& l = layout_;
   if (chroma && l.chroma_width == 0) throw InputError(path_ + ": has no chroma planes");
-  const std::uint64_t start = frame_offset(index);
-  const std::uint64_t luma_at = start + l.frame_marker.size();
+  const FrameStart frame_at = frame_start(index);
+  const std::uint64_t start = frame_at.offset;
+  const std::uint64_t luma_at = start + frame_at.header_bytes;
   const std::uint64_t luma_bytes = plane_bytes(l.width, l.height, l.bpc);
   const std::uint64_t chroma_bytes = plane_bytes(l.chroma_width, l.chroma_height, l.bpc);
   const std::uint64_t end = luma_at + luma_bytes + (chroma ? 2 * chroma_bytes : 0);
@@ -163,8 +214,8 @@ std::unique_ptr<MappedFrame> RawReader::map(std::uint64_t index, bool chroma) co
   if (!frame->guard_->watch(base, length)) return nullptr;
 
   const auto* p = static_cast<const std::uint8_t*>(base) + (start - first_page);
-  const bool marker_ok = std::memcmp(p, l.frame_marker.data(), l.frame_marker.size()) == 0;
-  p += l.frame_marker.size();
+  const bool marker_ok = header_matches(p, frame_at.header_bytes);
+  p += frame_at.header_bytes;
   const auto row = static_cast<std::ptrdiff_t>(plane_bytes(l.width, 1, l.bpc));
   frame->luma_ = Plane{p, row, l.width, l.height, l.bpc};
   check_sample_range(frame->luma_, index, path_);

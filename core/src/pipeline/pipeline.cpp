@@ -543,6 +543,8 @@ void Pipeline::run_task(Worker& worker, Task task) {
     for (std::size_t i = 0; i < encodes.size(); ++i) {
       const FramePicture& dist = slot.dists[encodes[i]];
       pairs[i].dist = dist.luma;
+      // An encode pushed with this frame was pushed with the one before.
+      if (prev_slot) pairs[i].prev_dist = &prev_slot->dists[encodes[i]].luma;
       for (int c = 0; c < 2; ++c) pairs[i].dist_chroma[c] = dist.chroma[c];
       outs.emplace_back(row + encodes[i] * row_size_ + offsets_[task.extractor], width);
     }
