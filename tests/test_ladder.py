@@ -148,8 +148,8 @@ def _write_y4m(path, planes_per_frame, tag="C420jpeg"):
 def _frames_of(path, w, h):
     # 8-bit 4:2:0 frames of even size as [luma, cb, cr]
     c = w * h // 4
-    return [[f[: w * h].reshape(h, w), f[w * h : w * h + c].reshape(h // 2, w // 2), f[w * h + c :].reshape(h // 2, w // 2)]
-            for f in np.fromfile(path, np.uint8).reshape(-1, w * h + 2 * c)]
+    return [[f[: w * h].reshape(h, w), f[w * h : w * h + c].reshape(h // 2, w // 2),
+             f[w * h + c :].reshape(h // 2, w // 2)] for f in np.fromfile(path, np.uint8).reshape(-1, w * h + 2 * c)]
 
 
 def test_encodes_of_other_containers_and_sizes(ladder8, tmp_path):

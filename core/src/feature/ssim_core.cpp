@@ -93,7 +93,8 @@ kernels::SsimSums SsimMap::run(const FloatPlane& ref, const FloatPlane& dist) {
 
 void SsimMap::run_ladder(const FloatPlane& ref, const FloatPlane* const* dists, int n, kernels::SsimSums* sums) {
   const int w = ref.width(), h = ref.height();
-  if (w > max_width_ || w < kSsimWindow || h < kSsimWindow || n > max_pairs_) throw Error("internal: SSIM map geometry");
+  if (w > max_width_ || w < kSsimWindow || h < kSsimWindow || n > max_pairs_)
+    throw Error("internal: SSIM map geometry");
   for (int e = 0; e < n; ++e) {
     if (dists[e]->width() != w || dists[e]->height() != h) throw Error("internal: SSIM map geometry");
     sums[e] = {};

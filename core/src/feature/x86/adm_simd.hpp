@@ -931,6 +931,20 @@ struct AdmSimd {
     uint64_t v[2][3] = {};
   };
 
+  // After a scale's rows: the masking of its last row, then each pair's sums.
+  template <class Cm>
+  static void finish(int n, int h, const AdmRect& pool, Cm& cm, const uint64_t (&den)[3],
+                     const std::vector<NumSums>& num, AdmScaleSums* sums) {
+    for (int e = 0; e < n; ++e) {
+      if (in_rows(h - 1, pool)) cm(e, h - 1);
+      for (int b = 0; b < 3; ++b) {
+        sums[e].den[b] = den[b];
+        sums[e].num[b] = static_cast<int64_t>(num[static_cast<std::size_t>(e)].v[0][b]);
+        sums[e].aim[b] = static_cast<int64_t>(num[static_cast<std::size_t>(e)].v[1][b]);
+      }
+    }
+  }
+
   // Ladder mode: the scratch holds a block of Rows for the reference (its
   // DWT and band rows and terms) and one per distorted picture (the rest);
   // without it, one block serves both.
@@ -1046,14 +1060,7 @@ struct AdmSimd {
         if (k >= 1 && in_rows(k - 1, pool)) cm(e, k - 1);
       }
     }
-    for (int e = 0; e < n; ++e) {
-      if (in_rows(h - 1, pool)) cm(e, h - 1);
-      for (int b = 0; b < 3; ++b) {
-        sums[e].den[b] = den[b];
-        sums[e].num[b] = static_cast<int64_t>(num[e].v[0][b]);
-        sums[e].aim[b] = static_cast<int64_t>(num[e].v[1][b]);
-      }
-    }
+    finish(n, h, pool, cm, den, num, sums);
   }
 
   template <class T>
@@ -1135,7 +1142,8 @@ struct AdmSimd {
             const MaskRow nr = mask_row(q, 0, k), ar = mask_row(q, 1, k);
             const bool simd = j < jb.decouple_simd_end;
             if (jb.aim)
-              simd ? decn_block<true, true, kLadder>(q, j, dp, nr, ar) : decn_block<false, true, kLadder>(q, j, dp, nr, ar);
+              simd ? decn_block<true, true, kLadder>(q, j, dp, nr, ar)
+                   : decn_block<false, true, kLadder>(q, j, dp, nr, ar);
             else
               simd ? decn_block<true, false, kLadder>(q, j, dp, nr, ar)
                    : decn_block<false, false, kLadder>(q, j, dp, nr, ar);
@@ -1143,14 +1151,7 @@ struct AdmSimd {
         if (k >= 1 && in_rows(k - 1, pool)) cm(e, k - 1);
       }
     }
-    for (int e = 0; e < n; ++e) {
-      if (in_rows(h - 1, pool)) cm(e, h - 1);
-      for (int b = 0; b < 3; ++b) {
-        sums[e].den[b] = den[b];
-        sums[e].num[b] = static_cast<int64_t>(num[e].v[0][b]);
-        sums[e].aim[b] = static_cast<int64_t>(num[e].v[1][b]);
-      }
-    }
+    finish(n, h, pool, cm, den, num, sums);
   }
 
   static void scalen(const AdmScaleNJob& jb, void* scratch, AdmScaleSums& sums) {

@@ -175,29 +175,43 @@ struct VifSimd {
   }
 
   // ---------------------------------------------------------------------------
+  // Vertical moments. A pass computes those of a pair (Part::all), or in
+  // ladder mode those of the reference alone (Part::ref: mu1, xx) or the
+  // rest given the reference's (Part::pair: mu2, yy, xy).
+  enum class Part { all, ref, pair };
+
   // Vertical moments of 8-bit samples (scale 0: mu_shift 8, sq_shift 0).
   // Samples are centred (r - 128) so that squares and products fit in int16;
-  // the moments of r follow from those of r - 128.
+  // the moments of r follow from those of r - 128. `sr` (two vectors) holds
+  // the filtered sums of r - 128 that Part::ref writes and Part::pair reads.
   enum Moment8 { kR, kD, kRR, kDD, kRD, kMoments8 };
 
+  template <Part kPart = Part::all>
   static void vertical_u8(const std::uint8_t* const* ref, const std::uint8_t* const* dis, std::ptrdiff_t col,
-                          std::uint16_t* const* out, std::ptrdiff_t out_col) {
+                          std::uint16_t* const* out, std::ptrdiff_t out_col, V* sr = nullptr) {
+    constexpr bool kRef = kPart != Part::pair, kPair = kPart != Part::ref;
     V acc[kMoments8][2];
     for (auto& m : acc) m[0] = m[1] = I::zero();
 #pragma GCC unroll 16
     for (const TapPair& tp : kTapPairs<0>) {
       const V f = I::set32(tp.coeffs);
-      const V r0 = I::load_centred(ref[tp.first] + col), d0 = I::load_centred(dis[tp.first] + col);
+      const V r0 = I::load_centred(ref[tp.first] + col);
       const V r1 = tp.has_second ? I::load_centred(ref[tp.first + 1] + col) : I::zero();
-      const V d1 = tp.has_second ? I::load_centred(dis[tp.first + 1] + col) : I::zero();
+      V d0 = I::zero(), d1 = I::zero();
+      if constexpr (kPair) {
+        d0 = I::load_centred(dis[tp.first] + col);
+        d1 = tp.has_second ? I::load_centred(dis[tp.first + 1] + col) : I::zero();
+      }
 #pragma GCC unroll 2
       for (int h = 0; h < 2; ++h) {
         const V r = interleave(h, r0, r1), d = interleave(h, d0, d1);
-        acc[kR][h] = I::dot_add(acc[kR][h], r, f);
-        acc[kD][h] = I::dot_add(acc[kD][h], d, f);
-        acc[kRR][h] = I::dot_add(acc[kRR][h], I::mullo16(r, r), f);
-        acc[kDD][h] = I::dot_add(acc[kDD][h], I::mullo16(d, d), f);
-        acc[kRD][h] = I::dot_add(acc[kRD][h], I::mullo16(r, d), f);
+        if constexpr (kRef) acc[kR][h] = I::dot_add(acc[kR][h], r, f);
+        if constexpr (kPair) acc[kD][h] = I::dot_add(acc[kD][h], d, f);
+        if constexpr (kRef) acc[kRR][h] = I::dot_add(acc[kRR][h], I::mullo16(r, r), f);
+        if constexpr (kPair) {
+          acc[kDD][h] = I::dot_add(acc[kDD][h], I::mullo16(d, d), f);
+          acc[kRD][h] = I::dot_add(acc[kRD][h], I::mullo16(r, d), f);
+        }
       }
     }
     // With r = c + 128, d = e + 128 and sum(f) = 2^16: sum(f r) = sum(f c) + 2^23,
@@ -207,18 +221,28 @@ struct VifSimd {
     V mu1[2], mu2[2], xx[2], yy[2], xy[2];
 #pragma GCC unroll 16
     for (int h = 0; h < 2; ++h) {
-      const V sr = acc[kR][h], sd = acc[kD][h];
-      mu1[h] = I::template srli32<8>(I::add32(sr, round_mu));
-      mu2[h] = I::template srli32<8>(I::add32(sd, round_mu));
-      xx[h] = I::add32(I::add32(acc[kRR][h], I::template slli32<8>(sr)), k30);
-      yy[h] = I::add32(I::add32(acc[kDD][h], I::template slli32<8>(sd)), k30);
-      xy[h] = I::add32(I::add32(acc[kRD][h], I::template slli32<7>(I::add32(sr, sd))), k30);
+      if constexpr (kPart == Part::pair) acc[kR][h] = I::load(sr + h);
+      if constexpr (kPart == Part::ref) I::store(sr + h, acc[kR][h]);
+      const V sr_h = acc[kR][h], sd = acc[kD][h];
+      if constexpr (kRef) {
+        mu1[h] = I::template srli32<8>(I::add32(sr_h, round_mu));
+        xx[h] = I::add32(I::add32(acc[kRR][h], I::template slli32<8>(sr_h)), k30);
+      }
+      if constexpr (kPair) {
+        mu2[h] = I::template srli32<8>(I::add32(sd, round_mu));
+        yy[h] = I::add32(I::add32(acc[kDD][h], I::template slli32<8>(sd)), k30);
+        xy[h] = I::add32(I::add32(acc[kRD][h], I::template slli32<7>(I::add32(sr_h, sd))), k30);
+      }
     }
-    store_plane(out[kMu1] + out_col, mu1);
-    store_plane(out[kMu2] + out_col, mu2);
-    store_split(out[kXxLo] + out_col, out[kXxHi] + out_col, xx);
-    store_split(out[kYyLo] + out_col, out[kYyHi] + out_col, yy);
-    store_split(out[kXyLo] + out_col, out[kXyHi] + out_col, xy);
+    if constexpr (kRef) {
+      store_plane(out[kMu1] + out_col, mu1);
+      store_split(out[kXxLo] + out_col, out[kXxHi] + out_col, xx);
+    }
+    if constexpr (kPair) {
+      store_plane(out[kMu2] + out_col, mu2);
+      store_split(out[kYyLo] + out_col, out[kYyHi] + out_col, yy);
+      store_split(out[kXyLo] + out_col, out[kXyHi] + out_col, xy);
+    }
   }
 
   // ---------------------------------------------------------------------------
@@ -226,13 +250,15 @@ struct VifSimd {
   // 16-bit halves (mullo / mulhi). kWide: samples may reach 2^15, so they
   // and the high halves need the offset too. Otherwise the samples must be
   // below 2^mu_shift: `seen` collects the bits of the first and last tap
-  // rows (together all rows of the plane) for the caller to check.
+  // rows (together all rows of the plane) read by the pass for the caller
+  // to check.
   enum Moment16 { kSr, kSd, kRRhi, kRRlo, kDDhi, kDDlo, kRDhi, kRDlo, kMoments16 };
 
-  template <int S, bool kWide>
+  template <int S, bool kWide, Part kPart = Part::all>
   static void vertical_u16(const std::uint16_t* const* ref, const std::uint16_t* const* dis,
                            std::ptrdiff_t col, int mu_shift, int sq_shift, std::uint16_t* const* out,
                            std::ptrdiff_t out_col, V& seen) {
+    constexpr bool kRef = kPart != Part::pair, kPair = kPart != Part::ref;
     const V offset = I::set16(0x8000);
     const auto signed_hi = [&](V v) { return kWide ? I::xor_(v, offset) : v; };
     V acc[kMoments16][2];
@@ -240,21 +266,30 @@ struct VifSimd {
 #pragma GCC unroll 16
     for (const TapPair& tp : kTapPairs<S>) {
       const V f = I::set32(tp.coeffs);
-      const V r0 = I::load(ref[tp.first] + col), d0 = I::load(dis[tp.first] + col);
+      const V r0 = I::load(ref[tp.first] + col);
       const V r1 = tp.has_second ? I::load(ref[tp.first + 1] + col) : I::zero();
-      const V d1 = tp.has_second ? I::load(dis[tp.first + 1] + col) : I::zero();
-      if (!kWide && (tp.first == 0 || tp.first == kVifTaps[S] - 1)) seen = I::or_(seen, I::or_(r0, d0));
+      V d0 = I::zero(), d1 = I::zero();
+      if constexpr (kPair) {
+        d0 = I::load(dis[tp.first] + col);
+        d1 = tp.has_second ? I::load(dis[tp.first + 1] + col) : I::zero();
+      }
+      if (!kWide && (tp.first == 0 || tp.first == kVifTaps[S] - 1))
+        seen = I::or_(seen, kPart == Part::all ? I::or_(r0, d0) : kRef ? r0 : d0);
 #pragma GCC unroll 2
       for (int h = 0; h < 2; ++h) {
         const V r = interleave(h, r0, r1), d = interleave(h, d0, d1);
-        acc[kSr][h] = I::dot_add(acc[kSr][h], signed_hi(r), f);
-        acc[kSd][h] = I::dot_add(acc[kSd][h], signed_hi(d), f);
-        acc[kRRhi][h] = I::dot_add(acc[kRRhi][h], signed_hi(I::mulhi16(r, r)), f);
-        acc[kRRlo][h] = I::dot_add(acc[kRRlo][h], I::xor_(I::mullo16(r, r), offset), f);
-        acc[kDDhi][h] = I::dot_add(acc[kDDhi][h], signed_hi(I::mulhi16(d, d)), f);
-        acc[kDDlo][h] = I::dot_add(acc[kDDlo][h], I::xor_(I::mullo16(d, d), offset), f);
-        acc[kRDhi][h] = I::dot_add(acc[kRDhi][h], signed_hi(I::mulhi16(r, d)), f);
-        acc[kRDlo][h] = I::dot_add(acc[kRDlo][h], I::xor_(I::mullo16(r, d), offset), f);
+        if constexpr (kRef) acc[kSr][h] = I::dot_add(acc[kSr][h], signed_hi(r), f);
+        if constexpr (kPair) acc[kSd][h] = I::dot_add(acc[kSd][h], signed_hi(d), f);
+        if constexpr (kRef) {
+          acc[kRRhi][h] = I::dot_add(acc[kRRhi][h], signed_hi(I::mulhi16(r, r)), f);
+          acc[kRRlo][h] = I::dot_add(acc[kRRlo][h], I::xor_(I::mullo16(r, r), offset), f);
+        }
+        if constexpr (kPair) {
+          acc[kDDhi][h] = I::dot_add(acc[kDDhi][h], signed_hi(I::mulhi16(d, d)), f);
+          acc[kDDlo][h] = I::dot_add(acc[kDDlo][h], I::xor_(I::mullo16(d, d), offset), f);
+          acc[kRDhi][h] = I::dot_add(acc[kRDhi][h], signed_hi(I::mulhi16(r, d)), f);
+          acc[kRDlo][h] = I::dot_add(acc[kRDlo][h], I::xor_(I::mullo16(r, d), offset), f);
+        }
       }
     }
     const std::int32_t hi_offset = kWide ? kOffsetSum : 0;
@@ -268,17 +303,25 @@ struct VifSimd {
     V mu1[2], mu2[2], xx[2], yy[2], xy[2];
 #pragma GCC unroll 16
     for (int h = 0; h < 2; ++h) {
-      mu1[h] = I::srl32(I::add32(acc[kSr][h], round_mu), mu_shift);
-      mu2[h] = I::srl32(I::add32(acc[kSd][h], round_mu), mu_shift);
-      xx[h] = moment(acc[kRRhi][h], acc[kRRlo][h]);
-      yy[h] = moment(acc[kDDhi][h], acc[kDDlo][h]);
-      xy[h] = moment(acc[kRDhi][h], acc[kRDlo][h]);
+      if constexpr (kRef) {
+        mu1[h] = I::srl32(I::add32(acc[kSr][h], round_mu), mu_shift);
+        xx[h] = moment(acc[kRRhi][h], acc[kRRlo][h]);
+      }
+      if constexpr (kPair) {
+        mu2[h] = I::srl32(I::add32(acc[kSd][h], round_mu), mu_shift);
+        yy[h] = moment(acc[kDDhi][h], acc[kDDlo][h]);
+        xy[h] = moment(acc[kRDhi][h], acc[kRDlo][h]);
+      }
     }
-    store_plane(out[kMu1] + out_col, mu1);
-    store_plane(out[kMu2] + out_col, mu2);
-    store_split(out[kXxLo] + out_col, out[kXxHi] + out_col, xx);
-    store_split(out[kYyLo] + out_col, out[kYyHi] + out_col, yy);
-    store_split(out[kXyLo] + out_col, out[kXyHi] + out_col, xy);
+    if constexpr (kRef) {
+      store_plane(out[kMu1] + out_col, mu1);
+      store_split(out[kXxLo] + out_col, out[kXxHi] + out_col, xx);
+    }
+    if constexpr (kPair) {
+      store_plane(out[kMu2] + out_col, mu2);
+      store_split(out[kYyLo] + out_col, out[kYyHi] + out_col, yy);
+      store_split(out[kXyLo] + out_col, out[kXyHi] + out_col, xy);
+    }
   }
 
   // ---------------------------------------------------------------------------
@@ -394,12 +437,32 @@ struct VifSimd {
     statistics_num(s[kMu1], s1, s, valid, gain_limit, table, acc);
   }
 
+  // Horizontal sums of the even and odd positions of chunk p0 of the planes
+  // `ks` (into even[k], odd[k]), each load feeding an even and an odd position.
+  template <int S, std::size_t N>
+  static void filter_planes(std::uint16_t* const* planes, const std::array<int, N>& ks, int p0,
+                            const SharedTaps* taps, V (&even)[kPlanes], V (&odd)[kPlanes]) {
+    const V fix = I::set32(kOffsetSum);
+    for (int k : ks) {
+      const std::uint16_t* src = planes[k] + p0;
+      V e = fix, o = fix;
+#pragma GCC unroll 16
+      for (std::size_t q = 0; q < kSharedTaps<S>.size(); ++q) {
+        const SharedTaps& st = kSharedTaps<S>[q];
+        const V x = I::load(src + st.offset);
+        if (st.even) e = I::dot_add(e, x, I::set32(taps[q].even));
+        if (st.odd) o = I::dot_add(o, x, I::set32(taps[q].odd));
+      }
+      even[k] = e;
+      odd[k] = o;
+    }
+  }
+
   // Horizontal pass over the mirrored planes of one row, a chunk of kWords
   // positions at a time: each load feeds the even and the odd positions.
   template <int S>
   static void horizontal(std::uint16_t* const* planes, int width, double gain_limit,
                          const std::uint16_t* table, Accum& acc) {
-    const V fix = I::set32(kOffsetSum);
     // The coefficients are read from memory, so that each multiply-add
     // broadcasts its own operand: as constants, those that find no register
     // take a broadcast instruction each, in the innermost loop.
@@ -407,19 +470,7 @@ struct VifSimd {
     asm("" : "+r"(taps));  // not folded back into constants
     for (int p0 = 0; p0 < width; p0 += kWords) {
       V even[kPlanes], odd[kPlanes];
-      for (int k = 0; k < kPlanes; ++k) {
-        const std::uint16_t* src = planes[k] + p0;
-        V e = fix, o = fix;
-#pragma GCC unroll 16
-        for (std::size_t q = 0; q < kSharedTaps<S>.size(); ++q) {
-          const SharedTaps& st = kSharedTaps<S>[q];
-          const V x = I::load(src + st.offset);
-          if (st.even) e = I::dot_add(e, x, I::set32(taps[q].even));
-          if (st.odd) o = I::dot_add(o, x, I::set32(taps[q].odd));
-        }
-        even[k] = e;
-        odd[k] = o;
-      }
+      filter_planes<S>(planes, std::array<int, kPlanes>{0, 1, 2, 3, 4, 5, 6, 7}, p0, taps, even, odd);
       const int n = width - p0;
       statistics(even, I::first_lanes((n + 1) / 2), gain_limit, table, acc);
       statistics(odd, I::first_lanes(n / 2), gain_limit, table, acc);
@@ -461,150 +512,6 @@ struct VifSimd {
   // xx, then each position's filtered mean and variance and the
   // denominator), then each pair's part (mu2, yy, xy and the numerator). The
   // same arithmetic as the passes above, split by what each term reads.
-
-  // The reference's vertical moments of 8-bit samples. `sr` receives the
-  // raw filtered sums of r - 128 (two vectors), which each pair's xy needs.
-  static void vertical_ref_u8(const std::uint8_t* const* ref, std::ptrdiff_t col, std::uint16_t* const* out,
-                              std::ptrdiff_t out_col, V* sr) {
-    V acc[2][2] = {{I::zero(), I::zero()}, {I::zero(), I::zero()}};  // kR, kRR
-#pragma GCC unroll 16
-    for (const TapPair& tp : kTapPairs<0>) {
-      const V f = I::set32(tp.coeffs);
-      const V r0 = I::load_centred(ref[tp.first] + col);
-      const V r1 = tp.has_second ? I::load_centred(ref[tp.first + 1] + col) : I::zero();
-#pragma GCC unroll 2
-      for (int h = 0; h < 2; ++h) {
-        const V r = interleave(h, r0, r1);
-        acc[0][h] = I::dot_add(acc[0][h], r, f);
-        acc[1][h] = I::dot_add(acc[1][h], I::mullo16(r, r), f);
-      }
-    }
-    // As in vertical_u8.
-    const V round_mu = I::set32((1 << 23) + (1 << 7)), k30 = I::set32(1 << 30);
-    V mu1[2], xx[2];
-    for (int h = 0; h < 2; ++h) {
-      mu1[h] = I::template srli32<8>(I::add32(acc[0][h], round_mu));
-      xx[h] = I::add32(I::add32(acc[1][h], I::template slli32<8>(acc[0][h])), k30);
-      I::store(sr + h, acc[0][h]);
-    }
-    store_plane(out[kMu1] + out_col, mu1);
-    store_split(out[kXxLo] + out_col, out[kXxHi] + out_col, xx);
-  }
-
-  // A pair's vertical moments of 8-bit samples, given vertical_ref_u8's `sr`.
-  static void vertical_pair_u8(const std::uint8_t* const* ref, const std::uint8_t* const* dis, std::ptrdiff_t col,
-                               std::uint16_t* const* out, std::ptrdiff_t out_col, const V* sr) {
-    V acc[3][2] = {{I::zero(), I::zero()}, {I::zero(), I::zero()}, {I::zero(), I::zero()}};  // kD, kDD, kRD
-#pragma GCC unroll 16
-    for (const TapPair& tp : kTapPairs<0>) {
-      const V f = I::set32(tp.coeffs);
-      const V r0 = I::load_centred(ref[tp.first] + col), d0 = I::load_centred(dis[tp.first] + col);
-      const V r1 = tp.has_second ? I::load_centred(ref[tp.first + 1] + col) : I::zero();
-      const V d1 = tp.has_second ? I::load_centred(dis[tp.first + 1] + col) : I::zero();
-#pragma GCC unroll 2
-      for (int h = 0; h < 2; ++h) {
-        const V r = interleave(h, r0, r1), d = interleave(h, d0, d1);
-        acc[0][h] = I::dot_add(acc[0][h], d, f);
-        acc[1][h] = I::dot_add(acc[1][h], I::mullo16(d, d), f);
-        acc[2][h] = I::dot_add(acc[2][h], I::mullo16(r, d), f);
-      }
-    }
-    const V round_mu = I::set32((1 << 23) + (1 << 7)), k30 = I::set32(1 << 30);
-    V mu2[2], yy[2], xy[2];
-    for (int h = 0; h < 2; ++h) {
-      const V sd = acc[0][h];
-      mu2[h] = I::template srli32<8>(I::add32(sd, round_mu));
-      yy[h] = I::add32(I::add32(acc[1][h], I::template slli32<8>(sd)), k30);
-      xy[h] = I::add32(I::add32(acc[2][h], I::template slli32<7>(I::add32(I::load(sr + h), sd))), k30);
-    }
-    store_plane(out[kMu2] + out_col, mu2);
-    store_split(out[kYyLo] + out_col, out[kYyHi] + out_col, yy);
-    store_split(out[kXyLo] + out_col, out[kXyHi] + out_col, xy);
-  }
-
-  // The vertical moments of 16-bit samples as vertical_u16 computes them:
-  // the reference's (kRef: mu1, xx; `seen` from its rows) or a pair's
-  // (mu2, yy, xy; `seen` from the distorted rows).
-  template <int S, bool kWide, bool kRef>
-  static void vertical_part_u16(const std::uint16_t* const* ref, const std::uint16_t* const* dis,
-                                std::ptrdiff_t col, int mu_shift, int sq_shift, std::uint16_t* const* out,
-                                std::ptrdiff_t out_col, V& seen) {
-    const V offset = I::set16(0x8000);
-    const auto signed_hi = [&](V v) { return kWide ? I::xor_(v, offset) : v; };
-    constexpr int kAcc = kRef ? 3 : 5;  // kRef: sum, hi, lo; else sum, yy hi, lo, xy hi, lo
-    V acc[kAcc][2];
-    for (auto& m : acc) m[0] = m[1] = I::zero();
-#pragma GCC unroll 16
-    for (const TapPair& tp : kTapPairs<S>) {
-      const V f = I::set32(tp.coeffs);
-      const V r0 = I::load(ref[tp.first] + col);
-      const V r1 = tp.has_second ? I::load(ref[tp.first + 1] + col) : I::zero();
-      V d0 = r0, d1 = r1;
-      if constexpr (!kRef) {
-        d0 = I::load(dis[tp.first] + col);
-        d1 = tp.has_second ? I::load(dis[tp.first + 1] + col) : I::zero();
-      }
-      if (!kWide && (tp.first == 0 || tp.first == kVifTaps[S] - 1)) seen = I::or_(seen, kRef ? r0 : d0);
-#pragma GCC unroll 2
-      for (int h = 0; h < 2; ++h) {
-        const V r = interleave(h, r0, r1);
-        if constexpr (kRef) {
-          acc[0][h] = I::dot_add(acc[0][h], signed_hi(r), f);
-          acc[1][h] = I::dot_add(acc[1][h], signed_hi(I::mulhi16(r, r)), f);
-          acc[2][h] = I::dot_add(acc[2][h], I::xor_(I::mullo16(r, r), offset), f);
-        } else {
-          const V d = interleave(h, d0, d1);
-          acc[0][h] = I::dot_add(acc[0][h], signed_hi(d), f);
-          acc[1][h] = I::dot_add(acc[1][h], signed_hi(I::mulhi16(d, d)), f);
-          acc[2][h] = I::dot_add(acc[2][h], I::xor_(I::mullo16(d, d), offset), f);
-          acc[3][h] = I::dot_add(acc[3][h], signed_hi(I::mulhi16(r, d)), f);
-          acc[4][h] = I::dot_add(acc[4][h], I::xor_(I::mullo16(r, d), offset), f);
-        }
-      }
-    }
-    const std::int32_t hi_offset = kWide ? kOffsetSum : 0;
-    const V round_mu = I::set32(hi_offset + (1 << (mu_shift - 1)));
-    const V hi_fix = I::set32(hi_offset);
-    const V round_lo = I::set32(kOffsetSum + (sq_shift > 0 ? 1 << (sq_shift - 1) : 0));
-    const auto moment = [&](V hi, V lo) {
-      return I::add32(I::sll32(I::add32(hi, hi_fix), 16 - sq_shift), I::srl32(I::add32(lo, round_lo), sq_shift));
-    };
-    V mu[2], sq[2], cross[2];
-    for (int h = 0; h < 2; ++h) {
-      mu[h] = I::srl32(I::add32(acc[0][h], round_mu), mu_shift);
-      sq[h] = moment(acc[1][h], acc[2][h]);
-      if constexpr (!kRef) cross[h] = moment(acc[3][h], acc[4][h]);
-    }
-    if constexpr (kRef) {
-      store_plane(out[kMu1] + out_col, mu);
-      store_split(out[kXxLo] + out_col, out[kXxHi] + out_col, sq);
-    } else {
-      store_plane(out[kMu2] + out_col, mu);
-      store_split(out[kYyLo] + out_col, out[kYyHi] + out_col, sq);
-      store_split(out[kXyLo] + out_col, out[kXyHi] + out_col, cross);
-    }
-  }
-
-  // Horizontal sums of the even and odd positions of chunk p0 of the planes
-  // `ks` (into even[k], odd[k]), as horizontal() filters them.
-  template <int S, std::size_t N>
-  static void filter_planes(std::uint16_t* const* planes, const std::array<int, N>& ks, int p0,
-                            const SharedTaps* taps, V (&even)[kPlanes], V (&odd)[kPlanes]) {
-    const V fix = I::set32(kOffsetSum);
-    for (int k : ks) {
-      const std::uint16_t* src = planes[k] + p0;
-      V e = fix, o = fix;
-#pragma GCC unroll 16
-      for (std::size_t q = 0; q < kSharedTaps<S>.size(); ++q) {
-        const SharedTaps& st = kSharedTaps<S>[q];
-        const V x = I::load(src + st.offset);
-        if (st.even) e = I::dot_add(e, x, I::set32(taps[q].even));
-        if (st.odd) o = I::dot_add(o, x, I::set32(taps[q].odd));
-      }
-      even[k] = e;
-      odd[k] = o;
-    }
-  }
 
   // The reference's part of a row's statistics: each position's filtered
   // mean and variance into `terms` (four vectors a chunk: even mean and
@@ -663,20 +570,20 @@ struct VifSimd {
                                  kPlanes * plane_stride(p.width) * sizeof(std::uint16_t));
     V* terms = sr + 2 * chunks;
     // The reference's denominator and `seen` bits, and each pair's.
-    struct Part {
+    struct Sums {
       Accum acc;
       V seen = I::zero();
     };
-    Part den;
-    std::vector<Part> num(static_cast<std::size_t>(n));
+    Sums den;
+    std::vector<Sums> num(static_cast<std::size_t>(n));
     for (int i = 0; i < p.height; ++i) {
       const T* const* r = ref_rows + i - half;
       for_each_chunk(r, r, taps, p.width,
                      [&](const T* const* rr, const T* const*, std::ptrdiff_t col, std::ptrdiff_t out_col) {
                        if constexpr (sizeof(T) == 1)
-                         vertical_ref_u8(rr, col, planes, out_col, sr + out_col / kWords * 2);
+                         vertical_u8<Part::ref>(rr, rr, col, planes, out_col, sr + out_col / kWords * 2);
                        else
-                         vertical_part_u16<S, kWide, true>(rr, rr, col, p.mu_shift, p.sq_shift, planes, out_col,
+                         vertical_u16<S, kWide, Part::ref>(rr, rr, col, p.mu_shift, p.sq_shift, planes, out_col,
                                                            den.seen);
                      });
       for (int k : {kMu1, kXxLo, kXxHi}) mirror(planes[k], p.width, half);
@@ -685,9 +592,9 @@ struct VifSimd {
         for_each_chunk(r, dis_rows[e] + i - half, taps, p.width,
                        [&](const T* const* rr, const T* const* dd, std::ptrdiff_t col, std::ptrdiff_t out_col) {
                          if constexpr (sizeof(T) == 1)
-                           vertical_pair_u8(rr, dd, col, planes, out_col, sr + out_col / kWords * 2);
+                           vertical_u8<Part::pair>(rr, dd, col, planes, out_col, sr + out_col / kWords * 2);
                          else
-                           vertical_part_u16<S, kWide, false>(rr, dd, col, p.mu_shift, p.sq_shift, planes, out_col,
+                           vertical_u16<S, kWide, Part::pair>(rr, dd, col, p.mu_shift, p.sq_shift, planes, out_col,
                                                               num[e].seen);
                        });
         for (int k : {kMu2, kYyLo, kYyHi, kXyLo, kXyHi}) mirror(planes[k], p.width, half);
