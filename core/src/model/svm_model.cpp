@@ -107,8 +107,10 @@ SvmModel SvmModel::from_document(const json::Value& root, const std::string& ori
       return v;
     };
 
-    const std::string type(need("model_type").as_string("model_type"));
-    if (type != "LIBSVMNUSVR") bad(origin, "model_type '" + json::excerpt(type) + "' is not supported (only LIBSVMNUSVR)");
+    m.type_ = std::string(need("model_type").as_string("model_type"));
+    if (m.type_ != "LIBSVMNUSVR" && m.type_ != "BOOTSTRAP_LIBSVMNUSVR" && m.type_ != "RESIDUEBOOTSTRAP_LIBSVMNUSVR")
+      bad(origin, "model_type '" + json::excerpt(m.type_) +
+                      "' is not supported (LIBSVMNUSVR, BOOTSTRAP_LIBSVMNUSVR or RESIDUEBOOTSTRAP_LIBSVMNUSVR)");
 
     const json::ArrayView names = need("feature_names").as_array("feature_names");
     if (names.empty() || names.size() > 64) bad(origin, "feature_names must list 1..64 features");
@@ -389,6 +391,10 @@ void SvmModel::predict(const double* x, std::size_t frames, double* out) const {
 }
 
 double SvmModel::predict_one(const double* values, std::size_t row) const {
+  return post_process(raw_score(values, row), row);
+}
+
+double SvmModel::raw_score(const double* values, std::size_t row) const {
   std::vector<double> x(features_.size());
   for (std::size_t i = 0; i < features_.size(); ++i) x[i] = normalized(i, values[i]);
   if (chroma_correction_ && denormalized(correction_target_, x[correction_target_]) == 0.0) {
@@ -397,8 +403,11 @@ double SvmModel::predict_one(const double* values, std::size_t row) const {
   }
   double y = svm(x);
   if (linear_rescale_) y = (y - intercept_) / slope_;
-  if (transform_) y = transform(y);
-  require_finite_score(y, origin_, row);  // before clipping, which would hide an infinity
+  return require_finite_score(y, origin_, row);
+}
+
+double SvmModel::post_process(double y, std::size_t row) const {
+  if (transform_) y = require_finite_score(transform(y), origin_, row);  // before clipping, which would hide it
   if (clip_) {
     y = y < clip_lo_ ? clip_lo_ : y;
     y = y > clip_hi_ ? clip_hi_ : y;
