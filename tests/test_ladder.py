@@ -49,6 +49,9 @@ def assert_same(got, want, what=""):
     for name in want.features:
         np.testing.assert_array_equal(got.features[name], want.features[name], err_msg=f"{what} {name}")
     np.testing.assert_array_equal(got.frames, want.frames, err_msg=f"{what} vmaf")
+    assert list(got.scores) == list(want.scores), what
+    for name in want.scores:
+        np.testing.assert_array_equal(got.scores[name], want.scores[name], err_msg=f"{what} {name}")
     np.testing.assert_array_equal(got.frame_numbers, want.frame_numbers)
     assert got.pooled == want.pooled
     assert (got.model, got.width, got.height, got.bitdepth) == (want.model, want.width, want.height, want.bitdepth)
@@ -119,6 +122,19 @@ def test_tiny_onnx_model(ladder8, tmp_path, mode):
     got = score_ladder(str(clip.ref), dists, model=str(model), **clip.geometry, dnn_mode=mode, device="cpu")
     for dist, r in zip(dists, got):
         assert_same(r, score(str(clip.ref), dist, model=str(model), **clip.geometry, dnn_mode=mode, device="cpu"))
+
+
+@pytest.mark.parametrize("model", [None, ["vmaf_v0.6.1", "vmaf_4k_v0.6.1"], "vmaf_b_v0.6.3"])
+def test_no_model_several_models_and_collections(ladder8, model):
+    # Without a model the pipeline has none to score with; with several, the first rides in the
+    # pipeline and the others (a bootstrap collection's members too) predict from each encode's rows.
+    clip, dists = ladder8
+    kwargs = {"features": ["psnr"]} if model is None else {}
+    got = score_ladder(str(clip.ref), dists[:2], model, **clip.geometry, **kwargs)
+    for dist, r in zip(dists, got):
+        assert_same(r, score(str(clip.ref), dist, model, **clip.geometry, **kwargs), dist)
+    with pytest.raises(pyvmaf_tiny.InputError, match="no model"):
+        _core.Pipeline(_specs(["psnr"]), 1, 2).set_model(None, "batch")
 
 
 def test_score_takes_a_list_of_encodes(ladder8):

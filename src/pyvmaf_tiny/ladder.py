@@ -147,7 +147,8 @@ def _run(r: FrameSource, encodes: list[_Encode], specs, m, a: dict, out: list) -
     align = Alignment(a["frames"], a["skip_ref"], 0, a["subsample"])
     pipeline = _core.Pipeline(specs, arguments.thread_count(a["threads"]), len(encodes))
     pipeline.subsample = align.subsample
-    pipeline.set_model(m.native, a["dnn_mode"])
+    if m.native is not None:
+        pipeline.set_model(m.native, a["dnn_mode"])
     chroma = pipeline.needs_chroma
     live = list(range(len(encodes)))
 
@@ -248,7 +249,7 @@ def _run(r: FrameSource, encodes: list[_Encode], specs, m, a: dict, out: list) -
     columns = list(pipeline.columns)
     for slot in live:
         values = pipeline.rows(0, n, slot)[kept]
-        scores = pipeline.scores(0, len(kept), slot)
+        scores = pipeline.scores(0, len(kept), slot) if m.native is not None else None
         d = encodes[slot].source
         out[encodes[slot].index] = make_result(m, columns, values, scores, width=r.width, height=r.height,
                                                bitdepth=r.bpc, fps=fps, frame_numbers=kept, ref=r.name, dist=d.name,

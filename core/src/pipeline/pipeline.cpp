@@ -619,6 +619,7 @@ void Pipeline::settle_locked() {
 void Pipeline::set_model(std::shared_ptr<const Model> model, ModelMode mode, unsigned batch) {
   std::lock_guard lock(mu_);
   if (pushed_) throw Error("set_model() after the first frame");
+  if (!model) throw InputError("set_model(): no model given");
   std::vector<std::size_t> cols;
   for (const auto& c : model->columns()) {
     const auto it = std::find(columns_.begin(), columns_.end(), c);
