@@ -276,3 +276,93 @@ def test_working_memory_grows_by_less_than_a_pair_per_encode(size):
     pair = estimates[0]
     added = np.diff(estimates) / np.diff([1, 2, 3, 4, 8])
     assert (added > 0).all() and (added <= pair).all(), (pair, added)
+
+
+# -- the command line ------------------------------------------------------------------------------------------
+
+
+def _cli(*args, cwd=None):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "pyvmaf_tiny", "score", *map(str, args)], capture_output=True,
+                          text=True, timeout=300, cwd=cwd)
+
+
+def _without_fps(text: str) -> str:
+    import re
+
+    return re.sub(r'\n  "fps": [^\n]*\n', "\n", re.sub(r'<fyi fps="[^"]*" />', "", text))
+
+
+@pytest.fixture(scope="module")
+def named_ladder(ladder8, tmp_path_factory):
+    # The encodes under names of their own (the cached clips are all dist.yuv), and a truncated one.
+    import shutil
+
+    clip, dists = ladder8
+    d = tmp_path_factory.mktemp("named")
+    names = ["x264_22.yuv", "x264_40.yuv", "x265_34.yuv"]
+    for name, dist in zip(names, dists):
+        shutil.copy(dist, d / name)
+    (d / "cut.yuv").write_bytes(open(dists[3], "rb").read()[:100000])
+    geo = ["--width", clip.width, "--height", clip.height, "--pix-fmt", clip.pix_fmt, "-q"]
+    return clip, d, names, geo
+
+
+def test_cli_prints_and_logs_each_encode_as_alone(named_ladder, tmp_path):
+    clip, d, names, geo = named_ladder
+    encodes = [d / n for n in names]
+    # Options between the encodes, a directory for the logs (made when missing).
+    got = _cli(clip.ref, encodes[0], "--feature", "psnr", *geo, encodes[1], encodes[2], "-o", f"{tmp_path}/logs/")
+    assert got.returncode == 0 and got.stderr == "", got.stderr
+    alone = [_cli(clip.ref, e, "--feature", "psnr", *geo, "-o", tmp_path / f"{e.stem}.json") for e in encodes]
+    assert all(a.returncode == 0 for a in alone)
+    assert got.stdout == "".join(a.stdout for a in alone)
+    assert sum(line.startswith("VMAF score of ") for line in got.stdout.splitlines()) == 3
+    assert sorted(p.name for p in (tmp_path / "logs").iterdir()) == sorted(e.stem + ".json" for e in encodes)
+    for e in encodes:
+        assert _without_fps((tmp_path / "logs" / f"{e.stem}.json").read_text()) == \
+            _without_fps((tmp_path / f"{e.stem}.json").read_text())
+    # --dist repeated, the same lines.
+    again = _cli("--ref", clip.ref, *[x for e in encodes for x in ("--dist", e)], "--feature", "psnr", *geo)
+    assert again.returncode == 0 and again.stdout == got.stdout, again.stderr
+
+
+def test_cli_log_templates(ladder8, named_ladder, tmp_path):
+    clip, d, names, geo = named_ladder
+    _, dists = ladder8  # all named dist.yuv, in folders of their own
+    got = _cli(clip.ref, dists[0], dists[1], *geo, "--output", tmp_path / "{index}_{name}.xml")
+    assert got.returncode == 0, got.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0_dist.xml", "1_dist.xml"]
+    alone = _cli(clip.ref, dists[1], *geo, "--output", tmp_path / "alone.xml")
+    assert _without_fps((tmp_path / "1_dist.xml").read_text()) == _without_fps((tmp_path / "alone.xml").read_text())
+    clash = _cli(clip.ref, dists[0], dists[1], *geo, "--output", tmp_path / "t" / "{name}.json")
+    assert clash.returncode == 2 and "would both write" in clash.stderr and "{index}" in clash.stderr
+    assert not (tmp_path / "t").exists()
+
+
+def test_cli_refuses_one_file_for_several_encodes(named_ladder, tmp_path):
+    clip, d, names, geo = named_ladder
+    for output in (tmp_path / "log.json", "-"):
+        got = _cli(clip.ref, d / names[0], d / names[1], *geo, "--output", output)
+        assert got.returncode == 2 and got.stdout == "", got.stdout
+        assert "2 encodes" in got.stderr and "{name}" in got.stderr, got.stderr
+    assert list(tmp_path.iterdir()) == []
+    got = _cli(clip.ref, d / names[0], d / names[1], *geo, "--sync", "auto")
+    assert got.returncode == 2 and "--sync pairs one distorted clip" in got.stderr
+
+
+def test_cli_a_failing_encode_fails_alone(named_ladder, tmp_path):
+    clip, d, names, geo = named_ladder
+    encodes = [d / names[0], d / "cut.yuv", d / names[2]]
+    got = _cli(clip.ref, *encodes, *geo, "-o", tmp_path)
+    assert got.returncode == 2
+    alone = _cli(clip.ref, encodes[1], *geo)
+    assert alone.returncode == 2 and "truncated" in alone.stderr
+    assert got.stderr == alone.stderr.replace("pyvmaf-tiny: error: ", "pyvmaf-tiny: error: encode 2 of 3: ")
+    assert got.stdout == _cli(clip.ref, encodes[0], *geo).stdout + _cli(clip.ref, encodes[2], *geo).stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x264_22.json", "x265_34.json"]
+    # The reference's error is the run's, said once.
+    got = _cli(tmp_path / "missing.yuv", *encodes, *geo)
+    assert got.returncode == 2 and got.stderr.count("error") == 1 and "missing.yuv" in got.stderr
