@@ -366,3 +366,28 @@ def test_cli_a_failing_encode_fails_alone(named_ladder, tmp_path):
     # The reference's error is the run's, said once.
     got = _cli(tmp_path / "missing.yuv", *encodes, *geo)
     assert got.returncode == 2 and got.stderr.count("error") == 1 and "missing.yuv" in got.stderr
+
+
+def test_batch_tasks_read_the_reference_once(ladder8, tmp_path, monkeypatch):
+    # A batch task is one native ladder: the reference opened once, each entry as the pair alone.
+    from pyvmaf_tiny import api, ladder
+    from pyvmaf_tiny.batch import score_ladder as batch_ladder
+
+    clip, dists = ladder8
+    encodes = [dists[0], str(tmp_path / "missing.yuv"), dists[2]]
+    want = score_ladder(str(clip.ref), encodes, **clip.geometry, frames=4, skip_dist=[0, 0, 1])
+    opened = []
+
+    def counting(real):
+        def open_source(clip, *args, role=None, **kwargs):
+            opened.append(role)
+            return real(clip, *args, role=role, **kwargs)
+        return open_source
+
+    monkeypatch.setattr(ladder, "open_source", counting(ladder.open_source))
+    monkeypatch.setattr(api, "open_source", counting(api.open_source))
+    got = batch_ladder(str(clip.ref), encodes, **clip.geometry, frames=4, skip_dist=[0, 0, 1])
+    assert opened.count("reference") == 1, opened
+    assert isinstance(got[1], pyvmaf_tiny.InputError) and str(got[1]) == str(want[1])
+    for r, w in ((got[0], want[0]), (got[2], want[2])):
+        assert_same(r, w)
