@@ -67,16 +67,34 @@ def test_every_value_equals_each_pair_alone(request, which, threads):
         assert_same(r, score(str(clip.ref), dist, **clip.geometry, features=EXTRAS, threads=threads), dist)
 
 
-def test_every_registered_extractor(ladder8):
+ALL_EXTRACTORS = [e[0] for e in _core.extractor_catalog()]
+EVERY_EXTRACTOR_ENCODES = {"8": 3, "10": 2}
+
+
+@pytest.fixture(scope="module")
+def every_extractor_alone(ladder8, ladder10):
+    # Each pair alone, every registered extractor, with the scalar kernels.
+    out = {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PYVMAF_TINY_ISA", "scalar")
+        for which, (clip, dists) in (("8", ladder8), ("10", ladder10)):
+            out[which] = [score(str(clip.ref), d, **clip.geometry, features=ALL_EXTRACTORS, threads=2)
+                          for d in dists[:EVERY_EXTRACTOR_ENCODES[which]]]
+    return out
+
+
+@pytest.mark.parametrize("isa", AVAILABLE)
+def test_every_registered_extractor_on_every_isa(ladder8, ladder10, every_extractor_alone, isa, monkeypatch):
     # Extractors that do not split their work run pair by pair inside the ladder (the temporal ones
-    # reading each encode's own previous frame); every one must give each pair's values.
-    clip, dists = ladder8
-    names = [e[0] for e in _core.extractor_catalog()]
-    got = score_ladder(str(clip.ref), dists[:3], **clip.geometry, features=names, threads=2)
-    for dist, r in zip(dists, got):
-        want = score(str(clip.ref), dist, **clip.geometry, features=names, threads=2)
-        assert len(want.features) > 30
-        assert_same(r, want, dist)
+    # reading each encode's own previous frame); every one, on every ISA, must give each pair's
+    # values as the scalar kernels give them alone.
+    monkeypatch.setenv("PYVMAF_TINY_ISA", isa)
+    for which, (clip, dists) in (("8", ladder8), ("10", ladder10)):
+        got = score_ladder(str(clip.ref), dists[:EVERY_EXTRACTOR_ENCODES[which]], **clip.geometry,
+                           features=ALL_EXTRACTORS, threads=2)
+        for dist, r, want in zip(dists, got, every_extractor_alone[which]):
+            assert len(want.features) > 30
+            assert_same(r, want, f"{dist} {isa}")
 
 
 @pytest.mark.parametrize("isa", AVAILABLE)
