@@ -210,8 +210,8 @@ def _per_encode_paths(option: str, given: Optional[str], dists: list[str], suffi
                           f"template with {{name}}")
     if not (is_dir or templated):
         if len(dists) > 1:
-            raise _UsageError(f"{option} {given}: one file for {len(dists)} encodes; give a directory "
-                              f"(e.g. {option} logs/) or a template with {{name}} (e.g. {option} 'logs/{{name}}{suffix}')")
+            raise _UsageError(f"{option} {given}: one file for {len(dists)} encodes; give a directory (e.g. "
+                              f"{option} logs/) or a template with {{name}} (e.g. {option} 'logs/{{name}}{suffix}')")
         return [given]
     names = [os.path.splitext(os.path.basename(os.fspath(d)))[0] or f"encode{k}" for k, d in enumerate(dists)]
     if templated:
