@@ -1,0 +1,25 @@
+#include "library.hpp"
+#include "os_windows.hpp"
+
+namespace pvt::platform {
+
+void* load_library(const std::string& path, std::string& error) {
+  std::wstring wide;
+  if (!widen(path, wide)) {
+    error = "the path is not valid UTF-8";
+    return nullptr;
+  }
+  // A full path: its folder first for the libraries it needs (onnxruntime.dll
+  // beside onnxruntime_providers_shared.dll), then the system's safe places.
+  const bool has_folder = path.find_first_of("/\\") != std::string::npos;
+  HMODULE module = ::LoadLibraryExW(
+      wide.c_str(), nullptr, has_folder ? LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR | LOAD_LIBRARY_SEARCH_DEFAULT_DIRS : 0);
+  if (!module) error = system_message(::GetLastError());
+  return reinterpret_cast<void*>(module);
+}
+
+void* symbol(void* library, const char* name) {
+  return reinterpret_cast<void*>(::GetProcAddress(reinterpret_cast<HMODULE>(library), name));
+}
+
+}  // namespace pvt::platform
