@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "../common/exact_math.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/json.hpp"
 #include "pyvmaf_tiny/model.hpp"
@@ -250,7 +251,7 @@ double SvmModel::svm(const std::vector<double>& x) const {
     }
     for (; a < nx; ++a) d2 += x[a] * x[a];
     for (; b < ny; ++b) d2 += sv.nodes[b].second * sv.nodes[b].second;
-    sum += sv.coef * std::exp(-gamma_ * d2);
+    sum += sv.coef * exact::exp(-gamma_ * d2);
   }
   return sum - rho_;
 }

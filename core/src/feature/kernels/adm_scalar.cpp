@@ -5,6 +5,7 @@
 #include <numbers>
 #include <type_traits>
 
+#include "../../common/exact_math.hpp"
 #include "adm_kernels.hpp"
 #include "pyvmaf_tiny/cpu.hpp"
 #ifdef PVT_HAVE_X86_KERNELS
@@ -96,7 +97,7 @@ const std::array<int32_t, 65537>& reciprocals() {
 }
 
 inline float cos_1deg_squared() {
-  const double c = std::cos(std::numbers::pi / 180.0);
+  const double c = exact::cos(std::numbers::pi / 180.0);
   return static_cast<float>(c * c);
 }
 

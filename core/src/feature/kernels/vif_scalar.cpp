@@ -5,6 +5,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "../../common/exact_math.hpp"
 #include "pyvmaf_tiny/cpu.hpp"
 #include "vif_kernels.hpp"
 #ifdef PVT_HAVE_X86_KERNELS
@@ -280,7 +281,7 @@ const std::uint16_t* vif_log2_table() {
     // libvmaf rounds log2f(i) * 2048; a correctly rounded float log2 gives
     // the same table independently of the platform's log2f.
     for (int i = 32767; i < 65536; ++i) {
-      const float l = static_cast<float>(std::log2(static_cast<double>(i)));
+      const float l = static_cast<float>(exact::log2(static_cast<double>(i)));
       t[static_cast<std::size_t>(i)] = static_cast<std::uint16_t>(std::round(l * 2048.0f));
     }
     return t;
