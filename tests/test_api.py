@@ -189,3 +189,60 @@ def test_score_opens_files_through_the_given_policy(tmp_path):
     for name in ("fifo.y4m", "fifo.mp4"):
         with pytest.raises(pyvmaf_tiny.InputError, match=f"{name}: is a FIFO, not a regular file"):
             pyvmaf_tiny.score(str(root / name), str(root / name))
+
+
+# -- habits of a Python library ------------------------------------------------------------------------------
+
+def test_result_to_pandas_and_polars_index_by_frame_number():
+    import pandas as pd
+    import polars as pl
+
+    clip = small_clip()
+    r = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), **clip.geometry, subsample=2, features=["psnr"])
+    df = r.to_pandas()
+    assert isinstance(df, pd.DataFrame) and df.index.name == "frame"
+    assert df.index.tolist() == [0, 2, 4]
+    assert list(df.columns) == list(r.metrics())
+    np.testing.assert_array_equal(df["vmaf"].to_numpy(), r.frames)
+    np.testing.assert_array_equal(df["psnr_y"].to_numpy(), r.features["psnr_y"])
+    pdf = r.to_polars()
+    assert isinstance(pdf, pl.DataFrame) and pdf.columns == ["frame", *r.metrics()]
+    assert pdf["frame"].to_list() == [0, 2, 4] and pdf["vmaf"].to_list() == r.frames.tolist()
+
+
+def test_result_to_pandas_without_pandas_says_how_to_install(monkeypatch):
+    import sys
+
+    clip = small_clip()
+    r = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), **clip.geometry)
+    for module, method in (("pandas", r.to_pandas), ("polars", r.to_polars)):
+        monkeypatch.setitem(sys.modules, module, None)
+        with pytest.raises(ImportError, match=f"needs {module}: pip install {module}"):
+            method()
+
+
+def test_help_of_score_covers_inputs_pairing_progress_and_policy():
+    doc = pyvmaf_tiny.score.__doc__
+    for needle in ("reference comes first", ".mp4", "container", "progress(done, total)", "policy", "align=\"pts\"",
+                   "sync=\"auto\"", "dist_delay"):
+        assert needle in doc, needle
+    assert "progress" in pyvmaf_tiny.extract_features.__doc__ and "containers" in pyvmaf_tiny.extract_features.__doc__
+
+
+def test_library_code_logs_and_never_prints():
+    import ast
+    from pathlib import Path
+
+    package = Path(pyvmaf_tiny.__file__).parent
+    commands = {"cli.py", "train/commands.py", "batch/cli.py"}  # command handlers print; the library does not
+    offenders = []
+    for path in package.rglob("*.py"):
+        if str(path.relative_to(package)) in commands:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "print":
+                offenders.append(f"{path.relative_to(package)}:{node.lineno}")
+    assert offenders == []
+    import logging
+
+    assert any(isinstance(h, logging.NullHandler) for h in logging.getLogger("pyvmaf_tiny").handlers)

@@ -61,7 +61,7 @@ def test_help_has_examples():
         (lambda c, t: ["score", c.ref, c.dist, "--width", c.width, "--height", c.height, "--pix-fmt", "rgb24"],
          2, "unsupported pix_fmt"),
         (lambda c, t: ["score", c.ref, c.dist, *_geometry(c), "--model", "vmaf_v9"], 2, "unknown model"),
-        (lambda c, t: ["score", c.ref], 2, "the following arguments are required"),
+        (lambda c, t: ["score", c.ref], 2, "needs a reference and a distorted clip"),
         (lambda c, t: ["score", c.ref, c.dist, *_geometry(c), "--threads", "x"], 2, "invalid int"),
     ],
 )
@@ -140,7 +140,8 @@ def test_pool_frame_scores_and_plot(tmp_path):
               "--plot", png, check_rc=0).stdout
     lines = out.strip().splitlines()
     assert [ln.split(":")[0] for ln in lines[:-1]] == [f"frame {i}" for i in range(6)]
-    assert lines[-1].startswith("VMAF harmonic_mean (vmaf_v0.6.1, 6 frames, cpu): ")
+    assert lines[-1].startswith(f"VMAF harmonic_mean of {clip.dist} against reference {clip.ref} "
+                                f"(vmaf_v0.6.1, 6 frames, cpu): ")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -234,6 +235,12 @@ def test_a_fifo_model_is_refused_at_once(tmp_path):
     assert "fifo.json: is a FIFO, not a regular file" in _one_error_line(proc)
 
 
+def _pooled(stdout: str) -> str:
+    """The summary line without the file names: from the model on."""
+    line = stdout.strip().splitlines()[-1]
+    return line[line.index(" (vmaf"):]
+
+
 def _cli_bytes(*args):
     proc = subprocess.run([sys.executable, "-m", "pyvmaf_tiny", *[a if isinstance(a, bytes) else str(a) for a in args]],
                           capture_output=True, timeout=300)
@@ -255,9 +262,10 @@ def test_undecodable_file_names_work_end_to_end(tmp_path):
     yuv_ref = d + b"/r\xff.yuv"
     with open(yuv_ref, "wb") as f:
         f.write(clip.ref.read_bytes())
-    expected = cli("score", clip.ref, clip.dist, *_geometry(clip), "-q", check_rc=0).stdout
-    assert _cli_bytes("score", y4m_ref, y4m_dist, "-q").stdout == expected
-    assert _cli_bytes("score", yuv_ref, clip.dist, *_geometry(clip), "-q").stdout == expected
+    expected = _pooled(cli("score", clip.ref, clip.dist, *_geometry(clip), "-q", check_rc=0).stdout)
+    got = _cli_bytes("score", y4m_ref, y4m_dist, "-q").stdout
+    assert _pooled(got) == expected and "against reference " + str(tmp_path) + "/r\\xff.y4m (" in got
+    assert _pooled(_cli_bytes("score", yuv_ref, clip.dist, *_geometry(clip), "-q").stdout) == expected
     out = tmp_path / "log.json"
     assert _cli_bytes("score", y4m_ref, y4m_dist, "-q", "-o", out).returncode == 0
     proc = _cli_bytes("score", d + b"/missing\xff.y4m", y4m_dist)
@@ -276,7 +284,8 @@ def test_undecodable_container_names_work_end_to_end(tmp_path):
         os.link(d + src, d + dst)
     expected = cli("score", tmp_path / "a.mkv", tmp_path / "b.mkv", "-q", "--feature", "psnr", check_rc=0).stdout
     got = _cli_bytes("score", d + b"/a\xff.mkv", d + b"/b\xe9.mkv", "-q", "--feature", "psnr")
-    assert got.returncode == 0 and got.stdout == expected, got.stderr
+    assert got.returncode == 0 and _pooled(got.stdout) == _pooled(expected), got.stderr
+    assert got.stdout.startswith(f"VMAF score of {tmp_path}/b\\xe9.mkv against reference {tmp_path}/a\\xff.mkv (")
 
 
 @pytest.mark.parametrize("option,value,needle", [
@@ -291,3 +300,66 @@ def test_numbers_out_of_range_exit_2_with_one_line(option, value, needle):
     proc = cli("score", clip.ref, clip.dist, *_geometry(clip), option, value)
     assert proc.returncode == 2, proc.stderr
     assert needle in _one_error_line(proc)
+
+
+# -- the rough edges of a first day --------------------------------------------------------------------------
+
+def test_top_level_debug_shows_the_traceback_and_debug_log(tmp_path):
+    proc = cli("--debug", "score", tmp_path / "missing.y4m", tmp_path / "missing.y4m")
+    assert proc.returncode != 0 and "Traceback" in proc.stderr
+    clip = small_clip()
+    proc = cli("--debug", "score", clip.ref, clip.dist, *_geometry(clip), "--sync", "auto", "-q", check_rc=0)
+    assert "pyvmaf-tiny: pyvmaf_tiny.sync: sync: delay 0 frames" in proc.stderr
+
+
+def test_a_closed_pipe_ends_quietly():
+    # `pyvmaf-tiny score ... --frame-scores | head -1`: the reader is gone before anything is written
+    clip = small_clip()
+    proc = subprocess.Popen([sys.executable, "-m", "pyvmaf_tiny", "score", str(clip.ref), str(clip.dist),
+                             *map(str, _geometry(clip)), "--frame-scores"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=300) == 141, stderr  # 128 + SIGPIPE, as a tool killed by SIGPIPE
+    assert stderr == ""
+
+
+def test_a_second_model_is_refused():
+    clip = small_clip()
+    proc = cli("score", clip.ref, clip.dist, *_geometry(clip), "--model", "vmaf_v0.6.1", "--model", "fr_micro_v1")
+    assert proc.returncode == 2
+    assert "--model given 2 times (vmaf_v0.6.1, fr_micro_v1): one model per run for now" in proc.stderr
+    proc = cli("score", clip.ref, clip.dist, *_geometry(clip), "--model", "fr_micro_v1", "-q", check_rc=0)
+    assert "(fr_micro_v1, 6 frames" in proc.stdout
+
+
+def test_plot_checks_for_matplotlib_before_scoring(tmp_path):
+    # matplotlib missing: the run must not start (a missing clip would otherwise be the error)
+    code = ("import sys; sys.modules['matplotlib'] = None; from pyvmaf_tiny.cli import main; "
+            f"raise SystemExit(main(['score', {str(tmp_path / 'missing.y4m')!r}, {str(tmp_path / 'missing.y4m')!r}, "
+            f"'--plot', {str(tmp_path / 'p.png')!r}]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1 and "--plot needs matplotlib: pip install 'pyvmaf-tiny[plot]'" in proc.stderr, \
+        proc.stderr
+
+
+def test_plot_title_names_the_files(tmp_path, monkeypatch):
+    import pyvmaf_tiny.plot as plot
+    from pyvmaf_tiny.cli import main
+
+    seen = {}
+    monkeypatch.setattr(plot, "plot_timeline", lambda result, path, **kw: seen.update(kw))
+    clip = small_clip()
+    assert main(["score", str(clip.ref), str(clip.dist), *map(str, _geometry(clip)), "-q", "--plot",
+                 str(tmp_path / "p.png")]) == 0
+    assert seen == {"ref": str(clip.ref), "dist": str(clip.dist)}
+
+
+@pytest.mark.parametrize("missing", ["anyio", "pydantic"])
+def test_mcp_without_the_extras_dependencies_gives_the_install_hint(missing):
+    code = (f"import sys; sys.modules[{missing!r}] = None; from pyvmaf_tiny.cli import main; "
+            "raise SystemExit(main(['mcp']))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert f'pip install "pyvmaf-tiny[mcp]" ({missing}, which it needs, is not installed)' in proc.stderr, \
+        proc.stderr

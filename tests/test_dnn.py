@@ -152,7 +152,7 @@ def _malformed(tmp_path, x, kind):
     if kind == "wrong_sha256":
         p = save(tmp_path, kind, _normalised_mlp(x), SIX)
         _rewrite_sidecar(p, sha256="0" * 64)
-        return p, "sha256 is"
+        return p, "sha256 differs"
     if kind == "missing_sidecar":  # the sidecar exists nowhere: a broken model, not a missing one
         p = save(tmp_path, kind, _normalised_mlp(x), SIX)
         p.with_suffix(".json").unlink()

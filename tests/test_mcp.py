@@ -147,7 +147,8 @@ def test_vmaf_score_equals_cli_and_oracle(server, ws, tmp_path):
     async def on_progress(done, total, message):
         progress.append((done, total))
 
-    result = server.call("vmaf_score", {**ws.pair, "threads": 2}, progress_callback=on_progress)
+    result = server.call("vmaf_score", {**ws.pair, "threads": 2, "frame_scores": True},
+                         progress_callback=on_progress)
     assert not result.is_error
     log = _text(result)
     assert result.meta == {"backend": "cpu", "model": "vmaf_v0.6.1", "frames": 6, "version": pyvmaf_tiny.__version__}
@@ -165,6 +166,35 @@ def test_vmaf_score_equals_cli_and_oracle(server, ws, tmp_path):
     theirs = oracle.run(ws.clip.ref, ws.clip.dist, **ws.geometry)["pooled_metrics"]["vmaf"]["mean"]
     assert abs(ours - theirs) <= 1e-6
     assert abs(result.structured_content["score"] - theirs) <= 1e-6
+
+
+def test_vmaf_score_is_short_unless_frame_scores_are_asked_for(server, ws):
+    result = server.call("vmaf_score", {**ws.pair, "threads": 2, "features": ["psnr"]})
+    assert not result.is_error
+    text = _text(result)
+    assert len(text) < 400 and "\n" not in text, text
+    s = result.structured_content
+    assert text.startswith(f"VMAF {s['score']:.6f} (harmonic mean ") and "frame_scores=true" in text
+    assert f"of {ws.pair['dist']} against reference {ws.pair['ref']}" in text
+    assert s["frames"] == 6 and s["reference"] == ws.pair["ref"] and s["distorted"] == ws.pair["dist"]
+    assert set(s["pooled_metrics"]) >= {"vmaf", "psnr_y", "integer_adm2"}
+    assert len(json.dumps(s)) < 4000  # pooled values only: no per-frame arrays
+    full = server.call("vmaf_score", {**ws.pair, "threads": 2, "features": ["psnr"], "frame_scores": True})
+    frames = json.loads(_text(full))["frames"]
+    assert len(frames) == 6 and frames[0]["metrics"]["psnr_y"] > 0
+
+
+def test_vmaf_score_pairs_and_syncs_as_the_library(server, ws):
+    geometry = {**ws.pair, "threads": 2}
+    synced = server.call("vmaf_score", {**geometry, "sync": "auto"})
+    assert not synced.is_error, _text(synced)
+    assert synced.structured_content["sync_delay"] == 0
+    assert "sync delay 0 frames" in _text(synced)
+    delayed = server.call("vmaf_score", {**geometry, "dist_delay": 1})
+    expected = pyvmaf_tiny.score(ws.pair["ref"], ws.pair["dist"], skip_dist=1, frames=5, **ws.geometry)
+    assert delayed.is_error and "frame count mismatch" in _text(delayed)
+    delayed = server.call("vmaf_score", {**geometry, "dist_delay": 1, "frames": 5})
+    assert delayed.structured_content["score"] == pytest.approx(expected.score, abs=1e-9)
 
 
 def test_refusals_are_tool_errors_and_the_server_keeps_serving(server, ws):
@@ -186,15 +216,15 @@ def test_refusals_are_tool_errors_and_the_server_keeps_serving(server, ws):
         ("vmaf_score", {**pair, "frames": 10**9}, "cap of 100 frames a call (--max-frames)"),
         ("vmaf_score", {**pair, "pix_fmt": "rgb24"}, "unsupported pix_fmt 'rgb24'"),
         ("vmaf_score", {**pair, "model": "vmaf_v9"}, "unknown model 'vmaf_v9'"),
-        ("vmaf_score", {**pair, "model": str(ws.outside / "m.json")}, outside_root),
+        ("vmaf_score", {**pair, "model": str(ws.outside / "m.json")}, "outside the allowed roots"),
         ("vmaf_score", {**pair, "ref": str(root / "missing.yuv")}, "no such file"),
         ("vmaf_score", {**pair, "ref": str(root / "garbage.mp4")}, "cannot open as a video container"),
         ("vmaf_score", {**pair, "threads": "many"}, "threads: Input should be a valid integer"),
         ("vmaf_score", {"ref": pair["ref"]}, "dist: Field required"),
         ("extract_features", {**pair, "features": ["nope"]}, "unknown feature 'nope'"),
-        ("describe_model", {"model": "/etc/hosts.json"}, outside_root),
+        ("describe_model", {"model": "/etc/hosts.json"}, "outside the allowed roots"),
         ("describe_model", {"model": "vmaf_v9"}, "unknown model 'vmaf_v9'"),
-        ("describe_model", {"model": "models/sneaky.json"}, "outside the allowed roots"),  # its .onnx is outside
+        ("describe_model", {"model": "models/sneaky.json"}, "must be a plain file name"),  # its .onnx is outside
     ]
     for tool, args, needle in cases:
         result = server.call(tool, args)

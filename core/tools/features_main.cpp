@@ -16,6 +16,7 @@
 #include "pyvmaf_tiny/cpu.hpp"
 #include "pyvmaf_tiny/dnn.hpp"
 #include "pyvmaf_tiny/errors.hpp"
+#include "pyvmaf_tiny/model_file.hpp"
 #include "pyvmaf_tiny/pipeline.hpp"
 #include "pyvmaf_tiny/raw_reader.hpp"
 #include "pyvmaf_tiny/registry.hpp"
@@ -185,11 +186,7 @@ int main(int argc, char** argv) {
     }
     std::shared_ptr<pvt::Model> model;
     if (!model_path.empty()) {
-      const std::string text = pvt::platform::read_regular_file(model_path, "model", std::size_t{64} << 20);
-      if (text.find(pvt::kSidecarSchema) != std::string::npos)
-        model = pvt::OnnxModel::load(model_path, pvt::DnnOptions{device});
-      else
-        model = std::make_shared<pvt::SvmModel>(pvt::SvmModel::from_json(text, model_path));
+      model = pvt::load_model_file(model_path, pvt::DnnOptions{device});
       for (const auto& spec : model->extractor_specs())
         if (std::none_of(specs.begin(), specs.end(), [&](const auto& s) { return s.name == spec.name; }))
           specs.push_back(spec);

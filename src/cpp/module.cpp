@@ -38,7 +38,8 @@ void translate(std::exception_ptr p) {
 PYBIND11_MODULE(_core, m) {
   m.doc() = "pyvmaf-tiny native core";
   py::register_exception_translator(translate);
-  pvt_bind::bind_pipeline(m);
-  pvt_bind::bind_model(m);
+  // Classes before the functions that take them, so that signatures (and the generated stubs) name them.
   pvt_bind::bind_io(m);
+  pvt_bind::bind_model(m);
+  pvt_bind::bind_pipeline(m);
 }

@@ -2,7 +2,11 @@
 
 __version__ = "0.1.0"
 
-from .errors import BackendUnavailable, InputError, ModelError, PyvmafTinyError  # noqa: E402
+import logging as _logging
+
+from .errors import (  # noqa: E402
+    BackendUnavailable, InputError, InputWarning, ModelError, PyvmafTinyError, PyvmafTinyWarning,
+)
 from . import models  # noqa: E402
 from .api import extract_features, release_memory, score  # noqa: E402
 from .result import Result  # noqa: E402
@@ -21,4 +25,9 @@ __all__ = [
     "InputError",
     "ModelError",
     "BackendUnavailable",
+    "PyvmafTinyWarning",
+    "InputWarning",
 ]
+
+# A library logs and leaves the handlers to the application (the CLI's --debug sets one up).
+_logging.getLogger(__name__).addHandler(_logging.NullHandler())

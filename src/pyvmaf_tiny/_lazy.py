@@ -10,17 +10,23 @@ from __future__ import annotations
 import importlib
 import threading
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 
 class _LazyModule(ModuleType):
-    def __getattr__(self, attr):
+    def __getattr__(self, attr: str) -> object:
         module = importlib.import_module(self.__name__)
         value = getattr(module, attr)
         setattr(self, attr, value)  # later lookups are plain attribute reads
         return value
 
 
-np = _LazyModule("numpy")
+__all__ = ["np", "preload"]
+
+if TYPE_CHECKING:  # type checkers see numpy itself
+    import numpy as np
+else:
+    np = _LazyModule("numpy")
 
 
 def preload(name: str = "numpy") -> threading.Thread:

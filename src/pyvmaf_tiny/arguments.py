@@ -108,13 +108,23 @@ def callback(value: Any, name: str) -> Any:
     return value
 
 
+def seconds(value: Any, name: str, lo: float, hi: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not lo <= float(value) <= hi:
+        raise InputError(f"{name} must be a number of seconds from {lo:g} to {hi:g}, got {_show(value)}")
+    return float(value)
+
+
 def call(*, width=None, height=None, pix_fmt=None, bitdepth=None, threads=0, features=None, frames=None,
          skip_ref=0, skip_dist=0, subsample=1, scale_dist=None, progress=None, device="auto",
-         dnn_mode="batch") -> dict:
+         dnn_mode="batch", dist_delay=0, align="index", sync=None, sync_window=2.0) -> dict:
     """score()/pooled_score()/extract_features()'s shared arguments, checked."""
     from .io.scaled import METHODS
+    from .sync import ALIGN_MODES, SYNC_MODES
 
     return dict(
+        dist_delay=integer(dist_delay, "dist_delay", -MAX_COUNT, MAX_COUNT),
+        align=choice(align, "align", ALIGN_MODES), sync=choice(sync, "sync", SYNC_MODES, optional=True),
+        sync_window=seconds(sync_window, "sync_window", 0.0, 60.0),
         width=dimension(width, "width"), height=dimension(height, "height"),
         pix_fmt=text(pix_fmt, "pix_fmt", optional=True), bitdepth=bit_depth(bitdepth),
         threads=thread_count(threads), features=feature_list(features),

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import sys
+import warnings
 from typing import Optional, Sequence
 
 from . import __version__
-from .errors import BackendUnavailable, InputError, ModelError, PyvmafTinyError
+from .errors import BackendUnavailable, InputError, ModelError, PyvmafTinyError, PyvmafTinyWarning
 
 EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_MODEL = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 128 + 13  # what a tool killed by SIGPIPE reports: `pyvmaf-tiny ... | head`
+_DEFAULT_MODEL = "vmaf_v0.6.1"
 
 _MAIN_EXAMPLES = """\
 examples:
@@ -44,6 +49,9 @@ examples:
   pyvmaf-tiny score ref.y4m dist_720p.mp4 --scale-dist bicubic     # changes the measurement
   pyvmaf-tiny score ref.y4m dist.mp4 --skip-dist 2 --frames 100 --subsample 5
   pyvmaf-tiny score ref.y4m dist.y4m --model my_tiny.onnx --device auto --plot vmaf.png
+  pyvmaf-tiny score --ref ref.y4m --dist dist.mp4                  # the reference comes first (ffmpeg: last)
+  pyvmaf-tiny score ref24.mp4 dist12.mp4 --align pts               # pair by time; changes the measurement
+  pyvmaf-tiny score ref.y4m dist.mp4 --sync auto                   # find the delay; --dist-delay N to give it
 
 Output logs (--output) use libvmaf's JSON/XML/CSV/SUB layout and metric names.
 Exit codes: 0 ok, 2 bad input or usage, 3 model error, 1 anything else.
@@ -57,8 +65,10 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_INPUT)
 
 
-def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--debug", action="store_true", help="show the traceback of an error")
+def _add_common(p: argparse.ArgumentParser, top: bool = False) -> None:
+    # Before or after the subcommand: a subcommand's own default must not undo the top-level flag.
+    p.add_argument("--debug", action="store_true", default=False if top else argparse.SUPPRESS,
+                   help="show the traceback of an error, and debug logging on stderr (ONNX Runtime's own lines from info up)")
 
 
 def _build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
@@ -66,7 +76,7 @@ def _build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
     p = _Parser(prog="pyvmaf-tiny", description="libvmaf-exact VMAF from a fast native core.",
                 epilog=_MAIN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"pyvmaf-tiny {__version__}")
-    _add_common(p)
+    _add_common(p, top=True)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     builders = {"score": _add_score, "demo": _add_demo, "corpus": _register_training, "train": _register_training,
                 "models": _add_models, "mcp": _add_mcp}
@@ -86,14 +96,19 @@ def _command_of(argv: Sequence[str]) -> Optional[str]:
 def _add_score(sub) -> None:
     s = sub.add_parser("score", help="score a distorted clip against its reference", epilog=_SCORE_EXAMPLES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    s.add_argument("ref", help="reference: .y4m, a container (.mp4, .mkv, ...), or .yuv with --width/--height/--pix-fmt")
-    s.add_argument("dist", help="distorted clip, in any of the same forms")
+    s.add_argument("ref", nargs="?", help="reference (the original): .y4m, a container (.mp4, .mkv, ...), or .yuv "
+                                          "with --width/--height/--pix-fmt. Note: ffmpeg's libvmaf filter takes the "
+                                          "distorted clip first; here the reference comes first")
+    s.add_argument("dist", nargs="?", help="distorted clip (the encode), in any of the same forms")
+    s.add_argument("--ref", dest="ref_opt", metavar="REF", help="the reference, named explicitly")
+    s.add_argument("--dist", dest="dist_opt", metavar="DIST", help="the distorted clip, named explicitly")
     g = s.add_argument_group("raw input")
     g.add_argument("--width", type=int, help="frame width of raw .yuv input")
     g.add_argument("--height", type=int, help="frame height of raw .yuv input")
     g.add_argument("--pix-fmt", help="raw .yuv pixel format, e.g. yuv420p, yuv422p10le, gray (ffmpeg names)")
     g = s.add_argument_group("model and features")
-    g.add_argument("--model", default="vmaf_v0.6.1", help="packaged model name, a libvmaf JSON model, or a tiny .onnx")
+    g.add_argument("--model", action="append", metavar="MODEL",
+                   help=f"packaged model name, a libvmaf JSON model, or a tiny .onnx (default {_DEFAULT_MODEL})")
     g.add_argument("--feature", action="append", default=[], metavar="NAME",
                    help="also compute this feature (repeatable), e.g. psnr, float_ssim, integer_motion")
     g.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "openvino"),
@@ -104,6 +119,18 @@ def _add_score(sub) -> None:
     g.add_argument("--frames", type=int, help="score this many frame pairs (allows inputs of different lengths)")
     g.add_argument("--skip-ref", type=int, default=0, metavar="N", help="drop the first N reference frames")
     g.add_argument("--skip-dist", type=int, default=0, metavar="N", help="drop the first N distorted frames")
+    g.add_argument("--dist-delay", type=int, default=0, metavar="N",
+                   help="the distorted clip lags the reference by N frames (N < 0: leads it); the same as "
+                        "--skip-dist N (--skip-ref -N). In frames, not seconds")
+    g.add_argument("--align", default="index", choices=("index", "pts"),
+                   help="pair frames by position (index, the default) or by timestamp (pts: distorted frames "
+                        "are repeated or dropped onto the reference's frame times, as ffmpeg's fps filter would; "
+                        "this changes the measurement)")
+    g.add_argument("--sync", choices=("auto",),
+                   help="find the distorted clip's delay (within --sync-window) that best matches the first "
+                        "seconds, and score with it; the delay used is printed")
+    g.add_argument("--sync-window", type=float, default=2.0, metavar="SECONDS",
+                   help="largest delay --sync auto tries, either way (default 2 s)")
     g.add_argument("--subsample", type=int, default=1, metavar="N", help="score every N-th pair (libvmaf n_subsample)")
     g.add_argument("--scale-dist", choices=("bicubic", "lanczos"),
                    help="resize the distorted clip to the reference size first (this changes the measurement)")
@@ -117,6 +144,44 @@ def _add_score(sub) -> None:
     g.add_argument("--plot", metavar="PNG", help="save a per-frame timeline (needs matplotlib)")
     g.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     _add_common(s)
+
+
+def _inputs(args) -> tuple[str, str]:
+    """(reference, distorted) from the positionals and --ref/--dist."""
+    given = [a for a in (args.ref, args.dist) if a is not None]
+    ref, dist = args.ref_opt, args.dist_opt
+    if ref is None and dist is None:
+        if len(given) != 2:
+            raise _UsageError("score needs a reference and a distorted clip: score REF DIST, or --ref REF --dist DIST")
+        return given[0], given[1]
+    if len(given) > (ref is None) + (dist is None):
+        raise _UsageError(f"too many clips: {' '.join(given)} besides --ref/--dist")
+    if ref is None:
+        if not given:
+            raise _UsageError("no reference: add --ref REF")
+        ref = given[0]
+    elif dist is None:
+        if not given:
+            raise _UsageError("no distorted clip: add --dist DIST")
+        dist = given[0]
+    return ref, dist
+
+
+# Scoring several models in one pass is planned (one pipeline, each model's features); until then a second
+# --model is refused here, the one place to lift.
+MODELS_PER_RUN = 1
+
+
+def _model_of(args) -> str:
+    models = args.model or [_DEFAULT_MODEL]
+    if len(models) > MODELS_PER_RUN:
+        raise _UsageError(f"--model given {len(models)} times ({', '.join(models)}): one model per run for now; "
+                          f"run once per model")
+    return models[0]
+
+
+class _UsageError(Exception):
+    """A command line that parses but does not make sense: exit 2 with the usage message."""
 
 
 def _add_demo(sub) -> None:
@@ -193,6 +258,8 @@ def _port(text: str) -> int:
 
 
 def _cmd_score(args) -> int:
+    ref, dist = _inputs(args)
+    model = _model_of(args)
     if "numpy" not in sys.modules:
         # The runner loads numpy while the native core scores; this command
         # does no linear algebra, so skip starting a BLAS thread pool.
@@ -200,24 +267,29 @@ def _cmd_score(args) -> int:
     from .io.policy import printable
     from .progress import Progress
 
+    if args.plot:
+        from .plot import require_matplotlib
+
+        require_matplotlib()  # before the run, not after it
     # Printing the pooled score alone needs no per-frame arrays (nor numpy).
     per_frame = bool(args.output or args.plot or args.frame_scores)
     kwargs = dict(width=args.width, height=args.height, pix_fmt=args.pix_fmt, threads=args.threads,
                   features=args.feature or None, device=args.device, dnn_mode=args.dnn_mode, frames=args.frames,
                   skip_ref=args.skip_ref, skip_dist=args.skip_dist, subsample=args.subsample,
-                  scale_dist=args.scale_dist)
+                  scale_dist=args.scale_dist, dist_delay=args.dist_delay, align=args.align, sync=args.sync,
+                  sync_window=args.sync_window)
     progress = Progress() if Progress.wanted(args.quiet) else None
     try:
-        if per_frame:
-            from .api import score
+        with _warnings_to_stderr():
+            if per_frame:
+                from .api import score
 
-            result = score(args.ref, args.dist, args.model, progress=progress, **kwargs)
-            model, backend, count, pooled = result.model, result.backend, len(result.frames), result.pooled["vmaf"]
-        else:
-            from .api import pooled_score
+                result = score(ref, dist, model, progress=progress, **kwargs)
+                summary = result.summary()
+            else:
+                from .api import pooled_score
 
-            summary = pooled_score(args.ref, args.dist, args.model, progress=progress, **kwargs)
-            model, backend, count, pooled = summary.model, summary.backend, summary.frames, summary.pooled
+                summary = pooled_score(ref, dist, model, progress=progress, **kwargs)
     finally:
         if progress is not None:
             progress.finish()
@@ -226,15 +298,50 @@ def _cmd_score(args) -> int:
     if args.plot:
         from .plot import plot_timeline
 
-        plot_timeline(result, args.plot)
+        plot_timeline(result, args.plot, ref=ref, dist=dist)
     if args.output == "-":
         return EXIT_OK
     if args.frame_scores:
-        for num, value in zip(result.frame_numbers, result.frames):
+        numbers = result.frame_numbers if result.frame_numbers is not None else range(len(result.frames))
+        for num, value in zip(numbers, result.frames):
             print(f"frame {num}: {value:.6f}")
     label = "VMAF score" if args.pool == "mean" else f"VMAF {args.pool}"
-    print(f"{label} ({printable(model)}, {count} frames, {backend}): {pooled[args.pool]:.6f}")
+    details = [printable(summary.model), f"{summary.frames} frames", summary.backend]
+    if summary.sync_delay is not None:
+        details.append(f"--sync auto: {_delay_text(summary.sync_delay, summary.sync_delay_s)}")
+    if summary.align == "pts":
+        details.append("paired by timestamp")
+    print(f"{label} of {printable(dist)} against reference {printable(ref)} ({', '.join(details)}): "
+          f"{summary.pooled[args.pool]:.6f}")
     return EXIT_OK
+
+
+def _delay_text(delay: int, seconds_: Optional[float]) -> str:
+    if delay == 0:
+        return "no delay"
+    seconds = f" ({abs(seconds_):.3f} s)" if seconds_ is not None else ""
+    return f"distorted {abs(delay)} frames {'late' if delay > 0 else 'early'}{seconds}"
+
+
+@contextlib.contextmanager
+def _warnings_to_stderr():
+    """The library's warnings (warnings module) as one `pyvmaf-tiny: warning: ...` line each."""
+    from .io.policy import printable
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PyvmafTinyWarning)
+        try:
+            yield
+        finally:
+            seen = set()
+            for w in caught:
+                if not issubclass(w.category, PyvmafTinyWarning):
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+                    continue
+                line = printable(" ".join(str(w.message).split()))
+                if line not in seen:
+                    seen.add(line)
+                    print(f"pyvmaf-tiny: warning: {line}", file=sys.stderr)
 
 
 def _cmd_models(args) -> int:
@@ -248,7 +355,8 @@ def _cmd_models(args) -> int:
 def _cmd_demo(args) -> int:
     from .demo import run_demo
 
-    run_demo(crf=args.crf, frames=args.frames)
+    for line in run_demo(crf=args.crf, frames=args.frames).lines:
+        print(line)
     return EXIT_OK
 
 
@@ -267,10 +375,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not args.command:
         parser.print_help()
         return EXIT_INPUT
+    if getattr(args, "debug", False):
+        logging.basicConfig(level=logging.DEBUG, format="pyvmaf-tiny: %(name)s: %(message)s", stream=sys.stderr)
+        os.environ.setdefault("PYVMAF_TINY_ORT_LOG", "info")  # read by the native core when it loads ONNX Runtime
+    err: BaseException
     handler = {"score": _cmd_score, "models": _cmd_models, "demo": _cmd_demo, "mcp": _cmd_mcp, "corpus": _cmd_train,
                "train": _cmd_train}[args.command]
     try:
         return handler(args)
+    except _UsageError as e:
+        parser.error(str(e))  # exits 2
+    except BrokenPipeError:
+        return _broken_pipe()
     except InputError as e:
         code, err = EXIT_INPUT, e
     except ModelError as e:
@@ -282,7 +398,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
     except Exception as e:  # noqa: BLE001 - last resort: one line, not a traceback
         code, err = EXIT_OTHER, e
-    if args.debug:
+    if getattr(args, "debug", False):
         raise err
     from .io.policy import printable
 
@@ -292,6 +408,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (OSError, ValueError):  # no stderr to tell: the exit code still does
         pass
     return code
+
+
+def _broken_pipe() -> int:
+    """The reader of stdout went away (`| head`): stop quietly, as Unix tools do. Whatever is still buffered
+    for stdout goes nowhere instead of failing again at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return EXIT_BROKEN_PIPE
 
 
 def entry() -> None:
@@ -304,7 +432,12 @@ def entry() -> None:
     code = main()
     try:
         sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed or broken pipe: exit as Python would
+    except BrokenPipeError:
+        code = _broken_pipe()
+    except (OSError, ValueError):  # a closed stdout: exit as Python would
         raise SystemExit(code or EXIT_OTHER) from None
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
     os._exit(code)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .errors import BackendUnavailable, InputError
+from .result import Result
 
 WIDTH, HEIGHT, FPS = 352, 288, 24
 
@@ -50,7 +53,13 @@ def encode_decode(luma: np.ndarray, crf: int, codec: str = "libx264") -> np.ndar
     return np.stack(decoded)
 
 
-def run_demo(crf: int = 30, frames: int = 24) -> float:
+@dataclass(frozen=True)
+class DemoRun:
+    result: Result
+    lines: list[str]  # what `pyvmaf-tiny demo` prints
+
+
+def run_demo(crf: int = 30, frames: int = 24) -> DemoRun:
     from .api import score
 
     if not 0 <= crf <= 51:
@@ -60,8 +69,10 @@ def run_demo(crf: int = 30, frames: int = 24) -> float:
     ref = synth_clip(frames)
     dist = encode_decode(ref, crf)
     result = score(ref, dist)
-    print(f"demo: {frames} frames of {WIDTH}x{HEIGHT}, encoded with x264 at CRF {crf}")
-    print(f"per-frame VMAF: min {result.pooled['vmaf']['min']:.3f}  max {result.pooled['vmaf']['max']:.3f}  "
-          f"harmonic mean {result.pooled['vmaf']['harmonic_mean']:.3f}")
-    print(f"VMAF score ({result.model}): {result.score:.6f}")
-    return result.score
+    pooled = result.pooled["vmaf"]
+    return DemoRun(result, [
+        f"demo: {frames} frames of {WIDTH}x{HEIGHT}, encoded with x264 at CRF {crf}",
+        f"per-frame VMAF: min {pooled['min']:.3f}  max {pooled['max']:.3f}  "
+        f"harmonic mean {pooled['harmonic_mean']:.3f}",
+        f"VMAF score ({result.model}): {result.score:.6f}",
+    ])

@@ -17,4 +17,13 @@ class BackendUnavailable(PyvmafTinyError):
     """An execution provider or a native library is missing."""
 
 
-__all__ = ["PyvmafTinyError", "InputError", "ModelError", "BackendUnavailable"]
+class PyvmafTinyWarning(UserWarning):
+    """Base class of the warnings pyvmaf-tiny gives (through the warnings module)."""
+
+
+class InputWarning(PyvmafTinyWarning):
+    """Inputs that score, but probably not as meant: reference and distorted swapped, frame rates that differ."""
+
+
+__all__ = ["PyvmafTinyError", "InputError", "ModelError", "BackendUnavailable", "PyvmafTinyWarning",
+           "InputWarning"]

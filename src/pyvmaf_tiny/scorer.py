@@ -9,6 +9,7 @@ from ._lazy import np
 
 from . import featureset, models
 from .errors import InputError
+from .io.policy import DEFAULT_POLICY, PathPolicy
 from .io.arrays import _bpc_for, check_sides, native_frame
 from .output import log_specs
 from .result import Result, make_result
@@ -25,19 +26,24 @@ class FrameScore:
 class Scorer:
     """Incremental VMAF.
 
-    >>> s = Scorer()
-    >>> for ref, dist in pairs:          # 2-D uint8/uint16 luma planes
-    ...     for f in s.push(ref, dist):  # frames that just became final
-    ...         print(f.index, f.score)
-    >>> result = s.close()               # the last frame, plus the pooled Result
+    >>> with Scorer() as s:
+    ...     for ref, dist in pairs:          # 2-D uint8/uint16 luma planes
+    ...         for f in s.push(ref, dist):  # frames that just became final
+    ...             print(f.index, f.score)
+    >>> s.result                             # the pooled Result, once closed
 
-    motion needs the next frame, so frame i is final once frame i+1 arrives
-    (or at close()).
+    motion needs the next frame, so frame i is final once frame i+1 arrives;
+    close() (or leaving the `with` block) settles the last frame, returns the
+    frames it made final, and sets `result`. A model given by path is opened
+    through `policy`.
     """
 
     def __init__(self, model: Any = models.DEFAULT_MODEL, *, threads: int = 0,
-                 features: Optional[Iterable[Any]] = None, bitdepth: Optional[int] = None, device: str = "auto"):
-        self._model = models.load(model, device=device)
+                 features: Optional[Iterable[Any]] = None, bitdepth: Optional[int] = None, device: str = "auto",
+                 policy: Optional[PathPolicy] = None):
+        from .api import load_model
+
+        self._model = load_model(model, device, policy or DEFAULT_POLICY)
         extra, _ = featureset.resolve(features)
         specs = featureset.merge(self._model.extractor_specs(), log_specs(self._model), extra)
         self._pipeline = make_pipeline(specs, threads, self._model, "stream")
@@ -90,8 +96,22 @@ class Scorer:
         self._emitted = final
         return out
 
+    def __enter__(self) -> "Scorer":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:  # the block failed: stop the workers, keep its exception
+            self._closed = True
+            try:
+                self._pipeline.close()
+            except Exception:  # noqa: BLE001 - the block's own error is the one to see
+                pass
+
     def close(self) -> list[FrameScore]:
-        """Settle the last frame; the pooled Result is then in `.result`."""
+        """Settle the last frame and return the frames it made final; the
+        pooled Result is then in `.result`."""
         if self._closed:
             return []
         self._pipeline.close()

@@ -7,16 +7,19 @@
 #include <string_view>
 #include <vector>
 
+#include "pyvmaf_tiny/json.hpp"
 #include "pyvmaf_tiny/model.hpp"
 
 namespace pvt {
 
 inline constexpr const char* kSidecarSchema = "pyvmaf-tiny/model/1";
+// The largest sidecar read whole into memory.
+inline constexpr std::size_t kMaxSidecarBytes = std::size_t{1} << 20;
 
 struct Sidecar {
   std::string name;
   std::string kind;  // "fr_features"
-  std::string onnx;  // file name, beside the sidecar
+  std::string onnx;  // a plain file name (no directory part), beside the sidecar
   std::string sha256;
   int opset = 0;
   std::string quant = "fp32";
@@ -29,6 +32,8 @@ struct Sidecar {
 
 // Parses and validates a sidecar; throws ModelError naming `origin`.
 Sidecar parse_sidecar(std::string_view text, const std::string& origin);
+// The same, from a document the JSON reader has already parsed.
+Sidecar sidecar_from_document(const json::Value& root, const std::string& origin);
 
 struct DnnOptions {
   std::string device = "auto";  // "cpu", "cuda", "openvino" or "auto"
@@ -36,24 +41,29 @@ struct DnnOptions {
 
 class OnnxModel final : public Model {
  public:
-  // Loads `<dir>/<name>.json` and the .onnx it names, validating both before
-  // any session exists. Throws ModelError, or BackendUnavailable when ONNX
-  // Runtime or the requested execution provider is missing.
+  // Loads `<dir>/<name>.json` and the .onnx it names (regular files only,
+  // read within their byte caps), validating both before any session exists.
+  // Throws ModelError, or BackendUnavailable when ONNX Runtime or the
+  // requested execution provider is missing.
   static std::shared_ptr<OnnxModel> load(const std::string& sidecar_path, const DnnOptions& options);
   static std::shared_ptr<OnnxModel> from_memory(std::string_view sidecar_text, std::string_view onnx_bytes,
                                                 const std::string& origin, const DnnOptions& options);
+  static std::shared_ptr<OnnxModel> from_sidecar(const Sidecar& sidecar, std::string_view onnx_bytes,
+                                                 const std::string& origin, const DnnOptions& options);
   ~OnnxModel() override;
 
   const Sidecar& sidecar() const { return sidecar_; }
   std::vector<std::string> columns() const override { return sidecar_.features; }
   std::vector<ExtractorSpec> extractor_specs() const override;
-  // Runs the rows as one [frames, F] batch; outputs are clipped to the sidecar range.
+  // Runs the rows in batches of the sizes the ONNX checker inferred shapes
+  // for (dnn::batch_sizes()); outputs are clipped to the sidecar range.
   void predict(const double* x, std::size_t frames, double* out) const override;
   std::string backend() const override { return backend_; }
 
  private:
   struct Handles;
   OnnxModel() = default;
+  void run_batch(const double* x, std::size_t frames, std::size_t first_row, double* out) const;
   Sidecar sidecar_;
   std::string origin_;
   std::string backend_;
@@ -67,6 +77,11 @@ struct OrtInfo {
 };
 OrtInfo ort_info();
 void ort_set_library_hint(const std::string& path);
+// ONNX Runtime's own log lines go through pyvmaf-tiny's logger (stderr,
+// "pyvmaf-tiny: onnxruntime <level>: ..."): "off" (the default, unless
+// $PYVMAF_TINY_ORT_LOG names a level), "error", "warning", "info" or "verbose".
+void ort_set_log_level(const std::string& level);
+std::string ort_log_level();
 
 struct OrtSlotUse {
   std::string name;

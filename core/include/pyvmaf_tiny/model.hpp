@@ -2,6 +2,8 @@
 // Quality models: the interface the pipeline runs, and libvmaf's JSON model
 // format (a nu-SVR with RBF kernel over normalised features, with libvmaf's
 // denormalisation, optional score transform and clipping).
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -9,6 +11,17 @@
 #include "pyvmaf_tiny/extractor.hpp"
 
 namespace pvt {
+
+namespace json {
+class Value;
+}
+
+// The largest libvmaf JSON model read whole into memory.
+inline constexpr std::size_t kMaxModelJsonBytes = std::size_t{64} << 20;
+
+// One rule for every model: a score that is not a finite number is the
+// model's failure (ModelError naming `origin` and the row), never a result.
+double require_finite_score(double score, const std::string& origin, std::size_t row);
 
 // A per-frame quality model over pipeline feature columns.
 class Model {
@@ -41,6 +54,8 @@ class SvmModel final : public Model {
  public:
   // Throws ModelError naming `origin` (a path or model name) on any problem.
   static SvmModel from_json(std::string_view text, const std::string& origin, ModelFlags flags = {});
+  // The same, from a document the JSON reader has already parsed.
+  static SvmModel from_document(const json::Value& root, const std::string& origin, ModelFlags flags = {});
 
   const std::vector<ModelFeature>& features() const { return features_; }
   std::vector<std::string> columns() const override;
@@ -49,13 +64,14 @@ class SvmModel final : public Model {
   void predict(const double* x, std::size_t frames, double* out) const override;
 
   // Predicts one frame; `values` holds one raw feature value per features() entry.
-  double predict_one(const double* values) const;
+  // Throws ModelError when the score is not finite (`row` names the frame).
+  double predict_one(const double* values, std::size_t row = 0) const;
+
+  // Budgets on the libsvm text: support vectors and sparse nodes in all.
+  static constexpr std::size_t kMaxSupportVectors = std::size_t{1} << 18;
+  static constexpr std::size_t kMaxNodes = std::size_t{1} << 22;
 
  private:
-  struct SupportVector {
-    double coef;
-    std::vector<std::pair<int, double>> nodes;  // sparse, ascending 1-based index
-  };
   struct Polynomial {
     bool p0 = false, p1 = false, p2 = false;
     double c0 = 0, c1 = 0, c2 = 0;
@@ -74,7 +90,12 @@ class SvmModel final : public Model {
   std::vector<std::pair<double, double>> knots_;
   bool out_lte_in_ = false, out_gte_in_ = false;
   double gamma_ = 0.0, rho_ = 0.0;
-  std::vector<SupportVector> svs_;
+  // Support vector i has coefficient sv_coef_[i] and the sparse nodes
+  // [sv_start_[i], sv_start_[i + 1]) of sv_nodes_ (ascending 1-based index).
+  std::vector<double> sv_coef_;
+  std::vector<std::uint32_t> sv_start_;
+  std::vector<std::pair<int, double>> sv_nodes_;
+  std::string origin_;
 };
 
 struct Pooled {

@@ -3,10 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
+#include "../platform/file.hpp"
 #include "onnx_check.hpp"
 #include "ort_runtime.hpp"
 #include "pyvmaf_tiny/dnn.hpp"
@@ -57,21 +56,6 @@ using TypeInfoPtr = Owned<ort::TypeInfo, slot::ReleaseTypeInfo>;
 using ShapePtr = Owned<ort::TensorTypeAndShapeInfo, slot::ReleaseTensorTypeAndShapeInfo>;
 using MemoryInfoPtr = Owned<ort::MemoryInfo, slot::ReleaseMemoryInfo>;
 using CudaOptionsPtr = Owned<ort::CudaProviderOptionsV2, slot::ReleaseCudaProviderOptions>;
-
-std::string read_file(const std::string& path, const char* what) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw ModelError(std::string(what) + " " + path + ": cannot open");
-  f.seekg(0, std::ios::end);
-  const auto size = static_cast<std::size_t>(f.tellg());
-  if (size > dnn::kMaxModelBytes)
-    throw ModelError(std::string(what) + " " + path + ": " + std::to_string(size) + " bytes is over the " +
-                     std::to_string(dnn::kMaxModelBytes >> 20) + " MiB cap");
-  f.seekg(0);
-  std::string data(size, '\0');
-  if (!f.read(data.data(), static_cast<std::streamsize>(size)))
-    throw ModelError(std::string(what) + " " + path + ": read failed");
-  return data;
-}
 
 bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 
@@ -133,19 +117,25 @@ struct OnnxModel::Handles {
 };
 
 std::shared_ptr<OnnxModel> OnnxModel::load(const std::string& sidecar_path, const DnnOptions& options) {
-  const std::string text = read_file(sidecar_path, "sidecar");
+  using platform::FileError;
+  const std::string text = platform::read_regular_file(sidecar_path, "sidecar", kMaxSidecarBytes, FileError::model);
   const Sidecar side = parse_sidecar(text, sidecar_path);
   const auto slash = sidecar_path.find_last_of('/');
   const std::string dir = slash == std::string::npos ? "" : sidecar_path.substr(0, slash + 1);
-  const std::string onnx = read_file(dir + side.onnx, "model");
-  return from_memory(text, onnx, dir + side.onnx, options);
+  const std::string onnx = platform::read_regular_file(dir + side.onnx, "model", dnn::kMaxModelBytes, FileError::model);
+  return from_sidecar(side, onnx, dir + side.onnx, options);
 }
 
 std::shared_ptr<OnnxModel> OnnxModel::from_memory(std::string_view sidecar_text, std::string_view onnx_bytes,
                                                   const std::string& origin, const DnnOptions& options) {
+  return from_sidecar(parse_sidecar(sidecar_text, origin), onnx_bytes, origin, options);
+}
+
+std::shared_ptr<OnnxModel> OnnxModel::from_sidecar(const Sidecar& sidecar, std::string_view onnx_bytes,
+                                                   const std::string& origin, const DnnOptions& options) {
   std::shared_ptr<OnnxModel> m(new OnnxModel());
   m->origin_ = origin;
-  m->sidecar_ = parse_sidecar(sidecar_text, origin);
+  m->sidecar_ = sidecar;
   const Sidecar& s = m->sidecar_;
   try {
     specs_for_features(s.features);
@@ -154,9 +144,9 @@ std::shared_ptr<OnnxModel> OnnxModel::from_memory(std::string_view sidecar_text,
   }
 
   // Everything about the file is checked before ONNX Runtime sees it.
-  const std::string digest = dnn::sha256_hex(onnx_bytes);
-  if (digest != s.sha256)
-    throw ModelError("model " + origin + ": sha256 is " + digest + ", the sidecar says " + s.sha256);
+  // The message names no property of the file beyond the mismatch itself.
+  if (dnn::sha256_hex(onnx_bytes) != s.sha256)
+    throw ModelError("model " + origin + ": its sha256 differs from the one its sidecar lists");
   const dnn::OnnxSummary summary = dnn::check_onnx(onnx_bytes, origin);
   if (summary.opset != s.opset)
     throw ModelError("model " + origin + ": opset " + std::to_string(summary.opset) + ", the sidecar says " +
@@ -178,8 +168,7 @@ std::shared_ptr<OnnxModel> OnnxModel::from_memory(std::string_view sidecar_text,
   rt.check(rt.fn<fn::SetSessionGraphOptimizationLevel>(slot::SetSessionGraphOptimizationLevel)(opts.get(),
                                                                                                ort::kEnableAll),
            "session options");
-  rt.check(rt.fn<fn::SetSessionLogSeverityLevel>(slot::SetSessionLogSeverityLevel)(opts.get(), ort::kError),
-           "session options");
+  rt.route_logging(opts.get());
   rt.check(rt.fn<fn::AddSessionConfigEntry>(slot::AddSessionConfigEntry)(opts.get(), "session.intra_op.allow_spinning",
                                                                          "0"),
            "session options");
@@ -251,7 +240,18 @@ OnnxModel::~OnnxModel() = default;
 std::vector<ExtractorSpec> OnnxModel::extractor_specs() const { return specs_for_features(sidecar_.features); }
 
 void OnnxModel::predict(const double* x, std::size_t frames, double* out) const {
-  if (frames == 0) return;
+  // Power-of-two batches up to dnn::kMaxBatch: the sizes check_onnx() inferred shapes for.
+  const std::size_t f = sidecar_.features.size();
+  std::size_t done = 0;
+  while (done < frames) {
+    std::size_t n = static_cast<std::size_t>(dnn::kMaxBatch);
+    while (n > frames - done) n >>= 1;
+    run_batch(x + done * f, n, done, out + done);
+    done += n;
+  }
+}
+
+void OnnxModel::run_batch(const double* x, std::size_t frames, std::size_t first_row, double* out) const {
   const Runtime& rt = Runtime::get();
   const std::size_t f = sidecar_.features.size();
   std::vector<float> input(frames * f);
@@ -279,11 +279,8 @@ void OnnxModel::predict(const double* x, std::size_t frames, double* out) const 
   void* data = nullptr;
   rt.check(rt.fn<fn::GetTensorMutableData>(slot::GetTensorMutableData)(result.get(), &data), "output data");
   const auto* y = static_cast<const float*>(data);
-  for (std::size_t i = 0; i < frames; ++i) {
-    if (!std::isfinite(y[i]))
-      throw ModelError("model " + origin_ + ": output is not finite for frame row " + std::to_string(i));
-    out[i] = std::clamp(static_cast<double>(y[i]), sidecar_.range_lo, sidecar_.range_hi);
-  }
+  for (std::size_t i = 0; i < frames; ++i)
+    out[i] = std::clamp(require_finite_score(y[i], origin_, first_row + i), sidecar_.range_lo, sidecar_.range_hi);
 }
 
 OrtInfo ort_info() {
@@ -292,6 +289,18 @@ OrtInfo ort_info() {
 }
 
 void ort_set_library_hint(const std::string& path) { ort::set_library_hint(path); }
+
+void ort_set_log_level(const std::string& level) {
+  static const char* const names[] = {"verbose", "info", "warning", "error", "fatal", "off"};
+  for (int i = 0; i <= ort::kLogOff; ++i)
+    if (level == names[i]) return ort::set_log_level(i);
+  throw InputError("ONNX Runtime log level '" + level + "': use off, error, warning, info or verbose");
+}
+
+std::string ort_log_level() {
+  static const char* const names[] = {"verbose", "info", "warning", "error", "fatal", "off"};
+  return names[ort::log_level()];
+}
 
 std::vector<OrtSlotUse> ort_slot_use() {
   std::vector<OrtSlotUse> out;

@@ -55,7 +55,7 @@ namespace slot {
 inline constexpr int CreateStatus = 0;                      // API 1
 inline constexpr int GetErrorCode = 1;                      // API 1
 inline constexpr int GetErrorMessage = 2;                   // API 1
-inline constexpr int CreateEnv = 3;                         // API 1
+inline constexpr int CreateEnvWithCustomLogger = 4;         // API 1
 inline constexpr int DisableTelemetryEvents = 6;            // API 1
 inline constexpr int CreateSessionFromArray = 8;            // API 1
 inline constexpr int Run = 9;                               // API 1
@@ -96,6 +96,7 @@ inline constexpr int AddSessionConfigEntry = 130;           // API 5
 inline constexpr int AppendExecutionProviderCudaV2 = 204;   // API 11
 inline constexpr int CreateCudaProviderOptions = 205;       // API 11
 inline constexpr int ReleaseCudaProviderOptions = 208;      // API 11
+inline constexpr int SetUserLoggingFunction = 266;          // API 17
 inline constexpr int AppendExecutionProviderOpenVinoV2 = 275;  // API 17
 }  // namespace slot
 
@@ -103,7 +104,12 @@ namespace fn {
 using CreateStatus = Status* (*)(ErrorCode code, const char* message);
 using GetErrorCode = ErrorCode (*)(const Status*);
 using GetErrorMessage = const char* (*)(const Status*);
-using CreateEnv = Status* (*)(LoggingLevel level, const char* log_id, Env** out);
+// ORT's OrtLoggingFunction: (param, severity, category, logid, code_location, message).
+using LoggingFunction = void (*)(void* param, LoggingLevel severity, const char* category, const char* log_id,
+                                 const char* code_location, const char* message);
+using CreateEnvWithCustomLogger = Status* (*)(LoggingFunction fn, void* param, LoggingLevel level, const char* log_id,
+                                              Env** out);
+using SetUserLoggingFunction = Status* (*)(SessionOptions*, LoggingFunction fn, void* param);
 using DisableTelemetryEvents = Status* (*)(const Env*);
 using CreateSessionFromArray = Status* (*)(const Env*, const void* bytes, std::size_t length, const SessionOptions*,
                                            Session** out);

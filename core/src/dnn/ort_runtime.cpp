@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -23,7 +25,8 @@ Runtime* g_runtime = nullptr;
 
 #define PVT_SLOT(name, since) SlotInfo{#name, slot::name, since}
 const std::vector<SlotInfo> kSlots = {
-    PVT_SLOT(CreateStatus, 1), PVT_SLOT(GetErrorCode, 1), PVT_SLOT(GetErrorMessage, 1), PVT_SLOT(CreateEnv, 1),
+    PVT_SLOT(CreateStatus, 1), PVT_SLOT(GetErrorCode, 1), PVT_SLOT(GetErrorMessage, 1),
+    PVT_SLOT(CreateEnvWithCustomLogger, 1),
     PVT_SLOT(DisableTelemetryEvents, 1), PVT_SLOT(CreateSessionFromArray, 1), PVT_SLOT(Run, 1),
     PVT_SLOT(CreateSessionOptions, 1), PVT_SLOT(SetSessionExecutionMode, 1), PVT_SLOT(SetSessionLogSeverityLevel, 1),
     PVT_SLOT(SetSessionGraphOptimizationLevel, 1), PVT_SLOT(SetIntraOpNumThreads, 1),
@@ -39,7 +42,7 @@ const std::vector<SlotInfo> kSlots = {
     PVT_SLOT(ReleaseSessionOptions, 1), PVT_SLOT(GetAvailableProviders, 4), PVT_SLOT(ReleaseAvailableProviders, 4),
     PVT_SLOT(AddSessionConfigEntry, 5), PVT_SLOT(AppendExecutionProviderCudaV2, 11),
     PVT_SLOT(CreateCudaProviderOptions, 11), PVT_SLOT(ReleaseCudaProviderOptions, 11),
-    PVT_SLOT(AppendExecutionProviderOpenVinoV2, 17),
+    PVT_SLOT(SetUserLoggingFunction, 17), PVT_SLOT(AppendExecutionProviderOpenVinoV2, 17),
 };
 #undef PVT_SLOT
 
@@ -77,7 +80,38 @@ std::vector<std::string> candidates() {
   return out;
 }
 
+int level_from_environment() {
+  const char* v = std::getenv("PYVMAF_TINY_ORT_LOG");
+  if (!v) return kLogOff;
+  const std::string s(v);
+  if (s == "verbose") return kVerbose;
+  if (s == "info") return kInfo;
+  if (s == "warning") return kWarning;
+  if (s == "error") return kError;
+  if (s == "fatal") return kFatal;
+  return kLogOff;
+}
+
+std::atomic<int>& level_setting() {
+  static std::atomic<int> level{level_from_environment()};
+  return level;
+}
+
+// ONNX Runtime calls this, from any of its threads, for each log line.
+void log_line(void*, LoggingLevel severity, const char*, const char*, const char*, const char* message) noexcept {
+  if (static_cast<int>(severity) < level_setting().load(std::memory_order_relaxed)) return;
+  static const char* const names[] = {"verbose", "info", "warning", "error", "fatal"};
+  const int s = std::clamp(static_cast<int>(severity), 0, 4);
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  std::fprintf(stderr, "pyvmaf-tiny: onnxruntime %s: %s\n", names[s], message ? message : "");
+  std::fflush(stderr);
+}
+
 }  // namespace
+
+void set_log_level(int level) { level_setting().store(std::clamp(level, 0, kLogOff)); }
+int log_level() { return level_setting().load(); }
 
 const std::vector<SlotInfo>& declared_slots() { return kSlots; }
 
@@ -112,16 +146,34 @@ Runtime::Runtime(void* handle, std::string path) : handle_(handle), path_(std::m
                   std::string(fn<fn::GetErrorMessage>(slot::GetErrorMessage)(probe)) == "pyvmaf-tiny ABI check";
   if (probe) fn<fn::Release<Status>>(slot::ReleaseStatus)(probe);
   if (!ok) throw BackendUnavailable("ONNX Runtime " + version_ + " at " + path_ + " failed the C ABI check");
+  // The environment's own lines (few) reach our logger from warnings up;
+  // sessions set their level from log_level() (route_logging). When another
+  // user of this library in the process created the environment first, ORT
+  // ignores these arguments, and the session-level routing still applies.
   Env* env = nullptr;
-  check(fn<fn::CreateEnv>(slot::CreateEnv)(kFatal, "pyvmaf-tiny", &env), "creating the ONNX Runtime environment");
+  check(fn<fn::CreateEnvWithCustomLogger>(slot::CreateEnvWithCustomLogger)(
+            log_line, nullptr, static_cast<LoggingLevel>(std::min<int>(log_level(), kWarning)), "pyvmaf-tiny", &env),
+        "creating the ONNX Runtime environment");
   env_ = env;
   check(fn<fn::DisableTelemetryEvents>(slot::DisableTelemetryEvents)(env_), "disabling telemetry");
+}
+
+void Runtime::route_logging(SessionOptions* options) const {
+  const int level = log_level();
+  check(fn<fn::SetUserLoggingFunction>(slot::SetUserLoggingFunction)(options, log_line, nullptr), "session options");
+  check(fn<fn::SetSessionLogSeverityLevel>(slot::SetSessionLogSeverityLevel)(options, std::min(level, int{kFatal})),
+        "session options");
 }
 
 Runtime& Runtime::get() {
   static std::mutex load_mu;
   std::lock_guard lock(load_mu);
   if (g_runtime) return *g_runtime;
+  // ORT 1.32's telemetry (on Linux: an uploader with an SQLite queue in
+  // ~/.cache/Microsoft/DeveloperTools/.onnxruntime) starts with the library
+  // unless ORT_DISABLE_TELEMETRY says otherwise; DisableTelemetryEvents()
+  // comes too late to stop it. A caller's own setting is left alone.
+  if (!std::getenv("ORT_DISABLE_TELEMETRY")) ::setenv("ORT_DISABLE_TELEMETRY", "1", 0);
   std::string tried;
   for (const auto& path : candidates()) {
     dlerror();

@@ -23,6 +23,12 @@ std::vector<bool> exercised_slots();
 // searched after $PYVMAF_TINY_ORT_LIBRARY and before the system's.
 void set_library_hint(const std::string& path);
 
+// The lowest ORT severity (0 verbose .. 4 fatal) pyvmaf-tiny's logger shows;
+// kLogOff shows nothing. Starts from $PYVMAF_TINY_ORT_LOG, else off.
+inline constexpr int kLogOff = 5;
+void set_log_level(int level);
+int log_level();
+
 class Runtime {
  public:
   // The loaded runtime; throws BackendUnavailable if no usable library exists.
@@ -40,6 +46,9 @@ class Runtime {
   std::string message(Status* status) const;
 
   Env* env() const { return env_; }
+  // Routes a session's log lines to pyvmaf-tiny's logger, at the level
+  // ort_set_log_level() last chose (nothing when it is "off").
+  void route_logging(SessionOptions* options) const;
   const std::string& version() const { return version_; }
   const std::string& path() const { return path_; }
   std::vector<std::string> providers() const;

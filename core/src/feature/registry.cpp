@@ -50,6 +50,37 @@ std::map<std::string, OptionMap> ms_ssim_feature_options() {
   return m;
 }
 
+// libvmaf's float extractors: their outputs as libvmaf logs them, the
+// debug-only ones (written with debug=true) last.
+ExtractorInfo float_info(const char* name, std::vector<std::string> features, std::vector<std::string> debug) {
+  ExtractorInfo info{name, std::move(features)};
+  for (auto& f : debug) {
+    info.feature_options[f] = {{"debug", "true"}};
+    info.features.push_back(std::move(f));
+  }
+  return info;
+}
+
+ExtractorInfo float_vif_info() {
+  std::vector<std::string> base, debug = {"vif", "vif_num", "vif_den"};
+  for (int s = 0; s < 4; ++s) {
+    base.push_back("vif_scale" + std::to_string(s));
+    debug.push_back("vif_num_scale" + std::to_string(s));
+    debug.push_back("vif_den_scale" + std::to_string(s));
+  }
+  return float_info("float_vif", base, debug);
+}
+
+ExtractorInfo float_adm_info() {
+  std::vector<std::string> debug = {"adm", "adm_num", "adm_den"};
+  for (int s = 0; s < 4; ++s) {
+    debug.push_back("adm_num_scale" + std::to_string(s));
+    debug.push_back("adm_den_scale" + std::to_string(s));
+  }
+  return float_info("float_adm", {"adm2", "aim", "adm3", "adm_scale0", "adm_scale1", "adm_scale2", "adm_scale3"},
+                    debug);
+}
+
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> all = {
       {{"vif", {"integer_vif_scale0", "integer_vif_scale1", "integer_vif_scale2", "integer_vif_scale3"}},
@@ -75,6 +106,23 @@ const std::vector<Entry>& entries() {
          {"float_ssim_s", {{"enable_lcs", "true"}}}}},
        feature::make_float_ssim},
       {{"float_ms_ssim", ms_ssim_features(), ms_ssim_feature_options()}, feature::make_float_ms_ssim},
+      {float_vif_info(), feature::make_float_vif},
+      {float_adm_info(), feature::make_float_adm},
+      // libvmaf runs float_motion on its reading thread (TEMPORAL). It first
+      // writes motion3 there while frame 1 is extracted, racing the workers on
+      // frame 0; the order given here is the uncontended one.
+      {{"float_motion", {"motion2", "motion", "motion3"}, {}, /*libvmaf_temporal=*/true}, feature::make_float_motion},
+      {{"float_ansnr", {"float_ansnr", "float_anpsnr"}}, feature::make_float_ansnr},
+      {{"float_psnr", {"float_psnr"}}, feature::make_float_psnr},
+      // cambi's full-reference outputs are written only with full_ref=true.
+      {{"cambi",
+        {"cambi", "cambi_source", "cambi_full_reference"},
+        {{"cambi_source", {{"full_ref", "true"}}}, {"cambi_full_reference", {{"full_ref", "true"}}}}},
+       feature::make_cambi},
+      {{"psnr_hvs", {"psnr_hvs_y", "psnr_hvs_cb", "psnr_hvs_cr", "psnr_hvs"}}, feature::make_psnr_hvs},
+      {{"ciede", {"ciede2000"}}, feature::make_ciede},
+      {{"speed_chroma", {"speed_chroma_u", "speed_chroma_v", "speed_chroma_uv"}}, feature::make_speed_chroma},
+      {{"speed_temporal", {"speed_temporal"}}, feature::make_speed_temporal},
   };
   return all;
 }

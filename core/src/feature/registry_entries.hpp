@@ -12,5 +12,15 @@ std::unique_ptr<Extractor> make_motion(const OptionMap& options);
 std::unique_ptr<Extractor> make_psnr(const OptionMap& options);
 std::unique_ptr<Extractor> make_float_ssim(const OptionMap& options);
 std::unique_ptr<Extractor> make_float_ms_ssim(const OptionMap& options);
+std::unique_ptr<Extractor> make_float_vif(const OptionMap& options);
+std::unique_ptr<Extractor> make_float_adm(const OptionMap& options);
+std::unique_ptr<Extractor> make_float_motion(const OptionMap& options);
+std::unique_ptr<Extractor> make_float_ansnr(const OptionMap& options);
+std::unique_ptr<Extractor> make_float_psnr(const OptionMap& options);
+std::unique_ptr<Extractor> make_cambi(const OptionMap& options);
+std::unique_ptr<Extractor> make_psnr_hvs(const OptionMap& options);
+std::unique_ptr<Extractor> make_ciede(const OptionMap& options);
+std::unique_ptr<Extractor> make_speed_chroma(const OptionMap& options);
+std::unique_ptr<Extractor> make_speed_temporal(const OptionMap& options);
 
 }  // namespace pvt::feature

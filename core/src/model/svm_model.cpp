@@ -1,9 +1,10 @@
 #include <algorithm>
-#include <cerrno>
+#include <charconv>
 #include <cmath>
-#include <cstdlib>
 #include <map>
-#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
 
 #include "../common/exact_math.hpp"
 #include "pyvmaf_tiny/errors.hpp"
@@ -19,68 +20,109 @@ namespace {
 }
 
 // "VMAF_integer_feature_adm2_score" -> "integer_adm2"; alias names pass through.
+// A model's long feature name as the extractors write it: libvmaf's models
+// name features "<family prefix><name>_score"; integer ones log as integer_<name>.
 std::string alias_of(const std::string& name) {
-  const std::string prefix = "VMAF_integer_feature_", suffix = "_score";
-  if (name.rfind(prefix, 0) == 0 && name.size() > prefix.size() + suffix.size() &&
-      name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
-    return "integer_" + name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+  static constexpr std::pair<std::string_view, std::string_view> kFamilies[] = {
+      {"VMAF_integer_feature_", "integer_"}, {"VMAF_feature_", ""}, {"Cambi_feature_", ""},
+      {"Speed_chroma_feature_", ""},         {"Speed_temporal_feature_", ""}};
+  const std::string_view suffix = "_score";
+  for (const auto& [prefix, log_prefix] : kFamilies)
+    if (name.rfind(prefix, 0) == 0 && name.size() > prefix.size() + suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+      return std::string(log_prefix) + name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
   return name;
 }
 
+// A number as option text: the shortest form that reads back exactly.
 std::string option_text(const json::Value& v, const std::string& origin) {
   if (v.is_bool()) return v.as_bool("") ? "true" : "false";
-  if (v.is_string()) return v.as_string("");
+  if (v.is_string()) return std::string(v.as_string(""));
   if (v.is_number()) {
-    std::ostringstream os;
-    os.precision(17);
-    os << v.as_number("");
-    return os.str();
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v.as_number(""));
+    return std::string(buf, r.ptr);
   }
   bad(origin, "feature_opts_dicts values must be numbers, booleans or strings");
 }
 
-double parse_double(const std::string& s, const std::string& origin, const char* what) {
-  errno = 0;
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(v))
-    bad(origin, std::string("libsvm model: bad ") + what + " '" + s + "'");
+// Locale-independent: the libsvm text is always written with '.' decimals.
+double parse_double(std::string_view s, const std::string& origin, const char* what) {
+  double v = 0.0;
+  const char* first = s.data();
+  const char* last = s.data() + s.size();
+  if (s.size() > 1 && s[0] == '+' && s[1] != '-') ++first;  // strtod-style "+1"
+  const auto r = std::from_chars(first, last, v, std::chars_format::general);
+  if (s.empty() || r.ec != std::errc() || r.ptr != last || !std::isfinite(v))
+    bad(origin, std::string("libsvm model: bad ") + what + " '" + json::excerpt(s) + "'");
   return v;
 }
 
+// Splits libsvm text into lines and whitespace-separated tokens, without copies.
+class Tokens {
+ public:
+  explicit Tokens(std::string_view line) : s_(line) {}
+  bool next(std::string_view& tok) {
+    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r')) ++pos_;
+    if (pos_ >= s_.size()) return false;
+    const std::size_t start = pos_;
+    while (pos_ < s_.size() && s_[pos_] != ' ' && s_[pos_] != '\t' && s_[pos_] != '\r') ++pos_;
+    tok = s_.substr(start, pos_ - start);
+    return true;
+  }
+
+ private:
+  std::string_view s_;
+  std::size_t pos_ = 0;
+};
+
 }  // namespace
 
+double require_finite_score(double score, const std::string& origin, std::size_t row) {
+  if (!std::isfinite(score))
+    throw ModelError("model " + origin + ": its score is not a finite number for frame row " + std::to_string(row) +
+                     " (" + (std::isnan(score) ? "nan" : score > 0 ? "inf" : "-inf") + ")");
+  return score;
+}
+
 SvmModel SvmModel::from_json(std::string_view text, const std::string& origin, ModelFlags flags) {
-  json::Value root;
+  json::Document doc;
   try {
-    root = json::parse(text);
+    doc = json::parse(text);
   } catch (const json::ParseError& e) {
     bad(origin, e.what());
   }
+  return from_document(doc.root(), origin, flags);
+}
+
+SvmModel SvmModel::from_document(const json::Value& root, const std::string& origin, ModelFlags flags) {
   SvmModel m;
+  m.origin_ = origin;
   try {
-    const json::Value* dict = root.find("model_dict");
-    if (!dict) bad(origin, "no \"model_dict\" (is this a libvmaf JSON model?)");
-    const auto& md = dict->as_object("model_dict");
-    auto need = [&](const char* key) -> const json::Value& {
-      auto it = md.find(key);
-      if (it == md.end()) bad(origin, std::string("model_dict has no \"") + key + "\"");
-      return it->second;
+    const json::Value dict = root.find("model_dict");
+    if (!dict.present()) bad(origin, "no \"model_dict\" (is this a libvmaf JSON model?)");
+    const json::ObjectView md = dict.as_object("model_dict");
+    auto need = [&](const char* key) -> json::Value {
+      const json::Value v = md.find(key);
+      if (!v.present()) bad(origin, std::string("model_dict has no \"") + key + "\"");
+      return v;
     };
 
-    const std::string& type = need("model_type").as_string("model_type");
-    if (type != "LIBSVMNUSVR") bad(origin, "model_type '" + type + "' is not supported (only LIBSVMNUSVR)");
+    const std::string type(need("model_type").as_string("model_type"));
+    if (type != "LIBSVMNUSVR") bad(origin, "model_type '" + json::excerpt(type) + "' is not supported (only LIBSVMNUSVR)");
 
-    const auto& names = need("feature_names").as_array("feature_names");
+    const json::ArrayView names = need("feature_names").as_array("feature_names");
     if (names.empty() || names.size() > 64) bad(origin, "feature_names must list 1..64 features");
-    const json::Array* opts = nullptr;
-    if (auto it = md.find("feature_opts_dicts"); it != md.end()) {
-      opts = &it->second.as_array("feature_opts_dicts");
-      if (opts->size() > names.size()) bad(origin, "more feature_opts_dicts than feature_names");
+    json::ArrayView opts = names;  // feature_opts_dicts, when there is one
+    bool have_opts = false;
+    if (const json::Value o = md.find("feature_opts_dicts"); o.present()) {
+      opts = o.as_array("feature_opts_dicts");
+      have_opts = true;
+      if (opts.size() > names.size()) bad(origin, "more feature_opts_dicts than feature_names");
     }
     for (std::size_t i = 0; i < names.size(); ++i) {
       ModelFeature f;
-      f.source_name = names[i].as_string("feature_names[]");
+      f.source_name = std::string(names[i].as_string("feature_names[]"));
       const auto& catalog = extractor_catalog();
       auto provider = [&](const std::string& feature) {
         return std::find_if(catalog.begin(), catalog.end(), [&](const ExtractorInfo& e) {
@@ -91,10 +133,11 @@ SvmModel SvmModel::from_json(std::string_view text, const std::string& origin, M
       const std::string alias = provider(f.source_name) != catalog.end() ? f.source_name : alias_of(f.source_name);
       const auto info = provider(alias);
       if (info == catalog.end())
-        bad(origin, "feature '" + f.source_name + "' is not provided by any pyvmaf-tiny extractor");
+        bad(origin, "feature '" + json::excerpt(f.source_name) + "' is not provided by any pyvmaf-tiny extractor");
       f.extractor = info->name;
-      if (opts && i < opts->size()) {
-        for (const auto& [k, v] : (*opts)[i].as_object("feature_opts_dicts[]")) f.options[k] = option_text(v, origin);
+      if (have_opts && i < opts.size()) {
+        for (const auto& [k, v] : opts[i].as_object("feature_opts_dicts[]"))
+          f.options[std::string(k)] = option_text(v, origin);
       }
       if (auto implied = info->feature_options.find(alias); implied != info->feature_options.end())
         f.options.insert(implied->second.begin(), implied->second.end());
@@ -111,11 +154,11 @@ SvmModel SvmModel::from_json(std::string_view text, const std::string& origin, M
       m.features_.push_back(std::move(f));
     }
 
-    const std::string& norm = need("norm_type").as_string("norm_type");
+    const std::string_view norm = need("norm_type").as_string("norm_type");
     if (norm == "linear_rescale") {
       m.linear_rescale_ = true;
-      const auto& slopes = need("slopes").as_array("slopes");
-      const auto& intercepts = need("intercepts").as_array("intercepts");
+      const json::ArrayView slopes = need("slopes").as_array("slopes");
+      const json::ArrayView intercepts = need("intercepts").as_array("intercepts");
       if (slopes.size() != names.size() + 1 || intercepts.size() != names.size() + 1)
         bad(origin, "slopes and intercepts need one entry for the score plus one per feature");
       m.slope_ = slopes[0].as_number("slopes[]");
@@ -126,33 +169,35 @@ SvmModel SvmModel::from_json(std::string_view text, const std::string& origin, M
         m.features_[i].intercept = intercepts[i + 1].as_number("intercepts[]");
       }
     } else if (norm != "none") {
-      bad(origin, "norm_type '" + norm + "' is not supported (linear_rescale or none)");
+      bad(origin, "norm_type '" + json::excerpt(norm) + "' is not supported (linear_rescale or none)");
     }
 
-    if (auto it = md.find("score_clip"); it != md.end() && !flags.disable_clip) {
-      const auto& c = it->second.as_array("score_clip");
+    if (const json::Value clip = md.find("score_clip"); clip.present() && !flags.disable_clip) {
+      const json::ArrayView c = clip.as_array("score_clip");
       if (c.size() != 2) bad(origin, "score_clip must be [min, max]");
       m.clip_ = true;
       m.clip_lo_ = c[0].as_number("score_clip[0]");
       m.clip_hi_ = c[1].as_number("score_clip[1]");
     }
 
-    if (auto it = md.find("score_transform"); it != md.end()) {
-      const auto& st = it->second.as_object("score_transform");
+    if (const json::Value st_value = md.find("score_transform"); st_value.present()) {
+      const json::ObjectView st = st_value.as_object("score_transform");
       m.transform_ = flags.enable_transform;
       for (const auto& [k, v] : st) {
         if (k == "enabled") {
           m.transform_ = m.transform_ || v.as_bool("score_transform.enabled");
         } else if (k == "p0" || k == "p1" || k == "p2") {
           if (v.is_null()) continue;
-          const double c = v.as_number("score_transform." + k);
+          const double c = v.as_number("score_transform." + std::string(k));
           if (k == "p0") m.poly_.p0 = true, m.poly_.c0 = c;
           if (k == "p1") m.poly_.p1 = true, m.poly_.c1 = c;
           if (k == "p2") m.poly_.p2 = true, m.poly_.c2 = c;
         } else if (k == "knots") {
           if (v.is_null()) continue;
-          for (const auto& pt : v.as_array("score_transform.knots")) {
-            const auto& xy = pt.as_array("score_transform.knots[]");
+          const json::ArrayView knots = v.as_array("score_transform.knots");
+          if (knots.size() > 4096) bad(origin, "score_transform.knots lists more than 4096 knots");
+          for (const json::Value pt : knots) {
+            const json::ArrayView xy = pt.as_array("score_transform.knots[]");
             if (xy.size() != 2) bad(origin, "each knot must be [x, y]");
             m.knots_.emplace_back(xy[0].as_number("knot x"), xy[1].as_number("knot y"));
           }
@@ -169,45 +214,50 @@ SvmModel SvmModel::from_json(std::string_view text, const std::string& origin, M
     }
 
     // The libsvm text model.
-    std::istringstream in(need("model").as_string("model"));
-    std::string line;
+    const std::string_view text = need("model").as_string("model");
     bool nu_svr = false, rbf = false, have_rho = false, in_sv = false;
-    while (std::getline(in, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.empty()) continue;
-      std::istringstream ls(line);
+    std::size_t line_start = 0;
+    m.sv_start_.push_back(0);
+    while (line_start < text.size()) {
+      std::size_t line_end = text.find('\n', line_start);
+      if (line_end == std::string_view::npos) line_end = text.size();
+      Tokens tokens(text.substr(line_start, line_end - line_start));
+      line_start = line_end + 1;
+      std::string_view tok;
+      if (!tokens.next(tok)) continue;  // a blank line
       if (!in_sv) {
-        std::string key, val;
-        ls >> key >> val;
-        if (key == "svm_type") nu_svr = val == "nu_svr" || val == "epsilon_svr";
-        else if (key == "kernel_type") rbf = val == "rbf";
-        else if (key == "gamma") m.gamma_ = parse_double(val, origin, "gamma");
-        else if (key == "rho") m.rho_ = parse_double(val, origin, "rho"), have_rho = true;
-        else if (key == "SV") in_sv = true;
+        std::string_view val;
+        const bool has_val = tokens.next(val);
+        if (tok == "svm_type") nu_svr = has_val && (val == "nu_svr" || val == "epsilon_svr");
+        else if (tok == "kernel_type") rbf = has_val && val == "rbf";
+        else if (tok == "gamma") m.gamma_ = parse_double(has_val ? val : "", origin, "gamma");
+        else if (tok == "rho") m.rho_ = parse_double(has_val ? val : "", origin, "rho"), have_rho = true;
+        else if (tok == "SV") in_sv = true;
         continue;
       }
-      SupportVector sv;
-      std::string tok;
-      ls >> tok;
-      sv.coef = parse_double(tok, origin, "coefficient");
+      if (m.sv_coef_.size() >= kMaxSupportVectors)
+        bad(origin, "libsvm model: more than " + std::to_string(kMaxSupportVectors) + " support vectors");
+      m.sv_coef_.push_back(parse_double(tok, origin, "coefficient"));
       int last = 0;
-      while (ls >> tok) {
+      while (tokens.next(tok)) {
         const auto colon = tok.find(':');
-        if (colon == std::string::npos) bad(origin, "libsvm model: bad node '" + tok + "'");
-        const std::string idx_text = tok.substr(0, colon);
-        char* end = nullptr;
-        const long idx = std::strtol(idx_text.c_str(), &end, 10);
-        if (idx_text.empty() || *end != '\0' || idx <= last || idx > static_cast<long>(names.size()))
-          bad(origin, "libsvm model: bad node index in '" + tok + "'");
+        if (colon == std::string_view::npos) bad(origin, "libsvm model: bad node '" + json::excerpt(tok) + "'");
+        long idx = 0;
+        const auto r = std::from_chars(tok.data(), tok.data() + colon, idx);
+        if (colon == 0 || r.ec != std::errc() || r.ptr != tok.data() + colon || idx <= last ||
+            idx > static_cast<long>(names.size()))
+          bad(origin, "libsvm model: bad node index in '" + json::excerpt(tok) + "'");
+        if (m.sv_nodes_.size() >= kMaxNodes)
+          bad(origin, "libsvm model: more than " + std::to_string(kMaxNodes) + " support vector nodes");
         last = static_cast<int>(idx);
-        sv.nodes.emplace_back(last, parse_double(tok.substr(colon + 1), origin, "node value"));
+        m.sv_nodes_.emplace_back(last, parse_double(tok.substr(colon + 1), origin, "node value"));
       }
-      m.svs_.push_back(std::move(sv));
+      m.sv_start_.push_back(static_cast<std::uint32_t>(m.sv_nodes_.size()));
     }
     if (!nu_svr) bad(origin, "libsvm model: svm_type must be nu_svr or epsilon_svr");
     if (!rbf) bad(origin, "libsvm model: only kernel_type rbf is supported");
     if (!have_rho) bad(origin, "libsvm model: no rho");
-    if (m.svs_.empty()) bad(origin, "libsvm model: no support vectors");
+    if (m.sv_coef_.empty()) bad(origin, "libsvm model: no support vectors");
   } catch (const json::ParseError& e) {
     bad(origin, e.what());
   }
@@ -231,18 +281,20 @@ std::vector<ExtractorSpec> SvmModel::extractor_specs() const {
 double SvmModel::svm(const std::vector<double>& x) const {
   // Sparse RBF kernel, accumulated in libsvm's order.
   double sum = 0.0;
-  for (const auto& sv : svs_) {
+  for (std::size_t s = 0; s < sv_coef_.size(); ++s) {
+    const std::pair<int, double>* nodes = sv_nodes_.data() + sv_start_[s];
+    const std::size_t ny = sv_start_[s + 1] - sv_start_[s];
     double d2 = 0.0;
     std::size_t a = 0, b = 0;
-    const std::size_t nx = x.size(), ny = sv.nodes.size();
+    const std::size_t nx = x.size();
     while (a < nx && b < ny) {
-      const int ia = static_cast<int>(a) + 1, ib = sv.nodes[b].first;
+      const int ia = static_cast<int>(a) + 1, ib = nodes[b].first;
       if (ia == ib) {
-        const double d = x[a] - sv.nodes[b].second;
+        const double d = x[a] - nodes[b].second;
         d2 += d * d;
         ++a, ++b;
       } else if (ia > ib) {
-        d2 += sv.nodes[b].second * sv.nodes[b].second;
+        d2 += nodes[b].second * nodes[b].second;
         ++b;
       } else {
         d2 += x[a] * x[a];
@@ -250,8 +302,8 @@ double SvmModel::svm(const std::vector<double>& x) const {
       }
     }
     for (; a < nx; ++a) d2 += x[a] * x[a];
-    for (; b < ny; ++b) d2 += sv.nodes[b].second * sv.nodes[b].second;
-    sum += sv.coef * exact::exp(-gamma_ * d2);
+    for (; b < ny; ++b) d2 += nodes[b].second * nodes[b].second;
+    sum += sv_coef_[s] * exact::exp(-gamma_ * d2);
   }
   return sum - rho_;
 }
@@ -302,16 +354,17 @@ std::vector<std::string> SvmModel::columns() const {
 
 void SvmModel::predict(const double* x, std::size_t frames, double* out) const {
   const std::size_t n = features_.size();
-  for (std::size_t i = 0; i < frames; ++i) out[i] = predict_one(x + i * n);
+  for (std::size_t i = 0; i < frames; ++i) out[i] = predict_one(x + i * n, i);
 }
 
-double SvmModel::predict_one(const double* values) const {
+double SvmModel::predict_one(const double* values, std::size_t row) const {
   std::vector<double> x(features_.size());
   for (std::size_t i = 0; i < features_.size(); ++i)
     x[i] = linear_rescale_ ? features_[i].slope * values[i] + features_[i].intercept : values[i];
   double y = svm(x);
   if (linear_rescale_) y = (y - intercept_) / slope_;
   if (transform_) y = transform(y);
+  require_finite_score(y, origin_, row);  // before clipping, which would hide an infinity
   if (clip_) {
     y = y < clip_lo_ ? clip_lo_ : y;
     y = y > clip_hi_ ? clip_hi_ : y;

@@ -12,7 +12,9 @@ FFmpeg may open nothing else: no nested file, no protocol.
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+import os
+from fractions import Fraction
+from typing import Any, Iterator, Optional
 
 from .._lazy import np
 
@@ -21,6 +23,19 @@ from . import demuxers
 from .pixfmt import CHROMA_LAYOUTS, DECODED_FORMATS, DecodedFormat, chroma_refusal
 from .policy import DEFAULT_POLICY, PathPolicy, shown
 from .source import FrameSource
+
+
+# Codecs by whether they keep every sample (FFmpeg decoder names). H.264, HEVC, VP9 and AV1 have lossless
+# modes too, but are counted lossy: telling would mean reading the bitstream.
+LOSSLESS_CODECS = frozenset({
+    "ffv1", "rawvideo", "huffyuv", "ffvhuff", "utvideo", "magicyuv", "png", "apng", "qtrle", "v210", "v410",
+    "r210", "yuv4", "lagarith", "zlib", "ljpeg", "jpegls", "tiff", "bmp", "v308", "v408", "ayuv", "y41p",
+    "012v", "bitpacked", "sgirle", "targa",
+})
+LOSSY_CODECS = frozenset({
+    "h264", "hevc", "vvc", "vp8", "vp9", "av1", "libdav1d", "libaom-av1", "mpeg4", "mpeg2video", "mpeg1video",
+    "h263", "theora", "mjpeg", "prores", "dnxhd", "vc1", "wmv3", "cfhd", "dvvideo", "libvpx", "libvpx-vp9",
+})
 
 
 def _av():
@@ -61,10 +76,13 @@ class ContainerSource(FrameSource):
         av = _av()
         self.name = shown(path)
         self._file = None
+        self._size: Optional[int] = None
         if policy.single_file_only:
             self._container = self._open_single_file(av, path, policy)
+            self._size = os.fstat(self._file.fileno()).st_size
         else:
             real = policy.resolve(path, "")
+            self._size = os.stat(real).st_size
             try:  # "file:" keeps FFmpeg from reading a protocol into a name such as "subfile:..."
                 self._container = av.open("file:" + real, metadata_errors="replace")
             except av.error.FFmpegError as e:
@@ -85,6 +103,11 @@ class ContainerSource(FrameSource):
             self.bpc = self._format.bpc
             if self.width <= 0 or self.height <= 0:
                 raise InputError(f"{self.name}: the video stream has no frame size (corrupt file?)")
+            # Read now: PyAV's stream objects are not to be touched once the container is closed.
+            self._codec = str(ctx.name or "")
+            self._time_base = self._stream.time_base
+            self._rate = self._read_rate()
+            self._bit_rate = self._read_bit_rate()
         except BaseException:
             self.close()
             raise
@@ -127,6 +150,63 @@ class ContainerSource(FrameSource):
         return None  # container frame counts are hints, not facts
 
     @property
+    def rate(self) -> Optional[Fraction]:
+        return self._rate
+
+    def _read_rate(self) -> Optional[Fraction]:
+        s = self._stream
+        for rate in (s.average_rate, s.guessed_rate, s.base_rate):
+            if rate is not None and rate > 0:
+                return Fraction(rate)
+        return None
+
+    def timed(self, chroma: bool) -> Iterator[tuple[Fraction, Any]]:
+        """Times from the decoded frames' timestamps (presentation order), else from the frame rate."""
+        time_base = self._time_base
+        rate = self.rate
+        first: Optional[Fraction] = None
+        for index, (pts, picture) in enumerate(self._decoded(chroma)):
+            if pts is not None and time_base:
+                t = pts * Fraction(time_base)
+            elif rate is not None:
+                t = Fraction(index) / rate
+            else:
+                raise InputError(f"{self.name}: frame {index} has no timestamp and the stream no frame rate")
+            if first is None:
+                first = t
+            yield t - first, picture
+
+    @property
+    def codec(self) -> str:
+        return self._codec
+
+    @property
+    def compression(self) -> Optional[str]:
+        if self.codec in LOSSLESS_CODECS:
+            return "lossless"
+        if self.codec in LOSSY_CODECS:
+            return "lossy"
+        return None
+
+    @property
+    def bit_rate(self) -> Optional[float]:
+        return self._bit_rate
+
+    def _read_bit_rate(self) -> Optional[float]:
+        """The video stream's bit rate if the container says, else the whole file's over its duration."""
+        s, c = self._stream, self._container
+        if s.bit_rate:
+            return float(s.bit_rate)
+        duration = None
+        if s.duration and s.time_base:
+            duration = float(s.duration * s.time_base)
+        elif c.duration:
+            duration = c.duration / 1_000_000  # AV_TIME_BASE
+        if duration and duration > 0 and self._size:
+            return self._size * 8 / duration
+        return float(c.bit_rate) if c.bit_rate else None
+
+    @property
     def layout(self) -> str:
         return self._format.layout
 
@@ -139,13 +219,18 @@ class ContainerSource(FrameSource):
         return self._format.layout != "gray"
 
     def pictures(self, chroma: bool) -> Iterator:
+        for _, picture in self._decoded(chroma):
+            yield picture
+
+    def _decoded(self, chroma: bool) -> Iterator[tuple[Optional[int], Any]]:
+        """(pts, picture) of each decoded frame."""
         av = _av()
         if chroma and self.has_chroma and self.layout not in CHROMA_LAYOUTS:
             raise InputError(chroma_refusal(self.name, self._format.name, self.layout))
         index = 0
         try:
             for frame in self._container.decode(self._stream):
-                yield self._planes(frame, index, chroma)
+                yield frame.pts, self._planes(frame, index, chroma)
                 index += 1
         except av.error.FFmpegError as e:
             raise InputError(f"{self.name}: decoding failed at frame {index} ({_reason(e)})") from None

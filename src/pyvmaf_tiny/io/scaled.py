@@ -61,13 +61,38 @@ class ScaledSource(FrameSource):
 
     def pictures(self, chroma: bool) -> Iterator:
         for pic in self._inner.pictures(chroma):
-            if not chroma:
-                yield self._scale(pic, self.width, self.height)
-                continue
-            y, u, v = pic
-            sx, sy = _shift(y.shape[1], u.shape[1]), _shift(y.shape[0], u.shape[0])
-            cw, ch = (self.width + (1 << sx) - 1) >> sx, (self.height + (1 << sy) - 1) >> sy
-            yield self._scale(y, self.width, self.height), self._scale(u, cw, ch), self._scale(v, cw, ch)
+            yield self._picture(pic, chroma)
+
+    def _picture(self, pic, chroma: bool):
+        if not chroma:
+            return self._scale(pic, self.width, self.height)
+        y, u, v = pic
+        sx, sy = _shift(y.shape[1], u.shape[1]), _shift(y.shape[0], u.shape[0])
+        cw, ch = (self.width + (1 << sx) - 1) >> sx, (self.height + (1 << sy) - 1) >> sy
+        return self._scale(y, self.width, self.height), self._scale(u, cw, ch), self._scale(v, cw, ch)
+
+    # Time and compression are the inner clip's.
+    @property
+    def rate(self):
+        return self._inner.rate
+
+    def timed(self, chroma: bool) -> Iterator:
+        for t, pic in self._inner.timed(chroma):
+            yield t, self._picture(pic, chroma)
+
+    @property
+    def compression(self):
+        from ..roles import compression_of
+
+        return compression_of(self._inner)
+
+    @property
+    def bit_rate(self):
+        return self._inner.bit_rate
+
+    @property
+    def codec(self):
+        return getattr(self._inner, "codec", "")
 
     def close(self) -> None:
         self._inner.close()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from fractions import Fraction
+from typing import Any, Iterator, Optional
 
 from .._lazy import np
+
+from ..errors import InputError
 
 
 class FrameSource:
@@ -20,6 +23,33 @@ class FrameSource:
         return None
 
     has_chroma: bool = False
+
+    @property
+    def rate(self) -> Optional[Fraction]:
+        """Frames per second when the input says (a container's stream, a Y4M F tag), else None."""
+        fr = getattr(self, "frame_rate", None)  # (num, den) from the Y4M header; (0, 0) when it has none
+        if fr and fr[0] > 0 and fr[1] > 0:
+            return Fraction(int(fr[0]), int(fr[1]))
+        return None
+
+    def timed(self, chroma: bool) -> Iterator[tuple[Fraction, Any]]:
+        """(seconds since the first frame, picture) for each frame of pictures(); from the frame rate here,
+        from timestamps in containers. InputError without either."""
+        rate = self.rate
+        if rate is None:
+            raise InputError(f"{self.name} has no frame rate or timestamps")
+        for index, picture in enumerate(self.pictures(chroma)):
+            yield Fraction(index) / rate, picture
+
+    @property
+    def compression(self) -> Optional[str]:
+        """"uncompressed", "lossless" or "lossy" when known (for telling reference and encode apart)."""
+        return None
+
+    @property
+    def bit_rate(self) -> Optional[float]:
+        """The stream's bits per second, for compressed inputs that say or whose size and duration say."""
+        return None
 
     @property
     def layout(self) -> Optional[str]:

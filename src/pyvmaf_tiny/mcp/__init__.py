@@ -30,7 +30,11 @@ def serve(roots: Optional[Sequence[str]] = None, limits: Limits = Limits(), *, h
     try:
         from . import server
     except ModuleNotFoundError as e:
-        if e.name == "mcp" or (e.name or "").startswith("mcp."):
+        # The SDK or one of its own dependencies (anyio, pydantic, ...) is missing: the extra installs them all.
+        missing = (e.name or "").partition(".")[0]
+        if missing == "mcp":
             raise BackendUnavailable(SDK_HINT) from None
+        if missing and missing != "pyvmaf_tiny":
+            raise BackendUnavailable(f"{SDK_HINT} ({missing}, which it needs, is not installed)") from None
         raise
     server.serve(Roots.configure(roots), limits, http_port=http_port, debug=debug)

@@ -1,7 +1,6 @@
 """The MCP tools: thin wrappers over pyvmaf_tiny.score, extract_features and the model registry."""
 
 import io
-import json
 import math
 import os
 import re
@@ -10,7 +9,7 @@ import time
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Any, Callable, Literal, Optional
 
 import anyio.from_thread
 import anyio.to_thread
@@ -25,7 +24,6 @@ from .. import __version__, api, models
 from ..errors import InputError, PyvmafTinyError
 from ..io import open_source
 from ..io.policy import printable, shown
-from ..models.onnx import is_sidecar
 from ..output import write_json
 from . import Limits
 from .roots import Roots
@@ -46,6 +44,16 @@ Threads = Annotated[int, Field(ge=0, le=1024, description="worker threads; 0 (th
                                                           "to that budget")]
 Frames = Annotated[Optional[int], Field(ge=1, description="score only the first N frame pairs")]
 ExtraFeatures = Annotated[Optional[list[str]], Field(description="extra features to report, e.g. psnr, float_ssim")]
+FrameScoresArg = Annotated[bool, Field(description="also return the per-frame log (libvmaf's JSON: every frame's "
+                                                    "score and features; large for long clips)")]
+AlignArg = Annotated[Literal["index", "pts"], Field(description="pair frames by position (index) or by timestamp "
+                                                                "(pts: distorted frames repeated or dropped onto the "
+                                                                "reference's frame times, as ffmpeg's fps filter; "
+                                                                "for clips of different frame rates)")]
+SyncArg = Annotated[Optional[Literal["auto"]], Field(description="auto: find the distorted clip's delay (within 2 s) "
+                                                                 "from its first seconds and score with it")]
+DistDelay = Annotated[int, Field(ge=-100_000, le=100_000, description="the distorted clip lags the reference by this "
+                                                                      "many frames (negative: leads it)")]
 FeatureNames = Annotated[list[str], Field(min_length=1, description="features or extractors by libvmaf name, e.g. "
                                           "integer_vif_scale0, integer_adm2, vif, adm, motion, psnr")]
 
@@ -54,6 +62,10 @@ class PooledScores(TypedDict):
     model: str
     score: Optional[float]  # pooled mean of the per-frame model scores
     pooled_metrics: dict[str, dict[str, Optional[float]]]
+    frames: NotRequired[int]  # frame pairs scored
+    reference: NotRequired[str]
+    distorted: NotRequired[str]
+    sync_delay: NotRequired[int]  # the delay sync="auto" found, in distorted frames
 
 
 class FeatureFrames(TypedDict):
@@ -94,26 +106,39 @@ class Tools:
     async def vmaf_score(self, ref: Clip, dist: Clip, ctx: Context, width: Width = None, height: Height = None,
                          pix_fmt: PixFmt = None, model: ModelArg = models.DEFAULT_MODEL,
                          features: ExtraFeatures = None, threads: Threads = 0,
-                         frames: Frames = None) -> Annotated[CallToolResult, PooledScores]:
-        """VMAF of a distorted clip against its reference, bit-exact with libvmaf.
+                         frames: Frames = None, frame_scores: FrameScoresArg = False, align: AlignArg = "index",
+                         sync: SyncArg = None, dist_delay: DistDelay = 0) -> Annotated[CallToolResult, PooledScores]:
+        """VMAF of a distorted clip against its reference (the reference first), bit-exact with libvmaf.
 
-        Returns libvmaf's JSON log (the layout `pyvmaf-tiny score --output log.json` writes) as text,
-        the pooled scores as structured content, and backend/model/frames/version in _meta.
+        Returns a one-line summary as text and the pooled scores of every metric as structured content;
+        with frame_scores=true the text is libvmaf's JSON log instead (the layout
+        `pyvmaf-tiny score --output log.json` writes: every frame's score and features). _meta holds
+        backend/model/frames/version.
         """
 
         def job(progress):
-            with self._inputs(ref, dist, width, height, pix_fmt, frames) as clips:
+            with self._inputs(ref, dist, width, height, pix_fmt, frames, reopened=sync is not None) as clips:
                 return api.score(model=self._model(model), features=features, threads=self._threads(threads),
-                                 progress=progress, policy=self.policy, **clips)
+                                 progress=progress, policy=self.policy, align=align, sync=sync,
+                                 dist_delay=dist_delay, **clips)
 
         with _tool_errors():
             result = await self.gate.run(ctx, self.limits, job)
-        log = io.StringIO()
-        write_json(result, log)
+        if frame_scores:
+            log = io.StringIO()
+            write_json(result, log)
+            text = log.getvalue()
+        else:
+            text = _summary(result)
+        structured = PooledScores(model=result.model, score=_finite(result.score),
+                                  pooled_metrics=_pooled(result.pooled), frames=len(result.frames))
+        if result.ref is not None and result.dist is not None:
+            structured.update(reference=result.ref, distorted=result.dist)
+        if result.sync_delay is not None:
+            structured["sync_delay"] = result.sync_delay
         return CallToolResult(
-            content=[TextContent(type="text", text=log.getvalue())],
-            structured_content=PooledScores(model=result.model, score=_finite(result.score),
-                                            pooled_metrics=_pooled(result.pooled)),
+            content=[TextContent(type="text", text=text)],
+            structured_content=structured,
             meta={"backend": result.backend, "model": result.model, "frames": len(result.frames),
                   "version": __version__},
         )
@@ -148,7 +173,7 @@ class Tools:
         """A model's kind, path and input features; for tiny ONNX models their sidecar (metrics, interval,
         teacher, ...); and the first paragraph of its model card when one ships."""
         with _tool_errors():
-            m = models.load(self._model(model), device="cpu")
+            m = self._model(model, device="cpu")
         out = ModelDescription(name=m.name, kind=m.kind, path=m.path, features=list(m.columns), backend=m.backend)
         if m.sidecar is not None:
             out["sidecar"] = m.sidecar
@@ -160,9 +185,10 @@ class Tools:
         return out
 
     @contextmanager
-    def _inputs(self, ref, dist, width, height, pix_fmt, frames):
+    def _inputs(self, ref, dist, width, height, pix_fmt, frames, reopened: bool = False):
         """The score()/extract_features() inputs: both clips opened through the path policy, once they pass
-        the limits; closed when the call ends."""
+        the limits; closed when the call ends. With `reopened` (for a call that reads the clips twice), the
+        clips are checked, closed, and given as their paths (which the call opens through the policy)."""
         limits = self.limits
         if frames is not None and frames > limits.max_frames:
             raise InputError(f"frames={frames} is over this server's cap of {limits.max_frames} frames a call "
@@ -176,7 +202,10 @@ class Tools:
                 clips[role] = open_source(path, role=role, width=width, height=height, pix_fmt=pix_fmt,
                                           policy=self.policy)
                 self._check_clip(clips[role], role, frames)
-            yield dict(clips, frames=frames)
+            if reopened:
+                yield dict(ref=ref, dist=dist, width=width, height=height, pix_fmt=pix_fmt, frames=frames)
+            else:
+                yield dict(clips, frames=frames)
         finally:
             for src in clips.values():
                 src.close()
@@ -195,31 +224,13 @@ class Tools:
         budget = max(1, min(_cores(), self.limits.max_threads))
         return budget if threads <= 0 else min(threads, budget)
 
-    def _model(self, model: str) -> str:
-        """A packaged model's name as is; anything else is a model file, which must be inside the roots."""
-        packaged = [info.name for info in models.list()]
-        if model in packaged:
-            return model
-        if not _looks_like_path(model):
-            raise InputError(f"unknown model {model!r}: use one of {', '.join(packaged)}, or the path of a "
-                             f"libvmaf .json or tiny .onnx model inside the roots")
-        path = self.roots.resolve(model, "model")
-        self._check_onnx_files(path)
-        return path
-
-    def _check_onnx_files(self, path: str) -> None:
-        """A tiny ONNX model is read through its sidecar, which names the .onnx: both must be inside the roots."""
-        sidecar = os.path.splitext(path)[0] + ".json" if path.endswith(".onnx") else path
-        self.roots.resolve(sidecar, "model sidecar")
-        if not is_sidecar(sidecar):
-            return  # a libvmaf model, or a missing sidecar the loader reports
-        try:
-            with open(sidecar, encoding="utf-8") as f:
-                onnx = json.load(f)["onnx"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return  # the loader reports a broken sidecar
-        if isinstance(onnx, str):
-            self.roots.resolve(os.path.join(os.path.dirname(sidecar), onnx), "the sidecar's onnx file")
+    def _model(self, model: str, device: str = "auto") -> models.Model:
+        """A packaged model by name, or a model file read through the server's path policy: the file and, for a
+        tiny model, the .onnx its sidecar names must resolve inside the roots before anything reads them."""
+        if not _looks_like_path(model) and model not in [info.name for info in models.list()]:
+            raise InputError(f"unknown model {model!r}: use one of {', '.join(i.name for i in models.list())}, or "
+                             f"the path of a libvmaf .json or tiny .onnx model inside the roots")
+        return models.load(model, device=device, policy=self.policy)
 
 
 class _Abandoned(Exception):
@@ -317,6 +328,19 @@ def _tool_errors():
 def _looks_like_path(model: str) -> bool:
     seps = [s for s in (os.sep, os.altsep) if s]
     return any(s in model for s in seps) or model.endswith((".json", ".onnx"))
+
+
+def _summary(result) -> str:
+    """One line: the pooled score, what was scored against what, and how."""
+    pooled = result.pooled[result.metric]
+    about = [f"{len(result.frames)} frames", f"model {result.model} on {result.backend}"]
+    if result.sync_delay is not None:
+        about.append(f"sync delay {result.sync_delay} frames")
+    if result.align == "pts":
+        about.append("paired by timestamp")
+    return (f"{result.metric.upper()} {pooled['mean']:.6f} (harmonic mean {pooled['harmonic_mean']:.6f}, min "
+            f"{pooled['min']:.6f}, max {pooled['max']:.6f}) of {result.dist} against reference {result.ref}; "
+            f"{', '.join(about)}. Per-frame scores: call again with frame_scores=true.")
 
 
 def _finite(v) -> Optional[float]:

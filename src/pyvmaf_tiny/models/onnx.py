@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 from typing import Optional
 
 from .. import _core
 from ..errors import ModelError
+from ..io.policy import DEFAULT_POLICY, PathPolicy, shown
 from .base import Model
+from .files import Document, onnx_model, read_document, sidecar_beside
 
 SIDECAR_SCHEMA = "pyvmaf-tiny/model/1"
 _hint_set = False
+
+# ONNX Runtime's telemetry (on Linux since 1.32: a database and a device id
+# under ~/.cache/Microsoft/DeveloperTools) starts when the library loads,
+# whether Python's onnxruntime or the native core loads it first, unless this
+# is set by then. A caller's own setting wins.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 
 def _point_native_at_onnxruntime() -> None:
@@ -36,6 +43,13 @@ def ort_info() -> dict:
     return _core.ort_info()
 
 
+def set_ort_log_level(level: str) -> None:
+    """Which of ONNX Runtime's own log lines reach stderr (prefixed "pyvmaf-tiny: onnxruntime"):
+    "off" (the default, unless $PYVMAF_TINY_ORT_LOG names a level), "error", "warning", "info" or "verbose".
+    Applies to sessions created afterwards."""
+    _core.ort_set_log_level(level)
+
+
 class OnnxModel(Model):
     kind = "fr_features"
 
@@ -48,29 +62,18 @@ class OnnxModel(Model):
         return tuple(self.native.output_range)
 
     @classmethod
-    def from_sidecar(cls, sidecar_path: str, *, device: str = "auto") -> "OnnxModel":
+    def from_sidecar(cls, sidecar_path: str, *, device: str = "auto",
+                     policy: PathPolicy = DEFAULT_POLICY) -> "OnnxModel":
+        return cls.from_document(read_document(sidecar_path, policy), device=device, policy=policy)
+
+    @classmethod
+    def from_onnx(cls, onnx_path: str, *, device: str = "auto", policy: PathPolicy = DEFAULT_POLICY) -> "OnnxModel":
+        return cls.from_sidecar(sidecar_beside(onnx_path, policy), device=device, policy=policy)
+
+    @classmethod
+    def from_document(cls, doc: Document, *, device: str = "auto", policy: PathPolicy = DEFAULT_POLICY) -> "OnnxModel":
+        if doc.kind != "fr_features":
+            raise ModelError(f"model {shown(doc.path)}: is a libvmaf JSON model, not a tiny model's sidecar")
         _point_native_at_onnxruntime()
-        native = _core.OnnxModel.load(sidecar_path, device)
-        with open(sidecar_path, encoding="utf-8") as f:
-            sidecar = json.load(f)
-        onnx_path = os.path.join(os.path.dirname(sidecar_path), sidecar["onnx"])
-        return cls(native, sidecar["name"], onnx_path, sidecar)
-
-
-def sidecar_for(onnx_path: str) -> str:
-    """The sidecar beside a .onnx file: <name>.json."""
-    sidecar = os.path.splitext(onnx_path)[0] + ".json"
-    if not os.path.exists(sidecar):
-        raise ModelError(f"model {onnx_path}: no sidecar {os.path.basename(sidecar)} beside it "
-                         f"(pyvmaf-tiny needs the JSON sidecar written by `pyvmaf-tiny train export`)")
-    return sidecar
-
-
-def is_sidecar(path: str) -> bool:
-    """True when a .json file is a pyvmaf-tiny sidecar rather than a libvmaf model."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(4096)
-    except OSError:
-        return False
-    return SIDECAR_SCHEMA.encode() in head
+        native, onnx_path = onnx_model(doc, policy, device)
+        return cls(native, doc.native.name, onnx_path, doc.native.tree())
