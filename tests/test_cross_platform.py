@@ -8,7 +8,8 @@
 Each build's pvt-features must print, byte for byte, what the native x86-64
 Linux build prints, for every kernel set the (emulated) CPU offers, on real and
 edge-case conformance content (tests/content.py), raw and Y4M, frames mapped
-and read, with an SVM model's scores. A test skips, saying why, where its cross
+and read, with every extractor that takes the content and an SVM model's
+scores. A test skips, saying why, where its cross
 compiler or emulator is missing; .ci/run installs them.
 
 Also: which architecture CMake builds kernels for (cmake/pvt_target_arch.cmake),
@@ -137,9 +138,23 @@ def _y4m(raw: Path, out: Path, width: int, height: int, pix_fmt: str) -> Path:
     return out
 
 
-def _args(tool: Tool, ref: Path, dist: Path, geometry: list[str], threads: int, recipe: Recipe) -> list[str]:
-    # float_ms_ssim takes frames of 176x176 and more.
-    extractors = EXTRACTORS + (["float_ms_ssim"] if min(recipe.width, recipe.height) >= 176 else [])
+# Every other extractor of the registry, where it takes the content (a size,
+# bit depth or chroma layout it refuses is the native build's call).
+OPTIONAL = ["float_ms_ssim", "float_vif", "float_adm", "float_motion", "float_ansnr", "float_psnr", "cambi",
+            "psnr_hvs", "ciede", "speed_chroma", "speed_temporal"]
+_taken: dict[str, list[str]] = {}
+
+
+def _extractors(native: Tool, recipe: Recipe) -> list[str]:
+    if recipe.key() not in _taken:
+        clip = make_clip(recipe)
+        geometry = [str(clip.width), str(clip.height), clip.pix_fmt]
+        _taken[recipe.key()] = [name for name in OPTIONAL
+                                if native.run(str(clip.ref), str(clip.dist), *geometry, "--extractor", name).returncode == 0]
+    return EXTRACTORS + _taken[recipe.key()]
+
+
+def _args(tool: Tool, ref: Path, dist: Path, geometry: list[str], threads: int, extractors: list[str]) -> list[str]:
     extra = [a for e in extractors for a in ("--extractor", e)]
     return [tool.path(ref), tool.path(dist), *geometry, "--threads", str(threads), "--model", tool.path(MODEL),
             *extra]
@@ -158,13 +173,14 @@ def _compare(native: Tool, other: Tool, recipe: Recipe, tmp_path: Path, isas: li
     thread with each of `isas`; raw frames read on two threads, and Y4M both
     ways, with the first and the best of them."""
     (raw, y4m) = _inputs(recipe, tmp_path)
+    extractors = _extractors(native, recipe)
     runs = [(raw, 1, False, isas), (raw, 2, True, [isas[-1]]), (y4m, 1, False, [isas[0]]), (y4m, 2, True, [isas[-1]])]
     for (ref, dist, geometry), threads, no_mmap, chosen in runs:
-        want = native.run(*_args(native, ref, dist, geometry, threads, recipe), isa="scalar", no_mmap=no_mmap)
+        want = native.run(*_args(native, ref, dist, geometry, threads, extractors), isa="scalar", no_mmap=no_mmap)
         assert want.returncode == 0, want.stderr.decode(errors="replace")[-2000:]
         assert b'"scores"' in want.stdout
         for isa in chosen:
-            got = other.run(*_args(other, ref, dist, geometry, threads, recipe), isa=isa, no_mmap=no_mmap)
+            got = other.run(*_args(other, ref, dist, geometry, threads, extractors), isa=isa, no_mmap=no_mmap)
             what = (f"{recipe.id} {'raw' if geometry else 'y4m'} with {isa}, {threads} thread(s), "
                     f"{'read' if no_mmap else 'mapped'}")
             assert got.returncode == 0, f"{what}: {got.stderr.decode(errors='replace')[-2000:]}"

@@ -355,15 +355,37 @@ float powf(float x, float y) {
   return powf_exp2(ylogx, sign);
 }
 
+namespace {
+
+// x = q pi/2 + r, |r| <= pi/4 (a little more at most): q mod 4 and r.
+int quadrant(double x, DD& r) {
+  const double q = std::floor(x * 0x1.45f306dc9c883p-1 + 0.5);  // nearest multiple of pi/2
+  r = add(DD{x, 0}, mul(kPiOver2, -q));
+  return static_cast<int>((static_cast<long long>(std::fmod(q, 4.0)) + 4) % 4);
+}
+
+}  // namespace
+
 double cos(double x) {
   if (std::isnan(x) || std::isinf(x)) return kNaN;
-  const double q = std::floor(x * 0x1.45f306dc9c883p-1 + 0.5);  // nearest multiple of pi/2
-  const DD r = add(DD{x, 0}, mul(kPiOver2, -q));
-  switch (static_cast<long long>(std::fmod(q, 4.0) + 4) % 4) {
+  DD r;
+  switch (quadrant(x, r)) {
     case 0: return round_dd(cos_dd(r));
     case 1: return -round_dd(sin_dd(r));
     case 2: return -round_dd(cos_dd(r));
     default: return round_dd(sin_dd(r));
+  }
+}
+
+double sin(double x) {
+  if (std::isnan(x) || std::isinf(x)) return kNaN;
+  if (x == 0) return x;  // keeps -0
+  DD r;
+  switch (quadrant(x, r)) {
+    case 0: return round_dd(sin_dd(r));
+    case 1: return round_dd(cos_dd(r));
+    case 2: return -round_dd(sin_dd(r));
+    default: return -round_dd(cos_dd(r));
   }
 }
 

@@ -7,7 +7,7 @@
 // so they give the same bits everywhere. Special values (zeros, infinities,
 // NaNs, negative bases) follow C's.
 //
-// - exp, log, log2, log10, pow, cos: double-double arithmetic, correctly
+// - exp, log, log2, log10, pow, cos, sin: double-double arithmetic, correctly
 //   rounded in all but about one case in 2^40.
 // - powf: glibc's and musl's own algorithm, step for step, so its (not
 //   correctly rounded) results: libvmaf's ADM pools with powf, and a float
@@ -20,6 +20,7 @@ double log2(double x);
 double log10(double x);
 double pow(double x, double y);
 float powf(float x, float y);  // as glibc and musl round it
-double cos(double x);  // for |x| up to about 1e5
+double cos(double x);  // cos and sin for |x| up to about 1e5
+double sin(double x);
 
 }  // namespace pvt::exact

@@ -15,4 +15,8 @@ void* load_library(const std::string& path, std::string& error);
 // The address of `name` in a library load_library() returned; null if absent.
 void* symbol(void* library, const char* name);
 
+// Sets the environment variable `name` to `value` unless it is set already
+// (for a library loaded later to read).
+void set_env_default(const char* name, const char* value);
+
 }  // namespace pvt::platform

@@ -1,4 +1,5 @@
 #include <dlfcn.h>
+#include <stdlib.h>
 
 #include <mutex>
 
@@ -20,5 +21,7 @@ void* load_library(const std::string& path, std::string& error) {
 }
 
 void* symbol(void* library, const char* name) { return ::dlsym(library, name); }
+
+void set_env_default(const char* name, const char* value) { ::setenv(name, value, 0); }
 
 }  // namespace pvt::platform

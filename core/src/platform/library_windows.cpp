@@ -1,3 +1,5 @@
+#include <cstdlib>
+
 #include "library.hpp"
 #include "os_windows.hpp"
 
@@ -16,6 +18,13 @@ void* load_library(const std::string& path, std::string& error) {
       wide.c_str(), nullptr, has_folder ? LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR | LOAD_LIBRARY_SEARCH_DEFAULT_DIRS : 0);
   if (!module) error = system_message(::GetLastError());
   return reinterpret_cast<void*>(module);
+}
+
+void set_env_default(const char* name, const char* value) {
+  if (std::getenv(name)) return;
+  // Both the C runtime's copy and the process's: a library may read either.
+  ::SetEnvironmentVariableA(name, value);
+  ::_putenv_s(name, value);
 }
 
 void* symbol(void* library, const char* name) {
