@@ -34,6 +34,15 @@ def _cos(x: Decimal) -> Decimal:
     return total
 
 
+def _sin(x: Decimal) -> Decimal:
+    total, term, n = x, x, 1
+    while abs(term) > Decimal(10) ** -(PREC + 5):
+        n += 2
+        term = -term * x * x / (n * (n - 1))
+        total += term
+    return total
+
+
 def reference(fn: str, x: float, y: float = 0.0) -> float:
     """The correctly rounded fn(x[, y]) for finite arguments in the functions'
     domains (not powf, which rounds as glibc's does: see glibc_powf)."""
@@ -50,6 +59,8 @@ def reference(fn: str, x: float, y: float = 0.0) -> float:
             return float(dx.ln() / Decimal(2).ln())
         if fn == "cos":
             return float(_cos(dx))
+        if fn == "sin":
+            return float(_sin(dx))
         value = (Decimal(y) * abs(dx).ln()).exp()
         if x < 0 and y % 2 == 1:
             value = -value
@@ -101,12 +112,15 @@ def cases(seed: int = 0, n: int = 400) -> list[tuple[str, float, float]]:
         out.append(("pow", float(rng.randint(1, 1 << 16)), 3.0))
         out.append(("pow", -rng.uniform(0.1, 10), float(rng.randint(-6, 6))))
         out.append(("cos", rng.uniform(-10, 10), 0.0))
+        out.append(("sin", rng.uniform(-10, 10), 0.0))
+        out.append(("sin", rng.uniform(-1e-3, 1e-3), 0.0))
     out += [("log2", 2.0 ** k, 0.0) for k in range(-1074, 1024, 7)]
     out += [("log10", 10.0 ** k, 0.0) for k in range(0, 23)]
     out += [("pow", 2.0, float(k)) for k in range(-60, 60)]
     out += [("pow", 10.0, float(k)) for k in range(0, 23)]
     out += [("log", 5e-324, 0.0), ("log2", 5e-324, 0.0), ("exp", 0.0, 0.0), ("exp", -745.0, 0.0),
-            ("exp", 709.7, 0.0), ("cos", math.pi / 180, 0.0)]
+            ("exp", 709.7, 0.0), ("cos", math.pi / 180, 0.0), ("sin", math.pi, 0.0),
+            ("sin", math.pi / 3, 0.0)]
     return out
 
 
@@ -125,6 +139,7 @@ SPECIAL = [
     ("exp", NAN, 0, NAN), ("exp", 800.0, 0, INF), ("exp", -800.0, 0, 0.0), ("exp", INF, 0, INF),
     ("exp", -INF, 0, 0.0), ("log", 0.0, 0, -INF), ("log", -1.0, 0, NAN), ("log", INF, 0, INF),
     ("log10", 0.0, 0, -INF), ("log2", -0.5, 0, NAN), ("cos", INF, 0, NAN),
+    ("sin", -0.0, 0, -0.0), ("sin", NAN, 0, NAN),
 ] + POWF_SPECIAL
 
 

@@ -53,6 +53,7 @@ int main() {
     else if (f == "log10") r = pvt::exact::log10(x);
     else if (f == "pow") r = pvt::exact::pow(x, y);
     else if (f == "cos") r = pvt::exact::cos(x);
+    else if (f == "sin") r = pvt::exact::sin(x);
     else {
       std::fprintf(stderr, "pvt-mathcheck: unknown function %s\n", name);
       return 2;
