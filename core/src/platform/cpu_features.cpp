@@ -75,6 +75,7 @@ CpuFeatures detect() {
   const bool zmm = ymm && (xcr & 0xe0) == 0xe0;  // opmask, upper ZMM0-15, ZMM16-31
 #endif
   if (!ymm) return f;
+  f.fma = bit(l1.c, 12);
   const Regs l7 = cpuid(7, 0);
   f.avx2 = bit(l7.b, 5);
   f.bmi2 = bit(l7.b, 8);

@@ -5,7 +5,7 @@
 namespace pvt::platform {
 
 struct CpuFeatures {
-  bool avx2 = false, bmi2 = false;
+  bool avx2 = false, bmi2 = false, fma = false;
   bool avx512f = false, avx512bw = false, avx512vl = false, avx512dq = false, avx512cd = false;
   bool avx512vnni = false;  // AVX512-VNNI
   bool avxvnni = false;     // AVX-VNNI (the VEX form)

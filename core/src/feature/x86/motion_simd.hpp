@@ -6,6 +6,8 @@
 // exact in int32 for up to 15-bit samples. Horizontal pass: the blurred rows
 // stay within +-2^16, so each is split as hi*256 + lo and both halves are
 // filtered in int32; (A*256 + B + 2^15) >> 16 == (A + ((B + 2^15) >> 8)) >> 8.
+#include <immintrin.h>
+
 #include <cstdint>
 #include <cstdlib>
 
@@ -45,8 +47,8 @@ struct RowWindow {
   }
   void prefetch(int j) const {
     if (!next_p) return;
-    __builtin_prefetch(next_p + j);
-    __builtin_prefetch(next_c + j);
+    _mm_prefetch(reinterpret_cast<const char*>(next_p + j), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(next_c + j), _MM_HINT_T0);
   }
   // The vertical filter of the difference at column j, before rounding.
   std::int32_t vertical_at(int j) const {
