@@ -214,15 +214,6 @@ def test_aarch64_offers_scalar_and_refuses_what_it_lacks(aarch64):
     assert proc.returncode == 2 and b"use scalar, avx2, avx512 or neon" in proc.stderr, proc.stderr[-500:]
 
 
-@pytest.mark.parametrize("recipe", CASES, ids=lambda r: r.id)
-def test_aarch64_output_is_byte_identical(native, aarch64, recipe, tmp_path):
-    _compare(native, aarch64, recipe, tmp_path, aarch64.isas())
-
-
-def test_aarch64_math_is_bit_identical(native, aarch64):
-    _same_math(native, aarch64)
-
-
 # ---- Windows under Wine
 
 def test_windows_offers_what_linux_offers_on_this_cpu(native, windows):
@@ -232,15 +223,6 @@ def test_windows_offers_what_linux_offers_on_this_cpu(native, windows):
     args = [windows.path(clip.ref), windows.path(clip.dist), str(clip.width), str(clip.height), clip.pix_fmt]
     proc = windows.run(*args, isa="neon")
     assert proc.returncode == 1 and b"this build has no neon kernels" in proc.stderr, proc.stderr[-500:]
-
-
-@pytest.mark.parametrize("recipe", CASES, ids=lambda r: r.id)
-def test_windows_output_is_byte_identical(native, windows, recipe, tmp_path):
-    _compare(native, windows, recipe, tmp_path, windows.isas())
-
-
-def test_windows_math_is_bit_identical(native, windows):
-    _same_math(native, windows)
 
 
 def test_windows_refuses_what_is_not_a_regular_file(native, windows, tmp_path):
@@ -254,6 +236,20 @@ def test_windows_refuses_what_is_not_a_regular_file(native, windows, tmp_path):
             assert proc.returncode == 2 and message in proc.stderr, (name, tool.exe, proc.stderr[-500:])
     proc = windows.run("NUL", windows.path(clip.dist), *geometry)  # a device
     assert proc.returncode == 2 and b"is a device, not a regular file" in proc.stderr, proc.stderr[-500:]
+
+
+# ---- both: the native build's bytes
+
+@pytest.mark.parametrize("recipe", CASES, ids=lambda r: r.id)
+@pytest.mark.parametrize("platform", ["aarch64", "windows"])
+def test_output_is_byte_identical(native, platform, recipe, tmp_path, request):
+    other = request.getfixturevalue(platform)
+    _compare(native, other, recipe, tmp_path, other.isas())
+
+
+@pytest.mark.parametrize("platform", ["aarch64", "windows"])
+def test_math_is_bit_identical(native, platform, request):
+    _same_math(native, request.getfixturevalue(platform))
 
 
 # ---- the target architecture, decided in CMake

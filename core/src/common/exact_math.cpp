@@ -1,10 +1,10 @@
 #include "exact_math.hpp"
 
 #include <array>
+#include <bit>
 #include <cfloat>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <cmath>
 #include <limits>
 
@@ -209,30 +209,6 @@ constexpr double kPowfLog2Poly[5] = {0x1.27616c9496e0bp-2, -0x1.71969a075c67ap-2
                                      -0x1.7154748bef6c8p-1, 0x1.71547652ab82bp0};
 constexpr double kPowfExp2Poly[3] = {0x1.c6af84b912394p-5, 0x1.ebfce50fac4f3p-3, 0x1.62e42ff0c52d6p-1};
 
-std::uint32_t float_bits(float f) {
-  std::uint32_t u;
-  std::memcpy(&u, &f, sizeof u);
-  return u;
-}
-
-float bits_float(std::uint32_t u) {
-  float f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
-}
-
-std::uint64_t double_bits(double d) {
-  std::uint64_t u;
-  std::memcpy(&u, &d, sizeof u);
-  return u;
-}
-
-double bits_double(std::uint64_t u) {
-  double d;
-  std::memcpy(&d, &u, sizeof d);
-  return d;
-}
-
 struct PowfTables {
   double logc[16];         // log2(1 / invc), correctly rounded
   std::uint64_t exp2[32];  // the bits of 2^(i/32), correctly rounded, less i << 47
@@ -245,7 +221,7 @@ const PowfTables& powf_tables() {
     for (int i = 0; i < 32; ++i) {
       int k = 0;
       const DD v = exp_dd(mul(kLn2, i / 32.0), k);
-      t.exp2[i] = double_bits(std::ldexp(round_dd(v), k)) - (static_cast<std::uint64_t>(i) << 47);
+      t.exp2[i] = std::bit_cast<std::uint64_t>(std::ldexp(round_dd(v), k)) - (static_cast<std::uint64_t>(i) << 47);
     }
     return t;
   }();
@@ -259,7 +235,7 @@ double powf_log2(std::uint32_t ix) {
   const std::uint32_t from = ix - 0x3f330000u;  // z below lands in [0x1.66p-1, 0x1.66p0)
   const int i = static_cast<int>((from >> 19) % 16);
   const std::uint32_t top = from & 0xff800000u;
-  const double z = static_cast<double>(bits_float(ix - top));
+  const double z = static_cast<double>(std::bit_cast<float>(ix - top));
   const int k = static_cast<std::int32_t>(top) >> 23;
   const double r = z * kPowfInvC[i] - 1;
   const double y0 = t.logc[i] + static_cast<double>(k);
@@ -278,12 +254,12 @@ double powf_log2(std::uint32_t ix) {
 float powf_exp2(double t, std::uint64_t negative) {
   constexpr double kShift = 0x1.8p+52 / 32;  // t + kShift holds round(32 t) in its low bits
   double kd = t + kShift;
-  const std::uint64_t ki = double_bits(kd);
+  const std::uint64_t ki = std::bit_cast<std::uint64_t>(kd);
   kd -= kShift;
   const double r = t - kd;
   const std::uint64_t scale =
       powf_tables().exp2[ki % 32] + ((ki + (negative << 16)) << 47);  // 2^(round(32 t)/32), signed
-  const double s = bits_double(scale);
+  const double s = std::bit_cast<double>(scale);
   const double* c = kPowfExp2Poly;
   const double z = c[0] * r + c[1];
   const double r2 = r * r;
@@ -339,14 +315,14 @@ float powf(float x, float y) {
   double out = 0;
   if (pow_special(x, y, out)) return static_cast<float>(out);
   // Finite, non-zero x and y; x < 0 only with an integer y.
-  std::uint32_t ix = float_bits(x);
+  std::uint32_t ix = std::bit_cast<std::uint32_t>(x);
   std::uint64_t sign = 0;
   if (ix & 0x80000000u) {
     if (is_odd_integer(y)) sign = 1;
     ix &= 0x7fffffffu;
   }
   if (ix < 0x00800000u) {  // subnormal: normalised, its exponent going below the bias
-    ix = float_bits(std::fabs(x) * 0x1p23f) & 0x7fffffffu;
+    ix = std::bit_cast<std::uint32_t>(std::fabs(x) * 0x1p23f) & 0x7fffffffu;
     ix -= 23u << 23;
   }
   const double ylogx = static_cast<double>(y) * powf_log2(ix);
