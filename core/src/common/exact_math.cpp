@@ -90,10 +90,13 @@ constexpr DD kPiOver2{0x1.921fb54442d18p+0, 0x1.1a62633145c07p-54};
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+// The series below are exact to about 2^-105 but slow (dd divisions, many
+// terms); they only build the tables the fast forms further down use.
+
 // exp(x) for a double-double x with |x.hi| < 746, as a double-double scaled
 // by 2^k (returned in k): x = k ln 2 + r, exp(r) from its series at r / 1024,
 // squared back up ten times as expm1 (e^2s - 1 = m (m + 2)) to keep its bits.
-DD exp_dd(DD x, int& k) {
+DD exp_dd_series(DD x, int& k) {
   const double kd = std::floor(x.hi * 0x1.71547652b82fep+0 + 0.5);
   k = static_cast<int>(kd);
   const DD r = add(x, mul(kLn2, -kd));
@@ -106,8 +109,69 @@ DD exp_dd(DD x, int& k) {
   return add(DD{1, 0}, m);
 }
 
-// ln(x) for a finite x > 0: x = 2^e m with m in [sqrt(1/2), sqrt(2)), and
-// ln m = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.172, from its series.
+// ln(m) for m in [0.7, 1.42]: 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.172.
+DD log_series(double m) {
+  const DD s = div(DD{m - 1, 0}, two_sum(m, 1));  // m - 1 is exact
+  const DD s2 = mul(s, s);
+  // atanh(s) / s = 1 + s^2/3 + s^4/5 + ... + s^46/47: the rest is below 2^-115.
+  DD t = div(DD{1, 0}, 47.0);
+  for (int n = 45; n >= 1; n -= 2) t = add(div(DD{1, 0}, static_cast<double>(n)), mul(t, s2));
+  return mul(mul(t, s), 2.0);
+}
+
+// The fast forms: exp from 2^(j/64) and a short series on |r| <= ln2/128;
+// ln from ln(c) at 64ths c and log1p on |r| < 0.012. The series' high-order
+// terms, too small to need more, are summed in plain double.
+struct Tables {
+  DD exp2_64[64];      // 2^(j/64)
+  double invc[47];     // 1 / c, c = (45 + i) / 64
+  DD log_c[47];        // ln c = -ln(invc), of the double invc
+  DD inv_fact[7];      // 1 / n!, n <= 6
+  DD inv_n[9];         // 1 / n, n <= 8
+};
+
+const Tables& tables() {
+  static const Tables t = [] {
+    Tables t{};
+    for (int j = 0; j < 64; ++j) {
+      int k = 0;
+      const DD v = exp_dd_series(mul(kLn2, j / 64.0), k);
+      t.exp2_64[j] = {std::ldexp(v.hi, k), std::ldexp(v.lo, k)};
+    }
+    for (int i = 0; i < 47; ++i) {
+      t.invc[i] = 64.0 / (45 + i);
+      const DD l = log_series(t.invc[i]);
+      t.log_c[i] = {-l.hi, -l.lo};
+    }
+    DD f{1, 0};
+    for (int n = 1; n <= 6; ++n) t.inv_fact[n] = f = div(f, static_cast<double>(n));
+    for (int n = 1; n <= 8; ++n) t.inv_n[n] = div(DD{1, 0}, static_cast<double>(n));
+    return t;
+  }();
+  return t;
+}
+
+// exp(x) for a double-double x with |x.hi| < 746, as a double-double scaled
+// by 2^k (returned in k): x = (64 k + j) ln2/64 + r.
+DD exp_dd(DD x, int& k) {
+  const Tables& t = tables();
+  const double nd = std::floor(x.hi * 0x1.71547652b82fep+6 + 0.5);  // x 64/ln2, rounded
+  const auto n = static_cast<long long>(nd);
+  const auto j = static_cast<int>(n & 63);
+  k = static_cast<int>((n - j) / 64);
+  const DD r = add(x, mul(DD{kLn2.hi / 64, kLn2.lo / 64}, -nd));
+  // expm1(r) = r (1 + r (1/2! + r (1/3! + ...))): 1/11! .. 1/7! in double.
+  double q = 1.0 / 39916800;
+  for (const double c : {1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040}) q = c + r.hi * q;
+  DD p{q, 0};
+  for (int m = 6; m >= 1; --m) p = add(t.inv_fact[m], mul(p, r));
+  const DD em1 = mul(p, r);
+  const DD& scale = t.exp2_64[j];
+  return add(scale, mul(scale, em1));
+}
+
+// ln(x) for a finite x > 0: x = 2^e m, m in [sqrt(1/2), sqrt(2)), m = c (1 + r)
+// with c the nearest 64th, so ln x = e ln2 + ln c + log1p(r).
 DD log_dd(double x) {
   int e = 0;
   if (x < DBL_MIN) {  // subnormal: make it normal first
@@ -121,18 +185,21 @@ DD log_dd(double x) {
     m *= 2;
     --e;
   }
-  const DD s = div(DD{m - 1, 0}, two_sum(m, 1));  // m - 1 is exact
-  const DD s2 = mul(s, s);
-  // atanh(s) / s = 1 + s^2/3 + s^4/5 + ... + s^46/47: the rest is below 2^-115.
-  static const auto inverse = [] {
-    std::array<DD, 24> inv{};  // 1 / (2j + 1)
-    for (int j = 0; j < 24; ++j) inv[static_cast<std::size_t>(j)] = div(DD{1, 0}, static_cast<double>(2 * j + 1));
-    return inv;
-  }();
-  DD t = inverse[23];
-  for (int j = 22; j >= 0; --j) t = add(inverse[static_cast<std::size_t>(j)], mul(t, s2));
-  const DD ln_m = mul(mul(t, s), 2.0);
-  return add(mul(kLn2, static_cast<double>(e)), ln_m);
+  const Tables& t = tables();
+  const int i = static_cast<int>(std::floor(m * 64 + 0.5)) - 45;  // 0 .. 46
+  // r = m invc - 1, exact: the product as a double-double, less 1.
+  const DD prod = two_prod(m, t.invc[i]);
+  const DD r = add(two_sum(prod.hi, -1.0), DD{prod.lo, 0});
+  // log1p(r) = r (1 - r (1/2 - r (1/3 - ...))): 1/17 .. 1/9 in double.
+  double q = 1.0 / 17;
+  for (int n = 16; n >= 9; --n) q = (n % 2 ? 1.0 : -1.0) / n + r.hi * q;
+  DD p{q, 0};
+  for (int n = 8; n >= 1; --n) {
+    const DD c = n % 2 ? t.inv_n[n] : DD{-t.inv_n[n].hi, -t.inv_n[n].lo};
+    p = add(c, mul(p, r));
+  }
+  const DD log1p_r = mul(p, r);
+  return add(add(mul(kLn2, static_cast<double>(e)), t.log_c[i]), log1p_r);
 }
 
 double round_dd(DD v) { return v.hi + v.lo; }
