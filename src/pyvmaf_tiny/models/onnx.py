@@ -61,6 +61,24 @@ class OnnxModel(Model):
     def output_range(self) -> tuple[float, float]:
         return tuple(self.native.output_range)
 
+    @property
+    def interval_coverage(self) -> Optional[float]:
+        if self.interval_halfwidth is None:
+            return None
+        about = (self.sidecar or {}).get("interval") or {}
+        alpha = about.get("alpha", 0.1) if isinstance(about, dict) else 0.1
+        return 1.0 - float(alpha)
+
+    def interval(self, scores, features):
+        """The sidecar's interval around each frame's score, within the output range."""
+        hw = self.interval_halfwidth
+        if hw is None:
+            return None
+        from .._lazy import np
+
+        lo, hi = self.output_range
+        return np.column_stack([np.clip(scores - hw, lo, hi), np.clip(scores + hw, lo, hi)])
+
     @classmethod
     def from_sidecar(cls, sidecar_path: str, *, device: str = "auto",
                      policy: PathPolicy = DEFAULT_POLICY) -> "OnnxModel":
