@@ -11,6 +11,9 @@
 #ifdef PVT_HAVE_X86_KERNELS
 #include "../x86/adm_x86.hpp"
 #endif
+#ifdef PVT_HAVE_NEON_KERNELS
+#include "../arm/neon_kernels.hpp"
+#endif
 
 namespace pvt::feature::kernels {
 namespace {
@@ -544,9 +547,11 @@ AdmKernels select_adm_kernels(int bpc) {
     case Isa::avx2: k.fused = vnni_usable(Isa::avx2) ? adm_fused_avx2_vnni(bpc) : adm_fused_avx2(bpc); break;
     default: break;
   }
-#else
-  (void)bpc;
 #endif
+#ifdef PVT_HAVE_NEON_KERNELS
+  if (active_isa() == Isa::neon) k.fused = adm_fused_neon(bpc);
+#endif
+  (void)bpc;
   return k;
 }
 

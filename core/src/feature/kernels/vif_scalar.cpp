@@ -11,6 +11,9 @@
 #ifdef PVT_HAVE_X86_KERNELS
 #include "../x86/vif_x86.hpp"
 #endif
+#ifdef PVT_HAVE_NEON_KERNELS
+#include "../arm/neon_kernels.hpp"
+#endif
 
 namespace pvt::feature::kernels {
 namespace {
@@ -271,6 +274,9 @@ VifKernels select_vif_kernels(int bpc) {
     case Isa::avx2: return vnni_usable(Isa::avx2) ? vif_kernels_avx2_vnni() : vif_kernels_avx2();
     default: break;
   }
+#endif
+#ifdef PVT_HAVE_NEON_KERNELS
+  if (active_isa() == Isa::neon) return vif_kernels_neon();
 #endif
   return {vif_stats_u8_scalar, vif_stats_u16_scalar, vif_downscale_u8_scalar, vif_downscale_u16_scalar};
 }

@@ -6,12 +6,11 @@
 // exact in int32 for up to 15-bit samples. Horizontal pass: the blurred rows
 // stay within +-2^16, so each is split as hi*256 + lo and both halves are
 // filtered in int32; (A*256 + B + 2^15) >> 16 == (A + ((B + 2^15) >> 8)) >> 8.
-#include <immintrin.h>
-
 #include <cstdint>
 #include <cstdlib>
 
 #include "../kernels/motion_kernels.hpp"
+#include "../kernels/prefetch.hpp"
 
 namespace pvt::feature::kernels::motion_simd {
 
@@ -47,8 +46,8 @@ struct RowWindow {
   }
   void prefetch(int j) const {
     if (!next_p) return;
-    _mm_prefetch(reinterpret_cast<const char*>(next_p + j), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(next_c + j), _MM_HINT_T0);
+    prefetch_read(next_p + j);
+    prefetch_read(next_c + j);
   }
   // The vertical filter of the difference at column j, before rounding.
   std::int32_t vertical_at(int j) const {
