@@ -1,7 +1,5 @@
 #include "ort_runtime.hpp"
 
-#include <dlfcn.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -11,6 +9,7 @@
 #include <memory>
 #include <mutex>
 
+#include "../platform/library.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 
 namespace pvt::ort {
@@ -130,7 +129,7 @@ void Runtime::mark(int slot) { g_exercised[static_cast<std::size_t>(slot)].store
 
 Runtime::Runtime(void* handle, std::string path) : handle_(handle), path_(std::move(path)) {
   using GetBase = const ApiBase* (*)();
-  auto get_base = reinterpret_cast<GetBase>(dlsym(handle, "OrtGetApiBase"));
+  auto get_base = reinterpret_cast<GetBase>(platform::symbol(handle, "OrtGetApiBase"));
   if (!get_base) throw BackendUnavailable(path_ + " does not export OrtGetApiBase (not ONNX Runtime?)");
   const ApiBase* base = get_base();
   if (!base || !base->GetApi || !base->GetVersionString) throw BackendUnavailable(path_ + ": OrtGetApiBase() is empty");
@@ -173,14 +172,13 @@ Runtime& Runtime::get() {
   // ~/.cache/Microsoft/DeveloperTools/.onnxruntime) starts with the library
   // unless ORT_DISABLE_TELEMETRY says otherwise; DisableTelemetryEvents()
   // comes too late to stop it. A caller's own setting is left alone.
-  if (!std::getenv("ORT_DISABLE_TELEMETRY")) ::setenv("ORT_DISABLE_TELEMETRY", "1", 0);
+  platform::set_env_default("ORT_DISABLE_TELEMETRY", "1");
   std::string tried;
   for (const auto& path : candidates()) {
-    dlerror();
-    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    std::string err;
+    void* handle = platform::load_library(path, err);
     if (!handle) {
-      const char* err = dlerror();
-      tried += "\n  " + path + ": " + (err ? err : "cannot load");
+      tried += "\n  " + path + ": " + (err.empty() ? "cannot load" : err);
       continue;
     }
     // The library and its environment live until the process exits.
