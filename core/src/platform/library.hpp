@@ -15,6 +15,10 @@ void* load_library(const std::string& path, std::string& error);
 // The address of `name` in a library load_library() returned; null if absent.
 void* symbol(void* library, const char* name);
 
+// Unloads a library load_library() returned, none of whose code or data is in
+// use any more (one refused before use).
+void unload_library(void* library);
+
 // Sets the environment variable `name` to `value` unless it is set already
 // (for a library loaded later to read).
 void set_env_default(const char* name, const char* value);

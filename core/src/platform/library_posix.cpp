@@ -22,6 +22,8 @@ void* load_library(const std::string& path, std::string& error) {
 
 void* symbol(void* library, const char* name) { return ::dlsym(library, name); }
 
+void unload_library(void* library) { ::dlclose(library); }
+
 void set_env_default(const char* name, const char* value) { ::setenv(name, value, 0); }
 
 }  // namespace pvt::platform

@@ -31,4 +31,6 @@ void* symbol(void* library, const char* name) {
   return reinterpret_cast<void*>(::GetProcAddress(reinterpret_cast<HMODULE>(library), name));
 }
 
+void unload_library(void* library) { ::FreeLibrary(reinterpret_cast<HMODULE>(library)); }
+
 }  // namespace pvt::platform
