@@ -148,6 +148,9 @@ OPTIONS = [
      "adm:adm_norm_view_dist=4,adm_noise_weight=0,adm_min_val=0.95,debug=true"],
     ["motion:motion_blend_factor=0.5,motion_blend_offset=1.5,motion_moving_average=true",
      "motion:motion_fps_weight=2.5,motion_max_val=4,motion_blend_factor=0.2"],
+    # libvmaf's ADM without scale 0 (its low-pass DWT alone) and without AIM
+    ["adm:adm_skip_scale0=true", "adm:adm_skip_aim=true,debug=true",
+     f"{V1016_ADM},adm_norm_view_dist=3,adm_ref_display_height=1080,adm_skip_scale0=true,adm_skip_aim=true"],
     # the five-frame window (the vmaf_v1.0.16 hfr models' motion3), with and without the others
     ["motion:motion_five_frame_window=true,motion_moving_average=true,motion_max_val=18,debug=true",
      "motion:motion_five_frame_window=true,motion_blend_factor=0.5,motion_blend_offset=2,motion_fps_weight=1.5",
@@ -179,6 +182,29 @@ def test_adm_and_motion_options_we_cannot_match_are_refused(option):
     clip = make_clip(OPTION_CONTENT[3])
     with pytest.raises(pyvmaf_tiny.InputError, match="adm|motion"):
         pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), [option], **clip.geometry)
+
+
+# Sizes where libvmaf's ADM reads past its bands (see SYNTHETIC): its scale-0 SIMD blocks (which
+# adm_skip_scale0's low-pass DWT does not use) and, up to 32 rows, a guard row its CSF pass leaves.
+SKIP_EDGES = [SYNTHETIC[i] for i in (0, 2, 5, 11, 12, 13, 14)]
+
+
+@pytest.mark.parametrize("recipe", SKIP_EDGES, ids=lambda r: r.id)
+def test_adm_skip_options_at_edge_sizes_match_oracle(recipe):
+    clip = make_clip(recipe)
+    features = ["adm:adm_skip_aim=true,debug=true"]
+    if recipe.height > 32:
+        features.append("adm:adm_skip_scale0=true,debug=true")
+    else:  # libvmaf's last scale reads a row its skipped scale 0 never wrote: refused
+        with pytest.raises(pyvmaf_tiny.InputError, match="adm_skip_scale0 needs frames more than 32"):
+            pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), ["adm:adm_skip_scale0=true"],
+                                         **clip.geometry)
+    expected = oracle.run(clip.ref, clip.dist, **clip.geometry, model="", features=features)["frames"]
+    got = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), features, **clip.geometry, threads=2)
+    assert sorted(got) == sorted(expected[0]["metrics"])
+    for name, values in got.items():
+        theirs = np.array([f["metrics"][name] for f in expected])
+        assert np.abs(values - theirs).max() <= 1e-6, name
 
 
 WINDOW = "motion:motion_five_frame_window=true,motion_moving_average=true,debug=true"

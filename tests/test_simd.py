@@ -57,6 +57,26 @@ def test_simd_bit_identical_to_scalar(recipe, isa, monkeypatch):
         np.testing.assert_array_equal(got[name], reference[name], err_msg=f"{name} with {isa}")
 
 
+# ADM without scale 0 (its scalar low-pass DWT feeding the SIMD scales 1..3) or AIM; adm_skip_scale0
+# is refused up to 32 rows (see test_conformance.py).
+SKIP_FEATURES = ["adm:adm_skip_scale0=true,debug=true", "adm:adm_skip_aim=true",
+                 "adm:adm_skip_scale0=true,adm_skip_aim=true,adm_csf_mode=3,adm_enhn_gain_limit=1.5"]
+
+
+@pytest.mark.parametrize("isa", AVAILABLE[1:] or ["scalar"])
+@pytest.mark.parametrize("recipe", [r for r in CASES if r.height > 32], ids=lambda r: r.id)
+def test_adm_skip_options_bit_identical_to_scalar(recipe, isa, monkeypatch):
+    clip = make_clip(recipe)
+    runs = {}
+    for each in ("scalar", isa):
+        monkeypatch.setenv("PYVMAF_TINY_ISA", each)
+        runs[each] = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), SKIP_FEATURES, **clip.geometry,
+                                                  threads=2)
+    assert list(runs[isa]) == list(runs["scalar"])
+    for name, values in runs["scalar"].items():
+        np.testing.assert_array_equal(runs[isa][name], values, err_msg=f"{name} with {isa}")
+
+
 def test_forcing_an_unsupported_or_unknown_isa_is_refused(monkeypatch):
     monkeypatch.setenv("PYVMAF_TINY_ISA", "sse9")
     with pytest.raises(pyvmaf_tiny.InputError, match="PYVMAF_TINY_ISA"):
