@@ -56,6 +56,9 @@ struct PicturePair {
   const Plane* prev_ref = nullptr;
   const Plane* prev_dist = nullptr;
   const Plane* prev2_ref = nullptr;
+  // The previous frame's two reference chroma planes (with prev_ref, when
+  // chroma is carried).
+  const Plane* prev_ref_chroma = nullptr;
 };
 
 // The planes of one picture as handed to the pipeline: luma first, then

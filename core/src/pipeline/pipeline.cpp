@@ -418,6 +418,7 @@ void Pipeline::run_task(Worker& worker, Task task) {
     if (prev_slot) {
       pair.prev_ref = &prev_slot->ref.luma;
       pair.prev_dist = &prev_slot->dist.luma;
+      if (needs_chroma_) pair.prev_ref_chroma = prev_slot->ref.chroma;
     }
     if (prev2_slot) pair.prev2_ref = &prev2_slot->ref.luma;
     double* row;
