@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['BootstrapModel', 'Model', 'ModelDocument', 'OnnxModel', 'Pipeline', 'RawReader', 'SvmModel', 'Y4mReader', 'active_isa', 'check_onnx', 'detected_isa', 'extractor_catalog', 'extractor_for_feature', 'extractor_provides', 'libvmaf_log_stage', 'onnx_budgets', 'onnx_shapes', 'ort_info', 'ort_log_level', 'ort_set_library_hint', 'ort_set_log_level', 'ort_slot_use', 'parse_json', 'parse_sidecar', 'pool', 'pool_release', 'pool_stats']
+__all__: list[str] = ['BootstrapModel', 'Model', 'ModelDocument', 'OnnxModel', 'Pipeline', 'RawReader', 'SvmModel', 'Y4mReader', 'active_isa', 'check_onnx', 'detected_isa', 'extractor_catalog', 'extractor_for_feature', 'extractor_provides', 'libvmaf_log_stage', 'onnx_budgets', 'onnx_narrow_float64', 'onnx_shapes', 'ort_graph_optimization', 'ort_info', 'ort_log_level', 'ort_set_library_hint', 'ort_set_log_level', 'ort_slot_use', 'parse_json', 'parse_sidecar', 'pool', 'pool_release', 'pool_stats']
 class RawReader:
     """
     Equal-sized planar frames of a file, read natively into the pipeline's buffers.
@@ -218,9 +218,17 @@ def libvmaf_log_stage(column: str) -> int:
     """
 def onnx_budgets() -> dict:
     ...
+def onnx_narrow_float64(data: bytes) -> typing.Any:
+    """
+    The float32 twin the OpenVINO provider is given of a graph widened to float64 by Casts.
+    """
 def onnx_shapes(data: bytes, batch: typing.SupportsInt | typing.SupportsIndex) -> dict:
     """
     Every tensor's inferred (element type, shape) at one batch size.
+    """
+def ort_graph_optimization() -> str:
+    """
+    The graph optimisation level of every ONNX Runtime session the core makes.
     """
 def ort_info() -> dict:
     ...
