@@ -148,6 +148,8 @@ OPTIONS = [
      "adm:adm_norm_view_dist=4,adm_noise_weight=0,adm_min_val=0.95,debug=true"],
     ["motion:motion_blend_factor=0.5,motion_blend_offset=1.5,motion_moving_average=true",
      "motion:motion_fps_weight=2.5,motion_max_val=4,motion_blend_factor=0.2"],
+    # integer VIF's debug outputs (pooled score, sums, each scale's), with and without scale 0
+    ["vif:debug=true", "vif:debug=true,vif_skip_scale0=true,vif_enhn_gain_limit=1"],
     # libvmaf's ADM without scale 0 (its low-pass DWT alone) and without AIM
     ["adm:adm_skip_scale0=true", "adm:adm_skip_aim=true,debug=true",
      f"{V1016_ADM},adm_norm_view_dist=3,adm_ref_display_height=1080,adm_skip_scale0=true,adm_skip_aim=true"],
