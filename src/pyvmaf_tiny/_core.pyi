@@ -133,25 +133,47 @@ class ModelDocument:
     def references(self) -> list:
         ...
 class Pipeline:
-    def __init__(self, specs: collections.abc.Sequence[tuple], threads: typing.SupportsInt | typing.SupportsIndex) -> None:
-        ...
+    def __init__(self, specs: collections.abc.Sequence[tuple], threads: typing.SupportsInt | typing.SupportsIndex, encodes: typing.SupportsInt | typing.SupportsIndex = 1) -> None:
+        """
+        encodes > 1: ladder mode, one reference against that many distorted inputs (push_frame()).
+        """
     def close(self) -> None:
         ...
-    def pooled_scores(self) -> dict:
+    def drop(self, encode: typing.SupportsInt | typing.SupportsIndex) -> None:
+        """
+        Ladder mode: stop scoring `encode`.
+        """
+    def failed(self, encode: typing.SupportsInt | typing.SupportsIndex) -> bool:
+        """
+        Ladder mode: whether `encode` failed or was dropped.
+        """
+    def failed_frame(self, encode: typing.SupportsInt | typing.SupportsIndex) -> int:
+        ...
+    def pooled_scores(self, encode: typing.SupportsInt | typing.SupportsIndex = 0) -> dict:
         """
         pool() of every model score so far, without building an array.
         """
     def push(self, ref: typing.Any, dist: typing.Any, bpc: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
+    def push_frame(self, ref: typing.Any, dists: list, bpc: typing.SupportsInt | typing.SupportsIndex) -> None:
+        """
+        One frame of the reference and of each encode: each side a picture (as push() takes it), a (RawReader, frame) tuple, or None for an encode that failed or was dropped.
+        """
     def push_read(self, ref: RawReader, ref_frame: typing.SupportsInt | typing.SupportsIndex, dist: RawReader, dist_frame: typing.SupportsInt | typing.SupportsIndex) -> None:
         """
         Schedules frame ref_frame of `ref` and dist_frame of `dist`, viewed in place where the files map, else read in.
         """
-    def rows(self, start: typing.SupportsInt | typing.SupportsIndex, stop: typing.SupportsInt | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.float64]:
+    def raise_error(self, encode: typing.SupportsInt | typing.SupportsIndex) -> None:
         """
-        Final values of frames [start, stop) as a (frames, columns) array.
+        Raises the error `encode` failed with in the core, if any.
         """
-    def scores(self, start: typing.SupportsInt | typing.SupportsIndex, stop: typing.SupportsInt | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.float64]:
+    def rows(self, start: typing.SupportsInt | typing.SupportsIndex, stop: typing.SupportsInt | typing.SupportsIndex, encode: typing.SupportsInt | typing.SupportsIndex = 0) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        Final values of frames [start, stop) of `encode` as a (frames, columns) array.
+        """
+    def scored_count_of(self, encode: typing.SupportsInt | typing.SupportsIndex) -> int:
+        ...
+    def scores(self, start: typing.SupportsInt | typing.SupportsIndex, stop: typing.SupportsInt | typing.SupportsIndex, encode: typing.SupportsInt | typing.SupportsIndex = 0) -> numpy.typing.NDArray[numpy.float64]:
         ...
     def set_model(self, model: Model, mode: str = 'stream', batch: typing.SupportsInt | typing.SupportsIndex = 1024) -> None:
         ...
@@ -159,7 +181,13 @@ class Pipeline:
     def columns(self) -> list[str]:
         ...
     @property
+    def encodes(self) -> int:
+        ...
+    @property
     def final_count(self) -> int:
+        ...
+    @property
+    def live_encodes(self) -> int:
         ...
     @property
     def memory_budget(self) -> int:
