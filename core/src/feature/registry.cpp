@@ -43,6 +43,23 @@ std::map<std::string, OptionMap> adm_feature_options() {
   return m;
 }
 
+// integer_vif's outputs, its debug-only ones (written with debug=true) last.
+std::vector<std::string> vif_features() {
+  std::vector<std::string> f;
+  for (int s = 0; s < 4; ++s) f.push_back("integer_vif_scale" + std::to_string(s));
+  for (const char* d : {"integer_vif", "integer_vif_num", "integer_vif_den"}) f.push_back(d);
+  for (int s = 0; s < 4; ++s)
+    for (const char* d : {"integer_vif_num_scale", "integer_vif_den_scale"}) f.push_back(d + std::to_string(s));
+  return f;
+}
+
+std::map<std::string, OptionMap> vif_feature_options() {
+  std::map<std::string, OptionMap> m;
+  const auto all = vif_features();
+  for (std::size_t i = 4; i < all.size(); ++i) m[all[i]] = {{"debug", "true"}};
+  return m;
+}
+
 std::map<std::string, OptionMap> ms_ssim_feature_options() {
   std::map<std::string, OptionMap> m;
   const auto all = ms_ssim_features();
@@ -83,8 +100,7 @@ ExtractorInfo float_adm_info() {
 
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> all = {
-      {{"vif", {"integer_vif_scale0", "integer_vif_scale1", "integer_vif_scale2", "integer_vif_scale3"}},
-       feature::make_vif},
+      {{"vif", vif_features(), vif_feature_options()}, feature::make_vif},
       {{"adm", adm_features(), adm_feature_options()}, feature::make_adm},
       {{"motion",
         {"VMAF_integer_feature_motion_sad_score", "integer_motion2", "integer_motion3", "integer_motion"},
