@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -13,8 +14,8 @@ from ..errors import InputError
 from . import manifest as manifests
 from .manifest import Ladder
 from .progress import BatchProgress, NoteHandler
-from .results import BatchError, ResultStore
-from .scheduling import DEFAULT_RETRIES, Interrupts, connect, execute
+from .results import STATE, BatchError, ResultStore
+from .scheduling import DEFAULT_RETRIES, Interrupts, LocalStart, connect, execute
 from .tasks import score_task
 
 log = logging.getLogger(__name__.rpartition(".")[0])  # pyvmaf_tiny.batch
@@ -88,14 +89,21 @@ def _notes_to(bar: BatchProgress):
 
 def _run(manifest, out, client, scheduler, workers, threads, retries, ladder_size, bar: BatchProgress,
          start: float) -> BatchReport:
+    # A first run into `out` will need its LocalCluster: start it now, and read the manifest while it comes up.
+    early = LocalStart(workers, retries) if client is None and not scheduler and _fresh(out) else None
     try:
-        m = manifests.read(manifest)
-    except InputError as e:
-        raise BatchError(str(e)) from None
-    if m.ignored_columns:
-        log.warning(f"batch: ignoring column(s) {', '.join(m.ignored_columns)} "
-                    f"(known: {', '.join(manifests.COLUMNS)})")
-    store = ResultStore(out)
+        try:
+            m = manifests.read(manifest)
+        except InputError as e:
+            raise BatchError(str(e)) from None
+        if m.ignored_columns:
+            log.warning(f"batch: ignoring column(s) {', '.join(m.ignored_columns)} "
+                        f"(known: {', '.join(manifests.COLUMNS)})")
+        store = ResultStore(out)
+    except BaseException:
+        if early is not None:
+            early.close()
+        raise
     cluster = None
     interrupted = False
     try:
@@ -105,7 +113,10 @@ def _run(manifest, out, client, scheduler, workers, threads, retries, ladder_siz
         committer = _Committer(store, todo, bar)
         split = 0
         if todo:
-            cluster = connect(client=client, scheduler=scheduler, workers=workers, retries=retries)
+            if early is not None:
+                cluster, early = early.result(), None
+            else:
+                cluster = connect(client=client, scheduler=scheduler, workers=workers, retries=retries)
             tasks = manifests.ladders(todo, cluster.threads, ladder_size)
             bar.start(len(todo))
             log.info(f"batch: {len(m.encodes)} rows, {skipped} done before, {len(todo)} to score in {len(tasks)} "
@@ -123,6 +134,9 @@ def _run(manifest, out, client, scheduler, workers, threads, retries, ladder_siz
         raise
     finally:
         bar.finish()
+        if early is not None:  # started, but there was nothing to do (or it failed to start)
+            with contextlib.suppress(Exception):
+                early.close()
         if cluster is not None:
             cluster.close()
         try:
@@ -173,6 +187,11 @@ class _Refresh:
             self.write()
             done = time.monotonic()
             self.next = done + max(SUMMARY_EVERY_S, 10 * (done - now))
+
+
+def _fresh(out: str) -> bool:
+    """No batch has committed anything to `out` yet."""
+    return not os.path.exists(os.path.join(out, STATE, "journal.jsonl"))
 
 
 def _failures(encodes: list, store: ResultStore) -> list[tuple[str, str]]:
