@@ -52,7 +52,7 @@ def run(manifest: Any, out: str, client=None, *, scheduler: Optional[str] = None
     `manifest`: a CSV or JSON-lines path, or an iterable of dicts. `client`:
     a distributed.Client to use as is; else `scheduler` ("tcp://host:8786")
     to connect to; else a LocalCluster of `workers` processes (default: one
-    per core) is started and closed. `threads`: native threads per encode
+    per two cores) is started and closed. `threads`: native threads per encode
     (0: the host's cores shared among its Dask threads). `retries`: how often
     a task whose worker died is retried (LocalCluster only; a cluster of
     your own keeps its `distributed.scheduler.allowed-failures`).
@@ -90,7 +90,10 @@ def _notes_to(bar: BatchProgress):
 def _run(manifest, out, client, scheduler, workers, threads, retries, ladder_size, bar: BatchProgress,
          start: float) -> BatchReport:
     # A first run into `out` will need its LocalCluster: start it now, and read the manifest while it comes up.
-    early = LocalStart(workers, retries) if client is None and not scheduler and _fresh(out) else None
+    early = None
+    if client is None and not scheduler and _fresh(out) and not (
+            isinstance(manifest, (str, os.PathLike)) and not os.path.isfile(manifest)):
+        early = LocalStart(workers, retries)
     try:
         try:
             m = manifests.read(manifest)

@@ -89,12 +89,16 @@ def start_method() -> str:
     return "fork"
 
 
+THREADS_PER_WORKER = 2  # native threads per encode on the default LocalCluster
+
+
 def local_workers(workers: Optional[int] = None) -> int:
-    """Worker processes for this machine: one per core, but at least 1 GiB of memory each."""
+    """Worker processes for this machine: one per two cores (each task scores on two threads), but at least
+    1 GiB of memory each."""
     if workers:
         return workers
-    cores, mem = usable_cores(), _memory()
-    return max(1, min(cores, mem // GiB)) if mem else cores
+    n, mem = max(1, usable_cores() // THREADS_PER_WORKER), _memory()
+    return max(1, min(n, mem // GiB)) if mem else n
 
 
 @dataclass
@@ -145,9 +149,9 @@ def connect(client=None, scheduler: Optional[str] = None, workers: Optional[int]
             retries: int = DEFAULT_RETRIES, method: Optional[str] = None) -> Cluster:
     """A client on `client`, on the scheduler at `scheduler`, or on a new LocalCluster.
 
-    The LocalCluster has one single-threaded worker process per core (at
-    least 1 GiB each); each task then gives the native core this host's
-    cores divided by its Dask threads (1 by default, cores / N with
+    The LocalCluster has one worker process (one Dask thread) per two cores
+    (at least 1 GiB each); each task then gives the native core this host's
+    cores divided by its Dask threads (2 by default, cores / N with
     --workers N). The scheduler hands a worker one task per thread at a
     time, so a worker that dies takes only its own task with it.
     """
