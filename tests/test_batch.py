@@ -505,16 +505,20 @@ def test_corpus_build_on_a_cluster_records_a_bad_source_and_resumes(cluster, tmp
 def test_workers_are_forked_on_linux_unless_a_fork_unsafe_library_is_loaded(monkeypatch):
     import dask
 
-    from pyvmaf_tiny.batch.scheduling import FORK_UNSAFE, start_method
+    from pyvmaf_tiny.batch.scheduling import FORK_UNSAFE, METHOD_ENV, start_method
 
     for name in FORK_UNSAFE:
         monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.delenv(METHOD_ENV, raising=False)
     expected = "fork" if sys.platform.startswith("linux") else "spawn"
     assert start_method() == expected
     monkeypatch.setitem(sys.modules, "torch", object())
     assert start_method() == "spawn"
     with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
         assert start_method() == "forkserver"  # Dask's own setting, when made, wins
+    monkeypatch.delitem(sys.modules, "torch")
+    monkeypatch.setenv(METHOD_ENV, "spawn")
+    assert start_method() == "spawn"  # also when it is Dask's default, set through the environment
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() is POSIX")

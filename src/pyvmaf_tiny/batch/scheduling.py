@@ -30,15 +30,16 @@ from .tasks import host_of, usable_cores
 GiB = 1 << 30
 DEFAULT_RETRIES = 2
 WORKER_SETUP = "pyvmaf_tiny.batch.worker_setup"
-# Dask's housekeeping on the LocalCluster, eased: at its defaults (a stack sampler every 10 ms, an event-loop
-# tick every 20 ms, memory checks every 100 ms, system stats every 500 ms, work stealing every 100 ms) an idle
-# 2-worker cluster costs 64 ms of CPU a second, 14 ms so. Stealing has nothing to move while tasks wait on the
+# Dask's housekeeping on the LocalCluster, eased: no stack sampler (every 10 ms by default); with that off,
+# an idle 2-worker cluster still cost 64 ms of CPU a second at the other defaults (an event-loop tick every
+# 20 ms, memory checks every 100 ms, system stats every 500 ms, work stealing every 100 ms), 14 ms so. Stealing has nothing to move while tasks wait on the
 # scheduler (worker-saturation 1.0); the memory limit is still enforced, each second.
 QUIET_LOCAL = {"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
                "distributed.admin.system-monitor.interval": "5s", "distributed.worker.memory.monitor-interval": "1s",
                "distributed.scheduler.work-stealing": False}
 # Libraries whose thread pools do not survive a fork: with one of them loaded, workers are spawned.
 FORK_UNSAFE = ("torch", "tensorflow", "jax", "onnxruntime")
+METHOD_ENV = "DASK_DISTRIBUTED__WORKER__MULTIPROCESSING_METHOD"
 
 
 def _distributed():
@@ -74,15 +75,17 @@ def start_method() -> str:
 
     A spawned worker is a fresh interpreter importing dask, distributed and
     pyvmaf-tiny (about 0.5 CPU seconds each, 1-3 s before it takes a task on
-    two busy cores) and takes as long again to shut down; a forked one has
+    two busy cores) and takes about a second to shut down; a forked one has
     them already. Dask's own `distributed.worker.multiprocessing-method`
-    wins when set to anything but its default, and so does spawn when this
-    process has loaded a library whose threads a fork would leave behind.
+    wins when set to anything but its default spawn, or to spawn through its
+    environment variable; and spawn is kept when this process has loaded a
+    library whose threads a fork would leave behind.
     """
     import dask
 
     configured = dask.config.get("distributed.worker.multiprocessing-method", "spawn")
-    if configured != "spawn" or not sys.platform.startswith("linux"):
+    chosen = configured != "spawn" or METHOD_ENV in os.environ  # "spawn" is also Dask's default
+    if chosen or not sys.platform.startswith("linux"):
         return configured
     if any(name in sys.modules for name in FORK_UNSAFE):
         return configured
@@ -170,9 +173,14 @@ def connect(client=None, scheduler: Optional[str] = None, workers: Optional[int]
 
         n = local_workers(workers)
         method = method or start_method()
-        if method == "fork":  # what a task runs, imported once here, not in each worker on its first task
+        if method == "fork":  # done once here, not in each worker: what a task imports, the versions it reports
+            from distributed.versions import get_versions
+
             from .. import api  # noqa: F401
             from . import worker_setup  # noqa: F401
+
+            with contextlib.suppress(Exception):
+                get_versions()  # cached: the client's own check and every forked worker's registration use it
         config = {"distributed.scheduler.allowed-failures": retries, "distributed.scheduler.worker-saturation": 1.0,
                   "distributed.worker.multiprocessing-method": method, **QUIET_LOCAL}
         # Without bokeh the dashboard is a page asking for it: not worth a port.
