@@ -21,7 +21,8 @@ from .output import log_specs
 from .result import PooledScore, Result, make_result
 from .roles import warn_if_swapped
 from .runner import Alignment, ProgressFn, check_pair, run, run_pooled
-from .sync import ANALYSIS_SECONDS, FALLBACK_RATE, best_delay, nearest_ref_frames, need_rate, small_luma
+from .sync import (ANALYSIS_SECONDS, FALLBACK_RATE, best_delay, check_search_budget, nearest_ref_frames, need_rate,
+                   small_luma)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -234,6 +235,7 @@ def _find_delay(r: FrameSource, d: FrameSource, align: Alignment, window_s: floa
     ref_want = pairs + window
     if align.mode == "pts":  # the reference frames the distorted ones may pair with at any delay tried
         ref_want = round((ANALYSIS_SECONDS + 2 * window_s) * need_rate(r, "--align pts")) + 1
+    check_search_budget(r, d, window, pairs, ref_want)
     for picture in itertools.islice(r.stream(False), align.skip_ref, align.skip_ref + ref_want):
         refs.append(small_luma(picture))
     if align.mode == "index":

@@ -290,10 +290,25 @@ def _cmd_score(args) -> int:
     from .models import load_set
     from .progress import Progress
 
+    # What is written after the run is checked before it, not found wrong after a long run.
+    if args.output and args.output != "-":
+        from .io.policy import check_output
+        from .output import format_for
+
+        format_for(args.output, args.format)
+        check_output(args.output)
     if args.plot:
+        from .io.policy import check_output
         from .plot import require_matplotlib
 
-        require_matplotlib()  # before the run, not after it
+        plt = require_matplotlib()
+        kinds = plt.figure().canvas.get_supported_filetypes()
+        plt.close("all")
+        ext = os.path.splitext(args.plot)[1][1:].lower()
+        if ext not in kinds:
+            raise InputError(f"--plot {printable(args.plot)}: name the image's format by its suffix: "
+                             f"{', '.join('.' + k for k in sorted(kinds))}")
+        check_output(args.plot, "--plot")
     with _warnings_to_stderr():
         models = load_set(model, device=args.device)
     if not models and not args.feature:
