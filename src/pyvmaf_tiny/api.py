@@ -17,6 +17,7 @@ from .io import open_source
 from .io.policy import DEFAULT_POLICY, PathPolicy
 from .io.scaled import ScaledSource
 from .io.source import FrameSource
+from .ladder import is_ladder, score_list
 from .output import log_specs
 from .result import PooledScore, Result, make_result
 from .roles import warn_if_swapped
@@ -110,8 +111,13 @@ def score(
     read one file.
 
     Returns a Result: `.score` (pooled mean), `.frames` (per-frame scores), `.scores` (every model's),
-    `.features`, `.pooled`, `.to_pandas()`, `.write("log.json")`.
+    `.features`, `.pooled`, `.to_pandas()`, `.write("log.json")`. Several encodes of one reference (`dist`
+    a list or tuple of paths, FrameSources or 3-D arrays) are scored in one pass and give a list of Results
+    in their order; an encode that fails raises its error (pyvmaf_tiny.score_ladder keeps the others'
+    results).
     """
+    if is_ladder(dist):
+        return score_list(locals())
     a = _arguments(locals())
     m, specs, _ = _plan(model, a, policy, log=True)
     r, d, pairing, delay = _open_aligned(ref, dist, a, policy)

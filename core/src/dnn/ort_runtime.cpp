@@ -1,7 +1,5 @@
 #include "ort_runtime.hpp"
 
-#include <dlfcn.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -11,6 +9,8 @@
 #include <memory>
 #include <mutex>
 
+#include "../platform/file.hpp"
+#include "../platform/library.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 
 namespace pvt::ort {
@@ -46,10 +46,13 @@ const std::vector<SlotInfo> kSlots = {
 };
 #undef PVT_SLOT
 
-// Candidate library files, in search order.
+constexpr const char* kLibraryVariable = "PYVMAF_TINY_ORT_LIBRARY";
+
+// Candidate library files, in search order. $PYVMAF_TINY_ORT_LIBRARY, when
+// set, is the only one: a caller who names a library gets it or an error.
 std::vector<std::string> candidates() {
   std::vector<std::string> out;
-  if (const char* env = std::getenv("PYVMAF_TINY_ORT_LIBRARY"); env && *env) out.emplace_back(env);
+  if (const char* env = std::getenv(kLibraryVariable); env && *env) return {env};
   std::string hint;
   {
     std::lock_guard lock(g_mu);
@@ -130,22 +133,23 @@ void Runtime::mark(int slot) { g_exercised[static_cast<std::size_t>(slot)].store
 
 Runtime::Runtime(void* handle, std::string path) : handle_(handle), path_(std::move(path)) {
   using GetBase = const ApiBase* (*)();
-  auto get_base = reinterpret_cast<GetBase>(dlsym(handle, "OrtGetApiBase"));
-  if (!get_base) throw BackendUnavailable(path_ + " does not export OrtGetApiBase (not ONNX Runtime?)");
+  auto get_base = reinterpret_cast<GetBase>(platform::symbol(handle, "OrtGetApiBase"));
+  if (!get_base) throw BackendUnavailable(path_ + ": does not export OrtGetApiBase, so it is not ONNX Runtime");
   const ApiBase* base = get_base();
   if (!base || !base->GetApi || !base->GetVersionString) throw BackendUnavailable(path_ + ": OrtGetApiBase() is empty");
   version_ = base->GetVersionString();
   table_ = static_cast<const void* const*>(base->GetApi(kApiVersion));
   if (!table_)
-    throw BackendUnavailable("ONNX Runtime " + version_ + " at " + path_ + " lacks C API version " +
-                             std::to_string(kApiVersion) + "; pyvmaf-tiny needs onnxruntime >= 1.17");
+    throw BackendUnavailable(path_ + ": ONNX Runtime " + version_ + " lacks C API version " +
+                             std::to_string(kApiVersion) + " (pyvmaf-tiny needs onnxruntime >= 1." +
+                             std::to_string(kApiVersion) + ")");
   // A round trip through a status we make ourselves guards against a table
   // that is not laid out as we declared.
   Status* probe = fn<fn::CreateStatus>(slot::CreateStatus)(kInvalidArgument, "pyvmaf-tiny ABI check");
   const bool ok = probe && fn<fn::GetErrorCode>(slot::GetErrorCode)(probe) == kInvalidArgument &&
                   std::string(fn<fn::GetErrorMessage>(slot::GetErrorMessage)(probe)) == "pyvmaf-tiny ABI check";
   if (probe) fn<fn::Release<Status>>(slot::ReleaseStatus)(probe);
-  if (!ok) throw BackendUnavailable("ONNX Runtime " + version_ + " at " + path_ + " failed the C ABI check");
+  if (!ok) throw BackendUnavailable(path_ + ": ONNX Runtime " + version_ + " failed the C ABI check");
   // The environment's own lines (few) reach our logger from warnings up;
   // sessions set their level from log_level() (route_logging). When another
   // user of this library in the process created the environment first, ORT
@@ -173,18 +177,38 @@ Runtime& Runtime::get() {
   // ~/.cache/Microsoft/DeveloperTools/.onnxruntime) starts with the library
   // unless ORT_DISABLE_TELEMETRY says otherwise; DisableTelemetryEvents()
   // comes too late to stop it. A caller's own setting is left alone.
-  if (!std::getenv("ORT_DISABLE_TELEMETRY")) ::setenv("ORT_DISABLE_TELEMETRY", "1", 0);
+  platform::set_env_default("ORT_DISABLE_TELEMETRY", "1");
   std::string tried;
+  const char* named = std::getenv(kLibraryVariable);
+  const bool required = named && *named;
   for (const auto& path : candidates()) {
-    dlerror();
-    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (required) {
+      // The caller's path passes the path policy (an existing regular file,
+      // after links) before the loader sees it.
+      try {
+        platform::RegularFile check(path, "", platform::FileError::model);
+      } catch (const Error& e) {
+        throw BackendUnavailable(std::string(kLibraryVariable) + "=" + e.what());
+      }
+    }
+    std::string err;
+    void* handle = platform::load_library(path, err);
     if (!handle) {
-      const char* err = dlerror();
-      tried += "\n  " + path + ": " + (err ? err : "cannot load");
+      if (required)
+        throw BackendUnavailable(std::string(kLibraryVariable) + "=" + path + ": cannot be loaded (" +
+                                 (err.empty() ? "unknown loader error" : err) + ")");
+      tried += "\n  " + path + ": " + (err.empty() ? "cannot load" : err);
       continue;
     }
-    // The library and its environment live until the process exits.
-    g_runtime = new Runtime(handle, path);
+    // The library and its environment live until the process exits; a
+    // library refused before it made an environment is unloaded again.
+    try {
+      g_runtime = new Runtime(handle, path);
+    } catch (const BackendUnavailable& e) {
+      platform::unload_library(handle);
+      if (required) throw BackendUnavailable(std::string(kLibraryVariable) + "=" + e.what());
+      throw;
+    }
     return *g_runtime;
   }
   throw BackendUnavailable("ONNX Runtime not found (pip install onnxruntime, or set PYVMAF_TINY_ORT_LIBRARY); tried:" +

@@ -78,6 +78,7 @@ def quantize(student: Student, onnx_path: Path, calibration: np.ndarray, name: s
     import onnxruntime as ort
 
     import pyvmaf_tiny
+    from ..models.onnx import python_session_options
 
     out = {}
     directory = onnx_path.parent
@@ -90,7 +91,7 @@ def quantize(student: Student, onnx_path: Path, calibration: np.ndarray, name: s
         else:
             path.write_bytes(int4_model(student).SerializeToString())
         try:
-            sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+            sess = ort.InferenceSession(str(path), python_session_options(), providers=["CPUExecutionProvider"])
             py = np.clip(sess.run(["vmaf"], {"features": calibration.astype(np.float32)})[0].reshape(-1), 0, 100)
         except Exception as e:  # noqa: BLE001 - reported, not fatal
             out[quant] = {"supported": False, "reason": str(e).splitlines()[0][:300]}
