@@ -638,7 +638,7 @@ def _cmd_mcp(args) -> int:
 
 _BATCH_EXAMPLES = """\
 examples:
-  pyvmaf-tiny batch encodes.csv --out results/                 # a LocalCluster, one worker per core
+  pyvmaf-tiny batch encodes.csv --out results/                 # a LocalCluster, one worker per 2 cores
   pyvmaf-tiny batch encodes.jsonl --out results/ --workers 4   # 4 worker processes
   pyvmaf-tiny batch encodes.csv --out results/ --scheduler tcp://head:8786   # a Dask cluster you run
 
@@ -660,7 +660,8 @@ def _add_batch(sub) -> None:
     b.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786 "
                    "(default: start a LocalCluster on this machine)")
     b.add_argument("--workers", type=_positive_int, metavar="N",
-                   help="LocalCluster worker processes (default: one per core, at least 1 GiB each)")
+                   help="LocalCluster worker processes (default: one per two cores, at least 1 GiB each; "
+                   "each encode then scores on cores / N threads)")
     b.add_argument("--threads", type=int, default=0, metavar="N",
                    help="native threads per encode (default 0: a host's cores over its Dask threads)")
     b.add_argument("--retries", type=int, default=2, metavar="N",
