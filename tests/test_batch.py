@@ -198,17 +198,21 @@ def _processing(client) -> dict[str, list[str]]:
     return {w: list(ks) for w, ks in client.processing().items() if ks}
 
 
-def _kill_worker_running(client, key: str, deadline: float) -> None:
-    """SIGKILL the worker process that is running task `key`, once it is."""
+def _kill_worker_running(client, key: str, deadline: float, killed: set) -> None:
+    """SIGKILL the worker process that is running task `key`, once it is. `killed` holds the addresses killed
+    before: a dead worker can linger in processing() for a moment, and asking it for its pid waits out the
+    connect timeout (30 s) while the retried task runs to the end elsewhere."""
     while time.monotonic() < deadline:
+        alive = client.scheduler_info(n_workers=-1)["workers"]
         for w, keys in _processing(client).items():
-            if key in keys:
+            if key in keys and w in alive and w not in killed:
                 try:
                     pid = client.run(os.getpid, workers=[w]).get(w)
                 except (OSError, distributed.comm.CommClosedError):  # that worker is going away already
                     continue
                 if pid is not None:
                     os.kill(pid, signal.SIGKILL)
+                    killed.add(w)
                     return
         time.sleep(0.002)
     raise AssertionError(f"task {key} never ran")
@@ -251,9 +255,9 @@ def test_a_task_whose_worker_dies_is_retried_then_split_one_encode_per_task(clus
     def kills(client, deadline):
         # The first task's worker is killed mid-task: the task is retried on the other worker, killed there too
         # (allowed-failures is 1), and split into one task per encode, which finish.
-        first = _first_running(client, deadline)
-        _kill_worker_running(client, first, deadline)
-        _kill_worker_running(client, first, deadline)
+        first, killed = _first_running(client, deadline), set()
+        _kill_worker_running(client, first, deadline, killed)
+        _kill_worker_running(client, first, deadline, killed)
 
     r = _run_killing(local, rows, tmp_path / "out", kills)
     assert (r.ok, r.failed, r.pending, r.split) == (12, 0, 0, 1), r.failures
@@ -271,9 +275,9 @@ def test_an_encode_whose_worker_keeps_dying_is_recorded_as_failed(cluster, tmp_p
     rows = [{"id": "poison", "ref": str(clip.ref), "dist": str(clip.dist), **_geometry(clip)}]
 
     def kills(client, deadline):
-        first = _first_running(client, deadline)
+        first, killed = _first_running(client, deadline), set()
         for _ in range(ALLOWED_FAILURES + 1):
-            _kill_worker_running(client, first, deadline)
+            _kill_worker_running(client, first, deadline, killed)
 
     r = _run_killing(local, rows, tmp_path / "out", kills)
     assert (r.ok, r.failed, r.split) == (0, 1, 0)
