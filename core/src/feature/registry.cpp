@@ -81,6 +81,15 @@ ExtractorInfo float_adm_info() {
                     debug);
 }
 
+// vif's and adm's (non-debug) outputs on the 2x decimated pair, in that order.
+std::vector<std::string> half_pair_features() {
+  std::vector<std::string> f;
+  for (int s = 0; s < 4; ++s) f.push_back("half_integer_vif_scale" + std::to_string(s));
+  for (const char* a : {"half_integer_adm2", "half_integer_aim", "half_integer_adm3"}) f.push_back(a);
+  for (int s = 0; s < 4; ++s) f.push_back("half_integer_adm_scale" + std::to_string(s));
+  return f;
+}
+
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> all = {
       {{"vif", {"integer_vif_scale0", "integer_vif_scale1", "integer_vif_scale2", "integer_vif_scale3"}},
@@ -114,6 +123,7 @@ const std::vector<Entry>& entries() {
       {{"float_motion", {"motion2", "motion", "motion3"}, {}, /*libvmaf_temporal=*/true}, feature::make_float_motion},
       {{"float_ansnr", {"float_ansnr", "float_anpsnr"}}, feature::make_float_ansnr},
       {{"float_psnr", {"float_psnr"}}, feature::make_float_psnr},
+      {{"half", half_pair_features()}, feature::make_half_pair},
   };
   return all;
 }

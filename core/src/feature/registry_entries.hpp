@@ -17,5 +17,6 @@ std::unique_ptr<Extractor> make_float_adm(const OptionMap& options);
 std::unique_ptr<Extractor> make_float_motion(const OptionMap& options);
 std::unique_ptr<Extractor> make_float_ansnr(const OptionMap& options);
 std::unique_ptr<Extractor> make_float_psnr(const OptionMap& options);
+std::unique_ptr<Extractor> make_half_pair(const OptionMap& options);
 
 }  // namespace pvt::feature

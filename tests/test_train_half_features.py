@@ -1,0 +1,70 @@
+"""The `half` extractor (fr_micro_v2's features): the integer VIF/ADM features of
+the 2x2-box-decimated pair, exactly as the `vif`/`adm` extractors give them on
+that pair, the same under every ISA, and refused on frames too small for it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import pyvmaf_tiny
+from pyvmaf_tiny import _core
+
+ORDER = ["scalar", "avx2", "avx512"]
+AVAILABLE = ORDER[: ORDER.index(_core.detected_isa()) + 1]
+HALF = ["half_integer_vif_scale0", "half_integer_vif_scale2", "half_integer_vif_scale3", "half_integer_adm2",
+        "half_integer_adm_scale1", "half_integer_adm_scale3"]
+
+
+def decimate(a: np.ndarray) -> np.ndarray:
+    """2x2 box mean, rounded half up, the last row/column paired with itself for odd sizes."""
+    a = a.astype(np.uint32)
+    if a.shape[1] % 2:
+        a = np.concatenate([a, a[:, -1:]], axis=1)
+    if a.shape[2] % 2:
+        a = np.concatenate([a, a[:, :, -1:]], axis=2)
+    s = a[:, 0::2, 0::2] + a[:, 1::2, 0::2] + a[:, 0::2, 1::2] + a[:, 1::2, 1::2]
+    return (s + 2) >> 2
+
+
+def pair(h: int, w: int, bitdepth: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    peak = (1 << bitdepth) - 1
+    y, x = np.mgrid[0:h, 0:w]
+    base = (0.5 + 0.3 * np.sin(x / 5.0) * np.cos(y / 7.0))[None] * peak
+    ref = np.clip(base + rng.normal(0, peak * 0.05, (3, h, w)), 0, peak)
+    dist = np.clip(ref + rng.normal(0, peak * 0.03, ref.shape), 0, peak)
+    dtype = np.uint8 if bitdepth == 8 else np.uint16
+    return ref.astype(dtype), dist.astype(dtype)
+
+
+@pytest.mark.parametrize("h,w,bitdepth", [(72, 96, 8), (71, 97, 8), (66, 81, 10), (40, 35, 12)])
+def test_half_features_are_vif_and_adm_of_the_decimated_pair(h, w, bitdepth):
+    ref, dist = pair(h, w, bitdepth)
+    got = pyvmaf_tiny.extract_features(ref, dist, HALF, bitdepth=bitdepth)
+    dtype = ref.dtype
+    want = pyvmaf_tiny.extract_features(decimate(ref).astype(dtype), decimate(dist).astype(dtype),
+                                        [f[len("half_"):] for f in HALF], bitdepth=bitdepth)
+    for f in HALF:
+        np.testing.assert_array_equal(got[f], want[f[len("half_"):]], err_msg=f)
+    # and they are not the full-resolution values
+    full = pyvmaf_tiny.extract_features(ref, dist, ["integer_adm2"], bitdepth=bitdepth)
+    assert not np.array_equal(full["integer_adm2"], got["half_integer_adm2"])
+
+
+@pytest.mark.parametrize("isa", AVAILABLE[1:] or ["scalar"])
+def test_half_features_identical_on_every_isa(isa, monkeypatch):
+    ref, dist = pair(130, 243, 8, seed=3)
+    out = {}
+    for which in ("scalar", isa):
+        monkeypatch.setenv("PYVMAF_TINY_ISA", which)
+        assert _core.active_isa() == which
+        out[which] = pyvmaf_tiny.extract_features(ref, dist, HALF, threads=2)
+    for f in HALF:
+        np.testing.assert_array_equal(out[isa][f], out["scalar"][f], err_msg=f"{f} with {isa}")
+
+
+def test_half_refuses_frames_too_small():
+    ref, dist = pair(33, 64, 8)
+    with pytest.raises(pyvmaf_tiny.InputError, match="34x34"):
+        pyvmaf_tiny.extract_features(ref, dist, ["half_integer_adm2"])
