@@ -137,11 +137,9 @@ def make_result(model: Any, columns: list[str], values: npt.NDArray[np.float64],
     scores = np.asarray(frames, dtype=np.float64)
     pooled = {name: _core.pool(v) for name, v in feats.items()}
     pooled["vmaf"] = _core.pool(scores)
-    interval = None
-    if model.interval_halfwidth is not None:
-        lo, hi = model.output_range
-        hw = model.interval_halfwidth
-        interval = np.column_stack([np.clip(scores - hw, lo, hi), np.clip(scores + hw, lo, hi)])
+    # per-frame (lo, hi), computed natively (a fixed or a per-frame half-width); None without an interval
+    interval = _core.frame_interval(model.native, values[:, [index[c] for c in model.columns]]) \
+        if model.kind == "fr_features" else None
     return Result(score=float(pooled["vmaf"]["mean"]), frames=scores, features=feats, pooled=pooled,
                   model=model.name, backend=model.backend, width=width, height=height, bitdepth=bitdepth, fps=fps,
                   interval=interval, frame_numbers=frame_numbers, **about)
