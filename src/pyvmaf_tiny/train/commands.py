@@ -22,7 +22,8 @@ examples:
   pyvmaf-tiny train sweep fr_tiny_v1 --corpus corpus/ --table sweep.md
   pyvmaf-tiny train eval models/fr_tiny_v1.onnx --corpus corpus/ [--mos scores.csv]
   pyvmaf-tiny train export models/fr_tiny_v1.pt --opset 21
-  pyvmaf-tiny train quantize models/fr_tiny_v1.pt --corpus corpus/ --int4
+  pyvmaf-tiny train quantize models/fr_tiny_v1.onnx --corpus corpus/ --int4
+  pyvmaf-tiny train quantize fr_micro_v2 --corpus corpus/ --int4 --out quantized/
 """
 
 
@@ -67,11 +68,15 @@ def register(sub) -> None:
     x.add_argument("checkpoint")
     x.add_argument("--opset", type=int, default=19, choices=(17, 19, 21))
     x.add_argument("--out", help="output directory (default: beside the checkpoint)")
-    q = tsub.add_parser("quantize", help="int8 QDQ (and int4 at opset 21 where supported)", epilog=TRAIN_EXAMPLES,
-                        formatter_class=fmt)
-    q.add_argument("checkpoint")
+    q = tsub.add_parser("quantize", help="int8 (and int4, opset 21) weight quantisation, written only within "
+                        "--max-rmse VMAF of the float model", epilog=TRAIN_EXAMPLES, formatter_class=fmt)
+    q.add_argument("model", help="a `train fit` model: its .onnx (with sidecar), its .pt checkpoint, or a packaged "
+                   "tiny model's name (fr_tiny_v1, fr_micro_v1, fr_micro_v2)")
     q.add_argument("--corpus", required=True, help="calibration features come from here")
-    q.add_argument("--int4", action="store_true")
+    q.add_argument("--int4", action="store_true", help="also int4 (opset-21 block quantisation)")
+    q.add_argument("--max-rmse", type=float, default=0.5, help="the largest RMSE to the float model (VMAF) that is "
+                   "still written (default 0.5)")
+    q.add_argument("--out", help="output directory (default: beside the model; needed for packaged models)")
     q.add_argument("--jobs", type=int, default=0)
     for p in (f, s, e, x, q):
         p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
@@ -135,6 +140,7 @@ def _fit(args) -> int:
     from .corpus import build
     from .export import export, round_trip
     from .fit import fit as run_fit
+    from .mos import json_safe
 
     cfg, cfg_path = _config(args.config)
     if args.sources or not os.path.exists(os.path.join(args.corpus, "manifest.csv")):
@@ -147,14 +153,19 @@ def _fit(args) -> int:
                 "corpus": os.path.basename(os.path.abspath(args.corpus)),
                 "frames": int(len(ds.teacher)), "clips": len(ds.clips), "families": len(set(ds.family))}
     onnx_path = export(result, str(out), cfg.name, cfg.export.opset, training=training)
-    torch.save({"student": result.student, "config": cfg, "interval": result.interval, "metrics": result.metrics},
+    torch.save({"student": result.student, "config": cfg, "interval": result.interval, "metrics": result.metrics,
+                "difficulty": result.difficulty, "label": result.label, "stage2": result.stage2},
                out / f"{cfg.name}.pt")
-    diffs = round_trip(result.student, onnx_path, ds.select(cfg.features))
+    diffs = round_trip(result.student, onnx_path, ds.select(cfg.features), difficulty=result.difficulty,
+                       quantile=result.interval.get("quantile"))
     report = {"metrics": result.metrics, "interval": result.interval, "loso": result.loso, "round_trip": diffs,
-              "bytes": onnx_path.stat().st_size, "split": result.split}
-    (out / f"{cfg.name}.report.json").write_text(json.dumps(report, indent=1))
-    print(json.dumps({"model": str(onnx_path), "bytes": report["bytes"], "test": result.metrics["test"],
-                      "interval": result.interval, "round_trip": diffs}, indent=1))
+              "bytes": onnx_path.stat().st_size, "split": result.split, "label": result.label,
+              "stage2": result.stage2}
+    (out / f"{cfg.name}.report.json").write_text(json.dumps(json_safe(report), indent=1, allow_nan=False))
+    summary = {"model": str(onnx_path), "bytes": report["bytes"], "test": result.metrics["test"],
+               "interval": {k: v for k, v in result.interval.items() if k not in ("per_family_test", "constant")},
+               "round_trip": diffs, "stage2": result.stage2}
+    print(json.dumps(json_safe(summary), indent=1, allow_nan=False))
     return 0
 
 
@@ -190,27 +201,39 @@ def _eval(args) -> int:
 
     import pyvmaf_tiny
 
+    from ..errors import InputError
     from .metrics import agreement, clip_means, report
+    from .mos import fit_mapping, json_safe, read_mos_csv
 
+    mos = read_mos_csv(args.mos) if args.mos else None  # a bad table fails before any extraction
     ds = _dataset(args.corpus, args.jobs)
     model = pyvmaf_tiny.models.load(args.model, device="cpu")
     missing = [c for c in model.columns if c not in ds.columns]
     if missing:
-        from ..errors import InputError
-
         raise InputError(f"the corpus has no feature(s) {missing} that {args.model} needs")
     pred = model.predict(ds.select(model.columns))
     out = {"model": model.name, "teacher": report(pred, ds.teacher, ds.clip)}
-    if args.mos:
-        import csv
-
-        with open(args.mos, newline="") as f:
-            mos = {r["clip"]: float(r["mos"]) for r in csv.DictReader(f)}
+    if mos is not None:
         names = [c["clip"] for c in ds.clips]
         per_clip = clip_means(pred, ds.clip)
         have = [i for i, n in enumerate(names) if n in mos]
-        out["mos"] = agreement(per_clip[have], np.array([mos[names[i]] for i in have]))
-    print(json.dumps(out, indent=1))
+        if not have:
+            raise InputError(f"MOS table {args.mos}: none of its {len(mos)} clips is in the corpus "
+                             f"(clip names as in {os.path.join(args.corpus, 'manifest.csv')}, e.g. {names[0]!r})")
+        p, m = per_clip[have], np.array([mos[names[i]] for i in have])
+        res = {"clips": len(have), "not_in_corpus": len(mos) - len(have), "raw": agreement(p, m)}
+        res["raw"].pop("rmse", None)  # the two scales differ: an RMSE between them means nothing
+        if len(np.unique(p)) >= 4:
+            # VQEG practice: a monotone logistic from the model's scale onto the MOS scale, fitted on these
+            # clips; PLCC and RMSE after it are in MOS units. SROCC/KROCC need no mapping.
+            g = fit_mapping(p, m, "logistic")
+            res["mapped"] = agreement(g(p), m)
+            res["mapping"] = dict(g.to_dict(), direction="model -> mos", fitted_on="these clips")
+        else:
+            res["mapped"] = None
+            res["mapping"] = "not fitted: fewer than 4 distinct clip scores"
+        out["mos"] = res
+    print(json.dumps(json_safe(out), indent=1, allow_nan=False))
     return 0
 
 
@@ -228,19 +251,39 @@ def _export(args) -> int:
     out = Path(args.out or Path(args.checkpoint).parent)
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{cfg.name}_opset{args.opset}.onnx"
-    path.write_bytes(to_onnx(student, args.opset).SerializeToString())
-    write_sidecar(path, path.stem, student.features, args.opset, "fp32", interval=ck["interval"])
+    path.write_bytes(to_onnx(student, args.opset, difficulty=ck.get("difficulty")).SerializeToString())
+    write_sidecar(path, path.stem, student.features, args.opset, "fp32", interval=ck["interval"],
+                  label=ck.get("label"))
     print(path)
     return 0
 
 
 def _quantize(args) -> int:
+    from ..errors import InputError
+    from .mos import json_safe
     from .quantize import quantize
 
-    ck = _load_checkpoint(args.checkpoint)
-    cfg, student = ck["config"], ck["student"]
+    src = Path(args.model)
+    if src.suffix == ".pt":
+        src = src.with_suffix(".onnx")
+    elif not src.suffix:
+        from importlib import resources
+
+        src = Path(str(resources.files("pyvmaf_tiny") / "models" / "data" / f"{args.model}.onnx"))
+        if not args.out:
+            raise InputError(f"quantize {args.model}: a packaged model needs --out DIR")
+    if not src.is_file() or not src.with_suffix(".json").is_file():
+        raise InputError(f"quantize: {src} (and its sidecar {src.with_suffix('.json').name}): no such file")
+    import json as _json
+
+    features = _json.loads(src.with_suffix(".json").read_text())["input"]["features"]
     ds = _dataset(args.corpus, args.jobs)
-    out = quantize(student, Path(args.checkpoint).with_suffix(".onnx"), ds.select(student.features), cfg.name,
-                   int4=args.int4, log=_log)
-    print(json.dumps(out, indent=1))
+    missing = [f for f in features if f not in ds.columns]
+    if missing:
+        raise InputError(f"the corpus has no feature(s) {missing} that {src.name} needs")
+    out_dir = Path(args.out) if args.out else src.parent
+    out_dir.mkdir(parents=True, exist_ok=True)
+    kinds = ("int8", "int4") if args.int4 else ("int8",)
+    out = quantize(src, ds.select(features), kinds=kinds, max_rmse=args.max_rmse, out_dir=out_dir, log=_log)
+    print(json.dumps(json_safe(out), indent=1, allow_nan=False))
     return 0
