@@ -1,6 +1,7 @@
-"""The `half` extractor (fr_micro_v2's features): the integer VIF/ADM features of
-the 2x2-box-decimated pair, exactly as the `vif`/`adm` extractors give them on
-that pair, the same under every ISA, and refused on frames too small for it."""
+"""The `half` and `half_motion` extractors (fr_micro_v2's features): the integer
+VIF/ADM/motion features of the 2x2-box-decimated pair, exactly as the `vif`,
+`adm` and `motion` extractors give them on that pair (frames out of order
+across threads), the same under every ISA, and refused on frames too small."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from pyvmaf_tiny import _core
 ORDER = ["scalar", "avx2", "avx512"]
 AVAILABLE = ORDER[: ORDER.index(_core.detected_isa()) + 1]
 HALF = ["half_integer_vif_scale0", "half_integer_vif_scale2", "half_integer_vif_scale3", "half_integer_adm2",
-        "half_integer_adm_scale1", "half_integer_adm_scale3"]
+        "half_integer_adm_scale1", "half_integer_adm_scale3", "half_integer_motion2", "half_integer_motion3",
+        "half_VMAF_integer_feature_motion_sad_score"]
 
 
 def decimate(a: np.ndarray) -> np.ndarray:
@@ -41,7 +43,8 @@ def pair(h: int, w: int, bitdepth: int, seed: int = 0):
 @pytest.mark.parametrize("h,w,bitdepth", [(72, 96, 8), (71, 97, 8), (66, 81, 10), (40, 35, 12)])
 def test_half_features_are_vif_and_adm_of_the_decimated_pair(h, w, bitdepth):
     ref, dist = pair(h, w, bitdepth)
-    got = pyvmaf_tiny.extract_features(ref, dist, HALF, bitdepth=bitdepth)
+    ref[1:] = np.roll(ref[1:], 3, axis=2)  # some motion
+    got = pyvmaf_tiny.extract_features(ref, dist, HALF, bitdepth=bitdepth, threads=3)
     dtype = ref.dtype
     want = pyvmaf_tiny.extract_features(decimate(ref).astype(dtype), decimate(dist).astype(dtype),
                                         [f[len("half_"):] for f in HALF], bitdepth=bitdepth)
@@ -68,3 +71,6 @@ def test_half_refuses_frames_too_small():
     ref, dist = pair(33, 64, 8)
     with pytest.raises(pyvmaf_tiny.InputError, match="34x34"):
         pyvmaf_tiny.extract_features(ref, dist, ["half_integer_adm2"])
+    ref, dist = pair(5, 64, 8)
+    with pytest.raises(pyvmaf_tiny.InputError, match="6x6"):
+        pyvmaf_tiny.extract_features(ref, dist, ["half_integer_motion2"])

@@ -1,16 +1,15 @@
 // The integer VIF and ADM features of the picture pair decimated 2x in each
-// direction: each output sample is the rounded mean of a 2x2 block, (a + b +
-// c + d + 2) >> 2, with the last row or column repeated for odd sizes. The
+// direction (decimate.hpp: the rounded mean of each 2x2 block). The
 // features are exactly those of the `vif` and `adm` extractors run on the
 // decimated pair (same bit depth), named with a "half_" prefix. They are a
 // quarter of the work at the same picture, for tiny models (fr_micro_v2)
 // that need only coarse scales. Integer arithmetic throughout, so the values
 // are the same on every ISA the inner extractors pick.
 #include <algorithm>
-#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "decimate.hpp"
 #include "options.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/extractor.hpp"
@@ -21,24 +20,6 @@ namespace pvt::feature {
 namespace {
 
 constexpr const char* kPrefix = "half_";
-
-template <class T>
-void decimate(const Plane& src, T* dst, int w, int h) {
-  for (int y = 0; y < h; ++y) {
-    const T* r0 = src.row<T>(2 * y);
-    const T* r1 = src.row<T>(std::min(2 * y + 1, src.height - 1));
-    T* out = dst + static_cast<std::size_t>(y) * static_cast<std::size_t>(w);
-    const int pairs = src.width / 2;
-    for (int x = 0; x < pairs; ++x) {
-      const std::uint32_t s = std::uint32_t{r0[2 * x]} + r0[2 * x + 1] + r1[2 * x] + r1[2 * x + 1];
-      out[x] = static_cast<T>((s + 2) >> 2);
-    }
-    if (pairs < w) {  // odd width: the last column pairs with itself
-      const std::uint32_t s = 2 * (std::uint32_t{r0[src.width - 1]} + r1[src.width - 1]);
-      out[pairs] = static_cast<T>((s + 2) >> 2);
-    }
-  }
-}
 
 class HalfPairExtractor final : public Extractor {
  public:
@@ -70,19 +51,15 @@ class HalfPairExtractor final : public Extractor {
     if (g.width < 34 || g.height < 34)
       throw InputError("half: frames of at least 34x34 pixels are needed (the decimated pair must be 17x17), got " +
                        std::to_string(g.width) + "x" + std::to_string(g.height));
-    half_ = Geometry{(g.width + 1) / 2, (g.height + 1) / 2, g.bpc};
-    bytes_ = g.bpc > 8 ? 2 : 1;
-    const auto n = static_cast<std::size_t>(half_.width) * static_cast<std::size_t>(half_.height) * bytes_;
-    ref_.assign(n, 0);
-    dist_.assign(n, 0);
+    half_ = half_geometry(g);
     for (auto& in : inner_)
       if (in.wanted) in.extractor->init(half_);
   }
 
   void extract(const PicturePair& pair, unsigned index, std::span<double> out) override {
     PicturePair half;
-    half.ref = shrink(pair.ref, ref_);
-    half.dist = shrink(pair.dist, dist_);
+    half.ref = decimate_2x2(pair.ref, ref_, half_);
+    half.dist = decimate_2x2(pair.dist, dist_, half_);
     for (auto& in : inner_) {
       scratch_.assign(in.slots.size(), 0.0);
       if (in.wanted) in.extractor->extract(half, index, scratch_);
@@ -97,25 +74,10 @@ class HalfPairExtractor final : public Extractor {
     bool wanted = true;
   };
 
-  Plane shrink(const Plane& src, std::vector<std::uint8_t>& buf) const {
-    if (bytes_ == 1)
-      decimate(src, buf.data(), half_.width, half_.height);
-    else  // 16-bit samples in the same (new-allocated, so suitably aligned) storage
-      decimate(src, reinterpret_cast<std::uint16_t*>(buf.data()), half_.width, half_.height);
-    Plane p;
-    p.data = buf.data();
-    p.stride = static_cast<std::ptrdiff_t>(half_.width) * bytes_;
-    p.width = half_.width;
-    p.height = half_.height;
-    p.bpc = half_.bpc;
-    return p;
-  }
-
   std::string name_ = "half";
   std::vector<std::string> provides_;
   std::vector<Inner> inner_;
   Geometry half_;
-  int bytes_ = 1;
   std::vector<std::uint8_t> ref_, dist_;
   std::vector<double> scratch_;
 };

@@ -124,6 +124,12 @@ const std::vector<Entry>& entries() {
       {{"float_ansnr", {"float_ansnr", "float_anpsnr"}}, feature::make_float_ansnr},
       {{"float_psnr", {"float_psnr"}}, feature::make_float_psnr},
       {{"half", half_pair_features()}, feature::make_half_pair},
+      {{"half_motion",
+        {"half_VMAF_integer_feature_motion_sad_score", "half_integer_motion2", "half_integer_motion3"},
+        {},
+        /*libvmaf_temporal=*/false,
+        {"half_integer_motion2", "half_integer_motion3"}},
+       feature::make_half_motion},
   };
   return all;
 }

@@ -18,5 +18,6 @@ std::unique_ptr<Extractor> make_float_motion(const OptionMap& options);
 std::unique_ptr<Extractor> make_float_ansnr(const OptionMap& options);
 std::unique_ptr<Extractor> make_float_psnr(const OptionMap& options);
 std::unique_ptr<Extractor> make_half_pair(const OptionMap& options);
+std::unique_ptr<Extractor> make_half_motion(const OptionMap& options);
 
 }  // namespace pvt::feature
