@@ -20,6 +20,7 @@ examples:
   pyvmaf-tiny train fit fr_tiny_v1 --corpus corpus/ --out models/
   pyvmaf-tiny train fit my.yaml --sources ~/my_videos --corpus my_corpus/ --out models/   # retrain in one command
   pyvmaf-tiny train sweep fr_tiny_v1 --corpus corpus/ --table sweep.md
+  pyvmaf-tiny train claims --corpus corpus/ --sizes 40 200 --seeds 0 --table claims.md
   pyvmaf-tiny train eval models/fr_tiny_v1.onnx --corpus corpus/ [--mos scores.csv]
   pyvmaf-tiny train export models/fr_tiny_v1.pt --opset 21
   pyvmaf-tiny train quantize models/fr_tiny_v1.onnx --corpus corpus/ --int4
@@ -56,7 +57,22 @@ def register(sub) -> None:
     s.add_argument("--pairs", action="store_true",
                    help="sweep every pair of the six canonical features instead, with each pair's extraction cost")
     s.add_argument("--epochs", type=int, help="override the config's epochs (a quicker sweep)")
+    s.add_argument("--widths", type=int, nargs="+", default=[16, 32, 64])
+    s.add_argument("--depths", type=int, nargs="+", default=[2, 4])
+    s.add_argument("--archs", nargs="+", default=["mlp", "mlp_bn", "reweight_mlp"])
+    s.add_argument("--taus", type=float, nargs="+", default=[0.5, 1.0, 2.0])
+    s.add_argument("--no-learnable-tau", action="store_true", help="leave out the learnable-tau loss")
     s.add_argument("--jobs", type=int, default=0, help="processes (0 = all cores)")
+    c = tsub.add_parser("claims", help="the digest's claims on MOS-like labels at several corpus sizes "
+                        "(docs/training.md)", epilog=TRAIN_EXAMPLES, formatter_class=fmt)
+    c.add_argument("--corpus", required=True)
+    c.add_argument("--sizes", type=int, nargs="+", default=[40, 70, 200, 1000, 3000])
+    c.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    c.add_argument("--variants", nargs="+", help="a subset of the variants (default: all)")
+    c.add_argument("--steps", type=int, default=1200, help="Stage-1 optimiser steps per run")
+    c.add_argument("--results", default="claims.jsonl", help="JSON lines, one per run; runs already there are kept")
+    c.add_argument("--table", help="write the markdown tables here")
+    c.add_argument("--jobs", type=int, default=0, help="extraction processes")
     e = tsub.add_parser("eval", help="PLCC/SROCC/KROCC/RMSE of a model against the teacher (and MOS)",
                         epilog=TRAIN_EXAMPLES, formatter_class=fmt)
     e.add_argument("model", help="a model name or path (.onnx with sidecar, or a libvmaf JSON model)")
@@ -78,7 +94,7 @@ def register(sub) -> None:
                    "still written (default 0.5)")
     q.add_argument("--out", help="output directory (default: beside the model; needed for packaged models)")
     q.add_argument("--jobs", type=int, default=0)
-    for p in (f, s, e, x, q):
+    for p in (f, s, c, e, x, q):
         p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
 
@@ -124,7 +140,8 @@ def run(args) -> int:
         manifest = build(args.out, _spec(args), log=_log)
         print(manifest)
         return 0
-    handler = {"fit": _fit, "sweep": _sweep, "eval": _eval, "export": _export, "quantize": _quantize}
+    handler = {"fit": _fit, "sweep": _sweep, "eval": _eval, "export": _export, "quantize": _quantize,
+               "claims": _claims}
     return handler[args.train_command](args)
 
 
@@ -184,15 +201,34 @@ def _sweep(args) -> int:
         from .sweep import extraction_cost
 
         pairs = [list(p) for p in itertools.combinations(CANONICAL, 2)]
-        configs = grid(cfg, pairs, taus=(), archs=(cfg.model.arch,), widths=(cfg.model.hidden,))
+        configs = grid(cfg, pairs, taus=(), archs=(cfg.model.arch,), widths=(cfg.model.hidden,),
+                       depths=(cfg.model.depth,), learnable_tau=False)
         _log("timing extraction of each pair at 1080p")
         cost = extraction_cost([list(CANONICAL)] + pairs)
     else:
-        configs = grid(cfg)
+        configs = grid(cfg, taus=args.taus, archs=args.archs, widths=args.widths, depths=args.depths,
+                       learnable_tau=not args.no_learnable_tau)
     table = markdown(run_sweep(configs, ds, log=_log, jobs=args.jobs), cost)
     if args.table:
         Path(args.table).write_text(table)
     print(table)
+    return 0
+
+
+def _claims(args) -> int:
+    from ..errors import InputError
+    from .claims import VARIANTS, report, run
+
+    variants = args.variants or list(VARIANTS)
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown:
+        raise InputError(f"unknown variant(s) {unknown}; known: {list(VARIANTS)}")
+    ds = _dataset(args.corpus, args.jobs)
+    rows = run(ds, args.sizes, args.seeds, variants, Path(args.results), args.steps, log=_log)
+    text = report([r for r in rows if r["size_asked"] in args.sizes and r["variant"] in variants])
+    if args.table:
+        Path(args.table).write_text(text)
+    print(text)
     return 0
 
 
