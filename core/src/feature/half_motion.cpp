@@ -31,6 +31,7 @@ class HalfMotionExtractor final : public Extractor {
       throw InputError("half_motion: frames of at least 6x6 pixels are needed (the decimated clip must be 3x3), got " +
                        std::to_string(g.width) + "x" + std::to_string(g.height));
     half_ = half_geometry(g);
+    decimate_ = kernels::select_decimate(g.bpc);
     inner_->init(half_);
   }
 
@@ -38,11 +39,11 @@ class HalfMotionExtractor final : public Extractor {
   // decimated again here rather than remembered.
   void extract(const PicturePair& pair, unsigned index, std::span<double> out) override {
     PicturePair half;
-    half.ref = decimate_2x2(pair.ref, ref_, half_);
+    half.ref = decimate_2x2(pair.ref, ref_, half_, decimate_);
     half.dist = half.ref;  // motion reads the reference only
     Plane prev;
     if (pair.prev_ref) {
-      prev = decimate_2x2(*pair.prev_ref, prev_, half_);
+      prev = decimate_2x2(*pair.prev_ref, prev_, half_, decimate_);
       half.prev_ref = &prev;
     }
     inner_->extract(half, index, out);
@@ -58,6 +59,7 @@ class HalfMotionExtractor final : public Extractor {
   std::vector<std::string> provides_;
   std::unique_ptr<Extractor> inner_;
   Geometry half_;
+  kernels::DecimateFn decimate_ = nullptr;
   std::vector<std::uint8_t> ref_, prev_;
 };
 

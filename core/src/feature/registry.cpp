@@ -81,12 +81,14 @@ ExtractorInfo float_adm_info() {
                     debug);
 }
 
-// vif's and adm's (non-debug) outputs on the 2x decimated pair, in that order.
+// vif's and adm's (non-debug) outputs on the 2x decimated pair, then its fine-scale detail terms.
 std::vector<std::string> half_pair_features() {
   std::vector<std::string> f;
   for (int s = 0; s < 4; ++s) f.push_back("half_integer_vif_scale" + std::to_string(s));
   for (const char* a : {"half_integer_adm2", "half_integer_aim", "half_integer_adm3"}) f.push_back(a);
   for (int s = 0; s < 4; ++s) f.push_back("half_integer_adm_scale" + std::to_string(s));
+  f.push_back("half_fine_detail");
+  f.push_back("half_fine_noise");
   return f;
 }
 

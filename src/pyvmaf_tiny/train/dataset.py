@@ -23,7 +23,8 @@ CACHE_VERSION = 2
 EXTRA = ("integer_adm2", "integer_adm_scale0", "integer_adm_scale1", "integer_adm_scale2", "integer_adm_scale3",
          "float_ssim", "float_ms_ssim", "psnr_y", "half_integer_vif_scale0", "half_integer_vif_scale1",
          "half_integer_vif_scale2", "half_integer_vif_scale3", "half_integer_adm2", "half_integer_adm_scale0",
-         "half_integer_adm_scale1", "half_integer_adm_scale2", "half_integer_adm_scale3", "half_integer_motion2")
+         "half_integer_adm_scale1", "half_integer_adm_scale2", "half_integer_adm_scale3", "half_integer_motion2",
+         "half_fine_detail", "half_fine_noise")
 
 
 def _ensemble_features() -> list[str]:
