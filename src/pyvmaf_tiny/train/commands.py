@@ -104,7 +104,7 @@ def _corpus_options(p) -> None:
     p.add_argument("--no-default", action="store_true", help="skip the PyPI-only default sources")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--frames", type=int, default=10, help="frames per clip")
-    p.add_argument("--variants", type=int, default=14, help="distorted clips per source")
+    p.add_argument("--variants", type=int, default=20, help="distorted clips per source")
     p.add_argument("--max-sources", type=int, help="cap the number of sources (sampled with the seed)")
 
 

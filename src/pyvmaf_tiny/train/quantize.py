@@ -71,40 +71,71 @@ def _row_scales(w: np.ndarray, levels: int) -> np.ndarray:
     return best
 
 
-def quantized_layers(layers: list, kind: str, mean: np.ndarray, std: np.ndarray) -> list:
-    """[(q, scale, b, act)] of every layer, the first one unfolded for input (x - mean) / std."""
+def _act(name, v):
+    if name == "silu":
+        return v / (1 + np.exp(-v))
+    if name == "relu":
+        return np.maximum(v, 0)
+    if name == "tanh":
+        return np.tanh(v)
+    return v
+
+
+def quantized_layers(layers: list, kind: str, mean: np.ndarray, std: np.ndarray, block: int = 0,
+                     calibration: Optional[np.ndarray] = None) -> list:
+    """[(q, scales [out, blocks], b, act, block)] of every layer, the first one unfolded for input
+    (x - mean) / std; `block` > 0 gives each run of `block` inputs of a row its own scale (int4), else one
+    scale a row. With `calibration` rows, each bias is corrected for the mean shift its layer's rounding
+    causes on them (given the quantised layers before it)."""
     levels = LEVELS[kind]
     out = []
+    h_float = h_quant = None if calibration is None else (calibration - mean) / std
     for k, (w, b, act) in enumerate(layers):
         if k == 0:
             b = b + w @ mean
             w = w * std[None, :]
-        s = _row_scales(w, levels)
-        q = np.clip(np.round(w / s[:, None]), -levels - 1, levels).astype(np.int8)
-        out.append((q, s, b, act))
+        rows, cols = w.shape
+        size = block if 0 < block < cols else cols
+        blocks = -(-cols // size)
+        padded = np.zeros((rows, blocks * size))
+        padded[:, :cols] = w
+        parts = padded.reshape(rows * blocks, size)
+        s = _row_scales(parts, levels)
+        q = np.clip(np.round(parts / s[:, None]), -levels - 1, levels).reshape(rows, -1)[:, :cols].astype(np.int8)
+        scales = s.reshape(rows, blocks)
+        if h_float is not None:
+            wq = np.repeat(scales, size, axis=1)[:, :cols] * q
+            pre_f = h_float @ w.T + b
+            pre_q = h_quant @ wq.T + b
+            b = b + (pre_f - pre_q).mean(axis=0)
+            last = k == len(layers) - 1
+            h_float = pre_f if last else _act(act, pre_f)
+            h_quant = (h_quant @ wq.T + b) if last else _act(act, h_quant @ wq.T + b)
+        out.append((q, scales, b, act, size))
     return out
 
 
-def quantized_model(layers: list, y_std: float, y_mean: float, kind: str, mean: np.ndarray, std: np.ndarray):
+def quantized_model(layers: list, y_std: float, y_mean: float, kind: str, mean: np.ndarray, std: np.ndarray,
+                    block: int = 0, calibration: Optional[np.ndarray] = None):
     from onnx import TensorProto, helper, numpy_helper
 
     opset = 21 if kind == "int4" else 19
-    qlayers = quantized_layers(layers, kind, mean, std)
+    qlayers = quantized_layers(layers, kind, mean, std, block if kind == "int4" else 0, calibration)
     f32 = lambda v: np.asarray(v, np.float32)  # noqa: E731
     inits = [numpy_helper.from_array(f32(mean), "in_mean"), numpy_helper.from_array(f32(1.0 / std), "in_inv_std")]
     nodes = [helper.make_node("Sub", ["features", "in_mean"], ["c"]),
              helper.make_node("Mul", ["c", "in_inv_std"], ["z"])]
     n_features = len(mean)
     prev = "z"
-    for k, (q, s, b, act) in enumerate(qlayers):
+    for k, (q, s, b, act, size) in enumerate(qlayers):
         if kind == "int4":
             inits.append(helper.make_tensor(f"q{k}", TensorProto.INT4, q.shape, q.flatten().tolist()))
-            inits.append(numpy_helper.from_array(f32(s[:, None]), f"sc{k}"))
+            inits.append(numpy_helper.from_array(f32(s), f"sc{k}"))
             nodes.append(helper.make_node("DequantizeLinear", [f"q{k}", f"sc{k}"], [f"w{k}"], axis=1,
-                                          block_size=int(q.shape[1])))
+                                          block_size=int(size)))
         else:
             inits.append(numpy_helper.from_array(q, f"q{k}"))
-            inits.append(numpy_helper.from_array(f32(s), f"sc{k}"))
+            inits.append(numpy_helper.from_array(f32(s[:, 0]), f"sc{k}"))
             nodes.append(helper.make_node("DequantizeLinear", [f"q{k}", f"sc{k}"], [f"w{k}"], axis=0))
         inits.append(numpy_helper.from_array(f32(b), f"b{k}"))
         nodes.append(helper.make_node("Gemm", [prev, f"w{k}", f"b{k}"], [f"g{k}"], transB=1))
@@ -126,8 +157,19 @@ def quantized_model(layers: list, y_std: float, y_mean: float, kind: str, mean: 
     return model, opset
 
 
+def _rmse_of(model, x: np.ndarray, ref: np.ndarray) -> float:
+    import onnxruntime as ort
+
+    try:
+        sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    except Exception:  # noqa: BLE001 - judged (and reported) by the caller's own run
+        return float("inf")
+    y = np.clip(sess.run(["vmaf"], {"features": x.astype(np.float32)})[0].reshape(-1), 0, 100)
+    return float(np.sqrt(np.mean((y - ref) ** 2)))
+
+
 def quantize(source: Path, calibration: np.ndarray, *, kinds=("int8", "int4"), max_rmse: float = MAX_RMSE,
-             out_dir: Optional[Path] = None, log=print) -> dict:
+             out_dir: Optional[Path] = None, log=print, int4_blocks=(0, 8, 4, 2)) -> dict:
     """Quantise the model at `source` (a `train fit` .onnx with its sidecar) as each of `kinds`; write
     <name>_<kind>.onnx + sidecar beside it (or in out_dir) only when its RMSE to the float model over
     `calibration` is within `max_rmse`. Returns a report per kind."""
@@ -138,9 +180,14 @@ def quantize(source: Path, calibration: np.ndarray, *, kinds=("int8", "int4"), m
     out_dir = out_dir or source.parent
     report = {"source": str(source), "source_bytes": source.stat().st_size, "max_rmse": max_rmse,
               "frames": int(len(calibration))}
+    mean, std = calibration.mean(axis=0), calibration.std(axis=0) + 1e-12
     for kind in kinds:
-        model, opset = quantized_model(layers, y_std, y_mean, kind, calibration.mean(axis=0),
-                                       calibration.std(axis=0) + 1e-12)
+        # int4: the block size (0: one block a row) with the least error, among the few tried
+        tried = []
+        for block in (int4_blocks if kind == "int4" else (0,)):
+            m, opset = quantized_model(layers, y_std, y_mean, kind, mean, std, block, calibration)
+            tried.append((_rmse_of(m, calibration, ref), block, m, opset))
+        _, block, model, opset = min(tried, key=lambda t: t[0])
         path = out_dir / f"{name}_{kind}.onnx"
         data = model.SerializeToString()
         tmp = out_dir / f".{name}_{kind}.tmp.onnx"
@@ -155,7 +202,7 @@ def quantize(source: Path, calibration: np.ndarray, *, kinds=("int8", "int4"), m
             report[kind] = {"written": False, "reason": f"onnxruntime cannot run it: {str(e).splitlines()[0][:200]}"}
             continue
         rmse = float(np.sqrt(np.mean((py - ref) ** 2)))
-        entry = {"bytes": len(data), "opset": opset, "rmse_vs_fp32": rmse,
+        entry = {"bytes": len(data), "opset": opset, "rmse_vs_fp32": rmse, "block": block or "row",
                  "max_abs_vs_fp32": float(np.abs(py - ref).max())}
         if rmse > max_rmse:
             tmp.unlink(missing_ok=True)
