@@ -124,3 +124,20 @@ def test_schema_1_fixed_halfwidth_still_loads():
     score = model.predict(x)
     hw = model.interval_halfwidth
     np.testing.assert_allclose(got, np.column_stack([np.clip(score - hw, 0, 100), np.clip(score + hw, 0, 100)]))
+
+
+def test_family_robust_quantile_covers_families_with_their_own_bias():
+    """Errors with a per-family offset: the marginal quantile leaves the most biased families under 85%;
+    the family-robust one covers all but about beta of new families."""
+    from pyvmaf_tiny.train.interval import conformal_quantile, family_robust_quantile
+
+    rng = np.random.default_rng(1)
+    n_fam, per = 80, 100
+    fam = np.repeat(np.arange(n_fam), per)
+    err = np.abs(np.repeat(rng.normal(0, 2.0, n_fam), per) + rng.normal(0, 1.0, n_fam * per))
+    cal, new = fam < 60, fam >= 60
+    q_marginal = conformal_quantile(err[cal], 0.1)
+    q_family = family_robust_quantile(err[cal], fam[cal], beta=0.1, level=0.85)
+    per_family = lambda q: np.array([np.mean(err[fam == f] <= q) for f in range(60, n_fam)])  # noqa: E731
+    assert np.mean(per_family(q_marginal) < 0.85) > 0.1
+    assert q_family > q_marginal and np.mean(per_family(q_family) < 0.85) <= 0.15

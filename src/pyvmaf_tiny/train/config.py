@@ -84,6 +84,11 @@ class IntervalCfg:
     # difficulty model exported as a second graph output; constant: one half-width.
     method: str = "normalized"
     difficulty_hidden: int = 8
+    # > 0: family-robust. The quantile is raised until, over the calibration families (each scored by
+    # students, and difficulty models, that never saw it), all but a `family_beta` share cover at least
+    # `family_level` of their frames; a new source family then does so with probability about 1 - beta.
+    family_beta: float = 0.0
+    family_level: float = 0.85
 
 
 @dataclass
@@ -129,6 +134,8 @@ class TrainConfig:
              "interval.folds 0 needs split.calibration_fraction > 0")
         need(self.interval.method in INTERVAL_METHODS, f"interval.method must be one of {INTERVAL_METHODS}")
         need(1 <= self.interval.difficulty_hidden <= 64, "interval.difficulty_hidden must be 1..64")
+        need(0 <= self.interval.family_beta < 1 and 0 < self.interval.family_level < 1,
+             "interval.family_beta must be in [0, 1), interval.family_level in (0, 1)")
         s2 = self.stage2
         need(s2.epochs >= 0 and s2.lr > 0 and s2.patience >= 1 and 0 < s2.holdout < 0.9 and s2.anchor >= 0 and
              s2.batch_clips >= 1, "stage2 values out of range")

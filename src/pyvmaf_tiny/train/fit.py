@@ -217,7 +217,7 @@ def fit(cfg: TrainConfig, ds: Dataset, loso: bool = False, log=print) -> FitResu
 
 def _interval(cfg: TrainConfig, x, target, label, pred, fam, train, calib, test, folds) -> tuple[dict, object]:
     """The conformal interval (constant or normalised) and its coverage on the test families, per family too."""
-    from .interval import conformal_quantile, coverage_by_family, normalized_conformal
+    from .interval import conformal_quantile, coverage_by_family, family_robust_quantile, normalized_conformal
 
     alpha = cfg.interval.alpha
     if folds:
@@ -230,20 +230,31 @@ def _interval(cfg: TrainConfig, x, target, label, pred, fam, train, calib, test,
         out.update(method=kind, halfwidth=float("nan"))
         return out, None
     hw = conformal_quantile(residuals, alpha)
+    out["marginal_halfwidth"] = hw  # the plain (cross-)conformal half-width, for comparison
+    ic = cfg.interval
+    if ic.family_beta > 0:
+        hw = max(hw, family_robust_quantile(np.abs(residuals), fam[mask], ic.family_beta, ic.family_level))
+        out.update(family_beta=ic.family_beta, family_level=ic.family_level)
     err_test = np.abs(pred[test] - label[test])
     constant = coverage_by_family(err_test <= hw, fam[test]) if test.any() else None
     out["constant"] = {"halfwidth": hw, "coverage_test": constant}
     if cfg.interval.method == "constant":
-        out.update(method=kind, halfwidth=hw, mean_halfwidth_test=hw,
+        calib_cov = coverage_by_family(np.abs(residuals) <= hw, fam[mask])
+        out.update(method=kind + ("_family_robust" if ic.family_beta > 0 else ""), halfwidth=hw,
+                   mean_halfwidth_test=hw,
+                   per_family_calibration={k: v for k, v in calib_cov.items() if k != "per_family"},
                    coverage_test=constant["overall"] if constant else float("nan"), per_family_test=constant)
         return out, None
     difficulty, q, scores = normalized_conformal(x[mask], np.abs(residuals), fam[mask], alpha,
                                                  cfg.interval.difficulty_hidden, folds=max(folds, 5),
                                                  seed=cfg.split.seed)
+    if ic.family_beta > 0:
+        q = max(q, family_robust_quantile(scores, fam[mask], ic.family_beta, ic.family_level))
     calib_cov = coverage_by_family(scores <= q, fam[mask])
     half = q * difficulty.predict(x[test]) if test.any() else np.zeros(0)
     cov = coverage_by_family(err_test <= half, fam[test]) if test.any() else None
-    out.update(method="normalized_" + kind, quantile=q, scale_output="vmaf_scale",
+    out.update(method="normalized_" + kind + ("_family_robust" if ic.family_beta > 0 else ""), quantile=q,
+               scale_output="vmaf_scale",
                mean_halfwidth_test=float(np.mean(half)) if len(half) else float("nan"),
                coverage_test=cov["overall"] if cov else float("nan"), per_family_test=cov,
                per_family_calibration={k: v for k, v in calib_cov.items() if k != "per_family"})

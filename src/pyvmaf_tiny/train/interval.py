@@ -87,6 +87,14 @@ def conformal_quantile(scores: np.ndarray, alpha: float) -> float:
     return float(r[min(max(k, 0), len(r) - 1)])
 
 
+def family_robust_quantile(scores: np.ndarray, families: np.ndarray, beta: float, level: float) -> float:
+    """The smallest q under which all but a `beta` share of the families cover `level` of their frames:
+    the ceil((F + 1)(1 - beta))-th smallest of the families' `level` quantiles of `scores`."""
+    per = np.sort([np.quantile(scores[families == f], level) for f in sorted(set(families))])
+    k = int(np.ceil((len(per) + 1) * (1 - beta))) - 1
+    return float(per[min(max(k, 0), len(per) - 1)])
+
+
 def normalized_conformal(x: np.ndarray, abs_res: np.ndarray, families: np.ndarray, alpha: float, hidden: int,
                          folds: int = 5, seed: int = 0) -> tuple[Difficulty, float, np.ndarray]:
     """The difficulty model (trained on every residual), the quantile q, and each residual's cross-fitted
