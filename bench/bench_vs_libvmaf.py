@@ -105,6 +105,14 @@ def subset_model(out: Path) -> Path:
 NO_MODEL = "none"
 
 
+def model_path(name: str) -> Path:
+    """A packaged model's JSON file, or the path given."""
+    import pyvmaf_tiny.models
+
+    known = {m.name: m.path for m in pyvmaf_tiny.models.list()}
+    return Path(known.get(name, name))
+
+
 def _libvmaf_feature(feature: str) -> str:
     """"cambi:a=1,b=2" as libvmaf's filter option wants it: name=cambi\\:a=1\\:b=2."""
     name, _, options = feature.partition(":")
@@ -143,6 +151,8 @@ def main(argv=None) -> int:
     ap.add_argument("--feature", action="append", default=[],
                     help="also compute this extractor in both tools (repeatable): psnr, float_ssim, float_ms_ssim; "
                          "options as libvmaf writes them, e.g. cambi:tvi_threshold=0.019")
+    ap.add_argument("--model", help="a packaged model name or a libvmaf JSON model path, scored by both tools "
+                                     "(libvmaf reads the same JSON file)")
     ap.add_argument("--no-model", action="store_true",
                     help="no VMAF model: time the --feature extractors alone in both tools")
     args = ap.parse_args(argv)
@@ -155,8 +165,10 @@ def main(argv=None) -> int:
     compileall.compile_dir(str(Path(pyvmaf_tiny.__file__).parent), quiet=1)
     if args.no_model and not args.feature:
         ap.error("--no-model needs at least one --feature")
-    model = NO_MODEL if args.no_model else subset_model(args.workdir) if args.subset else None
-    label = ("-" if args.no_model else "vif0+motion2" if args.subset else "vmaf_v0.6.1") + "".join(
+    model = NO_MODEL if args.no_model else subset_model(args.workdir) if args.subset else \
+        model_path(args.model) if args.model else None
+    label = ("-" if args.no_model else "vif0+motion2" if args.subset else
+             Path(args.model).name.removesuffix(".json") if args.model else "vmaf_v0.6.1") + "".join(
         f" +{f}" for f in args.feature)
 
     rows = []

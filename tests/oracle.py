@@ -24,20 +24,31 @@ def ffmpeg() -> str:
 
 
 def run(ref: Path, dist: Path, width: int, height: int, pix_fmt: str, *, model: Optional[str] = None,
-        features: Optional[list[str]] = None, threads: int = 2, cache: bool = True) -> dict:
+        features: Optional[list[str]] = None, threads: int = 2, cache: bool = True,
+        models: Optional[list[str]] = None, model_path: Optional[str] = None) -> dict:
     """libvmaf's JSON log for dist vs ref (ffmpeg takes the distorted clip first).
 
-    model=None runs ffmpeg's default model (vmaf_v0.6.1), model="" none at all.
+    model=None runs ffmpeg's default model (vmaf_v0.6.1), model="" none at all;
+    model_path names a libvmaf JSON model file instead.
+    `models` lists several models in libvmaf's syntax instead ("version=vmaf_v0.6.1:name=a",
+    "path=/x.json:name=b:disable_clip=true"), scored in one run.
     A feature may carry libvmaf options: "psnr:enable_mse=true,enable_chroma=false".
     """
     opts = [f"n_threads={threads}", "log_fmt=json"]
-    if model:
+    content = ""  # a model file's digest: the cache follows its content
+    if models:
+        opts.append(model_arg(models))
+    elif model_path:
+        content = hashlib.sha256(Path(model_path).read_bytes()).hexdigest()
+        opts.append(f"model=path={model_path}")
+    elif model:
         opts.append(f"model=version={model}")
     elif model is not None:
         opts.append("model=")
     if features:
         opts.append("feature=" + "\\|".join(_feature_arg(f) for f in features))
-    key = hashlib.sha256(json.dumps([str(ref), str(dist), width, height, pix_fmt, opts]).encode()).hexdigest()[:16]
+    key = hashlib.sha256(json.dumps([str(ref), str(dist), width, height, pix_fmt, opts] + ([content] if content else []))
+                         .encode()).hexdigest()[:16]
     out = Path(ref).parent / f"oracle-{key}.json"
     if cache and out.exists():
         return json.loads(out.read_text())
@@ -55,6 +66,12 @@ def run(ref: Path, dist: Path, width: int, height: int, pix_fmt: str, *, model: 
         raise OracleFailed(f"oracle wrote no frames: {(proc.stdout + proc.stderr).strip()[-500:]}")
     tmp.replace(out)
     return data
+
+
+def model_arg(models: list[str]) -> str:
+    """ffmpeg's libvmaf model= option for several models in libvmaf's syntax: each model's options
+    separated by ':' and the models by '|', escaped for the filtergraph and for libvmaf."""
+    return "model=" + "\\|".join(m.replace(":", "\\\\:") for m in models)
 
 
 def _feature_arg(feature: str) -> str:

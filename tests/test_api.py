@@ -143,7 +143,9 @@ _BAD = [
     (dict(policy="strict"), "policy must be a PathPolicy"),
 ]
 _BAD_MODEL = [
-    (dict(model=None), "model must be a packaged model name"),
+    (dict(model=None), "no model and no features: nothing to compute"),  # None asks for no model
+    (dict(model="vmaf_v0.6.1:enable_transform=maybe"), "enable_transform must be true or false, got 'maybe'"),
+    (dict(model=["vmaf_v0.6.1", "none"]), "model 'none' asks for no model: it cannot be given with others"),
     (dict(model=5), "model must be a packaged model name (e.g. vmaf_v0.6.1), a model file path or a loaded Model, "
                     "got 5"),
     (dict(device="tpu"), "device must be one of auto, cpu, cuda, openvino, got 'tpu'"),

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 import oracle
+import pyvmaf_tiny
 from clips import small_clip
 
 
@@ -139,16 +140,18 @@ def test_pool_frame_scores_and_plot(tmp_path):
     out = cli("score", clip.ref, clip.dist, *_geometry(clip), "--pool", "harmonic_mean", "--frame-scores",
               "--plot", png, check_rc=0).stdout
     lines = out.strip().splitlines()
-    assert [ln.split(":")[0] for ln in lines[:-1]] == [f"frame {i}" for i in range(6)]
+    assert lines[0].split() == ["frame", "vmaf"]  # every metric as a column
+    result = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), **clip.geometry)
+    assert [ln.split() for ln in lines[1:-1]] == [[str(i), f"{v:.6f}"] for i, v in enumerate(result.frames)]
     assert lines[-1].startswith(f"VMAF harmonic_mean of {clip.dist} against reference {clip.ref} "
                                 f"(vmaf_v0.6.1, 6 frames, cpu): ")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.parametrize("extra", [[], ["--subsample", "2"], ["--model", "fr_micro_v1"], ["--feature", "psnr"]])
+@pytest.mark.parametrize("extra", [[], ["--subsample", "2"], ["--model", "vmaf_v0.6.1:enable_transform=true"]])
 def test_pooled_line_without_per_frame_output_matches_the_full_path_and_skips_numpy(extra):
-    # Printing the pooled score alone takes a path that builds no per-frame
-    # arrays: same line as the full path, and numpy is never imported.
+    # Printing one model's pooled score alone takes a path that builds no
+    # per-frame arrays: same line as the full path, and numpy is never imported.
     clip = small_clip()
     args = ["score", str(clip.ref), str(clip.dist), *map(str, _geometry(clip)), "--quiet", *extra]
     for pool in ("mean", "harmonic_mean", "min", "max"):
@@ -160,6 +163,18 @@ def test_pooled_line_without_per_frame_output_matches_the_full_path_and_skips_nu
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize("extra", [["--model", "fr_micro_v1"], ["--feature", "psnr"], ["--model", "vmaf_b_v0.6.3"]])
+def test_first_line_stays_first_when_more_metrics_follow(extra):
+    # More than one metric: the pooled-score line scripts parse is still the first, the table follows.
+    clip = small_clip()
+    args = ["score", str(clip.ref), str(clip.dist), *map(str, _geometry(clip)), "--quiet", *extra]
+    for pool in ("mean", "max"):
+        lines = cli(*args, "--pool", pool, check_rc=0).stdout.strip().splitlines()
+        full = cli(*args, "--pool", pool, "--frame-scores", check_rc=0).stdout.strip().splitlines()
+        assert lines[0].startswith("VMAF ") and lines[0] in full
+        assert lines[1].split() == ["metric", "mean", "min", "max", "harmonic_mean"] and len(lines) > 3
 
 
 def test_progress_line_only_on_a_terminal():
@@ -237,7 +252,7 @@ def test_a_fifo_model_is_refused_at_once(tmp_path):
 
 def _pooled(stdout: str) -> str:
     """The summary line without the file names: from the model on."""
-    line = stdout.strip().splitlines()[-1]
+    line = next(ln for ln in stdout.strip().splitlines() if ln.startswith("VMAF "))
     return line[line.index(" (vmaf"):]
 
 
@@ -324,13 +339,74 @@ def test_a_closed_pipe_ends_quietly():
     assert stderr == ""
 
 
-def test_a_second_model_is_refused():
+def test_several_models_in_one_run():
     clip = small_clip()
-    proc = cli("score", clip.ref, clip.dist, *_geometry(clip), "--model", "vmaf_v0.6.1", "--model", "fr_micro_v1")
-    assert proc.returncode == 2
-    assert "--model given 2 times (vmaf_v0.6.1, fr_micro_v1): one model per run for now" in proc.stderr
-    proc = cli("score", clip.ref, clip.dist, *_geometry(clip), "--model", "fr_micro_v1", "-q", check_rc=0)
-    assert "(fr_micro_v1, 6 frames" in proc.stdout
+    proc = cli("score", clip.ref, clip.dist, *_geometry(clip), "--model", "vmaf_v0.6.1", "--model",
+               "version=vmaf_v0.6.1:enable_transform=true:name=phone", "--model", "fr_micro_v1", "-q", check_rc=0)
+    lines = proc.stdout.strip().splitlines()
+    result = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), **clip.geometry)
+    phone = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), "vmaf_v0.6.1:enable_transform=true", **clip.geometry)
+    micro = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), "fr_micro_v1", **clip.geometry)
+    assert lines[0].endswith(f"(vmaf_v0.6.1, 6 frames, cpu): {result.score:.6f}")
+    table = {ln.split()[0]: ln.split()[1:] for ln in lines[2:]}
+    assert table["vmaf"][0] == f"{result.score:.6f}" and table["phone"][0] == f"{phone.score:.6f}"
+    assert table["fr_micro_v1"][0] == f"{micro.score:.6f}"
+    assert "fr_micro_v1_ci_p90_lo" in table and "fr_micro_v1_ci_p90_hi" in table
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--no-vmaf"], "nothing to compute"),
+    (["--model", "none"], "nothing to compute"),
+    (["--no-vmaf", "--model", "vmaf_v0.6.1", "--feature", "psnr"], "--no-vmaf and --model"),
+    (["--model", "vmaf_v0.6.1:bogus=1"], "unknown option 'bogus'"),
+    (["--model", "version=vmaf_v0.6.1:path=x.json"], "not both"),
+    (["--model", "version=no_such_model"], "unknown model version 'no_such_model'"),
+    (["--model", "vmaf_v0.6.1:name=a b"], "name 'a b' must start with"),
+    (["--model", "vmaf_v0.6.1:name=x", "--model", "vmaf_v0.6.1neg:name=x"], "'x' is also"),
+    (["--model", "vmaf_v0.6.1:name=psnr_y", "--feature", "psnr"], "also a feature's name"),
+    (["--model", "vmaf_v0.6.1", "--model", "vmaf_v0.6.1:disable_clip=true", "--model",
+      "vmaf_v0.6.1:enable_transform=true"], "give it a name of its own"),
+])
+def test_model_syntax_mistakes_are_usage_errors(args, needle):
+    clip = small_clip()
+    proc = cli("score", clip.ref, clip.dist, *_geometry(clip), "-q", *args)
+    assert proc.returncode == 2, proc.stderr
+    assert needle in proc.stderr
+
+
+def test_features_only_computes_what_was_asked(tmp_path):
+    clip = small_clip()
+    log = tmp_path / "log.json"
+    for flag in (["--no-vmaf"], ["--model", "none"]):
+        proc = cli("score", clip.ref, clip.dist, *_geometry(clip), "-q", *flag, "--feature", "psnr", "--feature",
+                   "float_ssim", "-o", log, "--frame-scores", check_rc=0)
+        frames = json.loads(log.read_text())["frames"]
+        assert list(frames[0]["metrics"]) == ["psnr_y", "psnr_cb", "psnr_cr", "float_ssim"]
+        lines = proc.stdout.strip().splitlines()
+        assert lines[0].split() == ["frame", "psnr_y", "psnr_cb", "psnr_cr", "float_ssim"]
+        assert not any(ln.startswith("VMAF") for ln in lines)
+        table = {ln.split()[0]: ln.split()[1:] for ln in lines[lines.index(next(ln for ln in lines
+                                                                                  if ln.startswith("metric"))) + 1:]}
+        assert list(table) == ["psnr_y", "psnr_cb", "psnr_cr", "float_ssim"]
+        mean = sum(f["metrics"]["psnr_y"] for f in frames) / len(frames)
+        assert abs(float(table["psnr_y"][0]) - mean) <= 1e-6
+
+
+def test_models_and_features_commands(tmp_path):
+    out = cli("models", check_rc=0).stdout
+    rows = {ln.split("\t")[0]: ln.split("\t") for ln in out.strip().splitlines()}
+    assert rows["vmaf_b_v0.6.3"][1] == "bootstrap"
+    assert rows["vmaf_v0.6.1"][3].split(",") == ["integer_adm2", "integer_motion2", "integer_vif_scale0",
+                                                 "integer_vif_scale1", "integer_vif_scale2", "integer_vif_scale3"]
+    listed = json.loads(cli("models", "--json", check_rc=0).stdout)
+    assert [m["name"] for m in listed] == list(rows)
+    assert {m["name"]: m["features"] for m in listed}["fr_micro_v1"] == rows["fr_micro_v1"][3].split(",")
+    features = json.loads(cli("features", "--json", check_rc=0).stdout)
+    adm = next(f for f in features if f["name"] == "adm")
+    assert "integer_adm2" in adm["features"] and "adm_enhn_gain_limit" in adm["options"]
+    assert "psnr" in cli("features", check_rc=0).stdout
+    proc = cli("score", "a.y4m", "b.y4m", "--feature", "zzzz")
+    assert proc.returncode == 2 and "pyvmaf-tiny features" in proc.stderr
 
 
 def test_plot_checks_for_matplotlib_before_scoring(tmp_path):

@@ -456,3 +456,28 @@ def test_mcp_help_has_examples(capsys):
         main(["mcp", "--help"])
     out = capsys.readouterr().out
     assert exit_.value.code == 0 and "examples:" in out and "--root" in out and "--max-frames" in out
+
+
+def test_vmaf_score_takes_several_models_and_reports_intervals(server, ws):
+    args = {**ws.pair, "threads": 2, "model": ["vmaf_v0.6.1", "version=vmaf_v0.6.1:enable_transform=true:name=phone",
+                                              "fr_tiny_v1:name=tiny", "vmaf_b_v0.6.3:name=b"]}
+    result = server.call("vmaf_score", args)
+    assert not result.is_error, _text(result)
+    s = result.structured_content
+    direct = pyvmaf_tiny.score(ws.pair["ref"], ws.pair["dist"], args["model"], **ws.geometry, threads=2)
+    assert s["models"] == direct.models == {"vmaf": "vmaf_v0.6.1", "phone": "vmaf_v0.6.1:enable_transform=true",
+                                            "tiny": "fr_tiny_v1", "b": "vmaf_b_v0.6.3"}
+    for name in ("phone", "tiny", "tiny_ci_p90_lo", "tiny_ci_p90_hi", "b_bagging", "b_ci_p95_lo"):
+        assert s["pooled_metrics"][name]["mean"] == direct.pooled[name]["mean"], name
+    text = _text(result)
+    assert "phone (vmaf_v0.6.1:enable_transform=true) " in text and "tiny_ci_p90_lo" in text
+    tiny = server.call("vmaf_score", {**ws.pair, "threads": 2, "model": "fr_tiny_v1"}).structured_content
+    assert tiny["interval"] == {"coverage": 0.9, "lo": tiny["pooled_metrics"]["vmaf_ci_p90_lo"]["mean"],
+                                "hi": tiny["pooled_metrics"]["vmaf_ci_p90_hi"]["mean"]}
+    log = json.loads(_text(server.call("vmaf_score", {**ws.pair, "model": "fr_tiny_v1", "frame_scores": True})))
+    assert list(log["frames"][0]["metrics"])[-3:] == ["vmaf", "vmaf_ci_p90_lo", "vmaf_ci_p90_hi"]
+    for bad, needle in [("vmaf_v0.6.1:bogus=1", "unknown option 'bogus'"), ("nosuch:name=x", "unknown model"),
+                        (["vmaf_v0.6.1", "none"], "cannot be given with others")]:
+        refused = server.call("vmaf_score", {**ws.pair, "model": bad})
+        assert refused.is_error and needle in _text(refused), _text(refused)
+    assert not server.call("list_models", {}).is_error  # still serving

@@ -79,7 +79,7 @@ def _base():
         (lambda d: "{not json", "invalid JSON"),
         (lambda d: "[]", "no \"model_dict\""),
         (lambda d: d["model_dict"].pop("feature_names") and d, "has no \"feature_names\""),
-        (lambda d: d["model_dict"].update(model_type="RESIDUEBOOTSTRAP_LIBSVMNUSVR") or d, "not supported"),
+        (lambda d: d["model_dict"].update(model_type="LIBSVMEPSSVR") or d, "not supported"),
         (lambda d: d["model_dict"].update(feature_names=["VMAF_feature_no_such_thing_score"] * 6) or d, "not provided"),
         (lambda d: d["model_dict"].update(slopes=[1.0]) or d, "slopes and intercepts"),
         (lambda d: d["model_dict"].update(norm_type="zscore") or d, "norm_type"),

@@ -160,7 +160,7 @@ def test_packaged_listing_parses_no_json_in_python(monkeypatch):
         tiny = models.load("fr_micro_v1", device="cpu")
     finally:
         models._packaged.cache_clear()
-    assert {i.kind for i in listed} == {"svm", "fr_features"}
+    assert {i.kind for i in listed} == {"svm", "bootstrap", "fr_features"}
     assert tiny.sidecar["name"] == "fr_micro_v1"
 
 

@@ -38,15 +38,24 @@ LOG_RUNS = [
     ("vmaf_4k_v0.6.1", ()),
     ("vmaf_v0.6.1", ("psnr", "float_ssim", "float_ms_ssim")),
     ("vmaf_v0.6.1neg", ("float_ms_ssim", "psnr")),
+    # several models in one run, each under its name (libvmaf's syntax on both sides)
+    (("version=vmaf_v0.6.1:name=a", "version=vmaf_v0.6.1neg:name=b"), ()),
+    (("version=vmaf_v0.6.1neg:name=neg", "version=vmaf_v0.6.1:enable_transform=true:name=phone",
+      "version=vmaf_4k_v0.6.1:name=k"), ("psnr",)),
 ]
+
+
+def _model_id(model) -> str:
+    return model if isinstance(model, str) else "+".join(m.split("name=")[-1] for m in model)
 LOG_CLIP = Recipe("bikes", 640, 272, codec="libx265", quality=36, frames=5)
 
 
-@pytest.fixture(scope="module", params=LOG_RUNS, ids=lambda r: "+".join((r[0],) + r[1]))
+@pytest.fixture(scope="module", params=LOG_RUNS, ids=lambda r: "+".join((_model_id(r[0]),) + r[1]))
 def logged(request):
     model, features = request.param
     clip = make_clip(LOG_CLIP)
-    ours = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), model, **clip.geometry, features=list(features))
+    ours = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), model if isinstance(model, str) else list(model),
+                             **clip.geometry, features=list(features))
     return clip, ours, model, features
 
 
@@ -56,7 +65,8 @@ def _oracle_log(clip, tmp_path, fmt, model="vmaf_v0.6.1", features=()):
 
     out = tmp_path / f"oracle.{fmt}"
     raw = ["-f", "rawvideo", "-pix_fmt", clip.pix_fmt, "-s", f"{clip.width}x{clip.height}"]
-    opts = ["n_threads=2", f"log_fmt={fmt}", f"log_path={out}", f"model=version={model}"]
+    models = oracle.model_arg(list(model)) if not isinstance(model, str) else f"model=version={model}"
+    opts = ["n_threads=2", f"log_fmt={fmt}", f"log_path={out}", models]
     if features:
         opts.append("feature=" + "\\|".join(oracle._feature_arg(f) for f in features))
     subprocess.run([oracle.ffmpeg(), "-hide_banner", "-loglevel", "error", *raw, "-i", str(clip.dist), *raw, "-i",
@@ -152,8 +162,9 @@ def test_sub_matches_oracle_log(logged, tmp_path):
 def test_pooled_score_skips_what_only_the_log_needs(logged):
     # pooled_score() computes the model's features alone; its score is the log's.
     clip, ours, model, features = logged
-    pooled = pyvmaf_tiny.api.pooled_score(str(clip.ref), str(clip.dist), model, **clip.geometry)
-    assert pooled.pooled["mean"] == ours.pooled["vmaf"]["mean"]
+    first = model if isinstance(model, str) else model[0]
+    pooled = pyvmaf_tiny.api.pooled_score(str(clip.ref), str(clip.dist), first, **clip.geometry)
+    assert pooled.pooled["mean"] == ours.pooled[ours.metric]["mean"] == ours.score
 
 
 def test_unknown_format_is_an_input_error(pair, tmp_path):

@@ -94,18 +94,21 @@ void score(const pvt::RawReader& ref, const pvt::RawReader& dist, const Context&
       return false;
     }
   };
-  static const char* const kNames[] = {"vif", "adm", "motion", "psnr", "float_ssim", "float_ms_ssim"};
+  // Every registered extractor (new ones are fuzzed as soon as they exist),
+  // each with even odds.
+  std::vector<std::string> names;
+  for (const auto& info : pvt::extractor_catalog()) names.push_back(info.name);
   const bool any = r.chance(10);
   std::vector<pvt::ExtractorSpec> specs;
-  for (const char* name : kNames)
+  for (const auto& name : names)
     if (r.chance(50) && (any || takes({name, {}}))) specs.push_back({name, {}});
   if (specs.empty())
-    for (const char* name : kNames)
+    for (const auto& name : names)
       if (takes({name, {}})) {
         specs.push_back({name, {}});
         break;
       }
-  if (specs.empty()) specs.push_back({kNames[r.below(std::size(kNames))], {}});
+  if (specs.empty()) specs.push_back({names[r.below(names.size())], {}});
   std::shared_ptr<pvt::SvmModel> model;
   int choice = ctx.model_choice;
   if (choice == -1) choice = !ctx.vmaf_models.empty() && r.chance(40) ? static_cast<int>(r.below(ctx.vmaf_models.size())) : -2;
@@ -124,9 +127,11 @@ void score(const pvt::RawReader& ref, const pvt::RawReader& dist, const Context&
   for (std::uint64_t i = 0; i < std::min(n, kMaxFramesScored); ++i) pipeline.push_read(ref, i, dist, (i + 1) % n);
   pipeline.close();
   const auto values = pipeline.final_values();
+  // An infinite PSNR-style value of identical planes is a value (libvmaf logs
+  // it as null); NaN never is.
   for (std::size_t k = 0; k < values.size(); ++k)
-    if (!std::isfinite(values[k]))
-      throw Finding("feature " + pipeline.columns()[k % pipeline.columns().size()] + " is not finite");
+    if (std::isnan(values[k]))
+      throw Finding("feature " + pipeline.columns()[k % pipeline.columns().size()] + " is NaN");
   if (model)
     for (double s : pipeline.scores(0, pipeline.scored_count()))
       if (!std::isfinite(s)) throw Finding("the VMAF score is not finite");

@@ -14,18 +14,24 @@ namespace py = pybind11;
 namespace pvt_bind {
 namespace {
 
-py::array_t<double> predict(const pvt::Model& m,
-                            const py::array_t<double, py::array::c_style | py::array::forcecast>& x) {
+using Rows = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+// Scores a (frames, columns) matrix: predict()'s one value a frame, or with
+// `every_output` predict_outputs()'s (frames, outputs).
+py::array_t<double> predict_rows(const pvt::Model& m, const Rows& x, bool every_output) {
   const std::size_t f = m.columns().size();
+  const char* what = every_output ? "predict_outputs()" : "predict()";
   if (x.ndim() != 2 || static_cast<std::size_t>(x.shape(1)) != f)
-    throw pvt::InputError("predict() needs a (frames, " + std::to_string(f) + ") array");
-  const auto n = static_cast<std::size_t>(x.shape(0));
-  py::array_t<double> out(static_cast<py::ssize_t>(n));
+    throw pvt::InputError(std::string(what) + " needs a (frames, " + std::to_string(f) + ") array");
+  const auto n = static_cast<py::ssize_t>(x.shape(0));
+  const auto k = static_cast<py::ssize_t>(every_output ? m.output_suffixes().size() : 1);
+  py::array_t<double> out = every_output ? py::array_t<double>({n, k}) : py::array_t<double>(n);
   double* dst = out.mutable_data();
   const double* src = x.data();
   {
     py::gil_scoped_release release;
-    m.predict(src, n, dst);
+    if (every_output) m.predict_outputs(src, static_cast<std::size_t>(n), dst);
+    else m.predict(src, static_cast<std::size_t>(n), dst);
   }
   return out;
 }
@@ -95,7 +101,15 @@ void bind_model(py::module_& m) {
       .def_property_readonly("columns", &pvt::Model::columns)
       .def_property_readonly("backend", &pvt::Model::backend)
       .def("extractor_specs", &specs_of)
-      .def("predict", &predict, py::arg("features"), "Scores of a (frames, len(columns)) feature matrix.");
+      .def("predict", [](const pvt::Model& m, const Rows& x) { return predict_rows(m, x, false); },
+           py::arg("features"), "Scores of a (frames, len(columns)) feature matrix.")
+      .def_property_readonly("output_suffixes", &pvt::Model::output_suffixes)
+      .def("predict_outputs", [](const pvt::Model& m, const Rows& x) { return predict_rows(m, x, true); },
+           py::arg("features"),
+           "Every output (frames, len(output_suffixes)) of a (frames, len(columns)) feature matrix.");
+
+  py::class_<pvt::BootstrapModel, pvt::Model, std::shared_ptr<pvt::BootstrapModel>>(m, "BootstrapModel")
+      .def_property_readonly("members", &pvt::BootstrapModel::members);
 
   py::class_<pvt::SvmModel, pvt::Model, std::shared_ptr<pvt::SvmModel>>(m, "SvmModel")
       .def_static(
@@ -120,6 +134,7 @@ void bind_model(py::module_& m) {
           py::arg("sidecar_path"), py::arg("device") = "auto")
       .def_property_readonly("interval_halfwidth",
                              [](const pvt::OnnxModel& o) { return o.sidecar().interval_halfwidth; })
+      .def_property_readonly("has_interval", &pvt::OnnxModel::has_interval)
       .def_property_readonly("output_range", [](const pvt::OnnxModel& o) {
         return py::make_tuple(o.sidecar().range_lo, o.sidecar().range_hi);
       });
@@ -140,7 +155,11 @@ void bind_model(py::module_& m) {
            py::arg("data"), py::arg("origin"), py::arg("directory"))
       .def_property_readonly("kind",
                              [](const pvt::ModelDocument& d) {
-                               return d.kind() == pvt::ModelDocument::Kind::sidecar ? "fr_features" : "svm";
+                               switch (d.kind()) {
+                                 case pvt::ModelDocument::Kind::sidecar: return "fr_features";
+                                 case pvt::ModelDocument::Kind::collection: return "bootstrap";
+                                 default: return "svm";
+                               }
                              })
       .def_property_readonly("name",
                              [](const pvt::ModelDocument& d) -> py::object {
@@ -160,6 +179,14 @@ void bind_model(py::module_& m) {
           [](const pvt::ModelDocument& d, bool disable_clip, bool enable_transform) {
             py::gil_scoped_release release;
             return std::make_shared<pvt::SvmModel>(d.svm_model(pvt::ModelFlags{disable_clip, enable_transform}));
+          },
+          py::arg("disable_clip") = false, py::arg("enable_transform") = false)
+      .def(
+          "bootstrap_model",
+          [](const pvt::ModelDocument& d, bool disable_clip, bool enable_transform) {
+            py::gil_scoped_release release;
+            return std::make_shared<pvt::BootstrapModel>(
+                d.bootstrap_model(pvt::ModelFlags{disable_clip, enable_transform}));
           },
           py::arg("disable_clip") = false, py::arg("enable_transform") = false)
       .def(

@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Model', 'ModelDocument', 'OnnxModel', 'Pipeline', 'RawReader', 'SvmModel', 'Y4mReader', 'active_isa', 'check_onnx', 'detected_isa', 'extractor_catalog', 'extractor_for_feature', 'extractor_provides', 'frame_interval', 'libvmaf_log_stage', 'onnx_budgets', 'onnx_shapes', 'ort_info', 'ort_log_level', 'ort_set_library_hint', 'ort_set_log_level', 'ort_slot_use', 'parse_json', 'parse_sidecar', 'pool', 'pool_release', 'pool_stats']
+__all__: list[str] = ['BootstrapModel', 'Model', 'ModelDocument', 'OnnxModel', 'Pipeline', 'RawReader', 'SvmModel', 'Y4mReader', 'active_isa', 'check_onnx', 'detected_isa', 'extractor_catalog', 'extractor_for_feature', 'extractor_provides', 'frame_interval', 'libvmaf_log_stage', 'onnx_budgets', 'onnx_shapes', 'ort_info', 'ort_log_level', 'ort_set_library_hint', 'ort_set_log_level', 'ort_slot_use', 'parse_json', 'parse_sidecar', 'pool', 'pool_release', 'pool_stats']
 class RawReader:
     """
     Equal-sized planar frames of a file, read natively into the pipeline's buffers.
@@ -72,11 +72,22 @@ class Model:
         """
         Scores of a (frames, len(columns)) feature matrix.
         """
+    def predict_outputs(self, features: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        Every output (frames, len(output_suffixes)) of a (frames, len(columns)) feature matrix.
+        """
     @property
     def backend(self) -> str:
         ...
     @property
     def columns(self) -> list[str]:
+        ...
+    @property
+    def output_suffixes(self) -> list[str]:
+        ...
+class BootstrapModel(Model):
+    @property
+    def members(self) -> int:
         ...
 class SvmModel(Model):
     @staticmethod
@@ -89,6 +100,9 @@ class OnnxModel(Model):
     def load(sidecar_path: str, device: str = 'auto') -> OnnxModel:
         ...
     @property
+    def has_interval(self) -> bool:
+        ...
+    @property
     def interval_halfwidth(self) -> float | None:
         ...
     @property
@@ -99,6 +113,8 @@ class ModelDocument:
     A model file parsed once by the native JSON reader: what it is and which further files it would open.
     """
     def __init__(self, data: bytes, origin: str, directory: bytes) -> None:
+        ...
+    def bootstrap_model(self, disable_clip: bool = False, enable_transform: bool = False) -> BootstrapModel:
         ...
     def onnx_model(self, onnx: bytes, origin: str, device: str = 'auto') -> OnnxModel:
         """

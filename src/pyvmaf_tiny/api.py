@@ -30,10 +30,15 @@ if TYPE_CHECKING:
     #: What score() and extract_features() read: a file path (raw .yuv, .y4m or a container), a
     #: (frames, height, width) array, an iterable of 2-D frames, or an open FrameSource.
     Clip = Union[str, "os.PathLike[str]", npt.NDArray[Any], Iterable[npt.NDArray[Any]], FrameSource]
+    #: The models to score with: one (a packaged name, a path, libvmaf's "version=...:name=..." syntax, a
+    #: dict of those options, a loaded Model), a list of them, or None / "none" for none.
+    OneModel = Union[str, "os.PathLike[str]", dict[str, Any], models.Model]
+    ModelArg = Union[OneModel, list[OneModel], None]
 else:
     from ._lazy import np
 
     Clip = Any
+    ModelArg = Any
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +48,7 @@ __all__ = ["Clip", "PooledScore", "extract_features", "pooled_score", "release_m
 def score(
     ref: Clip,
     dist: Clip,
-    model: Union[str, "os.PathLike[str]", models.Model] = models.DEFAULT_MODEL,
+    model: ModelArg = models.DEFAULT_MODEL,
     *,
     width: Optional[int] = None,
     height: Optional[int] = None,
@@ -79,8 +84,13 @@ def score(
       - (frames, height, width) uint8 / uint16 numpy arrays (uint16 needs bitdepth=) or iterables of 2-D
         frames.
 
-    `model` is a packaged name (pyvmaf_tiny.models.list()), a libvmaf JSON model or a tiny .onnx model;
-    `features` adds extra features (e.g. "psnr", "float_ssim") to the result. `threads=0` uses every core.
+    `model` is a packaged name (pyvmaf_tiny.models.list()), a libvmaf JSON model (or bootstrap
+    collection) or a tiny .onnx model, in libvmaf's syntax if options are wanted
+    ("version=vmaf_v0.6.1:enable_transform=true:name=phone", "vmaf_v0.6.1:disable_clip=true",
+    "path=my.json:name=mine", or the same as a dict), or a list of models, scored in one pass over
+    shared features, each under its name (Result.scores["phone"]; Result.score is the first model's).
+    model=None or "none" scores no model: only `features`. `features` adds extra features (e.g. "psnr",
+    "float_ssim") to the result. `threads=0` uses every core.
     Tiny ONNX models run on `device` ("cpu", "cuda", "openvino" or "auto") per frame
     (`dnn_mode="stream"`) or over batches of frames ("batch"); both give identical scores.
 
@@ -98,15 +108,15 @@ def score(
     inside its roots if it has any, and with ``single_file_media`` containers only through demuxers that
     read one file.
 
-    Returns a Result: `.score` (pooled mean), `.frames` (per-frame scores), `.features`, `.pooled`,
-    `.to_pandas()`, `.write("log.json")`.
+    Returns a Result: `.score` (pooled mean), `.frames` (per-frame scores), `.scores` (every model's),
+    `.features`, `.pooled`, `.to_pandas()`, `.write("log.json")`.
     """
     a = _arguments(locals())
     m, specs, _ = _plan(model, a, policy, log=True)
     r, d, pairing, delay = _open_aligned(ref, dist, a, policy)
     with r, d:
         start = time.perf_counter()
-        out = run(r, d, specs, a["threads"], a["progress"], model=m, dnn_mode=a["dnn_mode"], align=pairing)
+        out = run(r, d, specs, a["threads"], a["progress"], model=m.first, dnn_mode=a["dnn_mode"], align=pairing)
         elapsed = time.perf_counter() - start
     fps = len(out.frame_numbers) / elapsed if elapsed > 0 else float("nan")
     return make_result(m, out.columns, out.values, out.scores, width=r.width, height=r.height, bitdepth=r.bpc,
@@ -114,7 +124,7 @@ def score(
                        frame_rate=_rate(r), **_sync_about(delay, d))
 
 
-def pooled_score(ref: Clip, dist: Clip, model: Union[str, "os.PathLike[str]", models.Model] = models.DEFAULT_MODEL,
+def pooled_score(ref: Clip, dist: Clip, model: ModelArg = models.DEFAULT_MODEL,
                  *, width: Optional[int] = None, height: Optional[int] = None, pix_fmt: Optional[str] = None,
                  bitdepth: Optional[int] = None, threads: int = 0,
                  features: Optional[Iterable[Union[str, dict[str, Any]]]] = None, device: str = "auto",
@@ -124,12 +134,16 @@ def pooled_score(ref: Clip, dist: Clip, model: Union[str, "os.PathLike[str]", mo
                  policy: PathPolicy = DEFAULT_POLICY) -> PooledScore:
     """score()'s pooled model score alone, without per-frame arrays (nor
     numpy): what `pyvmaf-tiny score` prints when no log or frame scores are
-    asked for. Same arguments as score()."""
+    asked for. Same arguments as score(); one model, whose outputs are its score alone."""
     a = _arguments(locals())
     m, specs, _ = _plan(model, a, policy)
+    if len(m) != 1 or m.first.output_suffixes != [""]:
+        raise InputError(f"pooled_score() scores one model with one output; use score() for {m.name if m else 'none'}"
+                         + (f" and {len(m) - 1} more" if len(m) > 1 else ""))
     r, d, pairing, delay = _open_aligned(ref, dist, a, policy)
     with r, d:
-        n, pooled = run_pooled(r, d, specs, a["threads"], m, a["progress"], dnn_mode=a["dnn_mode"], align=pairing)
+        n, pooled = run_pooled(r, d, specs, a["threads"], m.first, a["progress"], dnn_mode=a["dnn_mode"],
+                               align=pairing)
     return PooledScore(m.name, m.backend, n, pooled, ref=r.name, dist=d.name, align=pairing.mode,
                        frame_rate=_rate(r), **_sync_about(delay, d))
 
@@ -238,17 +252,25 @@ def _find_delay(r: FrameSource, d: FrameSource, align: Alignment, window_s: floa
 
 
 def _plan(model, a: dict, policy: PathPolicy, log: bool = False):
-    """The model, the extractor specs and the alignment; with `log`, the
-    specs also compute everything libvmaf logs for the model."""
-    m = load_model(model, a["device"], policy)
+    """The models (a ModelSet: the first rides in the pipeline), the extractor specs and the alignment;
+    with `log`, the specs also compute everything libvmaf logs for the models."""
     extra_specs, _ = featureset.resolve(a["features"])
+    m = load_models(model, a["device"], policy)
+    if not m and not extra_specs:
+        raise InputError("no model and no features: nothing to compute (add features, or a model)")
     specs = featureset.merge(m.extractor_specs(), log_specs(m) if log else [], extra_specs)
+    m.check_columns(c for spec in specs for c in featureset.columns_of(spec))
     return m, specs, Alignment(a["frames"], a["skip_ref"], a["skip_dist"], a["subsample"])
 
 
 def load_model(model, device: str, policy: PathPolicy):
-    """A model by name, path or object; a path is opened through `policy`."""
-    return models.load(arguments.model_ref(model), device=device, policy=policy)
+    """One model by name, path (opened through `policy`), libvmaf syntax or object."""
+    return models.load(model, device=device, policy=policy)
+
+
+def load_models(model, device: str, policy: PathPolicy) -> models.ModelSet:
+    """Every model `model` asks for (one, a list, or none), loaded and named for the logs."""
+    return models.load_set(model, device=device, policy=policy)
 
 
 def extract_features(
@@ -289,16 +311,17 @@ def extract_features(
     with r, d:
         out = run(r, d, merged, a["threads"], a["progress"], align=pairing)
     by_name = {c: out.values[:, i].copy() for i, c in enumerate(out.columns)}
-    result: dict[str, npt.NDArray[np.float64]] = {}
+    return {column: by_name[column] for column in requested_columns(specs, wanted)}
+
+
+def requested_columns(specs, wanted) -> list[str]:
+    """The columns featureset.resolve()'s specs were asked for, in the order asked: every output of an
+    extractor asked for by name, the one column of a feature asked for by name."""
+    out: list[str] = []
     for spec, want in zip(specs, wanted):
-        provided = featureset.columns_of(spec)
-        if want is None:
-            for col in provided:
-                result[col] = by_name[col]
-        else:
-            column = featureset.column_for(spec, want)
-            result[column] = by_name[column]
-    return result
+        columns = featureset.columns_of(spec) if want is None else [featureset.column_for(spec, want)]
+        out += [c for c in columns if c not in out]
+    return out
 
 
 def release_memory() -> int:

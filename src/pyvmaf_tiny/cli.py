@@ -22,7 +22,8 @@ examples:
   pyvmaf-tiny demo                                   # encode built-in content with x264 and score it
   pyvmaf-tiny score ref.y4m dist.mp4                 # VMAF (vmaf_v0.6.1) of an encode
   pyvmaf-tiny score ref.yuv dist.yuv --width 1920 --height 1080 --pix-fmt yuv420p -o log.json
-  pyvmaf-tiny models                                 # packaged models
+  pyvmaf-tiny models                                 # packaged models and the features they read
+  pyvmaf-tiny features                               # feature extractors, their features and options
   pyvmaf-tiny mcp --root ~/videos                    # MCP server over stdio, for AI assistants
 """
 
@@ -46,6 +47,10 @@ examples:
   pyvmaf-tiny score ref.yuv dist.yuv --width 1920 --height 1080 --pix-fmt yuv420p10le
   pyvmaf-tiny score ref.y4m dist.y4m --model vmaf_v0.6.1neg --output log.xml --format xml
   pyvmaf-tiny score ref.y4m dist.y4m --feature psnr --feature float_ssim --frame-scores
+  pyvmaf-tiny score ref.y4m dist.y4m --model vmaf_v0.6.1 --model version=vmaf_v0.6.1:enable_transform=true:name=phone
+  pyvmaf-tiny score ref.y4m dist.y4m --model path=my_model.json:name=mine:disable_clip=true
+  pyvmaf-tiny score ref.y4m dist.y4m --model vmaf_b_v0.6.3          # bootstrap: bagging, stddev, 95% interval
+  pyvmaf-tiny score ref.y4m dist.y4m --no-vmaf --feature psnr --feature float_ssim   # only what is asked
   pyvmaf-tiny score ref.y4m dist_720p.mp4 --scale-dist bicubic     # changes the measurement
   pyvmaf-tiny score ref.y4m dist.mp4 --skip-dist 2 --frames 100 --subsample 5
   pyvmaf-tiny score ref.y4m dist.y4m --model my_tiny.onnx --device auto --plot vmaf.png
@@ -54,6 +59,10 @@ examples:
   pyvmaf-tiny score ref.y4m dist.mp4 --sync auto                   # find the delay; --dist-delay N to give it
 
 Output logs (--output) use libvmaf's JSON/XML/CSV/SUB layout and metric names.
+Printed: the first model's pooled score on one line ("VMAF score of DIST against reference REF (MODEL,
+N frames, BACKEND): SCORE", the line scripts parse; it stays first), then, when more than one metric is
+computed, a table of every model output and every --feature with its mean, min, max and harmonic mean.
+--frame-scores prints the same metrics per frame, as columns, before them.
 Exit codes: 0 ok, 2 bad input or usage, 3 model error, 1 anything else.
 """
 
@@ -79,7 +88,7 @@ def _build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
     _add_common(p, top=True)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     builders = {"score": _add_score, "demo": _add_demo, "corpus": _register_training, "train": _register_training,
-                "models": _add_models, "mcp": _add_mcp}
+                "models": _add_models, "features": _add_features, "mcp": _add_mcp, "batch": _add_batch}
     if command in builders:
         builders[command](sub)
     else:
@@ -108,7 +117,13 @@ def _add_score(sub) -> None:
     g.add_argument("--pix-fmt", help="raw .yuv pixel format, e.g. yuv420p, yuv422p10le, gray (ffmpeg names)")
     g = s.add_argument_group("model and features")
     g.add_argument("--model", action="append", metavar="MODEL",
-                   help=f"packaged model name, a libvmaf JSON model, or a tiny .onnx (default {_DEFAULT_MODEL})")
+                   help=f"packaged model name, a libvmaf JSON model (or bootstrap collection), or a tiny .onnx "
+                        f"(default {_DEFAULT_MODEL}); libvmaf's options too: version=NAME or path=FILE, "
+                        f"name=LOGNAME, enable_transform=true, disable_clip=true, joined by ':' "
+                        f"(vmaf_v0.6.1:enable_transform=true:name=phone). Repeat it to score several models in one "
+                        f"pass; 'none' for none")
+    g.add_argument("--no-vmaf", action="store_true",
+                   help="no model: compute only the --feature metrics (the same as --model none)")
     g.add_argument("--feature", action="append", default=[], metavar="NAME",
                    help="also compute this feature (repeatable), e.g. psnr, float_ssim, integer_motion")
     g.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "openvino"),
@@ -167,17 +182,13 @@ def _inputs(args) -> tuple[str, str]:
     return ref, dist
 
 
-# Scoring several models in one pass is planned (one pipeline, each model's features); until then a second
-# --model is refused here, the one place to lift.
-MODELS_PER_RUN = 1
-
-
-def _model_of(args) -> str:
-    models = args.model or [_DEFAULT_MODEL]
-    if len(models) > MODELS_PER_RUN:
-        raise _UsageError(f"--model given {len(models)} times ({', '.join(models)}): one model per run for now; "
-                          f"run once per model")
-    return models[0]
+def _model_of(args):
+    """The models to score with: what --model / --no-vmaf ask for ("none" for none)."""
+    if args.no_vmaf:
+        if args.model:
+            raise _UsageError(f"--no-vmaf and --model {args.model[0]}: one or the other")
+        return "none"
+    return args.model or [_DEFAULT_MODEL]
 
 
 class _UsageError(Exception):
@@ -194,9 +205,20 @@ def _add_demo(sub) -> None:
 
 
 def _add_models(sub) -> None:
-    m = sub.add_parser("models", help="list the packaged models",
-                       epilog="examples:\n  pyvmaf-tiny models", formatter_class=argparse.RawDescriptionHelpFormatter)
+    m = sub.add_parser("models", help="list the packaged models and the features each reads",
+                       epilog="examples:\n  pyvmaf-tiny models\n  pyvmaf-tiny models --json",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    m.add_argument("--json", action="store_true", help="as JSON: name, kind, path, features (and a sidecar)")
     _add_common(m)
+
+
+def _add_features(sub) -> None:
+    f = sub.add_parser("features", help="list the feature extractors, their features and options",
+                       epilog="examples:\n  pyvmaf-tiny features\n  pyvmaf-tiny features --json\n"
+                              "  pyvmaf-tiny score ref.y4m dist.y4m --feature adm:adm_enhn_gain_limit=1.0",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    f.add_argument("--json", action="store_true", help="as JSON: name, features, options")
+    _add_common(f)
 
 
 def _add_mcp(sub) -> None:
@@ -265,31 +287,40 @@ def _cmd_score(args) -> int:
         # does no linear algebra, so skip starting a BLAS thread pool.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from .io.policy import printable
+    from .models import load_set
     from .progress import Progress
 
     if args.plot:
         from .plot import require_matplotlib
 
         require_matplotlib()  # before the run, not after it
-    # Printing the pooled score alone needs no per-frame arrays (nor numpy).
-    per_frame = bool(args.output or args.plot or args.frame_scores)
+    with _warnings_to_stderr():
+        models = load_set(model, device=args.device)
+    if not models and not args.feature:
+        raise _UsageError("no model (--no-vmaf / --model none) and no --feature: nothing to compute")
+    if args.plot and not models:
+        raise _UsageError("--plot draws the model's score: it needs a model")
+    # One model with one output and nothing else to print needs no per-frame arrays (nor numpy).
+    alone = len(models) == 1 and models.first.output_suffixes == [""] and models.first.interval_coverage is None
+    per_frame = bool(args.output or args.plot or args.frame_scores or args.feature or not alone)
     kwargs = dict(width=args.width, height=args.height, pix_fmt=args.pix_fmt, threads=args.threads,
                   features=args.feature or None, device=args.device, dnn_mode=args.dnn_mode, frames=args.frames,
                   skip_ref=args.skip_ref, skip_dist=args.skip_dist, subsample=args.subsample,
                   scale_dist=args.scale_dist, dist_delay=args.dist_delay, align=args.align, sync=args.sync,
                   sync_window=args.sync_window)
     progress = Progress() if Progress.wanted(args.quiet) else None
+    result = None
     try:
         with _warnings_to_stderr():
             if per_frame:
                 from .api import score
 
-                result = score(ref, dist, model, progress=progress, **kwargs)
+                result = score(ref, dist, models, progress=progress, **kwargs)
                 summary = result.summary()
             else:
                 from .api import pooled_score
 
-                summary = pooled_score(ref, dist, model, progress=progress, **kwargs)
+                summary = pooled_score(ref, dist, models, progress=progress, **kwargs)
     finally:
         if progress is not None:
             progress.finish()
@@ -301,19 +332,82 @@ def _cmd_score(args) -> int:
         plot_timeline(result, args.plot, ref=ref, dist=dist)
     if args.output == "-":
         return EXIT_OK
+    shown = _shown_metrics(result, args.feature) if result is not None else []
     if args.frame_scores:
-        numbers = result.frame_numbers if result.frame_numbers is not None else range(len(result.frames))
-        for num, value in zip(numbers, result.frames):
-            print(f"frame {num}: {value:.6f}")
-    label = "VMAF score" if args.pool == "mean" else f"VMAF {args.pool}"
-    details = [printable(summary.model), f"{summary.frames} frames", summary.backend]
-    if summary.sync_delay is not None:
-        details.append(f"--sync auto: {_delay_text(summary.sync_delay, summary.sync_delay_s)}")
-    if summary.align == "pts":
-        details.append("paired by timestamp")
-    print(f"{label} of {printable(dist)} against reference {printable(ref)} ({', '.join(details)}): "
-          f"{summary.pooled[args.pool]:.6f}")
+        _print_frames(result, shown)
+    if models:
+        label = "VMAF score" if args.pool == "mean" else f"VMAF {args.pool}"
+        details = [printable(summary.model), f"{summary.frames} frames", summary.backend]
+        if result is not None:
+            details += _headline_extras(result)
+        if summary.sync_delay is not None:
+            details.append(f"--sync auto: {_delay_text(summary.sync_delay, summary.sync_delay_s)}")
+        if summary.align == "pts":
+            details.append("paired by timestamp")
+        print(f"{label} of {printable(dist)} against reference {printable(ref)} ({', '.join(details)}): "
+              f"{summary.pooled[args.pool]:.6f}")
+    if len(shown) > 1 or not models:
+        if not models:
+            print(f"{printable(dist)} against reference {printable(ref)} ({result.frame_count} frames):")
+        _print_table(result, shown)
     return EXIT_OK
+
+
+def _shown_metrics(result, features) -> list[str]:
+    """What the console shows: every model output but a bootstrap collection's members (the logs carry
+    them), then the columns of every --feature (not the other outputs of the extractors the models read)."""
+    import re
+
+    from . import featureset
+    from .api import requested_columns
+
+    names = []
+    for name in result.scores:
+        if not any(re.fullmatch(re.escape(m) + r"_\d{4}", name) for m in result.models):
+            names.append(name)
+    if features:
+        specs, wanted = featureset.resolve(features)
+        names += [c for c in requested_columns(specs, wanted) if c not in names]
+    return names
+
+
+def _headline_extras(result) -> list[str]:
+    """The first model's interval (pooled means of its bounds) and a collection's bagging score."""
+    from .models.modelset import interval_names
+
+    out = []
+    name = result.metric
+    bagging = result.pooled.get(f"{name}_bagging")
+    if bagging is not None and name + "_bagging" in result.scores:
+        lo, hi = result.pooled[f"{name}_ci_p95_lo"], result.pooled[f"{name}_ci_p95_hi"]
+        out.append(f"bagging {bagging['mean']:.6f}, 95% interval {lo['mean']:.6f} to {hi['mean']:.6f}")
+    if result.interval is not None:
+        lo, hi = interval_names(name, result.interval_coverage or 0.9)
+        level = round((result.interval_coverage or 0.9) * 100, 6)
+        out.append(f"{level:g}% interval {result.pooled[lo]['mean']:.6f} to {result.pooled[hi]['mean']:.6f}")
+    if name != "vmaf":
+        out.append(f"logged as {name}")
+    return out
+
+
+def _print_frames(result, shown: list[str]) -> None:
+    """Every shown metric of every frame, as columns (a header line first)."""
+    metrics = result.metrics()
+    widths = [max(len(n), 12) for n in shown]
+    print("frame " + " ".join(n.rjust(w) for n, w in zip(shown, widths)))
+    numbers = result.frame_numbers if result.frame_numbers is not None else range(result.frame_count)
+    for row, num in enumerate(numbers):
+        print(f"{int(num):5d} " + " ".join(f"{float(metrics[n][row]):.6f}".rjust(w) for n, w in zip(shown, widths)))
+
+
+def _print_table(result, shown: list[str]) -> None:
+    """One line per metric: libvmaf's pooled mean, min, max and harmonic mean."""
+    width = max([len(n) for n in shown] + [6])
+    pools = ("mean", "min", "max", "harmonic_mean")
+    print("metric".ljust(width) + "".join(p.rjust(15) for p in pools))
+    for name in shown:
+        pooled = result.pooled[name]
+        print(name.ljust(width) + "".join(f"{pooled[p]:.6f}".rjust(15) for p in pools))
 
 
 def _delay_text(delay: int, seconds_: Optional[float]) -> str:
@@ -345,10 +439,39 @@ def _warnings_to_stderr():
 
 
 def _cmd_models(args) -> int:
+    """One line per packaged model: name, kind, path, then the features it reads (comma-separated)."""
     from . import models
 
+    rows = []
     for info in models.list():
-        print(f"{info.name}\t{info.kind}\t{info.path}")
+        row = {"name": info.name, "kind": info.kind, "path": info.path, "features": models.features_of(info)}
+        if info.sidecar is not None:
+            row["sidecar"] = info.sidecar
+        rows.append(row)
+    if args.json:
+        import json
+
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    for row in rows:
+        print(f"{row['name']}\t{row['kind']}\t{row['path']}\t{','.join(row['features'])}")
+    return EXIT_OK
+
+
+def _cmd_features(args) -> int:
+    """One block per extractor: its name, the features it writes, the options it takes."""
+    from . import featureset
+
+    rows = [{"name": name, "features": features, "options": featureset.options_of(name)}
+            for name, features in featureset.catalog().items()]
+    if args.json:
+        import json
+
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    for row in rows:
+        print(f"{row['name']}\n  features: {', '.join(row['features'])}\n"
+              f"  options:  {', '.join(row['options']) or '(none)'}")
     return EXIT_OK
 
 
@@ -368,6 +491,58 @@ def _cmd_mcp(args) -> int:
     return EXIT_OK
 
 
+# --- batch: a manifest of encodes on Dask (pyvmaf_tiny.batch; needs the batch extra only when it runs) ---
+
+_BATCH_EXAMPLES = """\
+examples:
+  pyvmaf-tiny batch encodes.csv --out results/                 # a LocalCluster, one worker per core
+  pyvmaf-tiny batch encodes.jsonl --out results/ --workers 4   # 4 worker processes
+  pyvmaf-tiny batch encodes.csv --out results/ --scheduler tcp://head:8786   # a Dask cluster you run
+
+Manifest: CSV or JSON lines, one encode per row; ref and dist required; optional id, width, height,
+pix_fmt, model, features, scale_dist, frames, skip_ref, skip_dist, subsample. Relative paths start at
+the manifest's directory; workers read the files at the same paths (shared storage).
+Results: DIR/summary.parquet, DIR/summary.csv, DIR/frames.parquet. Running the same command again
+skips the encodes already done. Exit codes: 0 all rows ok, 2 some rows failed (the batch completed),
+1 the batch could not run, 130 interrupted (what finished is kept).
+Needs the batch extra: pip install "pyvmaf-tiny[batch]".
+"""
+
+
+def _add_batch(sub) -> None:
+    b = sub.add_parser("batch", help="score a manifest of encodes on Dask (resumable)", epilog=_BATCH_EXAMPLES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    b.add_argument("manifest", help="CSV or JSON-lines manifest, one encode per row")
+    b.add_argument("--out", required=True, metavar="DIR", help="results directory (a rerun resumes it)")
+    b.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786 "
+                   "(default: start a LocalCluster on this machine)")
+    b.add_argument("--workers", type=_positive_int, metavar="N",
+                   help="LocalCluster worker processes (default: one per core, at least 1 GiB each)")
+    b.add_argument("--threads", type=int, default=0, metavar="N",
+                   help="native threads per encode (default 0: a host's cores over its Dask threads)")
+    b.add_argument("--retries", type=int, default=2, metavar="N",
+                   help="retries of a task whose worker died, LocalCluster only (default 2)")
+    b.add_argument("--ladder-size", type=_positive_int, default=16, metavar="N",
+                   help="most encodes of one reference scored as one task (default 16)")
+    b.add_argument("--quiet", "-q", action="store_true", help="no progress bar or notes")
+    _add_common(b)
+
+
+def _cmd_batch(args) -> int:
+    from .batch import run
+
+    report = run(args.manifest, args.out, scheduler=args.scheduler, workers=args.workers, threads=args.threads,
+                 retries=args.retries, ladder_size=args.ladder_size, progress=not args.quiet)
+    for rid, error in report.failures[:10]:
+        print(f"pyvmaf-tiny: {rid}: {error}", file=sys.stderr)
+    if len(report.failures) > 10:
+        print(f"pyvmaf-tiny: ... and {len(report.failures) - 10} more failed rows (see summary.csv)", file=sys.stderr)
+    print(f"batch: {report.rows} rows: {report.ok} ok, {report.failed} failed, {report.pending} pending "
+          f"({report.skipped} done before, {report.scored} scored now, {report.elapsed:.1f} s); "
+          f"results in {report.out}")
+    return report.exit_code
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = _build_parser(_command_of(argv))
@@ -379,8 +554,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         logging.basicConfig(level=logging.DEBUG, format="pyvmaf-tiny: %(name)s: %(message)s", stream=sys.stderr)
         os.environ.setdefault("PYVMAF_TINY_ORT_LOG", "info")  # read by the native core when it loads ONNX Runtime
     err: BaseException
-    handler = {"score": _cmd_score, "models": _cmd_models, "demo": _cmd_demo, "mcp": _cmd_mcp, "corpus": _cmd_train,
-               "train": _cmd_train}[args.command]
+    handler = {"score": _cmd_score, "models": _cmd_models, "features": _cmd_features, "demo": _cmd_demo,
+               "mcp": _cmd_mcp, "corpus": _cmd_train, "train": _cmd_train, "batch": _cmd_batch}[args.command]
     try:
         return handler(args)
     except _UsageError as e:

@@ -88,7 +88,21 @@ def unknown_feature_message(name: str, cat: Optional[dict[str, list[str]]] = Non
     close += [c for c in difflib.get_close_matches(name, known, n=3, cutoff=0.6) if c not in close]
     hint = f"did you mean {' or '.join(repr(c) for c in close[:3])}?" if close else \
         f"known extractors: {', '.join(sorted(cat))}"
-    return f"unknown feature {name!r}; {hint}"
+    return f"unknown feature {name!r} (`pyvmaf-tiny features` lists them all, with their options); {hint}"
+
+
+def options_of(extractor: str) -> list[str]:
+    """The options (and their aliases) `extractor` takes. Each extractor keeps its own list, which it
+    names when it refuses an option it does not know; this asks it with a key no extractor has."""
+    import re
+
+    try:
+        _core.extractor_provides(extractor, {"\x01": "1"})
+    except InputError as e:
+        found = re.search(r"\(known: (.*)\)$", str(e))
+        if found:
+            return [o.strip() for o in found.group(1).split(",") if o.strip() and o.strip() != "none"]
+    return []
 
 
 def columns_of(spec: Spec) -> list[str]:

@@ -14,9 +14,14 @@ Which metrics a log carries, and in which order, is libvmaf's too:
   extractors libvmaf flags TEMPORAL, which run on its reading thread before
   the frame goes to the workers (``psnr``); then those of the others, as a
   worker extracts the frame; then the outputs written when the clip ends
-  (``integer_motion2``, ``integer_motion3``); the model scores last. Within
-  each stage, extractors come in registration order (the model's features
-  in the model's order, then the extra features in the order given;
+  (``integer_motion2``, ``integer_motion3``); the models' outputs last, model
+  by model in the order given, each model's as libvmaf writes them (its
+  score, a bootstrap collection's members then ``_bagging``, ``_stddev``,
+  ``_ci_p95_lo``, ``_ci_p95_hi``; a tiny model's interval bounds
+  ``_ci_p90_lo``/``_hi`` after its score, named as libvmaf names the
+  bootstrap interval). Within
+  each stage, extractors come in registration order (each model's features
+  in its order, model by model, then the extra features in the order given;
   libvmaf runs an extractor once per set of options) and each extractor's
   outputs in the order it writes them (its ``provides()``). The registry
   records each extractor's stage facts (``ExtractorInfo::libvmaf_temporal``
@@ -53,13 +58,14 @@ def format_number(v: float) -> str:
     return f"{v:.6f}" if zeros <= 6 else f"{v:.16f}"
 
 
-def log_specs(model) -> list:
+def log_specs(models) -> list:
     """Extractor specs for everything libvmaf logs when it scores with
-    `model`: each extractor a libvmaf (SVM) model reads, with all its outputs.
+    `models` (a ModelSet, or one Model): each extractor a libvmaf model (SVM
+    or bootstrap collection) reads, with all its outputs, in model order.
     Other models (tiny ONNX ones) log only the features they read."""
-    if getattr(model, "kind", None) != "svm":
-        return []
-    return [(spec[0], dict(spec[1]), ()) for spec in model.extractor_specs()]
+    entries = [e.model for e in models] if hasattr(models, "entries") else [models]
+    return [(spec[0], dict(spec[1]), ()) for m in entries if getattr(m, "kind", None) in ("svm", "bootstrap")
+            for spec in m.extractor_specs()]
 
 
 def libvmaf_order(columns) -> list[str]:
@@ -77,7 +83,7 @@ def _json_number(v: float) -> str:
 def _frame_numbers(result) -> list[int]:
     if result.frame_numbers is not None:
         return [int(i) for i in result.frame_numbers]
-    return list(range(len(result.frames)))
+    return list(range(result.frame_count))
 
 
 def result_to_dict(result) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
 from ._lazy import np
@@ -18,9 +18,13 @@ from .runner import make_pipeline
 
 @dataclass(frozen=True)
 class FrameScore:
+    """One final frame: `score` is the first model's (NaN without a model), `scores` every model output
+    (as Result.scores names them), `features` the feature values."""
+
     index: int
     score: float
     features: dict[str, float]
+    scores: dict[str, float] = field(default_factory=dict)
 
 
 class Scorer:
@@ -35,18 +39,23 @@ class Scorer:
     motion needs the next frame, so frame i is final once frame i+1 arrives;
     close() (or leaving the `with` block) settles the last frame, returns the
     frames it made final, and sets `result`. A model given by path is opened
-    through `policy`.
+    through `policy`. `model` takes what score() takes, several models
+    included: the first scores each frame in the pipeline, the others from
+    the same frame's features as it becomes final.
     """
 
     def __init__(self, model: Any = models.DEFAULT_MODEL, *, threads: int = 0,
                  features: Optional[Iterable[Any]] = None, bitdepth: Optional[int] = None, device: str = "auto",
                  policy: Optional[PathPolicy] = None):
-        from .api import load_model
+        from .api import load_models
 
-        self._model = load_model(model, device, policy or DEFAULT_POLICY)
+        self._models = load_models(model, device, policy or DEFAULT_POLICY)
         extra, _ = featureset.resolve(features)
-        specs = featureset.merge(self._model.extractor_specs(), log_specs(self._model), extra)
-        self._pipeline = make_pipeline(specs, threads, self._model, "stream")
+        if not self._models and not extra:
+            raise InputError("no model and no features: nothing to compute (add features, or a model)")
+        specs = featureset.merge(self._models.extractor_specs(), log_specs(self._models), extra)
+        self._models.check_columns(c for spec in specs for c in featureset.columns_of(spec))
+        self._pipeline = make_pipeline(specs, threads, self._models.first, "stream")
         self._columns = list(self._pipeline.columns)
         self._bitdepth = bitdepth
         self._bpc: Optional[int] = None
@@ -86,13 +95,17 @@ class Scorer:
         if final == self._emitted:
             return []
         rows = self._pipeline.rows(self._emitted, final)
-        scores = self._pipeline.scores(self._emitted, final)
+        scores = self._pipeline.scores(self._emitted, final) if self._models else None
+        outputs = self._models.outputs(self._columns, rows, scores)
         out = []
         for k in range(rows.shape[0]):
             i = self._emitted + k
-            out.append(FrameScore(i, float(scores[k]), dict(zip(self._columns, map(float, rows[k])))))
+            out.append(FrameScore(i, float(scores[k]) if scores is not None else float("nan"),
+                                  dict(zip(self._columns, map(float, rows[k]))),
+                                  {name: float(v[k]) for name, v in outputs.items()}))
         self._rows.append(rows)
-        self._scores.extend(float(s) for s in scores)
+        if scores is not None:
+            self._scores.extend(float(s) for s in scores)
         self._emitted = final
         return out
 
@@ -117,9 +130,10 @@ class Scorer:
         self._pipeline.close()
         self._closed = True
         last = self._drain()
-        if not self._scores:
+        if not self._rows:
             raise InputError("no frames were pushed")
         values = np.concatenate(self._rows, axis=0)
-        self.result = make_result(self._model, self._columns, values, np.asarray(self._scores),
+        self.result = make_result(self._models, self._columns, values,
+                                  np.asarray(self._scores) if self._models else None,
                                   width=self._shape[1], height=self._shape[0], bitdepth=self._bpc)
         return last

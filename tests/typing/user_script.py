@@ -61,6 +61,15 @@ def registry() -> list[str]:
     return names
 
 
+def catalogue(manifest: str) -> int:
+    from pyvmaf_tiny import batch
+
+    report = batch.run(manifest, "results/", workers=2)
+    assert_type(report.ok, int)
+    assert_type(report.elapsed, float)
+    return report.failed
+
+
 def main() -> None:
     try:
         vmaf_of("ref.y4m", "dist.mp4")

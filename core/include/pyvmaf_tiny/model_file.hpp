@@ -16,7 +16,7 @@ namespace pvt {
 
 class ModelDocument {
  public:
-  enum class Kind { libvmaf, sidecar };
+  enum class Kind { libvmaf, collection, sidecar };
 
   // Parses the whole file `bytes`; throws ModelError naming `origin`.
   // `directory` is the file's directory: references are resolved against it.
@@ -34,6 +34,8 @@ class ModelDocument {
   const std::vector<std::string>& references() const { return references_; }
 
   SvmModel svm_model(ModelFlags flags) const;
+  // Only for a libvmaf bootstrap collection (members "0", "1", ...).
+  BootstrapModel bootstrap_model(ModelFlags flags) const;
   // `onnx_bytes` are the contents of references()[0]; `onnx_origin` names it.
   std::shared_ptr<OnnxModel> onnx_model(std::string_view onnx_bytes, const std::string& onnx_origin,
                                         const DnnOptions& options) const;

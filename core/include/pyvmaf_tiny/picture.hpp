@@ -44,14 +44,16 @@ std::string chroma_layout_name(ChromaLayout layout);
 
 // One frame of reference and distorted pictures: luma, plus the two chroma
 // planes (empty Planes unless an extractor declared needs_chroma()).
-// `prev_ref` is the previous frame's reference luma, or nullptr for the first
-// frame; only extractors that declare temporal() read it.
+// `prev_ref` / `prev_dist` are the previous frame's reference and distorted
+// luma, or nullptr for the first frame; only extractors that declare
+// temporal() read them.
 struct PicturePair {
   Plane ref;
   Plane dist;
   Plane ref_chroma[2];
   Plane dist_chroma[2];
   const Plane* prev_ref = nullptr;
+  const Plane* prev_dist = nullptr;
 };
 
 // The planes of one picture as handed to the pipeline: luma first, then

@@ -132,6 +132,15 @@ const std::vector<Entry>& entries() {
         /*libvmaf_temporal=*/false,
         {"half_integer_motion2", "half_integer_motion3"}},
        feature::make_half_motion},
+      // cambi's full-reference outputs are written only with full_ref=true.
+      {{"cambi",
+        {"cambi", "cambi_source", "cambi_full_reference"},
+        {{"cambi_source", {{"full_ref", "true"}}}, {"cambi_full_reference", {{"full_ref", "true"}}}}},
+       feature::make_cambi},
+      {{"psnr_hvs", {"psnr_hvs_y", "psnr_hvs_cb", "psnr_hvs_cr", "psnr_hvs"}}, feature::make_psnr_hvs},
+      {{"ciede", {"ciede2000"}}, feature::make_ciede},
+      {{"speed_chroma", {"speed_chroma_u", "speed_chroma_v", "speed_chroma_uv"}}, feature::make_speed_chroma},
+      {{"speed_temporal", {"speed_temporal"}}, feature::make_speed_temporal},
   };
   return all;
 }

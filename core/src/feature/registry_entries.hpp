@@ -19,5 +19,10 @@ std::unique_ptr<Extractor> make_float_ansnr(const OptionMap& options);
 std::unique_ptr<Extractor> make_float_psnr(const OptionMap& options);
 std::unique_ptr<Extractor> make_half_pair(const OptionMap& options);
 std::unique_ptr<Extractor> make_half_motion(const OptionMap& options);
+std::unique_ptr<Extractor> make_cambi(const OptionMap& options);
+std::unique_ptr<Extractor> make_psnr_hvs(const OptionMap& options);
+std::unique_ptr<Extractor> make_ciede(const OptionMap& options);
+std::unique_ptr<Extractor> make_speed_chroma(const OptionMap& options);
+std::unique_ptr<Extractor> make_speed_temporal(const OptionMap& options);
 
 }  // namespace pvt::feature

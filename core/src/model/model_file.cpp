@@ -24,16 +24,26 @@ std::shared_ptr<const ModelDocument> ModelDocument::parse(std::string_view bytes
     doc->references_.push_back(path + doc->sidecar_.onnx);
   } else if (root.find("model_dict").present()) {
     doc->kind_ = Kind::libvmaf;
+  } else if (root.is_object() && root.find("0").is_object() && root.find("0").find("model_dict").present()) {
+    doc->kind_ = Kind::collection;
   } else {
     throw ModelError("model " + origin +
-                     ": neither a libvmaf JSON model (no \"model_dict\") nor a pyvmaf-tiny sidecar (no \"schema\")");
+                     ": neither a libvmaf JSON model (no \"model_dict\"), a libvmaf model collection (no member "
+                     "\"0\") nor a pyvmaf-tiny sidecar (no \"schema\")");
   }
   return doc;
 }
 
 SvmModel ModelDocument::svm_model(ModelFlags flags) const {
-  if (kind_ != Kind::libvmaf) throw ModelError("model " + origin_ + ": is a pyvmaf-tiny sidecar, not a libvmaf model");
+  if (kind_ == Kind::sidecar) throw ModelError("model " + origin_ + ": is a pyvmaf-tiny sidecar, not a libvmaf model");
+  if (kind_ == Kind::collection)
+    throw ModelError("model " + origin_ + ": is a libvmaf model collection, not a single libvmaf model");
   return SvmModel::from_document(json_.root(), origin_, flags);
+}
+
+BootstrapModel ModelDocument::bootstrap_model(ModelFlags flags) const {
+  if (kind_ != Kind::collection) throw ModelError("model " + origin_ + ": is not a libvmaf model collection");
+  return BootstrapModel::from_document(json_.root(), origin_, flags);
 }
 
 std::shared_ptr<OnnxModel> ModelDocument::onnx_model(std::string_view onnx_bytes, const std::string& onnx_origin,
@@ -52,6 +62,8 @@ std::shared_ptr<Model> load_model_file(const std::string& path, const DnnOptions
   const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
   const auto doc = ModelDocument::parse(text, path, dir);
   if (doc->kind() == ModelDocument::Kind::libvmaf) return std::make_shared<SvmModel>(doc->svm_model(flags));
+  if (doc->kind() == ModelDocument::Kind::collection)
+    return std::make_shared<BootstrapModel>(doc->bootstrap_model(flags));
   if (text.size() > kMaxSidecarBytes)
     throw ModelError("sidecar " + path + ": larger than the " + std::to_string(kMaxSidecarBytes >> 20) + " MiB cap");
   const std::string& onnx_path = doc->references().at(0);

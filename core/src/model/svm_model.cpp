@@ -107,8 +107,10 @@ SvmModel SvmModel::from_document(const json::Value& root, const std::string& ori
       return v;
     };
 
-    const std::string type(need("model_type").as_string("model_type"));
-    if (type != "LIBSVMNUSVR") bad(origin, "model_type '" + json::excerpt(type) + "' is not supported (only LIBSVMNUSVR)");
+    m.type_ = std::string(need("model_type").as_string("model_type"));
+    if (m.type_ != "LIBSVMNUSVR" && m.type_ != "BOOTSTRAP_LIBSVMNUSVR" && m.type_ != "RESIDUEBOOTSTRAP_LIBSVMNUSVR")
+      bad(origin, "model_type '" + json::excerpt(m.type_) +
+                      "' is not supported (LIBSVMNUSVR, BOOTSTRAP_LIBSVMNUSVR or RESIDUEBOOTSTRAP_LIBSVMNUSVR)");
 
     const json::ArrayView names = need("feature_names").as_array("feature_names");
     if (names.empty() || names.size() > 64) bad(origin, "feature_names must list 1..64 features");
@@ -169,6 +171,29 @@ SvmModel SvmModel::from_document(const json::Value& root, const std::string& ori
       }
     } else if (norm != "none") {
       bad(origin, "norm_type '" + json::excerpt(norm) + "' is not supported (linear_rescale or none)");
+    }
+
+    if (const json::Value c = md.find("chroma_correction_parameter"); c.present()) {
+      // libvmaf's chroma-from-luma correction: a SpEED-chroma value of exactly
+      // 0 (no chroma detail) is replaced by c * (1 - adm3) before prediction.
+      m.chroma_correction_ = c.as_number("chroma_correction_parameter");
+      if (m.chroma_correction_ == 0.0)
+        bad(origin, "chroma_correction_parameter 0 is refused (libvmaf writes no score with it)");
+      const auto only = [&](std::string_view part) {
+        std::size_t found = names.size();
+        for (std::size_t i = 0; i < names.size(); ++i)
+          if (m.features_[i].source_name.find(part) != std::string::npos) {
+            if (found != names.size())
+              bad(origin, "chroma_correction_parameter needs one feature named with '" + std::string(part) +
+                              "', the model has several");
+            found = i;
+          }
+        if (found == names.size())
+          bad(origin, "chroma_correction_parameter needs a feature named with '" + std::string(part) + "'");
+        return found;
+      };
+      m.correction_guide_ = only("adm3");
+      m.correction_target_ = only("speed_chroma");
     }
 
     if (const json::Value clip = md.find("score_clip"); clip.present() && !flags.disable_clip) {
@@ -307,6 +332,15 @@ double SvmModel::svm(const std::vector<double>& x) const {
   return sum - rho_;
 }
 
+// libvmaf's per-feature normalisation and its inverse, in its arithmetic.
+double SvmModel::normalized(std::size_t i, double v) const {
+  return linear_rescale_ ? features_[i].slope * v + features_[i].intercept : v;
+}
+
+double SvmModel::denormalized(std::size_t i, double v) const {
+  return linear_rescale_ ? (v - features_[i].intercept) / features_[i].slope : v;
+}
+
 double SvmModel::transform(double y_in) const {
   double y = y_in;
   if (poly_.p0 || poly_.p1 || poly_.p2) {
@@ -357,13 +391,23 @@ void SvmModel::predict(const double* x, std::size_t frames, double* out) const {
 }
 
 double SvmModel::predict_one(const double* values, std::size_t row) const {
+  return post_process(raw_score(values, row), row);
+}
+
+double SvmModel::raw_score(const double* values, std::size_t row) const {
   std::vector<double> x(features_.size());
-  for (std::size_t i = 0; i < features_.size(); ++i)
-    x[i] = linear_rescale_ ? features_[i].slope * values[i] + features_[i].intercept : values[i];
+  for (std::size_t i = 0; i < features_.size(); ++i) x[i] = normalized(i, values[i]);
+  if (chroma_correction_ && denormalized(correction_target_, x[correction_target_]) == 0.0) {
+    const double guide = denormalized(correction_guide_, x[correction_guide_]);
+    x[correction_target_] = normalized(correction_target_, -*chroma_correction_ * guide + *chroma_correction_);
+  }
   double y = svm(x);
   if (linear_rescale_) y = (y - intercept_) / slope_;
-  if (transform_) y = transform(y);
-  require_finite_score(y, origin_, row);  // before clipping, which would hide an infinity
+  return require_finite_score(y, origin_, row);
+}
+
+double SvmModel::post_process(double y, std::size_t row) const {
+  if (transform_) y = require_finite_score(transform(y), origin_, row);  // before clipping, which would hide it
   if (clip_) {
     y = y < clip_lo_ ? clip_lo_ : y;
     y = y > clip_hi_ ? clip_hi_ : y;

@@ -412,7 +412,10 @@ void Pipeline::run_task(Worker& worker, Task task) {
       pair.ref_chroma[c] = slot.ref.chroma[c];
       pair.dist_chroma[c] = slot.dist.chroma[c];
     }
-    if (prev_slot) pair.prev_ref = &prev_slot->ref.luma;
+    if (prev_slot) {
+      pair.prev_ref = &prev_slot->ref.luma;
+      pair.prev_dist = &prev_slot->dist.luma;
+    }
     double* row;
     {
       std::lock_guard lock(mu_);

@@ -9,7 +9,7 @@ import time
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Callable, Literal, Optional
+from typing import Annotated, Any, Callable, Literal, Optional, Union
 
 import anyio.from_thread
 import anyio.to_thread
@@ -38,6 +38,12 @@ PixFmt = Annotated[Optional[str], Field(description="pixel format of raw .yuv in
                                                     "gray, optionally with 10le/12le/16le (e.g. yuv420p10le)")]
 ModelArg = Annotated[str, Field(description="a packaged model name (see list_models) or the path of a libvmaf "
                                             "JSON model or tiny .onnx model inside the roots")]
+ModelsArg = Annotated[
+    Union[str, list[str]],
+    Field(description="the model, or a list of models scored in one pass: a packaged model name (see list_models), "
+                      "the path of a libvmaf JSON model or tiny .onnx model inside the roots, or libvmaf's syntax "
+                      "with options: version=vmaf_v0.6.1:enable_transform=true:name=phone, path=my.json:name=mine, "
+                      "vmaf_v0.6.1:disable_clip=true; 'none' for no model (features only)")]
 Threads = Annotated[int, Field(ge=0, le=1024, description="worker threads; 0 (the default) uses the server's "
                                                           "per-call budget: the machine's cores, at most its "
                                                           "--max-threads (default 8); larger values are clamped "
@@ -58,10 +64,18 @@ FeatureNames = Annotated[list[str], Field(min_length=1, description="features or
                                           "integer_vif_scale0, integer_adm2, vif, adm, motion, psnr")]
 
 
+class Interval(TypedDict):
+    coverage: float  # 0.9 for a 90% interval
+    lo: Optional[float]  # pooled mean of the per-frame lower bounds
+    hi: Optional[float]
+
+
 class PooledScores(TypedDict):
-    model: str
-    score: Optional[float]  # pooled mean of the per-frame model scores
+    model: str  # the first model, options included
+    score: Optional[float]  # pooled mean of the first model's per-frame scores
     pooled_metrics: dict[str, dict[str, Optional[float]]]
+    models: NotRequired[dict[str, str]]  # each model's log name -> the model, options included
+    interval: NotRequired[Interval]  # the first model's per-frame interval, pooled
     frames: NotRequired[int]  # frame pairs scored
     reference: NotRequired[str]
     distorted: NotRequired[str]
@@ -104,13 +118,16 @@ class Tools:
         self.gate = _Gate(limits.max_calls, limits.busy_wait_s)
 
     async def vmaf_score(self, ref: Clip, dist: Clip, ctx: Context, width: Width = None, height: Height = None,
-                         pix_fmt: PixFmt = None, model: ModelArg = models.DEFAULT_MODEL,
+                         pix_fmt: PixFmt = None, model: ModelsArg = models.DEFAULT_MODEL,
                          features: ExtraFeatures = None, threads: Threads = 0,
                          frames: Frames = None, frame_scores: FrameScoresArg = False, align: AlignArg = "index",
                          sync: SyncArg = None, dist_delay: DistDelay = 0) -> Annotated[CallToolResult, PooledScores]:
         """VMAF of a distorted clip against its reference (the reference first), bit-exact with libvmaf.
 
-        Returns a one-line summary as text and the pooled scores of every metric as structured content;
+        Several models (a list) are scored in one pass, each under its name (name=, else "vmaf" for the
+        first); a bootstrap model (vmaf_b_v0.6.3) adds its bagging score, stddev and 95% interval, a tiny
+        model its interval (vmaf_ci_p90_lo/_hi). Returns a summary as text and the pooled scores of every
+        metric as structured content;
         with frame_scores=true the text is libvmaf's JSON log instead (the layout
         `pyvmaf-tiny score --output log.json` writes: every frame's score and features). _meta holds
         backend/model/frames/version.
@@ -118,7 +135,7 @@ class Tools:
 
         def job(progress):
             with self._inputs(ref, dist, width, height, pix_fmt, frames, reopened=sync is not None) as clips:
-                return api.score(model=self._model(model), features=features, threads=self._threads(threads),
+                return api.score(model=self._models(model), features=features, threads=self._threads(threads),
                                  progress=progress, policy=self.policy, align=align, sync=sync,
                                  dist_delay=dist_delay, **clips)
 
@@ -131,7 +148,11 @@ class Tools:
         else:
             text = _summary(result)
         structured = PooledScores(model=result.model, score=_finite(result.score),
-                                  pooled_metrics=_pooled(result.pooled), frames=len(result.frames))
+                                  pooled_metrics=_pooled(result.pooled), frames=result.frame_count,
+                                  models=dict(result.models))
+        interval = _interval(result)
+        if interval is not None:
+            structured["interval"] = interval
         if result.ref is not None and result.dist is not None:
             structured.update(reference=result.ref, distorted=result.dist)
         if result.sync_delay is not None:
@@ -139,7 +160,7 @@ class Tools:
         return CallToolResult(
             content=[TextContent(type="text", text=text)],
             structured_content=structured,
-            meta={"backend": result.backend, "model": result.model, "frames": len(result.frames),
+            meta={"backend": result.backend, "model": result.model, "frames": result.frame_count,
                   "version": __version__},
         )
 
@@ -227,10 +248,26 @@ class Tools:
     def _model(self, model: str, device: str = "auto") -> models.Model:
         """A packaged model by name, or a model file read through the server's path policy: the file and, for a
         tiny model, the .onnx its sidecar names must resolve inside the roots before anything reads them."""
-        if not _looks_like_path(model) and model not in [info.name for info in models.list()]:
-            raise InputError(f"unknown model {model!r}: use one of {', '.join(i.name for i in models.list())}, or "
-                             f"the path of a libvmaf .json or tiny .onnx model inside the roots")
-        return models.load(model, device=device, policy=self.policy)
+        request = models.parse(model)
+        if request is None:
+            raise InputError("model 'none' names no model")
+        return models.load_request(self._checked(request), device=device, policy=self.policy)
+
+    def _models(self, model: Union[str, list[str]]) -> models.ModelSet:
+        """Every model asked for (libvmaf's syntax), each named or read as _model() does."""
+        if not isinstance(model, (str, list)):
+            raise InputError(f"model must be a model or a list of models, got {type(model).__name__}")
+        checked = [self._checked(r) for r in models.requests(model)]
+        return models.ModelSet.named((r, models.load_request(r, policy=self.policy)) for r in checked)
+
+    @staticmethod
+    def _checked(request: models.ModelRequest) -> models.ModelRequest:
+        """A bare name must be a packaged model's: the server never looks for a bare name in its roots."""
+        names = [info.name for info in models.list()]
+        if request.by != "path" and not _looks_like_path(request.ref) and request.ref not in names:
+            raise InputError(f"unknown model {request.ref!r}: use one of {', '.join(names)}, or the "
+                             f"path of a libvmaf .json or tiny .onnx model inside the roots (path=...)")
+        return request
 
 
 class _Abandoned(Exception):
@@ -331,16 +368,37 @@ def _looks_like_path(model: str) -> bool:
 
 
 def _summary(result) -> str:
-    """One line: the pooled score, what was scored against what, and how."""
-    pooled = result.pooled[result.metric]
-    about = [f"{len(result.frames)} frames", f"model {result.model} on {result.backend}"]
+    """The pooled score, what was scored against what, and how; then one line per other metric."""
+    about = [f"{result.frame_count} frames",
+             f"model {result.model} on {result.backend}" if result.metric is not None else "no model"]
     if result.sync_delay is not None:
         about.append(f"sync delay {result.sync_delay} frames")
     if result.align == "pts":
         about.append("paired by timestamp")
-    return (f"{result.metric.upper()} {pooled['mean']:.6f} (harmonic mean {pooled['harmonic_mean']:.6f}, min "
-            f"{pooled['min']:.6f}, max {pooled['max']:.6f}) of {result.dist} against reference {result.ref}; "
-            f"{', '.join(about)}. Per-frame scores: call again with frame_scores=true.")
+    lines = [f"{result.dist} against reference {result.ref}; {', '.join(about)}."]
+    interval = _interval(result)
+    for name in list(result.scores) + [f for f in result.features if result.metric is None]:
+        pooled = result.pooled[name]
+        label = f"{name.upper()}" if name == result.metric else name
+        model = f" ({result.models[name]})" if name in result.models and name != result.metric else ""
+        extra = ""
+        if name == result.metric and interval is not None:
+            extra = f", {interval['coverage'] * 100:g}% interval {interval['lo']:.6f} to {interval['hi']:.6f}"
+        lines.append(f"{label}{model} {pooled['mean']:.6f} (harmonic mean {pooled['harmonic_mean']:.6f}, min "
+                     f"{pooled['min']:.6f}, max {pooled['max']:.6f}{extra})")
+    lines.append("Per-frame scores: call again with frame_scores=true.")
+    return "\n".join(lines) if len(lines) > 3 else f"{lines[1]} of {lines[0][:-1]}. {lines[2]}"
+
+
+def _interval(result) -> Optional[Interval]:
+    """The first model's interval, pooled (the means of its per-frame bounds)."""
+    if result.interval is None or result.metric is None:
+        return None
+    from ..models.modelset import interval_names
+
+    coverage = result.interval_coverage or 0.9
+    lo, hi = interval_names(result.metric, coverage)
+    return Interval(coverage=coverage, lo=_finite(result.pooled[lo]["mean"]), hi=_finite(result.pooled[hi]["mean"]))
 
 
 def _finite(v) -> Optional[float]:

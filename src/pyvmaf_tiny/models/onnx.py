@@ -61,6 +61,25 @@ class OnnxModel(Model):
     def output_range(self) -> tuple[float, float]:
         return tuple(self.native.output_range)
 
+    @property
+    def interval_coverage(self) -> Optional[float]:
+        if not self.native.has_interval:
+            return None
+        about = (self.sidecar or {}).get("interval") or {}
+        alpha = about.get("alpha", 0.1) if isinstance(about, dict) else 0.1
+        return 1.0 - float(alpha)
+
+    def interval(self, scores, features):
+        """Each frame's (lo, hi), computed natively from its feature row: the score -/+ the sidecar's fixed
+        half-width (schema 1) or -/+ quantile * the graph's per-frame scale output (schema 2), within the
+        output range. `scores` are the model's own scores of those rows."""
+        if not self.native.has_interval:
+            return None
+        from .. import _core
+        from .._lazy import np
+
+        return _core.frame_interval(self.native, np.ascontiguousarray(features, dtype=np.float64))
+
     @classmethod
     def from_sidecar(cls, sidecar_path: str, *, device: str = "auto",
                      policy: PathPolicy = DEFAULT_POLICY) -> "OnnxModel":

@@ -13,6 +13,7 @@ examples:
   pyvmaf-tiny corpus build corpus/                       # PyPI-only default sources
   pyvmaf-tiny corpus build corpus/ --sources ~/my_videos   # plus your own videos and pictures
   pyvmaf-tiny corpus build corpus/ --no-default --sources /usr/share/backgrounds
+  pyvmaf-tiny corpus build /shared/corpus/ --scheduler tcp://head:8786   # on a Dask cluster (pyvmaf-tiny[batch])
 """
 
 TRAIN_EXAMPLES = """\
@@ -36,6 +37,9 @@ def register(sub) -> None:
     b = csub.add_parser("build", help="encode ladders of every source", epilog=CORPUS_EXAMPLES, formatter_class=fmt)
     b.add_argument("out", help="corpus directory (created; an existing corpus is completed, not redone)")
     _corpus_options(b)
+    b.add_argument("--scheduler", metavar="ADDRESS",
+                   help="build the sources on this Dask cluster (e.g. tcp://host:8786); a failed source is listed in "
+                        "failed.csv and the command exits 2")
     b.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     t = sub.add_parser("train", help="distil tiny models from vmaf_v0.6.1", epilog=TRAIN_EXAMPLES,
@@ -137,9 +141,9 @@ def run(args) -> int:
     if args.command == "corpus":
         from .corpus import build
 
-        manifest = build(args.out, _spec(args), log=_log)
+        manifest = build(args.out, _spec(args), log=_log, scheduler=args.scheduler)
         print(manifest)
-        return 0
+        return 2 if (manifest.parent / "failed.csv").exists() else 0
     handler = {"fit": _fit, "sweep": _sweep, "eval": _eval, "export": _export, "quantize": _quantize,
                "claims": _claims}
     return handler[args.train_command](args)

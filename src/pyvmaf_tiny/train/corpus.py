@@ -134,23 +134,34 @@ def sources_for(spec: CorpusSpec) -> list[Source]:
     return out
 
 
-def build(out_dir: str, spec: CorpusSpec, jobs: int = 0, log=print) -> Path:
-    """Build (or complete) the corpus in `out_dir`; returns the manifest path."""
-    out = Path(out_dir)
+def build(out_dir: str, spec: CorpusSpec, jobs: int = 0, log=print, scheduler: Optional[str] = None) -> Path:
+    """Build (or complete) the corpus in `out_dir`; returns the manifest path.
+
+    With `scheduler` (a Dask scheduler address) the sources are built on that
+    cluster as pyvmaf-tiny batch runs its tasks: a source that fails is left
+    out and listed in failed.csv instead of stopping the build, and a source
+    whose worker died is retried a bounded number of times. `out_dir` must
+    then be on storage the workers share.
+    """
+    out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     sources = sources_for(spec)
     jobs = jobs or os.cpu_count() or 1
     rows: list[dict] = []
     work = [(s, spec, str(out)) for s in sources]
-    if jobs == 1:
+    failed: list[tuple[str, str]] = []
+    if scheduler is not None:
+        results = _build_on_dask(scheduler, work, failed, log)
+    elif jobs == 1:
         results = map(_build_source, work)
     else:
         pool = ProcessPoolExecutor(max_workers=jobs)
         results = pool.map(_build_source, work)
     for i, r in enumerate(results, start=1):
         rows += r
-        log(f"corpus: {i}/{len(sources)} sources, {len(rows)} clips")
-    if jobs != 1:
+        if scheduler is None:
+            log(f"corpus: {i}/{len(sources)} sources, {len(rows)} clips")
+    if scheduler is None and jobs != 1:
         pool.shutdown()
     manifest = out / "manifest.csv"
     with open(manifest, "w", newline="") as f:
@@ -158,7 +169,33 @@ def build(out_dir: str, spec: CorpusSpec, jobs: int = 0, log=print) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     (out / "spec.json").write_text(__import__("json").dumps(asdict(spec), indent=1, default=list))
+    failures = out / "failed.csv"
+    if failed:
+        with open(failures, "w", newline="") as f:
+            csv.writer(f).writerows([("source", "error")] + failed)
+    elif failures.exists():
+        failures.unlink()
     return manifest
+
+
+def _build_on_dask(scheduler: str, work: list, failed: list, log) -> list[list[dict]]:
+    """_build_source on every source on a Dask cluster; the rows of each, in source order."""
+    from ..batch.scheduling import run_items
+
+    done: dict[int, list[dict]] = {}
+    index = {id(w): i for i, w in enumerate(work)}
+
+    def on_batch(finished, lost):
+        for w, rows in finished:
+            done[index[id(w)]] = rows
+        for w, failure in lost:
+            failed.append((w[0].id, failure.message))
+            log(f"corpus: {w[0].id} failed: {failure.message}")
+        log(f"corpus: {len(done) + len(failed)}/{len(work)} sources, {sum(map(len, done.values()))} clips, "
+            f"{len(failed)} failed")
+
+    run_items(scheduler, work, _build_source, on_batch=on_batch, name="pvt-corpus")
+    return [done[i] for i in sorted(done)]
 
 
 def read_manifest(path: str) -> list[dict]:
