@@ -166,3 +166,34 @@ def test_eval_mos_maps_scales_and_writes_no_nan(corpus, tmp_path):
     mos_like(corpus, tmp_path / "two.csv", clips=2)
     text = cli("train", "eval", "vmaf_v0.6.1", "--corpus", corpus, "--mos", tmp_path / "two.csv").stdout
     assert "NaN" not in text and json.loads(text)["mos"]["mapped"] is None
+
+
+def test_fr_micro_v2_recipe_trains_on_the_decimated_features_only(corpus, tmp_path):
+    """The packaged fr_micro_v2 recipe (a bounded slice of its corpus-scale command in docs/training.md): it
+    trains on the half_* features, records its family-robust interval, and a score with it extracts nothing
+    at full resolution."""
+    from pyvmaf_tiny.train.config import load_config, packaged_config
+
+    features = load_config(packaged_config("fr_micro_v2")).features
+    out = json.loads(cli("train", "fit", "fr_micro_v2", "--corpus", corpus, "--out", tmp_path / "m").stdout)
+    side = json.loads(Path(out["model"]).with_suffix(".json").read_text())
+    assert side["input"]["features"] == features and all(f.startswith("half_") for f in features)
+    assert side["interval"]["method"] == "cross_conformal_family_robust"
+    assert out["interval"]["halfwidth"] >= out["interval"]["marginal_halfwidth"]
+    clip = small_clip()
+    r = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), out["model"], **clip.geometry)
+    assert r.interval.shape == (len(r.frames), 2) and set(r.features) == set(features)
+
+
+def test_config_overrides_are_validated_like_the_file():
+    """`train fit --set KEY=VALUE`: the commands in docs/training.md that vary a packaged recipe."""
+    from pyvmaf_tiny.train.config import load_config, packaged_config
+
+    cfg = load_config(packaged_config("fr_micro_v2"), ["interval.method=normalized", "interval.family_beta=0",
+                                                       "optim.epochs=5"])
+    assert (cfg.interval.method, cfg.interval.family_beta, cfg.optim.epochs) == ("normalized", 0, 5)
+    for bad, msg in [("interval.nope=1", "unknown key.*nope"), ("optim.epochs=many", "optim.epochs must be int"),
+                     ("name.x=1", "name is not a section"), ("epochs", "expected KEY=VALUE"),
+                     ("interval.method=wide", "interval.method must be one of")]:
+        with pytest.raises(pyvmaf_tiny.InputError, match=msg):
+            load_config(packaged_config("fr_micro_v2"), [bad])

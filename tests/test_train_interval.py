@@ -85,6 +85,9 @@ def test_per_frame_interval_runs_natively(tmp_path):
 
     r = make_result(model, list(model.columns), x[:300], score, width=64, height=64, bitdepth=8)
     np.testing.assert_array_equal(r.interval, got)
+    # and the logs' bounds, named as libvmaf names its bootstrap interval
+    np.testing.assert_array_equal(r.scores["vmaf_ci_p90_lo"], got[:, 0])
+    np.testing.assert_array_equal(r.scores["vmaf_ci_p90_hi"], got[:, 1])
 
 
 def test_sidecar_schema_2_rules(tmp_path):

@@ -25,7 +25,7 @@ examples:
   pyvmaf-tiny train eval models/fr_tiny_v1.onnx --corpus corpus/ [--mos scores.csv]
   pyvmaf-tiny train export models/fr_tiny_v1.pt --opset 21
   pyvmaf-tiny train quantize models/fr_tiny_v1.onnx --corpus corpus/ --int4
-  pyvmaf-tiny train quantize fr_micro_v2 --corpus corpus/ --int4 --out quantized/
+  pyvmaf-tiny train quantize fr_micro_v1 --corpus corpus/ --int4 --out quantized/
 """
 
 
@@ -47,7 +47,9 @@ def register(sub) -> None:
     tsub = t.add_subparsers(dest="train_command", metavar="ACTION", required=True)
     f = tsub.add_parser("fit", help="train, evaluate on held-out sources, export ONNX + sidecar",
                         epilog=TRAIN_EXAMPLES, formatter_class=fmt)
-    f.add_argument("config", help="a YAML config, or a packaged one (fr_tiny_v1, fr_micro_v1)")
+    f.add_argument("config", help="a YAML config, or a packaged one (fr_tiny_v1, fr_micro_v1, fr_micro_v2)")
+    f.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override one config value (dotted key, YAML value; repeatable), e.g. interval.method=constant")
     f.add_argument("--corpus", required=True, help="corpus directory (built first when --sources is given)")
     f.add_argument("--out", default="models", help="where the model, sidecar and report go")
     f.add_argument("--loso", action="store_true", help="also evaluate leave-one-source-out (slow)")
@@ -57,9 +59,14 @@ def register(sub) -> None:
                         formatter_class=fmt)
     s.add_argument("config")
     s.add_argument("--corpus", required=True)
+    s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override one config value before sweeping (repeatable)")
     s.add_argument("--table", help="write the results table (markdown) here")
     s.add_argument("--pairs", action="store_true",
                    help="sweep every pair of the six canonical features instead, with each pair's extraction cost")
+    s.add_argument("--plus", nargs="+", metavar="FEATURE",
+                   help="sweep the config's features alone and with each FEATURE added instead (the config's "
+                        "model and MSE), with each set's extraction cost")
     s.add_argument("--epochs", type=int, help="override the config's epochs (a quicker sweep)")
     s.add_argument("--widths", type=int, nargs="+", default=[16, 32, 64])
     s.add_argument("--depths", type=int, nargs="+", default=[2, 4])
@@ -91,7 +98,7 @@ def register(sub) -> None:
     q = tsub.add_parser("quantize", help="int8 (and int4, opset 21) weight quantisation, written only within "
                         "--max-rmse VMAF of the float model", epilog=TRAIN_EXAMPLES, formatter_class=fmt)
     q.add_argument("model", help="a `train fit` model: its .onnx (with sidecar), its .pt checkpoint, or a packaged "
-                   "tiny model's name (fr_tiny_v1, fr_micro_v1, fr_micro_v2)")
+                   "tiny model's name (fr_tiny_v1, fr_micro_v1)")
     q.add_argument("--corpus", required=True, help="calibration features come from here")
     q.add_argument("--int4", action="store_true", help="also int4 (opset-21 block quantisation)")
     q.add_argument("--max-rmse", type=float, default=0.5, help="the largest RMSE to the float model (VMAF) that is "
@@ -125,7 +132,7 @@ def _log(msg: str) -> None:
     print(time.strftime("%H:%M:%S ") + msg, file=sys.stderr, flush=True)
 
 
-def _config(name_or_path: str):
+def _config(name_or_path: str, overrides=None):
     from .config import load_config, packaged_config
 
     if not os.path.exists(name_or_path) and os.path.exists(packaged_config(name_or_path)):
@@ -133,8 +140,12 @@ def _config(name_or_path: str):
     if not os.path.exists(name_or_path):
         from ..errors import InputError
 
-        raise InputError(f"config {name_or_path}: no such file (packaged: fr_tiny_v1, fr_micro_v1)")
-    return load_config(name_or_path), name_or_path
+        from importlib import resources
+
+        packaged = sorted(p.name[:-5] for p in (resources.files("pyvmaf_tiny") / "configs").iterdir()
+                          if p.name.endswith(".yaml"))
+        raise InputError(f"config {name_or_path}: no such file (packaged: {', '.join(packaged)})")
+    return load_config(name_or_path, overrides), name_or_path
 
 
 def run(args) -> int:
@@ -163,7 +174,7 @@ def _fit(args) -> int:
     from .fit import fit as run_fit
     from .mos import json_safe
 
-    cfg, cfg_path = _config(args.config)
+    cfg, cfg_path = _config(args.config, args.set)
     if args.sources or not os.path.exists(os.path.join(args.corpus, "manifest.csv")):
         build(args.corpus, _spec(args), jobs=args.jobs, log=_log)
     ds = _dataset(args.corpus, args.jobs)
@@ -196,7 +207,7 @@ def _sweep(args) -> int:
     from .dataset import CANONICAL
     from .sweep import grid, markdown, run_sweep
 
-    cfg, _ = _config(args.config)
+    cfg, _ = _config(args.config, args.set)
     if args.epochs:
         cfg.optim.epochs = args.epochs
     ds = _dataset(args.corpus, args.jobs)
@@ -209,10 +220,28 @@ def _sweep(args) -> int:
                        depths=(cfg.model.depth,), learnable_tau=False)
         _log("timing extraction of each pair at 1080p")
         cost = extraction_cost([list(CANONICAL)] + pairs)
+    elif args.plus:
+        from .sweep import extraction_cost
+
+        sets = [list(cfg.features)] + [list(cfg.features) + [f] for f in args.plus]
+        configs = grid(cfg, sets, taus=(), archs=(cfg.model.arch,), widths=(cfg.model.hidden,),
+                       depths=(cfg.model.depth,), learnable_tau=False)
+        _log("timing extraction of each feature set at 1080p")
+        cost = extraction_cost([list(CANONICAL)] + sets)
+        rows = run_sweep(configs, ds, log=_log, jobs=args.jobs)
+        base = "+".join(cfg.features)
+        label = {base: cfg.name, **{base + "+" + f: cfg.name + " + " + f for f in args.plus}}
+        for r in rows:
+            r["features"] = label.get(r["features"], r["features"])
+        cost = {label.get(k, k): v for k, v in cost.items()}
+        return _table(markdown(rows, cost), args)
     else:
         configs = grid(cfg, taus=args.taus, archs=args.archs, widths=args.widths, depths=args.depths,
                        learnable_tau=not args.no_learnable_tau)
-    table = markdown(run_sweep(configs, ds, log=_log, jobs=args.jobs), cost)
+    return _table(markdown(run_sweep(configs, ds, log=_log, jobs=args.jobs), cost), args)
+
+
+def _table(table: str, args) -> int:
     if args.table:
         Path(args.table).write_text(table)
     print(table)

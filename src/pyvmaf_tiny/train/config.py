@@ -190,9 +190,10 @@ def _build(cls, data: Any, where: str):
     return cls(**kwargs)
 
 
-def load_config(path_or_text: str) -> TrainConfig:
+def load_config(path_or_text: str, overrides: Optional[list] = None) -> TrainConfig:
     """A TrainConfig from a YAML file (or YAML text), validated. Files the config names
-    (stage2.mos_csv) are resolved against the config's directory and must exist."""
+    (stage2.mos_csv) are resolved against the config's directory and must exist. `overrides` are
+    "dotted.key=value" strings (the value read as YAML) applied before validation."""
     import os
 
     import yaml
@@ -203,6 +204,20 @@ def load_config(path_or_text: str) -> TrainConfig:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as e:
         raise InputError(f"config: not valid YAML ({e})") from None
+    for item in overrides or []:
+        key, eq, value = str(item).partition("=")
+        if not eq or not key:
+            raise InputError(f"config override {item!r}: expected KEY=VALUE (for example interval.method=constant)")
+        *parents, leaf = key.split(".")
+        node = data if isinstance(data, dict) else {}
+        for part in parents:
+            if not isinstance(node.get(part, {}), dict):
+                raise InputError(f"config override {item!r}: {part} is not a section")
+            node = node.setdefault(part, {})
+        try:
+            node[leaf] = yaml.safe_load(value)
+        except yaml.YAMLError as e:
+            raise InputError(f"config override {item!r}: not valid YAML ({e})") from None
     cfg = _build(TrainConfig, data, "")
     cfg._stage2_given = isinstance(data, dict) and "stage2" in data
     cfg.validate()
