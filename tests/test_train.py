@@ -180,6 +180,9 @@ def test_fr_micro_v2_recipe_trains_on_the_decimated_features_only(corpus, tmp_pa
     assert side["input"]["features"] == features and all(f.startswith("half_") for f in features)
     assert side["interval"]["method"] == "cross_conformal_family_robust"
     assert out["interval"]["halfwidth"] >= out["interval"]["marginal_halfwidth"]
+    rep = json.loads(Path(out["model"]).with_suffix(".report.json").read_text())
+    per = rep["metrics"]["test_per_family"]
+    assert sum(v["frames"] for v in per.values()) == rep["metrics"]["test"]["frame"]["n"]
     clip = small_clip()
     r = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), out["model"], **clip.geometry)
     assert r.interval.shape == (len(r.frames), 2) and set(r.features) == set(features)

@@ -158,6 +158,7 @@ def run_one(ds: Dataset, mos: np.ndarray, size: int, seed: int, variant: str, st
     g = fit_mapping(pc[chosen], mos[chosen], "logistic")  # model scale -> MOS, fitted on the N training clips
 
     def score(clips):
+        clips = clips[np.isfinite(mos[clips])]  # a clip whose label could not be formed (a NaN feature) is left out
         if len(clips) < 3:
             return {}
         a = agreement(pc[clips], mos[clips])

@@ -194,6 +194,11 @@ def fit(cfg: TrainConfig, ds: Dataset, loso: bool = False, log=print) -> FitResu
     pred = student.predict(x)
     metrics = {"test": report(pred[test], label[test], ds.clip[test]),
                "train": report(pred[train], label[train], ds.clip[train])}
+    # each held-out family's frame RMSE and mean signed error (a per-source bias shows here, not in the total)
+    err = pred[test] - label[test]
+    metrics["test_per_family"] = {
+        f: {"frames": int(np.sum(k)), "rmse": float(np.sqrt(np.mean(err[k] ** 2))), "bias": float(np.mean(err[k]))}
+        for f in sorted(set(fam[test])) for k in [fam[test] == f]}
     if cfg.teacher != "vmaf":  # for reference: the ensemble student against plain VMAF
         metrics["test_vs_vmaf"] = report(pred[test], ds.teacher[test], ds.clip[test])
     difficulty = None
