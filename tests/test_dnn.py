@@ -14,6 +14,7 @@ from clips import small_clip
 from content import read_luma
 from onnx_models import SIX, mlp, quantize_int8, save
 from pyvmaf_tiny import _core
+from pyvmaf_tiny.models.onnx import python_session_options
 
 ort = pytest.importorskip("onnxruntime", reason="onnxruntime is a runtime dependency")
 
@@ -26,7 +27,7 @@ def clip_features():
 
 
 def _python_ort(onnx_path, x):
-    sess = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    sess = ort.InferenceSession(str(onnx_path), python_session_options(), providers=["CPUExecutionProvider"])
     y = sess.run(["vmaf"], {"features": x.astype(np.float32)})[0].reshape(-1)
     return np.clip(y.astype(np.float64), 0, 100)
 
@@ -79,7 +80,7 @@ def test_two_feature_model_runs_only_its_extractors(tmp_path, clip_features):
     clip, x = clip_features
     two = ["integer_vif_scale0", "integer_motion2"]
     path = save(tmp_path, "micro", mlp(2, hidden=8, mean=x[:, [2, 1]].mean(0), std=x[:, [2, 1]].std(0) + 1e-3), two)
-    r = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), str(path), **clip.geometry)
+    r = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), str(path), **clip.geometry, device="cpu")
     assert sorted(r.features) == sorted(two)  # nothing else is extracted or reported
     np.testing.assert_allclose(r.frames, _python_ort(path, x[:, [2, 1]]), atol=1e-6)
 

@@ -111,13 +111,18 @@ def test_hidden_sidecar_cannot_reach_outside_the_roots(escape, case, matching_sh
 
 
 def test_mcp_describe_model_reads_nothing_outside_the_roots(escape):
+    import anyio
     from mcp.server.mcpserver.exceptions import ToolError
 
     from pyvmaf_tiny.mcp import Limits, Roots
     from pyvmaf_tiny.mcp.server import Tools
 
     root, secret, digest = escape
-    tools = Tools(Roots.configure([str(root)]), Limits())
+    server = Tools(Roots.configure([str(root)]), Limits())
+
+    class tools:  # describe_model is a coroutine (its loads are gated): called here as the server calls it
+        describe_model = staticmethod(lambda model: anyio.run(server.describe_model, model, None))
+
     for case, data in _hidden_sidecars(digest).items():
         (root / "m.json").write_bytes(data)
         for model in ("m.json", "link.onnx"):

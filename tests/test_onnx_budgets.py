@@ -198,7 +198,9 @@ def test_fixed_batch_axis_is_refused():
 
 
 def _python_ort(path, x):
-    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    from pyvmaf_tiny.models.onnx import python_session_options
+
+    sess = ort.InferenceSession(str(path), python_session_options(), providers=["CPUExecutionProvider"])
     return np.clip(sess.run(["vmaf"], {"features": x.astype(np.float32)})[0].reshape(-1).astype(np.float64), 0, 100)
 
 

@@ -246,10 +246,20 @@ void bind_model(py::module_& m) {
         return out;
       },
       py::arg("data"), py::arg("batch"), "Every tensor's inferred (element type, shape) at one batch size.");
+  m.def(
+      "onnx_narrow_float64",
+      [](const py::bytes& data) -> py::object {
+        const auto out = pvt::dnn::narrow_float64(std::string_view(data), "<bytes>");
+        if (!out) return py::none();
+        return py::bytes(*out);
+      },
+      py::arg("data"), "The float32 twin the OpenVINO provider is given of a graph widened to float64 by Casts.");
   m.def("ort_set_library_hint", &pvt::ort_set_library_hint, py::arg("path"));
   m.def("ort_set_log_level", &pvt::ort_set_log_level, py::arg("level"),
         "Which of ONNX Runtime's log lines reach stderr: off, error, warning, info or verbose.");
   m.def("ort_log_level", &pvt::ort_log_level);
+  m.def("ort_graph_optimization", [] { return std::string(pvt::dnn::kGraphOptimizationName); },
+        "The graph optimisation level of every ONNX Runtime session the core makes.");
   m.def("onnx_budgets", [] {
     py::dict d;
     d["max_batch"] = pvt::dnn::kMaxBatch;

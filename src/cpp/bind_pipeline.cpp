@@ -9,6 +9,7 @@
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/model.hpp"
 #include "pyvmaf_tiny/pipeline.hpp"
+#include "pyvmaf_tiny/raw_reader.hpp"
 #include "pyvmaf_tiny/registry.hpp"
 
 namespace py = pybind11;
@@ -68,11 +69,32 @@ pvt::Picture as_picture(const py::object& obj, int bpc, const char* which) {
   return pic;
 }
 
+// One side of a frame for push_frame(): None (an encode not pushed), a
+// (RawReader, frame index) tuple, or a picture as as_picture() reads it.
+struct SourceArg {
+  pvt::Pipeline::Source source;
+  pvt::Picture picture;
+};
+
+void as_source(const py::object& obj, int bpc, const char* which, SourceArg& out) {
+  if (obj.is_none()) return;
+  if (py::isinstance<py::tuple>(obj)) {
+    const auto t = obj.cast<py::tuple>();
+    if (t.size() == 2 && py::isinstance<pvt::RawReader>(t[0])) {
+      out.source.reader = &t[0].cast<const pvt::RawReader&>();
+      out.source.frame = t[1].cast<std::uint64_t>();
+      return;
+    }
+  }
+  out.picture = as_picture(obj, bpc, which);
+  out.source.picture = &out.picture;
+}
+
 }  // namespace
 
 void bind_pipeline(py::module_& m) {
   py::class_<pvt::Pipeline>(m, "Pipeline")
-      .def(py::init([](const std::vector<py::tuple>& specs, unsigned threads) {
+      .def(py::init([](const std::vector<py::tuple>& specs, unsigned threads, unsigned encodes) {
              std::vector<pvt::ExtractorSpec> s;
              for (const auto& t : specs) {
                if (t.size() < 2 || t.size() > 3)
@@ -81,9 +103,11 @@ void bind_pipeline(py::module_& m) {
                if (t.size() == 3) spec.only = t[2].cast<std::vector<std::string>>();
                s.push_back(std::move(spec));
              }
-             return std::make_unique<pvt::Pipeline>(std::move(s), threads);
+             return std::make_unique<pvt::Pipeline>(std::move(s), threads, encodes);
            }),
-           py::arg("specs"), py::arg("threads"))
+           py::arg("specs"), py::arg("threads"), py::arg("encodes") = 1,
+           "encodes > 1: ladder mode, one reference against that many distorted inputs (push_frame()).")
+      .def_property_readonly("encodes", &pvt::Pipeline::encodes)
       .def_property_readonly("columns", &pvt::Pipeline::columns)
       .def_property_readonly("threads", &pvt::Pipeline::threads,
                              "Workers in use: the request clamped to the cores and (from the first push) the memory "
@@ -113,6 +137,33 @@ void bind_pipeline(py::module_& m) {
           py::arg("ref"), py::arg("ref_frame"), py::arg("dist"), py::arg("dist_frame"),
           "Schedules frame ref_frame of `ref` and dist_frame of `dist`, viewed in place where the files map, else read in.")
       .def(
+          "push_frame",
+          [](pvt::Pipeline& p, const py::object& ref, const py::list& dists, int bpc) {
+            // The arrays and readers stay referenced by the caller until push_frame() returns.
+            SourceArg r;
+            as_source(ref, bpc, "reference", r);
+            std::vector<SourceArg> d(dists.size());
+            for (std::size_t k = 0; k < d.size(); ++k) as_source(dists[k], bpc, "distorted", d[k]);
+            std::vector<pvt::Pipeline::Source> sources;
+            for (const auto& a : d) sources.push_back(a.source);
+            py::gil_scoped_release release;
+            p.push_frame(r.source, sources);
+          },
+          py::arg("ref"), py::arg("dists"), py::arg("bpc"),
+          "One frame of the reference and of each encode: each side a picture (as push() takes it), a "
+          "(RawReader, frame) tuple, or None for an encode that failed or was dropped.")
+      .def("drop", &pvt::Pipeline::drop, py::arg("encode"), "Ladder mode: stop scoring `encode`.")
+      .def("failed", &pvt::Pipeline::failed, py::arg("encode"),
+           "Ladder mode: whether `encode` failed or was dropped.")
+      .def(
+          "raise_error",
+          [](const pvt::Pipeline& p, unsigned encode) {
+            if (auto e = p.error_of(encode)) std::rethrow_exception(e);
+          },
+          py::arg("encode"), "Raises the error `encode` failed with in the core, if any.")
+      .def("failed_frame", &pvt::Pipeline::failed_frame, py::arg("encode"))
+      .def_property_readonly("live_encodes", &pvt::Pipeline::live_encodes)
+      .def(
           "close",
           [](pvt::Pipeline& p) {
             py::gil_scoped_release release;
@@ -126,35 +177,37 @@ void bind_pipeline(py::module_& m) {
                                                            : pvt::Pipeline::ModelMode::batch, batch);
           },
           py::arg("model"), py::arg("mode") = "stream", py::arg("batch") = 1024)
-      .def_property_readonly("scored_count", &pvt::Pipeline::scored_count)
+      .def_property_readonly("scored_count", [](const pvt::Pipeline& p) { return p.scored_count(0); })
+      .def("scored_count_of", &pvt::Pipeline::scored_count, py::arg("encode"))
       .def_property("subsample", &pvt::Pipeline::subsample, &pvt::Pipeline::set_subsample)
       .def(
           "scores",
-          [](const pvt::Pipeline& p, unsigned start, unsigned stop) {
-            const auto v = p.scores(start, stop);
+          [](const pvt::Pipeline& p, unsigned start, unsigned stop, unsigned encode) {
+            const auto v = p.scores(start, stop, encode);
             return py::array_t<double>(static_cast<py::ssize_t>(v.size()), v.data());
           },
-          py::arg("start"), py::arg("stop"))
+          py::arg("start"), py::arg("stop"), py::arg("encode") = 0)
       .def(
           "pooled_scores",
-          [](const pvt::Pipeline& p) {
-            const auto v = p.scores(0, p.scored_count());
+          [](const pvt::Pipeline& p, unsigned encode) {
+            const auto v = p.scores(0, p.scored_count(encode), encode);
             return pooled_dict(pvt::pool(v.data(), v.size()));
           },
-          "pool() of every model score so far, without building an array.")
+          py::arg("encode") = 0, "pool() of every model score so far, without building an array.")
       .def_property_readonly("pushed", &pvt::Pipeline::pushed)
       .def_property_readonly("final_count", &pvt::Pipeline::final_count)
       .def(
           "rows",
-          [](const pvt::Pipeline& p, unsigned start, unsigned stop) {
+          [](const pvt::Pipeline& p, unsigned start, unsigned stop, unsigned encode) {
             const std::size_t cols = p.columns().size();
             if (start > stop || stop > p.final_count()) throw pvt::Error("rows(): range is not final");
             py::array_t<double> out({static_cast<py::ssize_t>(stop - start), static_cast<py::ssize_t>(cols)});
             auto* dst = out.mutable_data();
-            for (unsigned i = start; i < stop; ++i) p.final_row(i, dst + (i - start) * cols);
+            for (unsigned i = start; i < stop; ++i) p.final_row(i, dst + (i - start) * cols, encode);
             return out;
           },
-          py::arg("start"), py::arg("stop"), "Final values of frames [start, stop) as a (frames, columns) array.");
+          py::arg("start"), py::arg("stop"), py::arg("encode") = 0,
+          "Final values of frames [start, stop) of `encode` as a (frames, columns) array.");
 
   m.def("extractor_catalog", [] {
     py::list out;

@@ -9,12 +9,14 @@ from .errors import (  # noqa: E402
 )
 from . import models  # noqa: E402
 from .api import extract_features, release_memory, score  # noqa: E402
+from .ladder import score_ladder  # noqa: E402
 from .result import Result  # noqa: E402
 from .scorer import FrameScore, Scorer  # noqa: E402
 
 __all__ = [
     "__version__",
     "score",
+    "score_ladder",
     "extract_features",
     "release_memory",
     "Scorer",

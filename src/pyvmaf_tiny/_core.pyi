@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['BootstrapModel', 'Model', 'ModelDocument', 'OnnxModel', 'Pipeline', 'RawReader', 'SvmModel', 'Y4mReader', 'active_isa', 'check_onnx', 'detected_isa', 'extractor_catalog', 'extractor_for_feature', 'extractor_provides', 'frame_interval', 'libvmaf_log_stage', 'onnx_budgets', 'onnx_shapes', 'ort_info', 'ort_log_level', 'ort_set_library_hint', 'ort_set_log_level', 'ort_slot_use', 'parse_json', 'parse_sidecar', 'pool', 'pool_release', 'pool_stats']
+__all__: list[str] = ['BootstrapModel', 'Model', 'ModelDocument', 'OnnxModel', 'Pipeline', 'RawReader', 'SvmModel', 'Y4mReader', 'active_isa', 'check_onnx', 'detected_isa', 'extractor_catalog', 'extractor_for_feature', 'extractor_provides', 'frame_interval', 'libvmaf_log_stage', 'onnx_budgets', 'onnx_narrow_float64', 'onnx_shapes', 'ort_graph_optimization', 'ort_info', 'ort_log_level', 'ort_set_library_hint', 'ort_set_log_level', 'ort_slot_use', 'parse_json', 'parse_sidecar', 'pool', 'pool_release', 'pool_stats']
 class RawReader:
     """
     Equal-sized planar frames of a file, read natively into the pipeline's buffers.
@@ -136,25 +136,47 @@ class ModelDocument:
     def references(self) -> list:
         ...
 class Pipeline:
-    def __init__(self, specs: collections.abc.Sequence[tuple], threads: typing.SupportsInt | typing.SupportsIndex) -> None:
-        ...
+    def __init__(self, specs: collections.abc.Sequence[tuple], threads: typing.SupportsInt | typing.SupportsIndex, encodes: typing.SupportsInt | typing.SupportsIndex = 1) -> None:
+        """
+        encodes > 1: ladder mode, one reference against that many distorted inputs (push_frame()).
+        """
     def close(self) -> None:
         ...
-    def pooled_scores(self) -> dict:
+    def drop(self, encode: typing.SupportsInt | typing.SupportsIndex) -> None:
+        """
+        Ladder mode: stop scoring `encode`.
+        """
+    def failed(self, encode: typing.SupportsInt | typing.SupportsIndex) -> bool:
+        """
+        Ladder mode: whether `encode` failed or was dropped.
+        """
+    def failed_frame(self, encode: typing.SupportsInt | typing.SupportsIndex) -> int:
+        ...
+    def pooled_scores(self, encode: typing.SupportsInt | typing.SupportsIndex = 0) -> dict:
         """
         pool() of every model score so far, without building an array.
         """
     def push(self, ref: typing.Any, dist: typing.Any, bpc: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
+    def push_frame(self, ref: typing.Any, dists: list, bpc: typing.SupportsInt | typing.SupportsIndex) -> None:
+        """
+        One frame of the reference and of each encode: each side a picture (as push() takes it), a (RawReader, frame) tuple, or None for an encode that failed or was dropped.
+        """
     def push_read(self, ref: RawReader, ref_frame: typing.SupportsInt | typing.SupportsIndex, dist: RawReader, dist_frame: typing.SupportsInt | typing.SupportsIndex) -> None:
         """
         Schedules frame ref_frame of `ref` and dist_frame of `dist`, viewed in place where the files map, else read in.
         """
-    def rows(self, start: typing.SupportsInt | typing.SupportsIndex, stop: typing.SupportsInt | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.float64]:
+    def raise_error(self, encode: typing.SupportsInt | typing.SupportsIndex) -> None:
         """
-        Final values of frames [start, stop) as a (frames, columns) array.
+        Raises the error `encode` failed with in the core, if any.
         """
-    def scores(self, start: typing.SupportsInt | typing.SupportsIndex, stop: typing.SupportsInt | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.float64]:
+    def rows(self, start: typing.SupportsInt | typing.SupportsIndex, stop: typing.SupportsInt | typing.SupportsIndex, encode: typing.SupportsInt | typing.SupportsIndex = 0) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        Final values of frames [start, stop) of `encode` as a (frames, columns) array.
+        """
+    def scored_count_of(self, encode: typing.SupportsInt | typing.SupportsIndex) -> int:
+        ...
+    def scores(self, start: typing.SupportsInt | typing.SupportsIndex, stop: typing.SupportsInt | typing.SupportsIndex, encode: typing.SupportsInt | typing.SupportsIndex = 0) -> numpy.typing.NDArray[numpy.float64]:
         ...
     def set_model(self, model: Model, mode: str = 'stream', batch: typing.SupportsInt | typing.SupportsIndex = 1024) -> None:
         ...
@@ -162,7 +184,13 @@ class Pipeline:
     def columns(self) -> list[str]:
         ...
     @property
+    def encodes(self) -> int:
+        ...
+    @property
     def final_count(self) -> int:
+        ...
+    @property
+    def live_encodes(self) -> int:
         ...
     @property
     def memory_budget(self) -> int:
@@ -225,9 +253,17 @@ def libvmaf_log_stage(column: str) -> int:
     """
 def onnx_budgets() -> dict:
     ...
+def onnx_narrow_float64(data: bytes) -> typing.Any:
+    """
+    The float32 twin the OpenVINO provider is given of a graph widened to float64 by Casts.
+    """
 def onnx_shapes(data: bytes, batch: typing.SupportsInt | typing.SupportsIndex) -> dict:
     """
     Every tensor's inferred (element type, shape) at one batch size.
+    """
+def ort_graph_optimization() -> str:
+    """
+    The graph optimisation level of every ONNX Runtime session the core makes.
     """
 def ort_info() -> dict:
     ...

@@ -17,11 +17,13 @@ from .io import open_source
 from .io.policy import DEFAULT_POLICY, PathPolicy
 from .io.scaled import ScaledSource
 from .io.source import FrameSource
+from .ladder import is_ladder, score_list
 from .output import log_specs
 from .result import PooledScore, Result, make_result
 from .roles import warn_if_swapped
 from .runner import Alignment, ProgressFn, check_pair, run, run_pooled
-from .sync import ANALYSIS_SECONDS, FALLBACK_RATE, best_delay, nearest_ref_frames, need_rate, small_luma
+from .sync import (ANALYSIS_SECONDS, FALLBACK_RATE, best_delay, check_search_budget, nearest_ref_frames, need_rate,
+                   small_luma)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -109,8 +111,13 @@ def score(
     read one file.
 
     Returns a Result: `.score` (pooled mean), `.frames` (per-frame scores), `.scores` (every model's),
-    `.features`, `.pooled`, `.to_pandas()`, `.write("log.json")`.
+    `.features`, `.pooled`, `.to_pandas()`, `.write("log.json")`. Several encodes of one reference (`dist`
+    a list or tuple of paths, FrameSources or 3-D arrays) are scored in one pass and give a list of Results
+    in their order; an encode that fails raises its error (pyvmaf_tiny.score_ladder keeps the others'
+    results).
     """
+    if is_ladder(dist):
+        return score_list(locals())
     a = _arguments(locals())
     m, specs, _ = _plan(model, a, policy, log=True)
     r, d, pairing, delay = _open_aligned(ref, dist, a, policy)
@@ -234,6 +241,7 @@ def _find_delay(r: FrameSource, d: FrameSource, align: Alignment, window_s: floa
     ref_want = pairs + window
     if align.mode == "pts":  # the reference frames the distorted ones may pair with at any delay tried
         ref_want = round((ANALYSIS_SECONDS + 2 * window_s) * need_rate(r, "--align pts")) + 1
+    check_search_budget(r, d, window, pairs, ref_want)
     for picture in itertools.islice(r.stream(False), align.skip_ref, align.skip_ref + ref_want):
         refs.append(small_luma(picture))
     if align.mode == "index":

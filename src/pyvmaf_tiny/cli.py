@@ -16,6 +16,7 @@ from .errors import BackendUnavailable, InputError, ModelError, PyvmafTinyError,
 EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_MODEL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 128 + 13  # what a tool killed by SIGPIPE reports: `pyvmaf-tiny ... | head`
 _DEFAULT_MODEL = "vmaf_v0.6.1"
+_LOG_SUFFIXES = {"json": ".json", "xml": ".xml", "csv": ".csv", "sub": ".sub"}
 
 _MAIN_EXAMPLES = """\
 examples:
@@ -57,12 +58,19 @@ examples:
   pyvmaf-tiny score --ref ref.y4m --dist dist.mp4                  # the reference comes first (ffmpeg: last)
   pyvmaf-tiny score ref24.mp4 dist12.mp4 --align pts               # pair by time; changes the measurement
   pyvmaf-tiny score ref.y4m dist.mp4 --sync auto                   # find the delay; --dist-delay N to give it
+  pyvmaf-tiny score ref.y4m 1080p.mp4 720p.mp4 540p.mp4 --scale-dist bicubic --output logs/   # a ladder
+  pyvmaf-tiny score ref.y4m a.mp4 b.mp4 --output 'logs/{name}.xml'   # one log per encode, named by a template
 
 Output logs (--output) use libvmaf's JSON/XML/CSV/SUB layout and metric names.
 Printed: the first model's pooled score on one line ("VMAF score of DIST against reference REF (MODEL,
 N frames, BACKEND): SCORE", the line scripts parse; it stays first), then, when more than one metric is
 computed, a table of every model output and every --feature with its mean, min, max and harmonic mean.
 --frame-scores prints the same metrics per frame, as columns, before them.
+Several encodes of one reference (score REF DIST DIST ...) are scored in one pass that reads the
+reference once: the same lines for each encode, in order, each encode's values exactly those it has
+alone; --output is then a directory (DIR/NAME.json, NAME the encode's file name without its suffix)
+or a template with {name} (and {index}, the encode's position from 0), and --plot likewise. An encode
+that fails prints its error and the others are still scored and written (exit status: the failure's).
 Exit codes: 0 ok, 2 bad input or usage, 3 model error, 1 anything else.
 """
 
@@ -108,9 +116,11 @@ def _add_score(sub) -> None:
     s.add_argument("ref", nargs="?", help="reference (the original): .y4m, a container (.mp4, .mkv, ...), or .yuv "
                                           "with --width/--height/--pix-fmt. Note: ffmpeg's libvmaf filter takes the "
                                           "distorted clip first; here the reference comes first")
-    s.add_argument("dist", nargs="?", help="distorted clip (the encode), in any of the same forms")
+    s.add_argument("dist", nargs="*", help="distorted clip (the encode), in any of the same forms; several encodes "
+                                           "of one reference are scored in one pass that reads it once")
     s.add_argument("--ref", dest="ref_opt", metavar="REF", help="the reference, named explicitly")
-    s.add_argument("--dist", dest="dist_opt", metavar="DIST", help="the distorted clip, named explicitly")
+    s.add_argument("--dist", dest="dist_opt", metavar="DIST", action="append",
+                   help="the distorted clip, named explicitly (repeatable: several encodes)")
     g = s.add_argument_group("raw input")
     g.add_argument("--width", type=int, help="frame width of raw .yuv input")
     g.add_argument("--height", type=int, help="frame height of raw .yuv input")
@@ -150,36 +160,74 @@ def _add_score(sub) -> None:
     g.add_argument("--scale-dist", choices=("bicubic", "lanczos"),
                    help="resize the distorted clip to the reference size first (this changes the measurement)")
     g = s.add_argument_group("output")
-    g.add_argument("--output", "-o", help="write a libvmaf-compatible log here ('-' for stdout)")
+    g.add_argument("--output", "-o",
+                   help="write a libvmaf-compatible log here ('-' for stdout); with several encodes a directory "
+                        "or a template with {name}, e.g. 'logs/{name}.json'")
     g.add_argument("--format", choices=("json", "xml", "csv", "sub"),
                    help="log format (default: from the --output suffix, else json)")
     g.add_argument("--pool", default="mean", choices=("mean", "harmonic_mean", "min", "max"),
                    help="which pooled score to print (default mean)")
     g.add_argument("--frame-scores", action="store_true", help="print every frame's score")
-    g.add_argument("--plot", metavar="PNG", help="save a per-frame timeline (needs matplotlib)")
+    g.add_argument("--plot", metavar="PNG", help="save a per-frame timeline (needs matplotlib); with several "
+                                                 "encodes a directory or a template with {name}")
     g.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     _add_common(s)
 
 
-def _inputs(args) -> tuple[str, str]:
-    """(reference, distorted) from the positionals and --ref/--dist."""
-    given = [a for a in (args.ref, args.dist) if a is not None]
-    ref, dist = args.ref_opt, args.dist_opt
-    if ref is None and dist is None:
-        if len(given) != 2:
-            raise _UsageError("score needs a reference and a distorted clip: score REF DIST, or --ref REF --dist DIST")
-        return given[0], given[1]
-    if len(given) > (ref is None) + (dist is None):
-        raise _UsageError(f"too many clips: {' '.join(given)} besides --ref/--dist")
+def _inputs(args) -> tuple[str, list[str]]:
+    """(reference, the distorted clips) from the positionals and --ref/--dist: the reference first, then
+    every encode."""
+    given = ([args.ref] if args.ref is not None else []) + list(args.dist or [])
+    ref, dists = args.ref_opt, list(args.dist_opt or [])
+    if ref is None and not dists:
+        if len(given) < 2:
+            raise _UsageError("score needs a reference and a distorted clip: score REF DIST [DIST ...], or "
+                              "--ref REF --dist DIST")
+        return given[0], given[1:]
+    if dists and len(given) > (ref is None):  # with --dist, every encode is named by --dist
+        raise _UsageError(f"too many clips: {' '.join(given)} besides --ref/--dist (repeat --dist for several "
+                          f"encodes)")
     if ref is None:
         if not given:
             raise _UsageError("no reference: add --ref REF")
-        ref = given[0]
-    elif dist is None:
-        if not given:
-            raise _UsageError("no distorted clip: add --dist DIST")
-        dist = given[0]
-    return ref, dist
+        ref, given = given[0], given[1:]
+    dists += given
+    if not dists:
+        raise _UsageError("no distorted clip: add --dist DIST")
+    return ref, dists
+
+
+def _per_encode_paths(option: str, given: Optional[str], dists: list[str], suffix: str) -> Optional[list[str]]:
+    """Where each encode's log (or plot) goes: `given` itself for one encode; with several, a directory
+    (DIR/NAME + suffix) or a template with {name} / {index}. A single plain path for several encodes, or
+    two encodes sent to one file, is refused."""
+    if given is None:
+        return None
+    is_dir = given.endswith(("/", os.sep)) or os.path.isdir(given)
+    templated = "{name}" in given or "{index}" in given
+    if given == "-" and len(dists) > 1:
+        raise _UsageError(f"{option} - (stdout) takes one log; with {len(dists)} encodes give a directory or a "
+                          f"template with {{name}}")
+    if not (is_dir or templated):
+        if len(dists) > 1:
+            raise _UsageError(f"{option} {given}: one file for {len(dists)} encodes; give a directory (e.g. "
+                              f"{option} logs/) or a template with {{name}} (e.g. {option} 'logs/{{name}}{suffix}')")
+        return [given]
+    names = [os.path.splitext(os.path.basename(os.fspath(d)))[0] or f"encode{k}" for k, d in enumerate(dists)]
+    if templated:
+        try:
+            paths = [given.format(name=n, index=k) for k, n in enumerate(names)]
+        except (KeyError, IndexError, ValueError) as e:
+            raise _UsageError(f"{option} {given}: a template takes {{name}} and {{index}} only ({e})") from None
+    else:
+        paths = [os.path.join(given, n + suffix) for n in names]
+    seen: dict[str, str] = {}
+    for d, path in zip(dists, paths):
+        if path in seen:
+            raise _UsageError(f"{option} {given}: {seen[path]} and {d} would both write {path}; use a template "
+                              f"with {{index}} (e.g. {option} 'logs/{{index}}_{{name}}{suffix}')")
+        seen[path] = d
+    return paths
 
 
 def _model_of(args):
@@ -280,20 +328,43 @@ def _port(text: str) -> int:
 
 
 def _cmd_score(args) -> int:
-    ref, dist = _inputs(args)
+    ref, dists = _inputs(args)
     model = _model_of(args)
+    suffix = _LOG_SUFFIXES.get(args.format or "json", ".json")
+    outputs = _per_encode_paths("--output", args.output, dists, suffix)
+    plots = _per_encode_paths("--plot", args.plot, dists, ".png")
+    if len(dists) > 1:
+        for flag, given in (("--dist-delay", args.dist_delay), ("--align pts", args.align == "pts"),
+                            ("--sync", args.sync)):
+            if given:
+                raise _UsageError(f"{flag} pairs one distorted clip with the reference; score the encodes one by "
+                                  f"one, or align them with --skip-ref/--skip-dist")
     if "numpy" not in sys.modules:
         # The runner loads numpy while the native core scores; this command
         # does no linear algebra, so skip starting a BLAS thread pool.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    from .io.policy import printable
     from .models import load_set
     from .progress import Progress
 
+    # What is written after the run is checked before it, not found wrong after a long run.
+    if args.output and args.output != "-":
+        from .io.policy import check_output
+        from .output import format_for
+
+        format_for(args.output, args.format)
+        check_output(args.output)
     if args.plot:
+        from .io.policy import check_output
         from .plot import require_matplotlib
 
-        require_matplotlib()  # before the run, not after it
+        plt = require_matplotlib()
+        kinds = plt.figure().canvas.get_supported_filetypes()
+        plt.close("all")
+        ext = os.path.splitext(args.plot)[1][1:].lower()
+        if ext not in kinds:
+            raise InputError(f"--plot {printable(args.plot)}: name the image's format by its suffix: "
+                             f"{', '.join('.' + k for k in sorted(kinds))}")
+        check_output(args.plot, "--plot")
     with _warnings_to_stderr():
         models = load_set(model, device=args.device)
     if not models and not args.feature:
@@ -309,6 +380,9 @@ def _cmd_score(args) -> int:
                   scale_dist=args.scale_dist, dist_delay=args.dist_delay, align=args.align, sync=args.sync,
                   sync_window=args.sync_window)
     progress = Progress() if Progress.wanted(args.quiet) else None
+    if len(dists) > 1:
+        return _score_ladder(args, ref, dists, models, kwargs, progress, outputs, plots)
+    dist = dists[0]
     result = None
     try:
         with _warnings_to_stderr():
@@ -324,14 +398,76 @@ def _cmd_score(args) -> int:
     finally:
         if progress is not None:
             progress.finish()
-    if args.output:
-        result.write(args.output, args.format)
-    if args.plot:
+    if outputs:
+        _make_parent(outputs[0], args.output)
+        result.write(outputs[0], args.format)
+    if plots:
         from .plot import plot_timeline
 
-        plot_timeline(result, args.plot, ref=ref, dist=dist)
+        _make_parent(plots[0], args.plot)
+        plot_timeline(result, plots[0], ref=ref, dist=dist)
     if args.output == "-":
         return EXIT_OK
+    _print_encode(args, models, ref, dist, result, summary)
+    return EXIT_OK
+
+
+def _score_ladder(args, ref: str, dists: list[str], models, kwargs: dict, progress, outputs, plots) -> int:
+    """Several encodes of one reference in one pass (score_ladder): each encode's lines, log and plot
+    as alone; a failed encode's error on stderr, the others still done. The exit status is the first
+    failure's."""
+    from .io.policy import printable
+    from .ladder import score_ladder
+
+    for flag in ("dist_delay", "align", "sync", "sync_window"):
+        kwargs.pop(flag)
+    try:
+        with _warnings_to_stderr():
+            results = score_ladder(ref, dists, models, progress=progress, **kwargs)
+    finally:
+        if progress is not None:
+            progress.finish()
+    if isinstance(results[0], BaseException) and all(r is results[0] for r in results):
+        raise results[0]  # the reference's or the arguments' error: the run's, said once
+    code = EXIT_OK
+    for k, (dist, result) in enumerate(zip(dists, results)):
+        if isinstance(result, BaseException):
+            message = printable(" ".join(str(result).split("\n"))) or type(result).__name__
+            which = f"encode {k + 1} of {len(dists)}"
+            if os.path.basename(dist) not in message:
+                which += f" ({printable(dist)})"
+            print(f"pyvmaf-tiny: error: {which}: {message}", file=sys.stderr)
+            if code == EXIT_OK:
+                code = EXIT_MODEL if isinstance(result, ModelError) else (
+                    EXIT_INPUT if isinstance(result, InputError) else EXIT_OTHER)
+            continue
+        if outputs:
+            _make_parent(outputs[k], args.output)
+            result.write(outputs[k], args.format)
+        if plots:
+            from .plot import plot_timeline
+
+            _make_parent(plots[k], args.plot)
+            plot_timeline(result, plots[k], ref=ref, dist=dist)
+        _print_encode(args, models, ref, dist, result, result.summary())
+    return code
+
+
+def _make_parent(path: str, given: str) -> None:
+    """A directory named for --output/--plot (DIR/ or a template's folders) is made when missing."""
+    if path != given:
+        parent = os.path.dirname(path)
+        if parent:
+            try:
+                os.makedirs(parent, exist_ok=True)
+            except OSError as e:
+                raise InputError(f"{parent}: cannot make the directory ({e.strerror})") from None
+
+
+def _print_encode(args, models, ref: str, dist: str, result, summary) -> None:
+    """One encode's console lines: its frames (--frame-scores), the headline, the table."""
+    from .io.policy import printable
+
     shown = _shown_metrics(result, args.feature) if result is not None else []
     if args.frame_scores:
         _print_frames(result, shown)
@@ -350,7 +486,6 @@ def _cmd_score(args) -> int:
         if not models:
             print(f"{printable(dist)} against reference {printable(ref)} ({result.frame_count} frames):")
         _print_table(result, shown)
-    return EXIT_OK
 
 
 def _shown_metrics(result, features) -> list[str]:
@@ -546,7 +681,15 @@ def _cmd_batch(args) -> int:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = _build_parser(_command_of(argv))
-    args = parser.parse_args(argv)
+    if _command_of(argv) == "score":
+        # `score REF DIST --threads 2 DIST ...`: encodes after an option are encodes too.
+        args, extra = parser.parse_known_args(argv)
+        unknown = [a for a in extra if a.startswith("-") and a != "-"]
+        if unknown:
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        args.dist = list(args.dist or []) + extra
+    else:
+        args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
         return EXIT_INPUT

@@ -186,8 +186,10 @@ def write_result(result, path, format: Optional[str] = None) -> None:  # noqa: A
 
         _WRITERS[fmt](result, sys.stdout)
         return
+    from .io.policy import open_output
+
     try:
-        with open(os.fspath(path), "w", encoding="utf-8", newline="\n") as f:
+        with open_output(path, "", "w", encoding="utf-8", newline="\n") as f:
             _WRITERS[fmt](result, f)
     except OSError as e:
         raise InputError(f"{path}: cannot write ({e.strerror})") from None

@@ -82,9 +82,12 @@ def plot_timeline(result, path: str, *, ref: Optional[str] = None, dist: Optiona
     pair = f"{os.path.basename(str(dist))} vs {os.path.basename(str(ref))}: " if ref and dist else ""
     ax.set_title(f"{pair}{result.model} {result.metric} {result.score:.3f}")
     fig.tight_layout()
+    from .io.policy import open_output
+
     try:
-        fig.savefig(path)
+        with open_output(path, "--plot", "wb") as f:
+            fig.savefig(f, format=os.path.splitext(os.fspath(path))[1][1:].lower() or None)
     except OSError as e:
-        raise InputError(f"{path}: cannot write the plot ({e.strerror})") from None
+        raise InputError(f"{path}: cannot write the plot ({e.strerror or e})") from None
     finally:
         plt.close(fig)

@@ -25,6 +25,10 @@ SYNC_MODES = ("auto",)
 ANALYSIS_SECONDS = 3.0  # how much of the clips the delay search compares
 FALLBACK_RATE = Fraction(25)  # converts the search window to frames when neither clip has a frame rate
 _SEARCH_WIDTH = 64  # the search compares luma box-averaged down to about this width
+# The search's budget, whatever the frame rates say (a header's rate is the input's to choose): frames read
+# from either clip, and frame pairs compared over all the delays tried.
+MAX_SEARCH_FRAMES = 8192
+MAX_SEARCH_COMPARISONS = 1 << 22
 
 
 def rate_text(rate: Fraction) -> str:
@@ -107,6 +111,19 @@ def pts_pairs(refs: Iterable[tuple[Fraction, Any]], dists: Iterable[tuple[Fracti
 
 
 # -- finding the delay --------------------------------------------------------------------------------------
+
+
+def check_search_budget(ref: FrameSource, dist: FrameSource, window: int, pairs: int, ref_frames: int) -> None:
+    """InputError unless a search of `window` delays either way over `pairs` frame pairs, reading `ref_frames`
+    reference frames, fits the budget above (the frame rates, which set these sizes, are the inputs' to say)."""
+    frames = max(pairs + window, ref_frames)
+    comparisons = (2 * window + 1) * pairs
+    if frames > MAX_SEARCH_FRAMES or comparisons > MAX_SEARCH_COMPARISONS:
+        rates = " and ".join(f"{rate_text(s.rate)} fps" if s.rate else "no rate" for s in (ref, dist))
+        raise InputError(f"{ref.name} / {dist.name}: sync='auto' at these frame rates ({rates}) would read up to "
+                         f"{frames} frames and compare {comparisons} frame pairs, over its budget "
+                         f"({MAX_SEARCH_FRAMES} frames, {MAX_SEARCH_COMPARISONS} pairs): pass a shorter sync_window "
+                         f"(--sync-window) or give the delay (dist_delay, --dist-delay)")
 
 
 def small_luma(picture: Any) -> Any:

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <span>
@@ -33,6 +34,9 @@ struct Geometry {
   int chroma_width = 0;  // 0 when the input has no chroma planes
   int chroma_height = 0;
   ChromaLayout chroma = {};
+  // Distorted inputs per frame: 1, or in ladder mode (one reference against
+  // several encodes) at most this many pairs per extract_ladder() call.
+  unsigned encodes = 1;
 };
 
 // Read access to the raw per-frame values an extractor wrote in extract(),
@@ -70,6 +74,17 @@ class Extractor {
   virtual void init(const Geometry& geometry) = 0;
 
   virtual void extract(const PicturePair& pair, unsigned index, std::span<double> out) = 0;
+
+  // Ladder mode: frame `index` of several encodes of one reference. pairs[k]
+  // (all sharing ref, ref_chroma and prev_ref) writes outs[k], each value
+  // exactly what extract(pairs[k], index, outs[k]) writes. This default calls
+  // extract() per pair; an extractor that splits its work overrides it, doing
+  // the reference-only part once and sharing it read-only with the per-pair
+  // part of every encode.
+  virtual void extract_ladder(std::span<const PicturePair> pairs, unsigned index,
+                              std::span<const std::span<double>> outs) {
+    for (std::size_t k = 0; k < pairs.size(); ++k) extract(pairs[k], index, outs[k]);
+  }
 
   // Extractors that read pair.ref_chroma / dist_chroma say so; the pipeline
   // then carries chroma and refuses input without it.

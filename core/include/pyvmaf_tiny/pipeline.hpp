@@ -6,6 +6,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,6 +35,15 @@ namespace pvt {
 // extractor refusing the first frame's geometry) changes nothing: the next
 // push sees the pipeline as it was. Errors raised while frames are being
 // extracted are kept and rethrown by every later call.
+//
+// Ladder mode (encodes > 1): one reference against several distorted inputs
+// (encodes) in one pass. Each frame of the reference is read once; each task
+// is one extractor on one frame of every encode (Extractor::extract_ladder(),
+// which shares the reference's work). Every value equals what a pipeline of
+// that pair alone computes. An encode's own failure (its frame's geometry,
+// bit depth, samples or read, its file cut short) fails that encode alone
+// (failed(), error_of()) and the others go on; a failure of the reference or
+// of an extractor fails the pipeline as above. Rows and scores are per encode.
 class Pipeline {
  public:
   // 2 GiB. At 8K (7680x4320), vif + adm + motion hold about 105 MiB a worker
@@ -42,7 +52,7 @@ class Pipeline {
   // most machines have cores.
   static constexpr std::size_t kDefaultMemoryBudget = std::size_t{2} << 30;
 
-  Pipeline(std::vector<ExtractorSpec> specs, unsigned threads);
+  Pipeline(std::vector<ExtractorSpec> specs, unsigned threads, unsigned encodes = 1);
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
@@ -51,6 +61,8 @@ class Pipeline {
   const std::vector<std::string>& columns() const { return columns_; }
   // Workers in use (after the first push) or at most in use (before it).
   unsigned threads() const { return threads_; }
+  // Distorted inputs per frame: 1, or more in ladder mode.
+  unsigned encodes() const { return encodes_; }
 
   // Working-memory budget in bytes for the worker-count clamp; before push().
   void set_memory_budget(std::size_t bytes);
@@ -81,6 +93,32 @@ class Pipeline {
   // The same, reading the frames straight from the files: viewed in place
   // where they map, else copied in (chroma only if an extractor needs it).
   void push_read(const RawReader& ref, std::uint64_t ref_frame, const RawReader& dist, std::uint64_t dist_frame);
+
+  // One picture of a frame for push_frame(): a Picture to copy in, or frame
+  // `frame` of `reader` (viewed in place where it maps, else read in).
+  // Neither: an encode that is not pushed any more (failed or dropped).
+  struct Source {
+    const Picture* picture = nullptr;
+    const RawReader* reader = nullptr;
+    std::uint64_t frame = 0;
+  };
+  // One frame of the reference and of every encode (dists[k] for encode k;
+  // encodes() of them), each side copied or read as its Source says. With
+  // one encode this is push() / push_read(). In ladder mode an encode whose
+  // side is refused (or cannot be read) fails alone and the push goes on;
+  // when no encode is left the frame is not pushed. Throws Error if every
+  // encode had failed before the call.
+  void push_frame(const Source& ref, std::span<const Source> dists);
+  // Ladder mode: stops scoring `encode` (an error its caller found); its
+  // later frames are skipped. Not an error of the pipeline.
+  void drop(unsigned encode);
+  // Ladder mode: whether `encode` failed here or was dropped, and the error
+  // it failed with here (null when it did not, or was dropped); the frame it
+  // failed on.
+  bool failed(unsigned encode) const;
+  std::exception_ptr error_of(unsigned encode) const;
+  unsigned failed_frame(unsigned encode) const;
+  unsigned live_encodes() const;
   bool needs_chroma() const { return needs_chroma_; }
   // The first extractor that needs chroma ("" if none), for messages.
   const std::string& chroma_user() const { return chroma_user_; }
@@ -91,16 +129,17 @@ class Pipeline {
   unsigned pushed() const;
   // Frames [0, final_count()) are final.
   unsigned final_count() const;
-  // Copies the final values of frame `index` (must be < final_count()).
-  void final_row(unsigned index, double* out) const;
-  // All final values, frames x columns, row-major.
-  std::vector<double> final_values() const;
+  // Copies the final values of frame `index` (must be < final_count()) of
+  // `encode`.
+  void final_row(unsigned index, double* out, unsigned encode = 0) const;
+  // All final values of `encode`, frames x columns, row-major.
+  std::vector<double> final_values(unsigned encode = 0) const;
 
   // The first scored_count() kept frames (every subsample-th) have model
   // scores; without a model, the number of final frames.
-  unsigned scored_count() const;
-  // Model scores of kept frames [start, stop) (in kept-frame order).
-  std::vector<double> scores(unsigned start, unsigned stop) const;
+  unsigned scored_count(unsigned encode = 0) const;
+  // Model scores of kept frames [start, stop) (in kept-frame order) of `encode`.
+  std::vector<double> scores(unsigned start, unsigned stop, unsigned encode = 0) const;
 
  private:
   struct Slot;
@@ -116,12 +155,17 @@ class Pipeline {
   unsigned fit_workers(const Geometry& g, std::size_t per_worker);
   // The geometry of a frame pair, validated (throws InputError).
   Geometry validate(const Picture& ref, const Picture& dist, unsigned index) const;
-  // push() in two halves: validate, start, wait for a free slot (the frame's
-  // index); then schedule the filled slot. Between them, a refusal calls
-  // abandon(index), which undoes a start() made for this frame.
-  unsigned acquire(const Picture& ref, const Picture& dist);
+  // push_frame() in two halves: validate, start, wait for a free slot (the
+  // frame's index); then schedule the filled slot. Between them, a refusal
+  // calls abandon(index), which undoes a start() made for this frame.
+  // acquire() clears live[k] for each encode it refuses (ladder mode; with
+  // one encode it throws instead).
+  static constexpr unsigned kNoFrame = ~0u;  // acquire(): every encode was refused
+  unsigned acquire(const Picture& ref, std::span<const Picture> dists, std::vector<char>& live);
   void abandon(unsigned index);
-  void commit(unsigned index);
+  void commit(unsigned index);  // the slot's `live` is set
+  void fail_locked(unsigned encode, std::exception_ptr error, unsigned frame);
+  bool live_locked(unsigned encode) const { return !failed_[encode] && !dropped_[encode]; }
   struct Task {
     unsigned frame;
     unsigned extractor;
@@ -134,6 +178,8 @@ class Pipeline {
   bool slot_free_locked(unsigned index) const;
 
   std::vector<ExtractorSpec> specs_;
+  unsigned encodes_ = 1;
+  bool ladder_ = false;  // encodes_ > 1
   std::vector<std::string> columns_;
   std::vector<std::size_t> visible_;   // for each column, its slot in a frame's row of every output
   std::size_t row_size_ = 0;           // every output of every extractor
@@ -161,12 +207,16 @@ class Pipeline {
   bool stopping_ = false;
   bool closed_ = false;
   std::exception_ptr error_;
+  std::vector<std::exception_ptr> failed_;  // per encode (ladder mode)
+  std::vector<unsigned> failed_frame_;
+  std::vector<char> dropped_;
 
   unsigned pushed_ = 0;
   unsigned extracted_prefix_ = 0;  // frames [0, n) are extracted
   unsigned final_ = 0;
   std::deque<bool> done_;
   std::deque<unsigned> remaining_;  // tasks still to run, per frame
+  // Per frame, every encode's row of every output (encode k's at k * row_size_).
   std::deque<std::vector<double>> raw_;    // values as extract() wrote them
   std::deque<std::vector<double>> final_values_;
 
@@ -174,7 +224,7 @@ class Pipeline {
   ModelMode model_mode_ = ModelMode::stream;
   unsigned model_batch_ = 1;
   std::vector<std::size_t> model_columns_;
-  std::vector<double> model_scores_;
+  std::vector<std::vector<double>> model_scores_;  // per encode
   unsigned model_next_ = 0;  // first final frame not yet considered for scoring
   unsigned subsample_ = 1;
   void score_locked(bool flush);

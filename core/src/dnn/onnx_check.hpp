@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -15,6 +16,14 @@
 namespace pvt::dnn {
 
 inline constexpr std::size_t kMaxModelBytes = 16u << 20;
+
+// ONNX Runtime's graph optimisation level for every session, native and
+// Python's (pyvmaf_tiny.models.onnx.python_session_options): 1, basic. Basic
+// rewrites keep standard ONNX operators and run for every provider; the
+// extended level's fusions into com.microsoft operators do not, and 1.19 to
+// 1.28 fuse a float64 SiLU into QuickGelu, which has no float64 kernel.
+inline constexpr int kGraphOptimization = 1;
+inline constexpr const char* kGraphOptimizationName = "basic";
 inline constexpr std::int64_t kMinOpset = 17, kMaxOpset = 21;
 
 // The largest batch OnnxModel::predict() ever runs. It feeds power-of-two
@@ -104,5 +113,13 @@ void check_io(const OnnxSummary& model, const std::string& input, std::size_t fe
               const std::string& origin);
 
 const std::vector<std::string>& allowed_ops();
+
+// The float32 twin of a graph that computes in float64 only through Cast
+// nodes (the trainer's export: float32 weights and input, widened by Cast):
+// every Cast to float64 becomes a Cast to float32, a one-byte change each, so
+// an execution provider without float64 kernels (OpenVINO) can run it. nullopt
+// when the graph holds no float64, or holds it any other way (a stored
+// tensor, a declared type, another operator's dtype attribute).
+std::optional<std::string> narrow_float64(std::string_view bytes, const std::string& origin);
 
 }  // namespace pvt::dnn

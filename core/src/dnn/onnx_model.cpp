@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "../platform/file.hpp"
@@ -69,12 +70,32 @@ std::string try_provider(const Runtime& rt, ort::SessionOptions* opts, const std
     return rt.message(rt.fn<fn::AppendExecutionProviderCudaV2>(slot::AppendExecutionProviderCudaV2)(opts, cuda.get()));
   }
   if (device == "openvino") {
-    const char* keys[] = {"device_type"};
-    const char* values[] = {"CPU"};
+    // FP32 pinned: OpenVINO may otherwise pick bf16 on CPUs that have it.
+    const char* keys[] = {"device_type", "precision"};
+    const char* values[] = {"CPU", "FP32"};
     return rt.message(rt.fn<fn::AppendExecutionProviderOpenVinoV2>(slot::AppendExecutionProviderOpenVinoV2)(
-        opts, keys, values, 1));
+        opts, keys, values, 2));
   }
   return "";
+}
+
+// The options of every session: one thread (our pipeline owns the threads),
+// sequential, and basic graph optimisation (see kGraphOptimization).
+SessionOptionsPtr session_options(const Runtime& rt) {
+  SessionOptionsPtr opts;
+  rt.check(rt.fn<fn::CreateSessionOptions>(slot::CreateSessionOptions)(opts.out()), "session options");
+  rt.check(rt.fn<fn::SetNumThreads>(slot::SetIntraOpNumThreads)(opts.get(), 1), "session options");
+  rt.check(rt.fn<fn::SetNumThreads>(slot::SetInterOpNumThreads)(opts.get(), 1), "session options");
+  rt.check(rt.fn<fn::SetSessionExecutionMode>(slot::SetSessionExecutionMode)(opts.get(), ort::kSequential),
+           "session options");
+  rt.check(rt.fn<fn::SetSessionGraphOptimizationLevel>(slot::SetSessionGraphOptimizationLevel)(
+               opts.get(), static_cast<ort::GraphOptimizationLevel>(dnn::kGraphOptimization)),
+           "session options");
+  rt.route_logging(opts.get());
+  rt.check(rt.fn<fn::AddSessionConfigEntry>(slot::AddSessionConfigEntry)(opts.get(), "session.intra_op.allow_spinning",
+                                                                         "0"),
+           "session options");
+  return opts;
 }
 
 std::string session_name(const Runtime& rt, ort::Session* s, std::size_t i, bool input) {
@@ -160,56 +181,73 @@ std::shared_ptr<OnnxModel> OnnxModel::from_sidecar(const Sidecar& sidecar, std::
     throw InputError("device '" + device + "': use cpu, cuda, openvino or auto");
 
   const Runtime& rt = Runtime::get();
-  SessionOptionsPtr opts;
-  rt.check(rt.fn<fn::CreateSessionOptions>(slot::CreateSessionOptions)(opts.out()), "session options");
-  // Our pipeline owns the threads; ORT runs each small batch on the caller's.
-  rt.check(rt.fn<fn::SetNumThreads>(slot::SetIntraOpNumThreads)(opts.get(), 1), "session options");
-  rt.check(rt.fn<fn::SetNumThreads>(slot::SetInterOpNumThreads)(opts.get(), 1), "session options");
-  rt.check(rt.fn<fn::SetSessionExecutionMode>(slot::SetSessionExecutionMode)(opts.get(), ort::kSequential),
-           "session options");
-  rt.check(rt.fn<fn::SetSessionGraphOptimizationLevel>(slot::SetSessionGraphOptimizationLevel)(opts.get(),
-                                                                                               ort::kEnableAll),
-           "session options");
-  rt.route_logging(opts.get());
-  rt.check(rt.fn<fn::AddSessionConfigEntry>(slot::AddSessionConfigEntry)(opts.get(), "session.intra_op.allow_spinning",
-                                                                         "0"),
-           "session options");
-
   const std::vector<std::string> available = rt.providers();
+  m->h_ = std::make_unique<Handles>();
+  std::optional<std::string> narrowed;  // the float32 twin, made when OpenVINO is tried
+  // "" when a session on `ep` exists; otherwise why not, and whether the
+  // provider itself is missing (as opposed to refusing part of the graph).
+  auto open_on = [&](const std::string& ep, bool& missing) -> std::string {
+    SessionOptionsPtr opts = session_options(rt);
+    missing = false;
+    std::string_view bytes = onnx_bytes;
+    if (ep == "openvino") {
+      // OpenVINO has no float64 kernels and would leave a float64 graph to
+      // the CPU provider: it gets the graph's float32 twin (when there is
+      // one), and must take every node, or the session is not made.
+      if (!narrowed) narrowed = dnn::narrow_float64(onnx_bytes, origin).value_or(std::string(onnx_bytes));
+      bytes = *narrowed;
+      rt.check(rt.fn<fn::AddSessionConfigEntry>(slot::AddSessionConfigEntry)(opts.get(),
+                                                                             "session.disable_cpu_ep_fallback", "1"),
+               "session options");
+    }
+    if (ep != "cpu") {
+      if (std::string why = try_provider(rt, opts.get(), ep); !why.empty()) {
+        missing = true;
+        return why;
+      }
+    }
+    const std::string why = rt.message(rt.fn<fn::CreateSessionFromArray>(slot::CreateSessionFromArray)(
+        rt.env(), bytes.data(), bytes.size(), opts.get(), m->h_->session.out()));
+    if (!why.empty() && ep == "cpu") throw ModelError("model " + origin + ": ONNX Runtime rejected it: " + why);
+    return why;
+  };
+  auto open_on_cpu = [&](const std::string& reason) {
+    bool missing = false;
+    open_on("cpu", missing);
+    m->backend_ = reason.empty() ? "cpu" : "cpu (" + reason + ")";
+  };
+
   if (device == "cpu") {
-    m->backend_ = "cpu";
+    open_on_cpu("");
   } else if (device == "auto") {
     std::string notes;
-    m->backend_.clear();
     for (const std::string candidate : {"cuda", "openvino"}) {
       const std::string ep = candidate == "cuda" ? "CUDAExecutionProvider" : "OpenVINOExecutionProvider";
       if (!has(available, ep)) {
         notes += (notes.empty() ? "" : ", ") + candidate + " not in onnxruntime " + rt.version();
         continue;
       }
-      const std::string why = try_provider(rt, opts.get(), candidate);
+      bool missing = false;
+      const std::string why = open_on(candidate, missing);
       if (why.empty()) {
         m->backend_ = candidate;
         break;
       }
-      notes += (notes.empty() ? "" : ", ") + candidate + " failed: " + why;
+      notes += (notes.empty() ? "" : ", ") + candidate + (missing ? " failed: " : " refused the graph: ") + why;
     }
-    if (m->backend_.empty()) m->backend_ = "cpu (auto: " + notes + ")";
+    if (m->backend_.empty()) open_on_cpu("auto: " + notes);
   } else {
-    const std::string why = try_provider(rt, opts.get(), device);
-    if (!why.empty()) {
+    bool missing = false;
+    const std::string why = open_on(device, missing);
+    if (missing) {
       std::string list;
       for (const auto& p : available) list += (list.empty() ? "" : ", ") + p;
       throw BackendUnavailable("execution provider '" + device + "' is unavailable in onnxruntime " + rt.version() +
                                " (" + rt.path() + "; has " + list + "): " + why);
     }
-    m->backend_ = device;
+    if (why.empty()) m->backend_ = device;
+    else open_on_cpu(device + " refused the graph: " + why);
   }
-
-  m->h_ = std::make_unique<Handles>();
-  rt.check(rt.fn<fn::CreateSessionFromArray>(slot::CreateSessionFromArray)(
-               rt.env(), onnx_bytes.data(), onnx_bytes.size(), opts.get(), m->h_->session.out()),
-           "model " + origin + ": ONNX Runtime rejected it");
 
   // The session must agree with what the file said.
   ort::Session* sess = m->h_->session.get();

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 
+#include "../platform/file.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 
 namespace pvt::ort {
@@ -46,10 +47,13 @@ const std::vector<SlotInfo> kSlots = {
 };
 #undef PVT_SLOT
 
-// Candidate library files, in search order.
+constexpr const char* kLibraryVariable = "PYVMAF_TINY_ORT_LIBRARY";
+
+// Candidate library files, in search order. $PYVMAF_TINY_ORT_LIBRARY, when
+// set, is the only one: a caller who names a library gets it or an error.
 std::vector<std::string> candidates() {
   std::vector<std::string> out;
-  if (const char* env = std::getenv("PYVMAF_TINY_ORT_LIBRARY"); env && *env) out.emplace_back(env);
+  if (const char* env = std::getenv(kLibraryVariable); env && *env) return {env};
   std::string hint;
   {
     std::lock_guard lock(g_mu);
@@ -131,21 +135,22 @@ void Runtime::mark(int slot) { g_exercised[static_cast<std::size_t>(slot)].store
 Runtime::Runtime(void* handle, std::string path) : handle_(handle), path_(std::move(path)) {
   using GetBase = const ApiBase* (*)();
   auto get_base = reinterpret_cast<GetBase>(dlsym(handle, "OrtGetApiBase"));
-  if (!get_base) throw BackendUnavailable(path_ + " does not export OrtGetApiBase (not ONNX Runtime?)");
+  if (!get_base) throw BackendUnavailable(path_ + ": does not export OrtGetApiBase, so it is not ONNX Runtime");
   const ApiBase* base = get_base();
   if (!base || !base->GetApi || !base->GetVersionString) throw BackendUnavailable(path_ + ": OrtGetApiBase() is empty");
   version_ = base->GetVersionString();
   table_ = static_cast<const void* const*>(base->GetApi(kApiVersion));
   if (!table_)
-    throw BackendUnavailable("ONNX Runtime " + version_ + " at " + path_ + " lacks C API version " +
-                             std::to_string(kApiVersion) + "; pyvmaf-tiny needs onnxruntime >= 1.17");
+    throw BackendUnavailable(path_ + ": ONNX Runtime " + version_ + " lacks C API version " +
+                             std::to_string(kApiVersion) + " (pyvmaf-tiny needs onnxruntime >= 1." +
+                             std::to_string(kApiVersion) + ")");
   // A round trip through a status we make ourselves guards against a table
   // that is not laid out as we declared.
   Status* probe = fn<fn::CreateStatus>(slot::CreateStatus)(kInvalidArgument, "pyvmaf-tiny ABI check");
   const bool ok = probe && fn<fn::GetErrorCode>(slot::GetErrorCode)(probe) == kInvalidArgument &&
                   std::string(fn<fn::GetErrorMessage>(slot::GetErrorMessage)(probe)) == "pyvmaf-tiny ABI check";
   if (probe) fn<fn::Release<Status>>(slot::ReleaseStatus)(probe);
-  if (!ok) throw BackendUnavailable("ONNX Runtime " + version_ + " at " + path_ + " failed the C ABI check");
+  if (!ok) throw BackendUnavailable(path_ + ": ONNX Runtime " + version_ + " failed the C ABI check");
   // The environment's own lines (few) reach our logger from warnings up;
   // sessions set their level from log_level() (route_logging). When another
   // user of this library in the process created the environment first, ORT
@@ -175,16 +180,37 @@ Runtime& Runtime::get() {
   // comes too late to stop it. A caller's own setting is left alone.
   if (!std::getenv("ORT_DISABLE_TELEMETRY")) ::setenv("ORT_DISABLE_TELEMETRY", "1", 0);
   std::string tried;
+  const char* named = std::getenv(kLibraryVariable);
+  const bool required = named && *named;
   for (const auto& path : candidates()) {
+    if (required) {
+      // The caller's path passes the path policy (an existing regular file,
+      // after links) before the loader sees it.
+      try {
+        platform::RegularFile check(path, "", platform::FileError::model);
+      } catch (const Error& e) {
+        throw BackendUnavailable(std::string(kLibraryVariable) + "=" + e.what());
+      }
+    }
     dlerror();
     void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
       const char* err = dlerror();
+      if (required)
+        throw BackendUnavailable(std::string(kLibraryVariable) + "=" + path + ": cannot be loaded (" +
+                                 (err ? err : "unknown loader error") + ")");
       tried += "\n  " + path + ": " + (err ? err : "cannot load");
       continue;
     }
-    // The library and its environment live until the process exits.
-    g_runtime = new Runtime(handle, path);
+    // The library and its environment live until the process exits; a
+    // library refused before it made an environment is unloaded again.
+    try {
+      g_runtime = new Runtime(handle, path);
+    } catch (const BackendUnavailable& e) {
+      dlclose(handle);
+      if (required) throw BackendUnavailable(std::string(kLibraryVariable) + "=" + e.what());
+      throw;
+    }
     return *g_runtime;
   }
   throw BackendUnavailable("ONNX Runtime not found (pip install onnxruntime, or set PYVMAF_TINY_ORT_LIBRARY); tried:" +

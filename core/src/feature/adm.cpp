@@ -333,6 +333,30 @@ class AdmExtractor final : public Extractor {
       tmp16_.assign(2 * static_cast<std::size_t>(g.width) + 2, 0);
       tmp32_.assign(1 + 4 * static_cast<std::size_t>(w0), 0);
     }
+    // Ladder mode shares the reference's work through the fused passes, for
+    // frames whose DWT taps stay inside every band (see AdmScale0Ladder).
+    ladder_.clear();
+    ladder_scratch_ = {};
+    bool inside = true;
+    for (int s = 0; s < kScales; ++s) inside = inside && in_w_[s] >= 5 && in_h_[s] >= 5;
+    if (g.encodes > 1 && inside && k_.fused.ladder_scale0) {
+      const int n = static_cast<int>(g.encodes);
+      ladder_scratch_.assign(k_.fused.ladder_scratch_bytes(g.width, n) + 64, 0);
+      // The first encode's are the single pair's.
+      ladder_.resize(g.encodes);
+      ladder_[0].approx16 = approx16_[1].data();
+      ladder_[0].approx[0] = approx_[1].data();
+      ladder_[0].approx[1] = approx_[3].data();
+      for (std::size_t k = 1; k < ladder_.size(); ++k) {
+        LadderBands& e = ladder_[k];
+        e.storage16.assign(static_cast<std::size_t>(stride0_) * h0, 0);
+        e.approx16 = e.storage16.data();
+        for (int i = 0; i < 2; ++i) {
+          e.storage[i].assign(approx_size, 0);
+          e.approx[i] = e.storage[i].data();
+        }
+      }
+    }
   }
 
   void extract(const PicturePair& pair, unsigned, std::span<double> out) override {
@@ -341,7 +365,60 @@ class AdmExtractor final : public Extractor {
       run_fused(pair, sums);
     else
       run_stages(pair, sums);
+    write_outputs(sums, out);
+  }
 
+  // The reference's DWT, denominator and decoupling terms once per row for
+  // every encode (the fused passes' ladder mode); else one pair at a time.
+  void extract_ladder(std::span<const PicturePair> pairs, unsigned index,
+                      std::span<const std::span<double>> outs) override {
+    if (ladder_.empty()) return Extractor::extract_ladder(pairs, index, outs);
+    const int n = static_cast<int>(pairs.size());
+    if (n > static_cast<int>(ladder_.size())) throw Error("adm: more encodes than init() was told of");
+    void* scratch = aligned64(ladder_scratch_.data());
+    std::vector<kernels::AdmScaleSums> sums(static_cast<std::size_t>(n) * kScales);  // [e * kScales + s]
+    std::vector<kernels::AdmScaleSums> part(static_cast<std::size_t>(n));
+    const auto gather = [&](int s) {
+      for (int e = 0; e < n; ++e) sums[static_cast<std::size_t>(e * kScales + s)] = part[static_cast<std::size_t>(e)];
+    };
+    {
+      const kernels::AdmScale0Job job = scale0_job(pairs[0]);
+      std::vector<const Plane*> dis(static_cast<std::size_t>(n));
+      std::vector<std::int16_t*> dis_approx(static_cast<std::size_t>(n));
+      for (int e = 0; e < n; ++e) {
+        dis[static_cast<std::size_t>(e)] = &pairs[static_cast<std::size_t>(e)].dist;
+        dis_approx[static_cast<std::size_t>(e)] = ladder_[static_cast<std::size_t>(e)].approx16;
+      }
+      k_.fused.ladder_scale0({&job, n, dis.data(), dis_approx.data()}, scratch, part.data());
+      gather(0);
+    }
+    std::vector<kernels::AdmScaleNJob> jobs(static_cast<std::size_t>(n));
+    for (int s = 1; s <= last_scale_; ++s) {
+      const int in = (s - 1) % 2 * 2, out = s % 2 * 2;
+      for (int e = 0; e < n; ++e) {
+        LadderBands& b = ladder_[static_cast<std::size_t>(e)];
+        kernels::AdmScaleNJob& job = jobs[static_cast<std::size_t>(e)];
+        job = scalen_job(s);
+        if (s == 1)
+          job.dis_src16 = b.approx16;
+        else
+          job.dis_src = b.approx[in / 2] + (in < 2 ? stride0_ : striden_);
+        job.dis_approx = s + 1 < kScales ? b.approx[out / 2] + (out < 2 ? stride0_ : striden_) : nullptr;
+      }
+      k_.fused.ladder_scalen(jobs.data(), n, scratch, part.data());
+      gather(s);
+    }
+    for (int e = 0; e < n; ++e) write_outputs(&sums[static_cast<std::size_t>(e * kScales)], outs[e]);
+  }
+
+ private:
+  static void* aligned64(void* p) {
+    const auto misalign = reinterpret_cast<std::uintptr_t>(p) % 64;
+    return static_cast<std::uint8_t*>(p) + (misalign ? 64 - misalign : 0);
+  }
+
+  // The outputs from each scale's sums.
+  void write_outputs(const kernels::AdmScaleSums* sums, std::span<double> out) const {
     std::fill(out.begin(), out.end(), 0.0);
     float num[kScales] = {}, den[kScales] = {}, aim[kScales] = {};
     for (int s = 0; s <= last_scale_; ++s) pool(s, sums[s], num[s], den[s], aim[s]);
@@ -525,59 +602,67 @@ class AdmExtractor final : public Extractor {
     }
   }
 
+  // The scale 0 job of the fused passes.
+  kernels::AdmScale0Job scale0_job(const PicturePair& pair) {
+    const ScalePlan& p = plan_[0];
+    kernels::AdmScale0Job job;
+    job.ref = &pair.ref;
+    job.dis = &pair.dist;
+    job.taps = taps_for(0);
+    job.ref_approx = approx16_[0].data();
+    job.dis_approx = approx16_[1].data();
+    job.approx_stride = stride0_;
+    job.work = p.work;
+    job.pool = p.pool;
+    job.gain_limit = gain_limit_;
+    job.decouple_simd_end = p.simd_end;
+    std::copy(factor0_q_, factor0_q_ + 3, job.csf_factor);
+    job.den_row_shift = p.den0_row_shift;
+    job.cm = p.cm0;
+    job.rest_d_row = guard_rest_row();
+    job.rest_d = guard_rest_.data();
+    job.aim = aim_;
+    return job;
+  }
+
+  // The job of scale s >= 1 of the fused passes.
+  kernels::AdmScaleNJob scalen_job(int s) {
+    const ScalePlan& p = plan_[s];
+    const int in = (s - 1) % 2 * 2, out = s % 2 * 2;
+    kernels::AdmScaleNJob job;
+    if (s == 1) {
+      job.ref_src16 = approx16_[0].data();
+      job.dis_src16 = approx16_[1].data();
+    } else {
+      job.ref_src = approx(in);
+      job.dis_src = approx(in + 1);
+    }
+    job.src_stride = s == 1 ? stride0_ : striden_;
+    job.taps = taps_for(s);
+    job.scale = s;
+    // The last scale's approximation feeds nothing.
+    job.ref_approx = s + 1 < kScales ? approx(out) : nullptr;
+    job.dis_approx = s + 1 < kScales ? approx(out + 1) : nullptr;
+    job.approx_stride = striden_;
+    job.work = p.work;
+    job.pool = p.pool;
+    job.gain_limit = gain_limit_;
+    job.decouple_simd_end = p.simd_end;
+    std::copy(factorn_q_[s], factorn_q_[s] + 3, job.csf_factor);
+    job.den = p.dens;
+    job.cm = p.cmn;
+    job.aim = aim_;
+    return job;
+  }
+
   // The kernel set's fused passes, one per scale.
   void run_fused(const PicturePair& pair, kernels::AdmScaleSums sums[kScales]) {
-    void* scratch = fused_scratch_.data() + (64 - reinterpret_cast<std::uintptr_t>(fused_scratch_.data()) % 64) % 64;
-    {
-      const ScalePlan& p = plan_[0];
-      kernels::AdmScale0Job job;
-      job.ref = &pair.ref;
-      job.dis = &pair.dist;
-      job.taps = taps_for(0);
-      job.ref_approx = approx16_[0].data();
-      job.dis_approx = approx16_[1].data();
-      job.approx_stride = stride0_;
-      job.work = p.work;
-      job.pool = p.pool;
-      job.gain_limit = gain_limit_;
-      job.decouple_simd_end = p.simd_end;
-      std::copy(factor0_q_, factor0_q_ + 3, job.csf_factor);
-      job.den_row_shift = p.den0_row_shift;
-      job.cm = p.cm0;
-      job.rest_d_row = guard_rest_row();
-      job.rest_d = guard_rest_.data();
-      job.aim = aim_;
-      k_.fused.scale0(job, scratch, sums[0]);
-    }
+    void* scratch = aligned64(fused_scratch_.data());
+    k_.fused.scale0(scale0_job(pair), scratch, sums[0]);
     for (int s = 1; s <= last_scale_; ++s) {
-      const ScalePlan& p = plan_[s];
-      const int in = (s - 1) % 2 * 2, out = s % 2 * 2;
-      const std::ptrdiff_t src_stride = s == 1 ? stride0_ : striden_;
-      if (rows_[s][0] < 0) fill_guard_rows(approx(in), approx(in + 1), src_stride, in_w_[s]);
-      kernels::AdmScaleNJob job;
-      if (s == 1) {
-        job.ref_src16 = approx16_[0].data();
-        job.dis_src16 = approx16_[1].data();
-      } else {
-        job.ref_src = approx(in);
-        job.dis_src = approx(in + 1);
-      }
-      job.src_stride = src_stride;
-      job.taps = taps_for(s);
-      job.scale = s;
-      // The last scale's approximation feeds nothing.
-      job.ref_approx = s + 1 < kScales ? approx(out) : nullptr;
-      job.dis_approx = s + 1 < kScales ? approx(out + 1) : nullptr;
-      job.approx_stride = striden_;
-      job.work = p.work;
-      job.pool = p.pool;
-      job.gain_limit = gain_limit_;
-      job.decouple_simd_end = p.simd_end;
-      std::copy(factorn_q_[s], factorn_q_[s] + 3, job.csf_factor);
-      job.den = p.dens;
-      job.cm = p.cmn;
-      job.aim = aim_;
-      k_.fused.scalen(job, scratch, sums[s]);
+      const int in = (s - 1) % 2 * 2;
+      if (rows_[s][0] < 0) fill_guard_rows(approx(in), approx(in + 1), s == 1 ? stride0_ : striden_, in_w_[s]);
+      k_.fused.scalen(scalen_job(s), scratch, sums[s]);
     }
   }
 
@@ -651,6 +736,16 @@ class AdmExtractor final : public Extractor {
   std::vector<std::int16_t> guard_rest_;     // see guard_rest_row()
   PooledVector<std::uint8_t> fused_scratch_;  // for k_.fused (aligned in run_fused())
   PooledVector<std::int16_t> approx16_[2];    // k_.fused's scale 0 approximations (ref, dis)
+  // Ladder mode: each encode's approximations (as approx16_[1], approx_[1] and
+  // approx_[3] hold the single pair's), and the scratch of the ladder passes.
+  struct LadderBands {
+    std::int16_t* approx16 = nullptr;
+    std::int32_t* approx[2] = {};
+    PooledVector<std::int16_t> storage16;  // but the first encode's
+    PooledVector<std::int32_t> storage[2];
+  };
+  std::vector<LadderBands> ladder_;
+  PooledVector<std::uint8_t> ladder_scratch_;
 };
 
 }  // namespace

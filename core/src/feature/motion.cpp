@@ -81,6 +81,13 @@ class MotionExtractor final : public Extractor {
     std::fill(out.begin(), out.end(), score);  // motion2 and motion3 are rewritten by finalize()
   }
 
+  // Motion reads the reference alone: once per frame, the same for every encode.
+  void extract_ladder(std::span<const PicturePair> pairs, unsigned index,
+                      std::span<const std::span<double>> outs) override {
+    extract(pairs[0], index, outs[0]);
+    for (std::size_t k = 1; k < outs.size(); ++k) std::copy(outs[0].begin(), outs[0].end(), outs[k].begin());
+  }
+
   // motion2 and motion3 of frame `index` from the SAD scores of frames
   // index - 1 .. index + 1 (all known when frame index is finalized).
   void finalize(const FeatureHistory& history, unsigned index, bool last, std::span<double> out) const override {

@@ -3,7 +3,9 @@
 // per scale the mean luminance, contrast and structure terms of the 11x11
 // Gaussian SSIM map (each rounded to float), combined as a product of powers
 // with the weights of Wang et al.
+#include <array>
 #include <cmath>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -59,39 +61,74 @@ class MsSsimExtractor final : public Extractor {
     if (!fits_all_scales(g.width) || !fits_all_scales(g.height))
       throw InputError("float_ms_ssim needs frames of at least 176x176 pixels (got " + std::to_string(g.width) +
                        "x" + std::to_string(g.height) + ")");
+    // Ladder mode: each encode's scales (the first encode's are the single pair's).
+    encodes_ = static_cast<int>(g.encodes);
+    ladder_.assign(g.encodes - 1, Pyramid{});
     int w = g.width, h = g.height;
     for (int s = 0; s < kScales; ++s) {
       // Every scale but the last feeds the low-pass, which reads 4 mirrored columns.
       const int pad = s + 1 < kScales ? kLowPass / 2 : 0;
       ref_[s].resize(w, h, pad);
       dist_[s].resize(w, h, pad);
+      for (auto& p : ladder_) p[s].resize(w, h, pad);
       w = decimated_size(w, 2);
       h = decimated_size(h, 2);
     }
     acc_.assign(static_cast<std::size_t>(g.width), 0.0);
-    map_.init(g.width);
+    map_.init(g.width, static_cast<int>(g.encodes));
     max_db_ = clip_db_ ? max_db_for(g) : INFINITY;
     kernels_ = kernels::select_ssim_kernels();
   }
 
   void extract(const PicturePair& pair, unsigned index, std::span<double> out) override {
-    convert_to_float(pair.ref, ref_[0]);
-    convert_to_float(pair.dist, dist_[0]);
+    build_pyramid(pair.ref, ref_);
+    build_pyramid(pair.dist, dist_);
+    kernels::SsimSums sums[kScales];
+    for (int s = 0; s < kScales; ++s) sums[s] = map_.run(ref_[s], dist_[s]);
+    write(sums, index, out);
+  }
+
+  // The reference's scales and its filtered rows once for every encode.
+  void extract_ladder(std::span<const PicturePair> pairs, unsigned index,
+                      std::span<const std::span<double>> outs) override {
+    const std::size_t n = pairs.size();
+    if (n > static_cast<std::size_t>(encodes_)) throw Error("float_ms_ssim: more encodes than init() was told of");
+    const auto scales = [&](std::size_t e) -> Pyramid& { return e == 0 ? dist_ : ladder_[e - 1]; };
+    build_pyramid(pairs[0].ref, ref_);
+    for (std::size_t e = 0; e < n; ++e) build_pyramid(pairs[e].dist, scales(e));
+    std::vector<kernels::SsimSums> sums(n * kScales);  // [e * kScales + s]
+    std::vector<const FloatPlane*> dists(n);
+    std::vector<kernels::SsimSums> part(n);
+    for (int s = 0; s < kScales; ++s) {
+      for (std::size_t e = 0; e < n; ++e) dists[e] = &scales(e)[s];
+      map_.run_ladder(ref_[s], dists.data(), static_cast<int>(n), part.data());
+      for (std::size_t e = 0; e < n; ++e) sums[e * kScales + s] = part[e];
+    }
+    for (std::size_t e = 0; e < n; ++e) write(&sums[e * kScales], index, outs[e]);
+  }
+
+ private:
+  using Pyramid = std::array<FloatPlane, kScales>;
+
+  // `src` converted to float, then each scale from the previous one.
+  void build_pyramid(const Plane& src, std::span<FloatPlane, kScales> scales) {
+    convert_to_float(src, scales[0]);
     const float* taps = kernels::kMsSsimLowPass2d.data();
     for (int s = 1; s < kScales; ++s) {
-      for (FloatPlane* p : {&ref_[s - 1], &dist_[s - 1]}) p->mirror_columns();
-      decimate(kernels_, ref_[s - 1], taps, kLowPass, kLowPass, 2, ref_[s], acc_.data(), rows_);
-      decimate(kernels_, dist_[s - 1], taps, kLowPass, kLowPass, 2, dist_[s], acc_.data(), rows_);
+      scales[s - 1].mirror_columns();
+      decimate(kernels_, scales[s - 1], taps, kLowPass, kLowPass, 2, scales[s], acc_.data(), rows_);
     }
+  }
+
+  void write(const kernels::SsimSums* sums, unsigned index, std::span<double> out) const {
     double score = 1.0;
     double l[kScales], c[kScales], st[kScales];
     for (int s = 0; s < kScales; ++s) {
-      const kernels::SsimSums sums = map_.run(ref_[s], dist_[s]);
       const double n = static_cast<double>(SsimMap::positions(ref_[s].width(), ref_[s].height()));
       // libvmaf hands the means over as float.
-      l[s] = round_to_float(sums.l / n);
-      c[s] = round_to_float(sums.c / n);
-      st[s] = round_to_float(sums.s / n);
+      l[s] = round_to_float(sums[s].l / n);
+      c[s] = round_to_float(sums[s].c / n);
+      st[s] = round_to_float(sums[s].s / n);
       const double weighted =
           std::pow(l[s], static_cast<double>(kAlpha[s])) * std::pow(c[s], static_cast<double>(kBeta[s]));
       score *= weighted * std::pow(st[s], static_cast<double>(kGamma[s]));
@@ -112,13 +149,14 @@ class MsSsimExtractor final : public Extractor {
     }
   }
 
- private:
   std::string name_ = "float_ms_ssim";
   std::vector<std::string> provides_;
   bool lcs_ = false, db_ = false, clip_db_ = false;
   double max_db_ = INFINITY;
   kernels::SsimKernels kernels_{};
-  FloatPlane ref_[kScales], dist_[kScales];
+  Pyramid ref_, dist_;
+  int encodes_ = 1;
+  std::vector<Pyramid> ladder_;  // encodes 1..
   std::vector<double> acc_;
   const float* rows_[kLowPass] = {};
   SsimMap map_;

@@ -4,6 +4,7 @@
 // mean SSIM index over an 11x11 Gaussian window, rounded to float.
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -77,27 +78,52 @@ class SsimExtractor final : public Extractor {
       rows_.assign(static_cast<std::size_t>(factor_), nullptr);
       acc_.assign(static_cast<std::size_t>(w), 0.0);
     }
-    map_.init(w);
+    map_.init(w, static_cast<int>(g.encodes));
     positions_ = SsimMap::positions(w, h);
+    // Ladder mode: each encode's plane as the map reads it (decimated, or
+    // converted at full size); the first encode's is the single pair's.
+    encodes_ = static_cast<int>(g.encodes);
+    ladder_.assign(g.encodes - 1, FloatPlane{});
+    for (auto& p : ladder_) p.resize(w, h, factor_ > 1 ? 0 : pad);
     max_db_ = clip_db_ ? max_db_for(g) : INFINITY;
     kernels_ = kernels::select_ssim_kernels();
   }
 
   void extract(const PicturePair& pair, unsigned index, std::span<double> out) override {
     (void)index;
-    convert_to_float(pair.ref, ref_full_);
-    convert_to_float(pair.dist, dist_full_);
-    const FloatPlane* ref = &ref_full_;
-    const FloatPlane* dist = &dist_full_;
-    if (factor_ > 1) {
-      ref_full_.mirror_columns();
-      dist_full_.mirror_columns();
-      decimate(kernels_, ref_full_, box_.data(), factor_, factor_, factor_, ref_small_, acc_.data(), rows_.data());
-      decimate(kernels_, dist_full_, box_.data(), factor_, factor_, factor_, dist_small_, acc_.data(), rows_.data());
-      ref = &ref_small_;
-      dist = &dist_small_;
+    write(map_.run(prepare(pair.ref, ref_full_, ref_small_), prepare(pair.dist, dist_full_, dist_small_)), out);
+  }
+
+  // The reference converted (and decimated) once, and its filtered rows
+  // computed once for every encode.
+  void extract_ladder(std::span<const PicturePair> pairs, unsigned index,
+                      std::span<const std::span<double>> outs) override {
+    (void)index;
+    const std::size_t n = pairs.size();
+    if (n > static_cast<std::size_t>(encodes_)) throw Error("float_ssim: more encodes than init() was told of");
+    const FloatPlane& ref = prepare(pairs[0].ref, ref_full_, ref_small_);
+    std::vector<const FloatPlane*> dists(n);
+    for (std::size_t e = 0; e < n; ++e) {
+      FloatPlane& mine = e == 0 ? (factor_ > 1 ? dist_small_ : dist_full_) : ladder_[e - 1];
+      dists[e] = &prepare(pairs[e].dist, factor_ > 1 ? dist_full_ : mine, mine);
     }
-    const kernels::SsimSums sums = map_.run(*ref, *dist);
+    std::vector<kernels::SsimSums> sums(n);
+    map_.run_ladder(ref, dists.data(), static_cast<int>(n), sums.data());
+    for (std::size_t e = 0; e < n; ++e) write(sums[e], outs[e]);
+  }
+
+ private:
+  // `src` as the map reads it: converted into `full`, then (factor > 1)
+  // decimated into `small`.
+  const FloatPlane& prepare(const Plane& src, FloatPlane& full, FloatPlane& small) {
+    convert_to_float(src, full);
+    if (factor_ == 1) return full;
+    full.mirror_columns();
+    decimate(kernels_, full, box_.data(), factor_, factor_, factor_, small, acc_.data(), rows_.data());
+    return small;
+  }
+
+  void write(const kernels::SsimSums& sums, std::span<double> out) const {
     const double n = static_cast<double>(positions_);
     // libvmaf hands the means over as float.
     double score = round_to_float(sums.ssim / n);
@@ -113,7 +139,6 @@ class SsimExtractor final : public Extractor {
     }
   }
 
- private:
   std::string name_ = "float_ssim";
   std::vector<std::string> provides_;
   bool lcs_ = false, db_ = false, clip_db_ = false;
@@ -123,6 +148,8 @@ class SsimExtractor final : public Extractor {
   double max_db_ = INFINITY;
   kernels::SsimKernels kernels_{};
   FloatPlane ref_full_, dist_full_, ref_small_, dist_small_;
+  int encodes_ = 1;
+  std::vector<FloatPlane> ladder_;  // encodes 1..
   std::vector<float> box_;
   std::vector<const float*> rows_;
   std::vector<double> acc_;

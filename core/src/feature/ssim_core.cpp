@@ -69,57 +69,80 @@ void decimate(const kernels::SsimKernels& k, const FloatPlane& src, const float*
   }
 }
 
-void SsimMap::init(int max_width) {
+void SsimMap::init(int max_width, int pairs) {
   if (max_width < kSsimWindow) throw Error("internal: SSIM map narrower than its window");
   k_ = kernels::select_ssim_kernels();
   constants_ = kernels::ssim_constants();
   max_width_ = max_width;
+  max_pairs_ = pairs;
   const auto w = static_cast<std::size_t>(max_width);
   const auto ow = static_cast<std::size_t>(max_width - kSsimWindow + 1);
-  products_.assign(3 * w, 0.0f);
-  ring_.assign(kMaps * kSsimWindow * ow, 0.0f);
-  filtered_.assign(kMaps * ow, 0.0f);
+  const auto maps = static_cast<std::size_t>(kRefMaps + kPairMaps * pairs);
+  products_.assign(2 * w, 0.0f);
+  ring_.assign(maps * kSsimWindow * ow, 0.0f);
+  filtered_.assign(maps * ow, 0.0f);
   acc_.assign(w, 0.0);
 }
 
 kernels::SsimSums SsimMap::run(const FloatPlane& ref, const FloatPlane& dist) {
+  const FloatPlane* d = &dist;
+  kernels::SsimSums sums;
+  run_ladder(ref, &d, 1, &sums);
+  return sums;
+}
+
+void SsimMap::run_ladder(const FloatPlane& ref, const FloatPlane* const* dists, int n, kernels::SsimSums* sums) {
   const int w = ref.width(), h = ref.height();
-  if (w > max_width_ || w < kSsimWindow || h < kSsimWindow || dist.width() != w || dist.height() != h)
+  if (w > max_width_ || w < kSsimWindow || h < kSsimWindow || n > max_pairs_)
     throw Error("internal: SSIM map geometry");
+  for (int e = 0; e < n; ++e) {
+    if (dists[e]->width() != w || dists[e]->height() != h) throw Error("internal: SSIM map geometry");
+    sums[e] = {};
+  }
   const int ow = w - kSsimWindow + 1;
   const auto ows = static_cast<std::size_t>(ow);
   const auto ws = static_cast<std::size_t>(w);
+  // Map m: 0, 1 the reference's (ref, ref^2); 2 + 3e + 0..2 pair e's (dist, dist^2, ref*dist).
   auto ring_row = [&](int map, int slot) {
     return ring_.data() + (static_cast<std::size_t>(map) * kSsimWindow + static_cast<std::size_t>(slot)) * ows;
   };
-  float* xx = products_.data();
-  float* yy = xx + ws;
-  float* xy = yy + ws;
+  auto filtered = [&](int map) { return filtered_.data() + static_cast<std::size_t>(map) * ows; };
+  float* sq = products_.data();
+  float* cross = sq + ws;
   const float* taps = kernels::kSsimGaussian;
-  kernels::SsimSums sums;
   const float* column[kSsimWindow];
+  const auto vertical = [&](int map, int top) {
+    for (int v = 0; v < kSsimWindow; ++v) column[v] = ring_row(map, (top + v) % kSsimWindow);
+    k_.filter_column(column, taps, kSsimWindow, ow, acc_.data(), filtered(map));
+  };
   for (int y = 0; y < h; ++y) {
-    const float* a = ref.row(y);
-    const float* b = dist.row(y);
-    for (int x = 0; x < w; ++x) {
-      xx[x] = a[x] * a[x];
-      yy[x] = b[x] * b[x];
-      xy[x] = a[x] * b[x];
-    }
     const int slot = y % kSsimWindow;
-    const float* sources[kMaps] = {a, b, xx, yy, xy};
-    for (int m = 0; m < kMaps; ++m) k_.filter_row(sources[m], taps, kSsimWindow, ow, acc_.data(), ring_row(m, slot));
+    const float* a = ref.row(y);
+    for (int x = 0; x < w; ++x) sq[x] = a[x] * a[x];
+    k_.filter_row(a, taps, kSsimWindow, ow, acc_.data(), ring_row(0, slot));
+    k_.filter_row(sq, taps, kSsimWindow, ow, acc_.data(), ring_row(1, slot));
+    for (int e = 0; e < n; ++e) {
+      const float* b = dists[e]->row(y);
+      const int m = kRefMaps + kPairMaps * e;
+      k_.filter_row(b, taps, kSsimWindow, ow, acc_.data(), ring_row(m, slot));
+      for (int x = 0; x < w; ++x) {
+        sq[x] = b[x] * b[x];
+        cross[x] = a[x] * b[x];
+      }
+      k_.filter_row(sq, taps, kSsimWindow, ow, acc_.data(), ring_row(m + 1, slot));
+      k_.filter_row(cross, taps, kSsimWindow, ow, acc_.data(), ring_row(m + 2, slot));
+    }
     if (y < kSsimWindow - 1) continue;
     const int top = y - (kSsimWindow - 1);
-    for (int m = 0; m < kMaps; ++m) {
-      for (int v = 0; v < kSsimWindow; ++v) column[v] = ring_row(m, (top + v) % kSsimWindow);
-      float* out = filtered_.data() + static_cast<std::size_t>(m) * ows;
-      k_.filter_column(column, taps, kSsimWindow, ow, acc_.data(), out);
+    vertical(0, top);
+    vertical(1, top);
+    for (int e = 0; e < n; ++e) {
+      const int m = kRefMaps + kPairMaps * e;
+      for (int k = 0; k < kPairMaps; ++k) vertical(m + k, top);
+      k_.accumulate_row(filtered(0), filtered(m), filtered(1), filtered(m + 1), filtered(m + 2), ow, constants_,
+                        sums[e]);
     }
-    const float* f = filtered_.data();
-    k_.accumulate_row(f, f + ows, f + 2 * ows, f + 3 * ows, f + 4 * ows, ow, constants_, sums);
   }
-  return sums;
 }
 
 }  // namespace pvt::feature

@@ -66,24 +66,30 @@ void decimate(const kernels::SsimKernels& k, const FloatPlane& src, const float*
 // The SSIM map of two equally sized float images, streamed row by row.
 class SsimMap {
  public:
-  // Scratch for images up to max_width wide; throws InputError when the
-  // window does not fit.
-  void init(int max_width);
+  // Scratch for images up to max_width wide and up to `pairs` distorted
+  // images per run_ladder(); throws InputError when the window does not fit.
+  void init(int max_width, int pairs = 1);
   // Sums over the (width - 10) x (height - 10) positions where the window
   // fits; positions() gives their number.
   kernels::SsimSums run(const FloatPlane& ref, const FloatPlane& dist);
+  // The same for `n` distorted images against one reference (sums[e] as
+  // run(ref, *dists[e])): the reference's filtered rows once for all.
+  void run_ladder(const FloatPlane& ref, const FloatPlane* const* dists, int n, kernels::SsimSums* sums);
   static long positions(int width, int height) {
     return static_cast<long>(width - kernels::kSsimWindow + 1) * (height - kernels::kSsimWindow + 1);
   }
 
  private:
-  static constexpr int kMaps = 5;  // ref, dist, ref^2, dist^2, ref*dist
+  // The maps: the reference's (ref, ref^2) and each pair's (dist, dist^2, ref*dist).
+  static constexpr int kRefMaps = 2, kPairMaps = 3;
   kernels::SsimKernels k_{};
   kernels::SsimConstants constants_{};
-  int max_width_ = 0;
-  std::vector<float> products_;  // 3 rows of max_width
-  std::vector<float> ring_;      // kMaps x kSsimWindow rows of filtered samples
-  std::vector<float> filtered_;  // kMaps rows after the vertical pass
+  int max_width_ = 0, max_pairs_ = 0;
+  std::vector<float> products_;  // 2 rows of max_width: ref^2, then a pair's dist^2 / ref*dist
+  // kSsimWindow rows of each map filtered horizontally (a ring), and each
+  // map's row after the vertical pass: the reference's, then each pair's.
+  std::vector<float> ring_;
+  std::vector<float> filtered_;
   std::vector<double> acc_;
 };
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -100,9 +101,24 @@ class VifExtractor final : public Extractor {
       }
     }
     constexpr std::size_t kAlign = 64;
-    scratch_.assign(kernels::vif_scratch_bytes(g.width) + kAlign, std::byte{0});
+    const std::size_t scratch = g.encodes > 1 ? kernels::vif_ladder_scratch_bytes(g.width)
+                                              : kernels::vif_scratch_bytes(g.width);
+    scratch_.assign(scratch + kAlign, std::byte{0});
     const auto misalign = reinterpret_cast<std::uintptr_t>(scratch_.data()) % kAlign;
     scratch_aligned_ = scratch_.data() + (misalign ? kAlign - misalign : 0);
+    // Ladder mode: scales 1..3 of each encode (the reference's are ref_, the
+    // first encode's dis_).
+    ladder_.clear();
+    if (g.encodes > 1) {
+      ladder_.resize(g.encodes);
+      for (std::size_t k = 0; k < ladder_.size(); ++k)
+        for (int s = 1; s < kVifScales; ++s) {
+          LadderPlanes& e = ladder_[k];
+          if (k > 0) e.storage[s].assign(static_cast<std::size_t>(width_[s]) * static_cast<std::size_t>(height_[s]), 0);
+          e.planes[s] = k > 0 ? e.storage[s].data() : dis_[s].data();
+          e.rows[s].fill(row_map_[s], e.planes[s], static_cast<std::ptrdiff_t>(width_[s] * sizeof(std::uint16_t)));
+        }
+    }
   }
 
   void extract(const PicturePair& pair, unsigned index, std::span<double> out) override {
@@ -126,20 +142,54 @@ class VifExtractor final : public Extractor {
         out[static_cast<std::size_t>(s)] = 0.0;
         continue;
       }
-      const kernels::VifSums sums = statistics(s);
-      const double num = static_cast<double>(sums.num_log) / 2048.0 +
-                         (static_cast<double>(sums.den_lin) - (static_cast<double>(sums.num_lin) / 16384.0) / 65025.0);
-      const double den = static_cast<double>(sums.den_log) / 2048.0 + static_cast<double>(sums.den_lin);
-      // libvmaf stores both as float and divides in float.
-      out[static_cast<std::size_t>(s)] = static_cast<double>(static_cast<float>(num) / static_cast<float>(den));
+      out[static_cast<std::size_t>(s)] = score(statistics(s));
+    }
+  }
+
+  // The reference's statistics terms (and its denominator) once per row for
+  // every encode, its downscales once per frame.
+  void extract_ladder(std::span<const PicturePair> pairs, unsigned index,
+                      std::span<const std::span<double>> outs) override {
+    const auto n = static_cast<int>(pairs.size());
+    if (n > static_cast<int>(ladder_.size())) throw Error("vif: more encodes than init() was told of");
+    const PicturePair& first = pairs[0];
+    if (geometry_.bpc == 8) {
+      ref8_.fill(row_map_[0], first.ref.row<std::uint8_t>(0), first.ref.stride);
+      for (int k = 0; k < n; ++k)
+        ladder_[k].rows8.fill(row_map_[0], pairs[k].dist.row<std::uint8_t>(0), pairs[k].dist.stride);
+    } else {
+      ref_rows_[0].fill(row_map_[0], first.ref.row<std::uint16_t>(0), first.ref.stride);
+      for (int k = 0; k < n; ++k)
+        ladder_[k].rows[0].fill(row_map_[0], pairs[k].dist.row<std::uint16_t>(0), pairs[k].dist.stride);
+    }
+    (void)index;
+    int last = kVifScales - 1;
+    while (last > 0 && !wanted_[last]) --last;
+    std::vector<kernels::VifSums> sums(static_cast<std::size_t>(n));
+    for (int s = 0; s < kVifScales; ++s) {
+      const bool computed = s <= last && !(s == 0 && skip_scale0_) && wanted_[s];
+      if (s > 0 && s <= last) ladder_downscale(s, n);
+      if (computed) {
+        std::fill(sums.begin(), sums.end(), kernels::VifSums{});
+        ladder_statistics(s, n, sums.data());
+      }
+      for (int k = 0; k < n; ++k) outs[k][static_cast<std::size_t>(s)] = computed ? score(sums[k]) : 0.0;
     }
   }
 
  private:
+  static double score(const kernels::VifSums& sums) {
+    const double num = static_cast<double>(sums.num_log) / 2048.0 +
+                       (static_cast<double>(sums.den_lin) - (static_cast<double>(sums.num_lin) / 16384.0) / 65025.0);
+    const double den = static_cast<double>(sums.den_log) / 2048.0 + static_cast<double>(sums.den_lin);
+    // libvmaf stores both as float and divides in float.
+    return static_cast<double>(static_cast<float>(num) / static_cast<float>(den));
+  }
+
   // Bits of the samples scale `s` is computed from.
   int sample_bits(int s) const { return s == 0 ? geometry_.bpc : 16; }
 
-  kernels::VifSums statistics(int s) {
+  kernels::VifStatsParams stats_params(int s) const {
     kernels::VifStatsParams p;
     p.scale = s;
     p.width = width_[s];
@@ -153,6 +203,11 @@ class VifExtractor final : public Extractor {
     p.gain_limit = gain_limit_;
     p.log2_table = log2_table_;
     p.scratch = scratch_aligned_;
+    return p;
+  }
+
+  kernels::VifSums statistics(int s) {
+    const kernels::VifStatsParams p = stats_params(s);
     kernels::VifSums sums;
     if (s == 0 && geometry_.bpc == 8)
       kernels_.stats_u8(ref8_.get(), dis8_.get(), p, sums);
@@ -161,8 +216,38 @@ class VifExtractor final : public Extractor {
     return sums;
   }
 
-  // Builds scale `s` from scale s - 1: blur with filter s, keep even rows and columns.
-  void downscale(int s) {
+  void ladder_statistics(int s, int n, kernels::VifSums* sums) {
+    const kernels::VifStatsParams p = stats_params(s);
+    ladder_dis_.resize(static_cast<std::size_t>(n));
+    if (s == 0 && geometry_.bpc == 8) {
+      ladder_dis8_.resize(static_cast<std::size_t>(n));
+      for (int k = 0; k < n; ++k) ladder_dis8_[k] = ladder_[k].rows8.get();
+      kernels_.ladder_stats_u8(ref8_.get(), ladder_dis8_.data(), n, p, sums);
+    } else {
+      for (int k = 0; k < n; ++k) ladder_dis_[k] = ladder_[k].rows[s].get();
+      kernels_.ladder_stats_u16(ref_rows_[s].get(), ladder_dis_.data(), n, p, sums);
+    }
+  }
+
+  // Scale `s` of the reference and of each encode. The kernels downscale two
+  // planes at a time, each independently of the other: the reference goes
+  // with the first encode, then the others two by two (an odd one out with
+  // itself, into the same plane twice).
+  void ladder_downscale(int s, int n) {
+    const kernels::VifDownscaleParams p = downscale_params(s);
+    const auto src8 = [&](int i) { return i == 0 ? ref8_.get() : ladder_[i - 1].rows8.get(); };
+    const auto src16 = [&](int i) { return i == 0 ? ref_rows_[s - 1].get() : ladder_[i - 1].rows[s - 1].get(); };
+    const auto dst = [&](int i) { return i == 0 ? ref_[s].data() : ladder_[i - 1].planes[s]; };
+    for (int i = 0; i <= n; i += 2) {
+      const int j = i + 1 <= n ? i + 1 : i;
+      if (s == 1 && geometry_.bpc == 8)
+        kernels_.downscale_u8(src8(i), src8(j), p, dst(i), dst(j));
+      else
+        kernels_.downscale_u16(src16(i), src16(j), p, dst(i), dst(j));
+    }
+  }
+
+  kernels::VifDownscaleParams downscale_params(int s) const {
     kernels::VifDownscaleParams p;
     p.scale = s;
     p.src_width = width_[s - 1];
@@ -170,6 +255,12 @@ class VifExtractor final : public Extractor {
     p.height = height_[s];
     p.shift = s == 1 ? geometry_.bpc : 16;
     p.scratch = scratch_aligned_;
+    return p;
+  }
+
+  // Builds scale `s` from scale s - 1: blur with filter s, keep even rows and columns.
+  void downscale(int s) {
+    const kernels::VifDownscaleParams p = downscale_params(s);
     if (s == 1 && geometry_.bpc == 8)
       kernels_.downscale_u8(ref8_.get(), dis8_.get(), p, ref_[s].data(), dis_[s].data());
     else
@@ -193,6 +284,16 @@ class VifExtractor final : public Extractor {
   RowTable<std::uint8_t> ref8_, dis8_;
   PooledVector<std::byte> scratch_;
   void* scratch_aligned_ = nullptr;
+  // Ladder mode: each encode's scales 1..3 and row tables (8-bit scale 0 in rows8).
+  struct LadderPlanes {
+    std::array<PooledVector<std::uint16_t>, kVifScales> storage;  // but the first encode's
+    std::array<std::uint16_t*, kVifScales> planes{};
+    std::array<RowTable<std::uint16_t>, kVifScales> rows;
+    RowTable<std::uint8_t> rows8;
+  };
+  std::vector<LadderPlanes> ladder_;
+  std::vector<const std::uint16_t* const*> ladder_dis_;
+  std::vector<const std::uint8_t* const*> ladder_dis8_;
 };
 
 }  // namespace

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <tuple>
 #include <utility>
 #include <string>
 
@@ -42,21 +41,26 @@ struct FramePicture {
   }
 };
 
+// The message for a file cut short under this picture, if one was.
+std::optional<std::string> truncation(const FramePicture& side) {
+  if (side.mapped && side.mapped->truncated()) return side.mapped->truncated_message();
+  return std::nullopt;
+}
+
 }  // namespace
 
 struct Pipeline::Slot {
-  FramePicture ref, dist;
-
-  // The message for a file cut short under this frame, if one was.
-  std::optional<std::string> truncation() const {
-    for (const auto* m : {ref.mapped.get(), dist.mapped.get()})
-      if (m && m->truncated()) return m->truncated_message();
-    return std::nullopt;
-  }
+  FramePicture ref;
+  std::vector<FramePicture> dists;  // one per encode
+  std::vector<char> live;           // the encodes pushed with this frame
 };
 
 struct Pipeline::Worker {
   std::vector<std::unique_ptr<Extractor>> extractors;
+  // A task's pairs and output rows, kept to reuse their storage.
+  std::vector<PicturePair> pairs;
+  std::vector<std::span<double>> outs;
+  std::vector<unsigned> encodes;
 };
 
 class Pipeline::History final : public FeatureHistory {
@@ -90,8 +94,14 @@ std::size_t buffer_bytes(int w, int h, int bpc) {
 }
 }  // namespace
 
-Pipeline::Pipeline(std::vector<ExtractorSpec> specs, unsigned threads) : specs_(std::move(specs)) {
+Pipeline::Pipeline(std::vector<ExtractorSpec> specs, unsigned threads, unsigned encodes)
+    : specs_(std::move(specs)), encodes_(encodes), ladder_(encodes > 1) {
   if (specs_.empty()) throw InputError("no features requested");
+  if (encodes_ == 0) throw InputError("a pipeline needs at least one distorted input");
+  failed_.resize(encodes_);
+  failed_frame_.resize(encodes_);
+  dropped_.resize(encodes_);
+  model_scores_.resize(encodes_);
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   max_threads_ = threads_ = threads ? std::min(threads, cores) : cores;
   // A prototype of each extractor validates options and names the columns.
@@ -141,7 +151,9 @@ void Pipeline::init_worker(Worker& worker, const Geometry& g) const {
   }
 }
 
-void Pipeline::start(const Geometry& g) {
+void Pipeline::start(const Geometry& frame_geometry) {
+  Geometry g = frame_geometry;
+  g.encodes = encodes_;
   geometry_ = g;
   started_ = true;
   try {
@@ -157,7 +169,10 @@ void Pipeline::start(const Geometry& g) {
     // extractor reads, plus (with worker threads) one being filled. Fewer
     // slots keep more of the frames' memory in cache.
     const unsigned n_slots = (n_workers > 1 ? n_workers + 1 : 1) + (any_temporal_ ? 1 : 0);
-    for (unsigned s = 0; s < n_slots; ++s) slots_.push_back(std::make_unique<Slot>());
+    for (unsigned s = 0; s < n_slots; ++s) {
+      slots_.push_back(std::make_unique<Slot>());
+      slots_.back()->dists.resize(encodes_);
+    }
     const auto spawn = [this](Worker* worker, bool build) {
       threads_pool_.emplace_back([this, worker, build] {
         if (build) {
@@ -213,7 +228,7 @@ unsigned Pipeline::fit_workers(const Geometry& g, std::size_t per_worker) {
   if (needs_chroma_) frame += 2 * buffer_bytes(g.chroma_width, g.chroma_height, g.bpc);
   const auto need = [&](unsigned n) {
     const std::size_t slots = (n > 1 ? n + 1 : 1) + (any_temporal_ ? 1 : 0);
-    return n * per_worker + slots * 2 * frame;
+    return n * per_worker + slots * (1 + encodes_) * frame;
   };
   unsigned n = max_threads_;
   while (n > 1 && need(n) > memory_budget_) --n;
@@ -242,6 +257,17 @@ void Pipeline::push(const Plane& ref, const Plane& dist) {
   r.planes[0] = ref;
   d.planes[0] = dist;
   push(r, d);
+}
+
+void Pipeline::push(const Picture& ref, const Picture& dist) {
+  const Source d{&dist};
+  push_frame(Source{&ref}, std::span<const Source>(&d, 1));
+}
+
+void Pipeline::push_read(const RawReader& ref, std::uint64_t ref_frame, const RawReader& dist,
+                         std::uint64_t dist_frame) {
+  const Source d{nullptr, &dist, dist_frame};
+  push_frame(Source{nullptr, &ref, ref_frame}, std::span<const Source>(&d, 1));
 }
 
 Geometry Pipeline::validate(const Picture& ref_pic, const Picture& dist_pic, unsigned index) const {
@@ -280,8 +306,44 @@ Geometry Pipeline::validate(const Picture& ref_pic, const Picture& dist_pic, uns
   return g;
 }
 
-unsigned Pipeline::acquire(const Picture& ref_pic, const Picture& dist_pic) {
-  const Geometry g = validate(ref_pic, dist_pic, pushed());
+namespace {
+// The shape of a Source's picture (planes without data when it is read from
+// a file), for validation.
+Picture shape_of(const Pipeline::Source& source) {
+  if (source.picture) return *source.picture;
+  const RawLayout& l = source.reader->layout();
+  Picture p;
+  p.planes[0] = Plane{nullptr, 0, l.width, l.height, l.bpc};
+  if (l.chroma_width > 0) {
+    p.count = 3;
+    p.planes[1] = p.planes[2] = Plane{nullptr, 0, l.chroma_width, l.chroma_height, l.bpc};
+  }
+  return p;
+}
+}  // namespace
+
+void Pipeline::fail_locked(unsigned encode, std::exception_ptr error, unsigned frame) {
+  if (failed_[encode]) return;
+  failed_[encode] = std::move(error);
+  failed_frame_[encode] = frame;
+}
+
+unsigned Pipeline::acquire(const Picture& ref_pic, std::span<const Picture> dists, std::vector<char>& live) {
+  const unsigned index = pushed();
+  std::optional<Geometry> geometry;
+  for (unsigned k = 0; k < encodes_; ++k) {
+    if (!live[k]) continue;
+    try {
+      geometry = validate(ref_pic, dists[k], index);
+    } catch (const InputError&) {
+      if (!ladder_) throw;
+      std::lock_guard lock(mu_);
+      fail_locked(k, std::current_exception(), index);
+      live[k] = 0;
+    }
+  }
+  if (!geometry) return kNoFrame;
+  const Geometry& g = *geometry;
   {
     std::lock_guard lock(mu_);
     rethrow_locked();
@@ -291,14 +353,12 @@ unsigned Pipeline::acquire(const Picture& ref_pic, const Picture& dist_pic) {
     start(g);
   } else if (g.width != geometry_.width || g.height != geometry_.height || g.bpc != geometry_.bpc ||
              g.chroma_width != geometry_.chroma_width || g.chroma_height != geometry_.chroma_height) {
-    throw InputError("frame " + std::to_string(pushed()) + " is " + geometry_text(g) + " but frame 0 was " +
+    throw InputError("frame " + std::to_string(index) + " is " + geometry_text(g) + " but frame 0 was " +
                      geometry_text(geometry_));
   }
 
-  unsigned index;
   {
     std::unique_lock lock(mu_);
-    index = pushed_;
     cv_done_.wait(lock, [&] { return error_ || slot_free_locked(index); });
   }
   try {
@@ -316,59 +376,114 @@ void Pipeline::abandon(unsigned index) {
   if (index == 0 && started_) roll_back();
 }
 
-void Pipeline::push(const Picture& ref_pic, const Picture& dist_pic) {
-  const unsigned index = acquire(ref_pic, dist_pic);
+void Pipeline::push_frame(const Source& ref, std::span<const Source> dists) {
+  if (dists.size() != encodes_)
+    throw Error("push_frame(): " + std::to_string(dists.size()) + " distorted inputs for " +
+                std::to_string(encodes_) + " encodes");
+  if (!ref.picture && !ref.reader) throw Error("push_frame(): no reference picture");
+  std::vector<char> live(encodes_);
+  {
+    std::lock_guard lock(mu_);
+    for (unsigned k = 0; k < encodes_; ++k) {
+      live[k] = live_locked(k);
+      if (live[k] && !dists[k].picture && !dists[k].reader)
+        throw Error("push_frame(): no picture for encode " + std::to_string(k) + ", which has not failed");
+    }
+    if (std::find(live.begin(), live.end(), 1) == live.end()) {
+      rethrow_locked();
+      throw Error("push_frame(): every encode has failed");
+    }
+  }
+  std::vector<Picture> shapes(encodes_);
+  for (unsigned k = 0; k < encodes_; ++k)
+    if (live[k]) shapes[k] = shape_of(dists[k]);
+  const unsigned index = acquire(shape_of(ref), shapes, live);
+  if (index == kNoFrame) return;  // every encode was refused
+
   const bool chroma = needs_chroma_;
   Slot& slot = slot_of(index);
-  try {
-    for (auto [side, pic, name] : {std::tuple{&slot.ref, &ref_pic, "reference"},
-                                   std::tuple{&slot.dist, &dist_pic, "distorted"}}) {
-      side->use_copy(geometry_, chroma);
-      check_sample_range(pic->planes[0], index, name, &side->luma_copy);
+  // Copied (checking the sample range as it copies), or in place where the
+  // file maps, else read into the slot's buffers (both check the range).
+  const auto fill = [&](FramePicture& side, const Source& source, const char* name) {
+    if (source.picture) {
+      side.use_copy(geometry_, chroma);
+      check_sample_range(source.picture->planes[0], index, name, &side.luma_copy);
       if (chroma)
         for (int c = 0; c < 2; ++c)
-          check_sample_range(pic->planes[c + 1], index, std::string(name) + (c ? " Cr" : " Cb"),
-                             &side->chroma_copy[c]);
+          check_sample_range(source.picture->planes[c + 1], index, std::string(name) + (c ? " Cr" : " Cb"),
+                             &side.chroma_copy[c]);
+      return;
     }
+    if (auto mapped = source.reader->map(source.frame, chroma)) {
+      side.use_mapped(std::move(mapped), chroma);
+      return;
+    }
+    side.use_copy(geometry_, chroma);
+    source.reader->read(source.frame, side.luma_copy, chroma ? side.chroma_copy : nullptr);
+  };
+  try {
+    fill(slot.ref, ref, "reference");
   } catch (...) {
     abandon(index);
     throw;
   }
+  bool any = false;
+  for (unsigned k = 0; k < encodes_; ++k) {
+    if (!live[k]) {
+      slot.dists[k].mapped.reset();  // no view of a file kept for an encode that is gone
+      continue;
+    }
+    try {
+      fill(slot.dists[k], dists[k], "distorted");
+      any = true;
+    } catch (...) {
+      if (!ladder_) {
+        abandon(index);
+        throw;
+      }
+      std::lock_guard lock(mu_);
+      fail_locked(k, std::current_exception(), index);
+      live[k] = 0;
+    }
+  }
+  if (!any) {
+    abandon(index);
+    return;
+  }
+  slot.live = std::move(live);
   commit(index);
 }
 
-void Pipeline::push_read(const RawReader& ref, std::uint64_t ref_frame, const RawReader& dist,
-                         std::uint64_t dist_frame) {
-  // Shapes only: acquire() validates geometry, read() fills the slot.
-  const auto shape = [](const RawLayout& l) {
-    Picture p;
-    p.planes[0] = Plane{nullptr, 0, l.width, l.height, l.bpc};
-    if (l.chroma_width > 0) {
-      p.count = 3;
-      p.planes[1] = p.planes[2] = Plane{nullptr, 0, l.chroma_width, l.chroma_height, l.bpc};
-    }
-    return p;
-  };
-  const unsigned index = acquire(shape(ref.layout()), shape(dist.layout()));
-  Slot& slot = slot_of(index);
-  // In place where the file maps (no copy), else into the slot's buffers;
-  // both check the sample range (check_sample_range()).
-  const auto fill = [&](FramePicture& side, const RawReader& reader, std::uint64_t frame) {
-    if (auto mapped = reader.map(frame, needs_chroma_)) {
-      side.use_mapped(std::move(mapped), needs_chroma_);
-      return;
-    }
-    side.use_copy(geometry_, needs_chroma_);
-    reader.read(frame, side.luma_copy, needs_chroma_ ? side.chroma_copy : nullptr);
-  };
-  try {
-    fill(slot.ref, ref, ref_frame);
-    fill(slot.dist, dist, dist_frame);
-  } catch (...) {
-    abandon(index);
-    throw;
-  }
-  commit(index);
+void Pipeline::drop(unsigned encode) {
+  if (!ladder_) throw Error("drop(): only a ladder pipeline drops an encode");
+  if (encode >= encodes_) throw Error("drop(): no encode " + std::to_string(encode));
+  std::lock_guard lock(mu_);
+  dropped_[encode] = 1;
+}
+
+bool Pipeline::failed(unsigned encode) const {
+  if (encode >= encodes_) throw Error("no encode " + std::to_string(encode));
+  std::lock_guard lock(mu_);
+  return !live_locked(encode);
+}
+
+std::exception_ptr Pipeline::error_of(unsigned encode) const {
+  if (encode >= encodes_) throw Error("no encode " + std::to_string(encode));
+  std::lock_guard lock(mu_);
+  return failed_[encode];
+}
+
+unsigned Pipeline::failed_frame(unsigned encode) const {
+  if (encode >= encodes_) throw Error("no encode " + std::to_string(encode));
+  std::lock_guard lock(mu_);
+  return failed_frame_[encode];
+}
+
+unsigned Pipeline::live_encodes() const {
+  std::lock_guard lock(mu_);
+  unsigned n = 0;
+  for (unsigned k = 0; k < encodes_; ++k) n += live_locked(k) ? 1 : 0;
+  return n;
 }
 
 void Pipeline::commit(unsigned index) {
@@ -382,8 +497,8 @@ void Pipeline::commit(unsigned index) {
     pushed_ = index + 1;
     done_.push_back(tasks.empty());
     remaining_.push_back(static_cast<unsigned>(tasks.size()));
-    raw_.emplace_back(row_size_, 0.0);
-    final_values_.emplace_back(row_size_, 0.0);
+    raw_.emplace_back(row_size_ * encodes_, 0.0);
+    final_values_.emplace_back(row_size_ * encodes_, 0.0);
     if (workers_.size() > 1)
       for (unsigned e : tasks) queue_.push_back({index, e});
     if (tasks.empty()) {
@@ -405,29 +520,53 @@ void Pipeline::run_task(Worker& worker, Task task) {
   try {
     const Slot& slot = slot_of(index);
     const Slot* prev_slot = index > 0 ? &slot_of(index - 1) : nullptr;
-    PicturePair pair;
-    pair.ref = slot.ref.luma;
-    pair.dist = slot.dist.luma;
-    for (int c = 0; c < 2; ++c) {
-      pair.ref_chroma[c] = slot.ref.chroma[c];
-      pair.dist_chroma[c] = slot.dist.chroma[c];
-    }
-    if (prev_slot) {
-      pair.prev_ref = &prev_slot->ref.luma;
-      pair.prev_dist = &prev_slot->dist.luma;
-    }
+    PicturePair shared;
+    shared.ref = slot.ref.luma;
+    for (int c = 0; c < 2; ++c) shared.ref_chroma[c] = slot.ref.chroma[c];
+    if (prev_slot) shared.prev_ref = &prev_slot->ref.luma;
+    auto& ex = *worker.extractors[task.extractor];
+    const std::size_t width = ex.provides().size();
+    auto& encodes = worker.encodes;
+    encodes.clear();
     double* row;
     {
       std::lock_guard lock(mu_);
       if (error_) return;
       row = raw_[index].data();
+      for (unsigned k = 0; k < encodes_; ++k)
+        if (slot.live[k] && live_locked(k)) encodes.push_back(k);
     }
-    auto& ex = *worker.extractors[task.extractor];
-    ex.extract(pair, index, std::span<double>(row + offsets_[task.extractor], ex.provides().size()));
-    // A file cut short under a mapped frame reads as zeros: refuse the values.
-    for (const Slot* s : {&slot, ex.temporal() ? prev_slot : nullptr})
+    auto& pairs = worker.pairs;
+    auto& outs = worker.outs;
+    pairs.assign(encodes.size(), shared);
+    outs.clear();
+    for (std::size_t i = 0; i < encodes.size(); ++i) {
+      const FramePicture& dist = slot.dists[encodes[i]];
+      pairs[i].dist = dist.luma;
+      // An encode pushed with this frame was pushed with the one before.
+      if (prev_slot) pairs[i].prev_dist = &prev_slot->dists[encodes[i]].luma;
+      for (int c = 0; c < 2; ++c) pairs[i].dist_chroma[c] = dist.chroma[c];
+      outs.emplace_back(row + encodes[i] * row_size_ + offsets_[task.extractor], width);
+    }
+    if (!ladder_)
+      ex.extract(pairs[0], index, outs[0]);
+    else if (!pairs.empty())
+      ex.extract_ladder(pairs, index, outs);
+    // A file cut short under a mapped frame reads as zeros: refuse the values
+    // (the reference's for every encode, an encode's for that encode).
+    const Slot* prev = ex.temporal() ? prev_slot : nullptr;
+    for (const Slot* s : {&slot, prev})
       if (s)
-        if (auto message = s->truncation()) throw InputError(*message);
+        if (auto message = truncation(s->ref)) throw InputError(*message);
+    for (unsigned k : encodes)
+      for (const Slot* s : {&slot, prev}) {
+        if (!s) continue;
+        auto message = truncation(s->dists[k]);
+        if (!message) continue;
+        if (!ladder_) throw InputError(*message);
+        std::lock_guard lock(mu_);
+        fail_locked(k, std::make_exception_ptr(InputError(*message)), index);
+      }
     std::lock_guard lock(mu_);
     if (--remaining_[index] == 0) {
       done_[index] = true;
@@ -467,8 +606,11 @@ void Pipeline::settle_locked() {
     for (std::size_t e = 0; e < specs_.size(); ++e) {
       if (!temporal_[e]) continue;
       const auto& ex = *workers_[0]->extractors[e];
-      History history(*this, offsets_[e]);
-      ex.finalize(history, final_, last, std::span<double>(out.data() + offsets_[e], ex.provides().size()));
+      for (unsigned k = 0; k < encodes_; ++k) {
+        const std::size_t offset = k * row_size_ + offsets_[e];
+        History history(*this, offset);
+        ex.finalize(history, final_, last, std::span<double>(out.data() + offset, ex.provides().size()));
+      }
     }
   }
   score_locked(closed_ && final_ == pushed_);
@@ -477,6 +619,7 @@ void Pipeline::settle_locked() {
 void Pipeline::set_model(std::shared_ptr<const Model> model, ModelMode mode, unsigned batch) {
   std::lock_guard lock(mu_);
   if (pushed_) throw Error("set_model() after the first frame");
+  if (!model) throw InputError("set_model(): no model given");
   std::vector<std::size_t> cols;
   for (const auto& c : model->columns()) {
     const auto it = std::find(columns_.begin(), columns_.end(), c);
@@ -501,11 +644,16 @@ void Pipeline::score_locked(bool flush) {
     const std::size_t n = std::min<std::size_t>(pending.size() - done, model_batch_);
     if (n < model_batch_ && !flush) break;
     std::vector<double> x(n * f);
-    for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t c = 0; c < f; ++c) x[i * f + c] = final_values_[pending[done + i]][model_columns_[c]];
-    const std::size_t first = model_scores_.size();
-    model_scores_.resize(first + n);
-    model_->predict(x.data(), n, model_scores_.data() + first);
+    for (unsigned k = 0; k < encodes_; ++k) {
+      if (!live_locked(k)) continue;  // a failed encode's rows are not scored
+      const std::size_t base = k * row_size_;
+      for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t c = 0; c < f; ++c) x[i * f + c] = final_values_[pending[done + i]][base + model_columns_[c]];
+      auto& scores = model_scores_[k];
+      const std::size_t first = scores.size();
+      scores.resize(first + n);
+      model_->predict(x.data(), n, scores.data() + first);
+    }
     done += n;
     model_next_ = pending[done - 1] + 1;
   }
@@ -519,16 +667,19 @@ void Pipeline::set_subsample(unsigned n) {
   subsample_ = n;
 }
 
-unsigned Pipeline::scored_count() const {
+unsigned Pipeline::scored_count(unsigned encode) const {
+  if (encode >= encodes_) throw Error("no encode " + std::to_string(encode));
   std::lock_guard lock(mu_);
-  return model_ ? static_cast<unsigned>(model_scores_.size()) : final_;
+  return model_ ? static_cast<unsigned>(model_scores_[encode].size()) : final_;
 }
 
-std::vector<double> Pipeline::scores(unsigned start, unsigned stop) const {
+std::vector<double> Pipeline::scores(unsigned start, unsigned stop, unsigned encode) const {
+  if (encode >= encodes_) throw Error("no encode " + std::to_string(encode));
   std::lock_guard lock(mu_);
   if (!model_) throw Error("scores(): no model is attached");
-  if (start > stop || stop > model_scores_.size()) throw Error("scores(): frames are not scored yet");
-  return {model_scores_.begin() + start, model_scores_.begin() + stop};
+  const auto& scores = model_scores_[encode];
+  if (start > stop || stop > scores.size()) throw Error("scores(): frames are not scored yet");
+  return {scores.begin() + start, scores.begin() + stop};
 }
 
 void Pipeline::rethrow_locked() {
@@ -557,18 +708,21 @@ unsigned Pipeline::final_count() const {
   return final_;
 }
 
-void Pipeline::final_row(unsigned index, double* out) const {
+void Pipeline::final_row(unsigned index, double* out, unsigned encode) const {
+  if (encode >= encodes_) throw Error("no encode " + std::to_string(encode));
   std::lock_guard lock(mu_);
   if (index >= final_) throw Error("frame " + std::to_string(index) + " is not final yet");
-  for (std::size_t c = 0; c < visible_.size(); ++c) out[c] = final_values_[index][visible_[c]];
+  const double* row = final_values_[index].data() + encode * row_size_;
+  for (std::size_t c = 0; c < visible_.size(); ++c) out[c] = row[visible_[c]];
 }
 
-std::vector<double> Pipeline::final_values() const {
+std::vector<double> Pipeline::final_values(unsigned encode) const {
+  if (encode >= encodes_) throw Error("no encode " + std::to_string(encode));
   std::lock_guard lock(mu_);
   std::vector<double> all;
   all.reserve(static_cast<std::size_t>(final_) * visible_.size());
   for (unsigned i = 0; i < final_; ++i)
-    for (std::size_t slot : visible_) all.push_back(final_values_[i][slot]);
+    for (std::size_t slot : visible_) all.push_back(final_values_[i][encode * row_size_ + slot]);
   return all;
 }
 

@@ -1,9 +1,15 @@
-"""One reference against several encodes: the unit of work of a batch task."""
+"""One reference against several encodes: the unit of work of a batch task.
+
+A task is one native ladder (pyvmaf_tiny.score_ladder): the reference is read
+once per frame and what depends on it alone is computed once for all of the
+task's encodes; each encode's values are those it has scored alone.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Optional, Sequence, Union
 
+from ..ladder import score_ladder as _native_ladder
 from ..result import Result
 
 PerEncode = Union[Any, Sequence[Any]]
@@ -11,17 +17,22 @@ PerEncode = Union[Any, Sequence[Any]]
 
 def score_ladder(ref: Any, dists: Sequence[Any], *, scale_dist: PerEncode = None, skip_dist: PerEncode = 0,
                  **options) -> list[Union[Result, Exception]]:
-    """Score every encode in `dists` against `ref`; one entry per encode, in order.
+    """Score every encode in `dists` against `ref` in one pass; one entry per encode, in order.
 
     An entry is the encode's Result, or the exception that encode raised: one
     failing encode fails only its own entry. `scale_dist` and `skip_dist`
     are one value for all encodes or a sequence with one value per encode;
-    every other keyword is score()'s and applies to all of them.
+    every other keyword is score_ladder()'s and applies to all of them.
 
-    Today this scores the encodes one after another with score(); the native
-    ladder (the reference read and its features computed once for all
-    encodes) will take its place behind this same signature.
+    Should the ladder itself fail with an error that is not an input's
+    (never expected), the encodes are scored one by one, so that the error
+    stays with the encode that raised it and the others are still scored.
     """
+    dists = list(dists)
+    try:
+        return _native_ladder(ref, dists, scale_dist=scale_dist, skip_dist=skip_dist, **options)
+    except Exception:  # noqa: BLE001 - found again below, pair by pair
+        pass
     from ..api import score
 
     n = len(dists)

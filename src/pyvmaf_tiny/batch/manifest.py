@@ -51,13 +51,23 @@ class Encode:
     ref_path: str = ""  # resolved real paths (and model file, when the model is a path)
     dist_path: str = ""
     model_path: Optional[str] = None
+    # the model as score() is given it, options included, never re-parsed: (version or path, name, flags)
+    model_spec: Optional[tuple] = None
     key: str = ""  # fingerprint of the row and its inputs' sizes and mtimes
     error: Optional[str] = None
 
     def shared(self) -> tuple:
         """What rows must have in common to be scored as one ladder."""
-        return (self.ref_path, self.width, self.height, self.pix_fmt, self.model_path or self.model, self.features,
+        return (self.ref_path, self.width, self.height, self.pix_fmt, self.model_spec or self.model, self.features,
                 self.frames, self.skip_ref, self.subsample)
+
+    def model_arg(self) -> Any:
+        """What score() is given as the model: a packaged name or a resolved path as a dict of libvmaf's model
+        options, so that a path is never split at its colons a second time."""
+        if self.model_spec is None:
+            return self.model_path or self.model
+        (by, ref), name, flags = self.model_spec
+        return {by: ref, **({"name": name} if name else {}), **dict(flags)}
 
 
 @dataclass(frozen=True)
@@ -107,14 +117,17 @@ def read(manifest: Any) -> Manifest:
 
 def _csv_rows(text: str, path: str) -> list[tuple[int, Any]]:
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames:
-        raise InputError(f"manifest {shown(path)}: empty (expected a header row naming at least ref and dist)")
     rows = []
-    for i, r in enumerate(reader, start=1):
-        if None in r:  # more cells than header names
-            rows.append((i, f"{len(r[None])} cell(s) more than the header has"))
-            continue
-        rows.append((i, {k: v for k, v in r.items() if v is not None and v.strip() != ""}))
+    try:
+        if not reader.fieldnames:
+            raise InputError(f"manifest {shown(path)}: empty (expected a header row naming at least ref and dist)")
+        for i, r in enumerate(reader, start=1):
+            if None in r:  # more cells than header names
+                rows.append((i, f"{len(r[None])} cell(s) more than the header has"))
+                continue
+            rows.append((i, {k: v for k, v in r.items() if v is not None and v.strip() != ""}))
+    except csv.Error as e:  # a cell over the csv module's size limit, a broken quote: the rest cannot be split
+        raise InputError(f"manifest {shown(path)}: line {reader.line_num + 1}: not CSV ({e})") from None
     return rows
 
 
@@ -127,6 +140,8 @@ def _jsonl_rows(text: str, path: str) -> list[tuple[int, Any]]:
             rows.append((len(rows) + 1, json.loads(line)))
         except ValueError as e:
             rows.append((len(rows) + 1, f"not JSON ({e})"))
+        except RecursionError:  # nested deeper than the parser goes
+            rows.append((len(rows) + 1, "not JSON (nested too deeply)"))
     return rows
 
 
@@ -181,14 +196,30 @@ class _Checks:
         return self._once(what, value, lambda v: DEFAULT_POLICY.resolve(os.path.join(self.base, os.path.expanduser(v)),
                                                                           what))
 
-    def model(self, value: str) -> Optional[str]:
-        """None for a packaged model; the real path of a model file otherwise."""
+    def model(self, value: str) -> tuple[Optional[str], tuple]:
+        """The model in libvmaf's syntax, as the score command reads it (vmaf_v0.6.1, path=m.json:name=mine,
+        version=vmaf_v0.6.1:enable_transform=true): the real path of its file (None for a packaged model) and
+        its spec (see Encode.model_spec)."""
+        return self._once("model spec", value, self._model)
+
+    def _model(self, value: str) -> tuple[Optional[str], tuple]:
+        from ..models import request
+
         packaged = self._once("packaged", None, lambda _: [m.name for m in _models().list()])
-        if value in packaged:
-            return None
-        if os.path.sep in value or value.endswith((".json", ".onnx")) or os.path.exists(os.path.join(self.base, value)):
-            return self.path(value, "model")
-        raise InputError(f"unknown model {value!r}: use one of {', '.join(packaged)}, or a path to a model file")
+        asked = request.parse(value)
+        if asked is None:
+            raise InputError("model 'none': a batch row scores with a model")
+        flags = tuple(sorted(asked.flags.items()))
+        ref = asked.ref
+        if asked.by != "path" and ref in packaged:
+            return None, (("version", ref), asked.name, flags)
+        if asked.by == "version":
+            raise InputError(f"unknown model version {ref!r}: use one of {', '.join(packaged)} (path= for a model file)")
+        if asked.by == "auto" and not (os.path.sep in ref or ref.endswith((".json", ".onnx"))
+                                       or os.path.exists(os.path.join(self.base, ref))):
+            raise InputError(f"unknown model {ref!r}: use one of {', '.join(packaged)}, or a path to a model file")
+        real = self.path(ref, "model")
+        return real, (("path", real), asked.name, flags)
 
     def stat(self, path: Optional[str]) -> Optional[list]:
         return self._once("stat", path, _stat)
@@ -238,8 +269,9 @@ def _parse_row(row: int, raw: Any, checks: _Checks, ignored: dict) -> Encode:
             checks.pix_fmt(fields["pix_fmt"])
         if fields["features"]:
             checks.features(fields["features"])
+        model_path, model_spec = checks.model(model)
         fields.update(ref_path=checks.path(ref, "reference"), dist_path=checks.path(dist, "distorted"),
-                      model_path=checks.model(model))
+                      model_path=model_path, model_spec=model_spec)
     except InputError as e:
         return Encode(**fields, error=f"InputError: {e}")
     enc = Encode(**fields)
@@ -342,7 +374,7 @@ def ladders(encodes: Iterable[Encode], workers: int, ladder_size: int = 16) -> l
             members = group[i::parts]
             first = members[0]
             name = hashlib.sha256("".join(m.key for m in members).encode()).hexdigest()[:16]
-            options = dict(model=first.model_path or first.model, width=first.width, height=first.height,
+            options = dict(model=first.model_arg(), width=first.width, height=first.height,
                            pix_fmt=first.pix_fmt, features=list(first.features) or None, frames=first.frames,
                            skip_ref=first.skip_ref, subsample=first.subsample)
             size = _stat(first.ref_path)

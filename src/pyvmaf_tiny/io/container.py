@@ -52,11 +52,14 @@ class _MediaFile:
 
     name = ""
 
-    def __init__(self, f):
-        self._f = f
+    def __init__(self, f, shown_name: str):
+        self._f, self._shown = f, shown_name
 
     def read(self, n: int = -1) -> bytes:
-        return self._f.read(n)
+        try:
+            return self._f.read(n)
+        except OSError as e:  # a regular file can still fail to read (/proc/self/mem, a failing disk)
+            raise InputError(f"{self._shown}: read failed ({e.strerror or e})") from None
 
     def seek(self, offset: int, whence: int = 0) -> int:
         return self._f.seek(offset, whence)
@@ -103,6 +106,10 @@ class ContainerSource(FrameSource):
             self.bpc = self._format.bpc
             if self.width <= 0 or self.height <= 0:
                 raise InputError(f"{self.name}: the video stream has no frame size (corrupt file?)")
+            # Frames of another size are refused once decoded (_planes); the decoder must not allocate one
+            # larger than the stream says first (a few KB of bitstream can switch to 16384x16384 mid-stream).
+            # The slack covers decoders' aligned and coded sizes.
+            ctx.options = {**ctx.options, "max_pixels": str((self.width + 256) * (self.height + 256))}
             # Read now: PyAV's stream objects are not to be touched once the container is closed.
             self._codec = str(ctx.name or "")
             self._time_base = self._stream.time_base
@@ -115,7 +122,8 @@ class ContainerSource(FrameSource):
     def _open_single_file(self, av, path, policy: PathPolicy):
         f = policy.open(path, "")
         try:
-            head = f.read(demuxers.HEAD_BYTES)
+            media = _MediaFile(f, self.name)
+            head = media.read(demuxers.HEAD_BYTES)
             f.seek(0)
             demuxer = demuxers.sniff(head)
             if demuxer is None:
@@ -128,7 +136,7 @@ class ContainerSource(FrameSource):
             if demuxer == "mov":
                 options["enable_drefs"] = "0"  # no data references to other files
             try:
-                container = av.open(_MediaFile(f), format=demuxer, container_options=options,
+                container = av.open(media, format=demuxer, container_options=options,
                                     io_open=self._refuse_nested, metadata_errors="replace")
             except av.error.FFmpegError as e:
                 raise InputError(f"{self.name}: cannot open as a video container ({_reason(e)})") from None

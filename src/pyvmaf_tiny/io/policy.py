@@ -17,6 +17,7 @@ its own could not be held to the roots.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -142,11 +143,49 @@ class PathPolicy:
     def read_bytes(self, path: PathLike, what: str, cap: int, error: type = ModelError) -> bytes:
         """The whole file, refused as soon as it is found to hold more than `cap` bytes."""
         with self.open(path, what, error) as f:
-            data = f.read(cap + 1)
+            try:
+                data = f.read(cap + 1)
+            except OSError as e:  # a regular file can still fail to read (/proc/self/mem, a failing disk)
+                raise error(f"{_label(what, path)}: read failed ({e.strerror or e})") from None
         if len(data) > cap:
             raise error(f"{_label(what, path)}: larger than the {_size(cap)} cap")
         return data
 
+
+
+def open_output(path: PathLike, what: str = "", mode: str = "w", **kwargs):
+    """`path` opened for writing as open() would, except that a FIFO no one reads is refused at once instead
+    of hanging the open (a pipe with a reader, /dev/stdout and /dev/null still work)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(os.fspath(path), flags, 0o666)
+    except OSError as e:
+        reason = "a FIFO that no one reads" if e.errno == errno.ENXIO else e.strerror
+        raise InputError(f"{_label(what, path)}: cannot write ({reason})") from None
+    try:
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, mode, **kwargs)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def check_output(path: PathLike, what: str = "") -> None:
+    """Before a long run: `path` can be written to (its folder exists; it is not a directory)."""
+    target = os.fspath(path)
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        folder = os.path.dirname(os.path.abspath(target))
+        if not os.path.isdir(folder):
+            raise InputError(f"{_label(what, path)}: cannot write (No such file or directory)") from None
+        return
+    except OSError as e:
+        raise InputError(f"{_label(what, path)}: cannot write ({e.strerror})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{_label(what, path)}: cannot write (Is a directory)")
+    # A FIFO is not opened here: its reader would see the end of its data. open_output() refuses one no one reads.
 
 DEFAULT_POLICY = PathPolicy()
 

@@ -6,6 +6,7 @@ import os
 import re
 import threading
 import time
+import traceback
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -20,11 +21,11 @@ from mcp.types import INVALID_PARAMS, CallToolResult, TextContent, ToolAnnotatio
 from pydantic import Field, ValidationError
 from typing_extensions import NotRequired, TypedDict
 
-from .. import __version__, api, models
+from .. import __version__, api, featureset, models
 from ..errors import InputError, PyvmafTinyError
 from ..io import open_source
 from ..io.policy import printable, shown
-from ..output import write_json
+from ..output import log_specs, write_json
 from . import Limits
 from .roots import Roots
 
@@ -49,7 +50,8 @@ Threads = Annotated[int, Field(ge=0, le=1024, description="worker threads; 0 (th
                                                           "--max-threads (default 8); larger values are clamped "
                                                           "to that budget")]
 Frames = Annotated[Optional[int], Field(ge=1, description="score only the first N frame pairs")]
-ExtraFeatures = Annotated[Optional[list[str]], Field(description="extra features to report, e.g. psnr, float_ssim")]
+ExtraFeatures = Annotated[Optional[list[str]], Field(max_length=64, description="extra features to report, e.g. psnr, "
+                                                                                "float_ssim")]
 FrameScoresArg = Annotated[bool, Field(description="also return the per-frame log (libvmaf's JSON: every frame's "
                                                     "score and features; large for long clips)")]
 AlignArg = Annotated[Literal["index", "pts"], Field(description="pair frames by position (index) or by timestamp "
@@ -60,7 +62,7 @@ SyncArg = Annotated[Optional[Literal["auto"]], Field(description="auto: find the
                                                                  "from its first seconds and score with it")]
 DistDelay = Annotated[int, Field(ge=-100_000, le=100_000, description="the distorted clip lags the reference by this "
                                                                       "many frames (negative: leads it)")]
-FeatureNames = Annotated[list[str], Field(min_length=1, description="features or extractors by libvmaf name, e.g. "
+FeatureNames = Annotated[list[str], Field(min_length=1, max_length=64, description="features or extractors by libvmaf name, e.g. "
                                           "integer_vif_scale0, integer_adm2, vif, adm, motion, psnr")]
 
 
@@ -116,6 +118,9 @@ class Tools:
         self.roots, self.limits = roots, limits
         self.policy = roots.policy  # PathPolicy(roots, single_file_media=True)
         self.gate = _Gate(limits.max_calls, limits.busy_wait_s)
+        # describe_model builds the model (a session for an ONNX one): as many of those at once, on threads of
+        # their own, so that they neither wait behind scoring nor pile up without bound.
+        self.loads = _Gate(limits.max_calls, limits.busy_wait_s)
 
     async def vmaf_score(self, ref: Clip, dist: Clip, ctx: Context, width: Width = None, height: Height = None,
                          pix_fmt: PixFmt = None, model: ModelsArg = models.DEFAULT_MODEL,
@@ -134,8 +139,10 @@ class Tools:
         """
 
         def job(progress):
+            chosen = self._models(model)
+            self._check_extractors(chosen, features)
             with self._inputs(ref, dist, width, height, pix_fmt, frames, reopened=sync is not None) as clips:
-                return api.score(model=self._models(model), features=features, threads=self._threads(threads),
+                return api.score(model=chosen, features=features, threads=self._threads(threads),
                                  progress=progress, policy=self.policy, align=align, sync=sync,
                                  dist_delay=dist_delay, **clips)
 
@@ -171,6 +178,7 @@ class Tools:
         """Per-frame features of a clip pair, under libvmaf's feature names."""
 
         def job(progress):
+            self._check_extractors(None, features)
             with self._inputs(ref, dist, width, height, pix_fmt, frames) as clips:
                 return api.extract_features(features=features, threads=self._threads(threads), progress=progress,
                                             policy=self.policy, **clips)
@@ -190,11 +198,11 @@ class Tools:
             entries.append(entry)
         return ModelList(models=entries)
 
-    def describe_model(self, model: ModelArg) -> ModelDescription:
+    async def describe_model(self, model: ModelArg, ctx: Context) -> ModelDescription:
         """A model's kind, path and input features; for tiny ONNX models their sidecar (metrics, interval,
         teacher, ...); and the first paragraph of its model card when one ships."""
         with _tool_errors():
-            m = self._model(model, device="cpu")
+            m = await self.loads.run(ctx, self.limits, lambda progress: self._model(model, device="cpu"))
         out = ModelDescription(name=m.name, kind=m.kind, path=m.path, features=list(m.columns), backend=m.backend)
         if m.sidecar is not None:
             out["sidecar"] = m.sidecar
@@ -240,6 +248,17 @@ class Tools:
             raise InputError(f"{role} {src.name} has {count} frames, over this server's cap of "
                              f"{self.limits.max_frames} a call (--max-frames); pass frames=N to score the first N")
 
+    def _check_extractors(self, chosen: Optional[models.ModelSet], features: Optional[list[str]]) -> None:
+        """Each distinct extractor configuration a call runs has buffers of its own at the frame size: at most
+        limits.max_extractors of them, counted as the pipeline will run them, for the models (whose files name
+        extractors and options of their own) and the features together."""
+        extra, _ = featureset.resolve(features)
+        specs = featureset.merge(chosen.extractor_specs(), log_specs(chosen), extra) if chosen else \
+            featureset.merge(extra)
+        if len(specs) > self.limits.max_extractors:
+            raise InputError(f"{'the models and features' if chosen else 'features'} need {len(specs)} extractor "
+                             f"configurations; this server runs at most {self.limits.max_extractors} a call")
+
     def _threads(self, threads: int) -> int:
         """`threads` clamped to this call's budget: the machine's cores, at most --max-threads."""
         budget = max(1, min(_cores(), self.limits.max_threads))
@@ -257,7 +276,11 @@ class Tools:
         """Every model asked for (libvmaf's syntax), each named or read as _model() does."""
         if not isinstance(model, (str, list)):
             raise InputError(f"model must be a model or a list of models, got {type(model).__name__}")
-        checked = [self._checked(r) for r in models.requests(model)]
+        asked = models.requests(model)
+        if len(asked) > self.limits.max_models:
+            raise InputError(f"{len(asked)} models asked for; this server scores with at most "
+                             f"{self.limits.max_models} a call")
+        checked = [self._checked(r) for r in asked]
         return models.ModelSet.named((r, models.load_request(r, policy=self.policy)) for r in checked)
 
     @staticmethod
@@ -306,7 +329,7 @@ class _Gate:
     otherwise be replaced by another, and another. A call that finds every
     place taken waits up to `wait_s`, then is refused as busy. The jobs' threads
     come from a limiter of their own, so that tools run on anyio's default
-    threads (list_models, describe_model) stay responsive.
+    threads (list_models) stay responsive.
     """
 
     def __init__(self, calls: int, wait_s: float):
@@ -353,13 +376,30 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-@contextmanager
-def _tool_errors():
-    """pyvmaf-tiny's own errors become tool errors (isError results) with their one-line message."""
-    try:
-        yield
-    except PyvmafTinyError as e:
-        raise ToolError(printable(" ".join(str(e).split())) or type(e).__name__) from None
+class _tool_errors:
+    """pyvmaf-tiny's own errors become tool errors (isError results) with their one-line message.
+
+    A failed call's traceback keeps its frames, and their locals hold what the call read (up to a 64 MiB model's
+    bytes), often in reference cycles (asyncio tasks, exception chains) that only the cycle collector frees: the
+    finished frames are cleared here, whatever the error, and no traceback outlives this block."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, typ, value, tb) -> bool:
+        if value is None:
+            return False
+        chained, seen = value, set()
+        while chained is not None and id(chained) not in seen:  # the error and every one it was chained to
+            seen.add(id(chained))
+            traceback.clear_frames(chained.__traceback__)
+            chained = chained.__cause__ or chained.__context__
+        if not isinstance(value, PyvmafTinyError):
+            return False
+        message = printable(" ".join(str(value).split())) or typ.__name__
+        value.__traceback__ = None
+        del typ, value, tb, chained  # this frame is in the ToolError's traceback: it must not hold the old one
+        raise ToolError(message) from None
 
 
 def _looks_like_path(model: str) -> bool:

@@ -43,6 +43,21 @@ def ort_info() -> dict:
     return _core.ort_info()
 
 
+def python_session_options():
+    """Python onnxruntime SessionOptions set as the native core sets its sessions: the same graph
+    optimisation level (basic: no fusions into com.microsoft operators) and one thread. Comparisons
+    of the native runtime with Python's onnxruntime use these, so both run the same graph."""
+    import onnxruntime as ort
+
+    level = _core.ort_graph_optimization()
+    so = ort.SessionOptions()
+    so.graph_optimization_level = {"basic": ort.GraphOptimizationLevel.ORT_ENABLE_BASIC,
+                                   "disabled": ort.GraphOptimizationLevel.ORT_DISABLE_ALL}[level]
+    so.intra_op_num_threads = 1
+    so.inter_op_num_threads = 1
+    return so
+
+
 def set_ort_log_level(level: str) -> None:
     """Which of ONNX Runtime's own log lines reach stderr (prefixed "pyvmaf-tiny: onnxruntime"):
     "off" (the default, unless $PYVMAF_TINY_ORT_LOG names a level), "error", "warning", "info" or "verbose".

@@ -216,7 +216,9 @@ def round_trip(student: Student, onnx_path: Path, x: np.ndarray, tol: float = 1e
     net64 = _trained_forward_float64(student, x)
     diffs = {"fold_float64": float(np.abs(_folded_forward(student, layers, x, np.float64) - net64).max())}
     torch_pred = _folded_forward(student, layers, x, np.float64)
-    sess = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    from ..models.onnx import python_session_options
+
+    sess = ort.InferenceSession(str(onnx_path), python_session_options(), providers=["CPUExecutionProvider"])
     ort_pred = np.clip(sess.run(["vmaf"], {"features": x.astype(np.float32)})[0].reshape(-1).astype(np.float64),
                        0, 100)
     model = pyvmaf_tiny.models.load(str(onnx_path), device="cpu")

@@ -160,8 +160,11 @@ def quantized_model(layers: list, y_std: float, y_mean: float, kind: str, mean: 
 def _rmse_of(model, x: np.ndarray, ref: np.ndarray) -> float:
     import onnxruntime as ort
 
+    from ..models.onnx import python_session_options
+
     try:
-        sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+        sess = ort.InferenceSession(model.SerializeToString(), python_session_options(),
+                                    providers=["CPUExecutionProvider"])
     except Exception:  # noqa: BLE001 - judged (and reported) by the caller's own run
         return float("inf")
     y = np.clip(sess.run(["vmaf"], {"features": x.astype(np.float32)})[0].reshape(-1), 0, 100)
@@ -173,7 +176,11 @@ def quantize(source: Path, calibration: np.ndarray, *, kinds=("int8", "int4"), m
     """Quantise the model at `source` (a `train fit` .onnx with its sidecar) as each of `kinds`; write
     <name>_<kind>.onnx + sidecar beside it (or in out_dir) only when its RMSE to the float model over
     `calibration` is within `max_rmse`. Returns a report per kind."""
+    import onnxruntime as ort
+
     import pyvmaf_tiny
+
+    from ..models.onnx import python_session_options
 
     layers, y_std, y_mean, features, name = layers_from_onnx(source)
     ref = pyvmaf_tiny.models.load(str(source), device="cpu").predict(calibration)
@@ -193,9 +200,7 @@ def quantize(source: Path, calibration: np.ndarray, *, kinds=("int8", "int4"), m
         tmp = out_dir / f".{name}_{kind}.tmp.onnx"
         tmp.write_bytes(data)
         try:
-            import onnxruntime as ort
-
-            sess = ort.InferenceSession(str(tmp), providers=["CPUExecutionProvider"])
+            sess = ort.InferenceSession(str(tmp), python_session_options(), providers=["CPUExecutionProvider"])
             py = np.clip(sess.run(["vmaf"], {"features": calibration.astype(np.float32)})[0].reshape(-1), 0, 100)
         except Exception as e:  # noqa: BLE001 - reported, not fatal
             tmp.unlink(missing_ok=True)

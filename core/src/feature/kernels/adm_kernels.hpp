@@ -205,10 +205,27 @@ struct AdmScaleNJob {
   bool aim = false;
 };
 
+// Ladder mode: one reference against `n` distorted pictures. Scale 0 runs
+// `job` with dis[e] and dis_approx[e] in place of its own for each e; scales
+// 1..3 run jobs[0 .. n) (equal but for their dis_* fields). The reference's
+// DWT, denominator and decoupling terms are computed once per row for all of
+// them; sums[e] equals the single pass's for pair e. Only for frames whose
+// DWT taps stay inside every band (inputs of 5 or more at every scale: no
+// row tap of -1, no scale 0 guard row).
+struct AdmScale0Ladder {
+  const AdmScale0Job* job = nullptr;
+  int n = 0;
+  const Plane* const* dis = nullptr;
+  std::int16_t* const* dis_approx = nullptr;
+};
+
 struct AdmFused {
   std::size_t (*scratch_bytes)(int frame_width) = nullptr;  // scratch must be 64-byte aligned
   void (*scale0)(const AdmScale0Job& job, void* scratch, AdmScaleSums& sums) = nullptr;
   void (*scalen)(const AdmScaleNJob& job, void* scratch, AdmScaleSums& sums) = nullptr;
+  std::size_t (*ladder_scratch_bytes)(int frame_width, int n) = nullptr;
+  void (*ladder_scale0)(const AdmScale0Ladder& ladder, void* scratch, AdmScaleSums* sums) = nullptr;
+  void (*ladder_scalen)(const AdmScaleNJob* jobs, int n, void* scratch, AdmScaleSums* sums) = nullptr;
 };
 
 // 2^30 / i for i in [-32768, 32768] (0 at i == 0), indexed from the returned

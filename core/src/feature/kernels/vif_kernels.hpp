@@ -74,11 +74,30 @@ using VifDownscaleU8Fn = void (*)(const std::uint8_t* const* ref_rows, const std
 using VifDownscaleU16Fn = void (*)(const std::uint16_t* const* ref_rows, const std::uint16_t* const* dis_rows,
                                    const VifDownscaleParams& p, std::uint16_t* ref_out, std::uint16_t* dis_out);
 
+// Ladder mode: the statistics of one scale for `n` distorted planes against
+// one reference. Each row's reference terms (its local means and variance,
+// and its share of the denominator) are computed once, then each pair's;
+// sums[k] gets exactly what VifStats*Fn adds for (ref, dis_rows[k]).
+// Scratch: vif_ladder_scratch_bytes(width).
+using VifLadderStatsU8Fn = void (*)(const std::uint8_t* const* ref_rows, const std::uint8_t* const* const* dis_rows,
+                                    int n, const VifStatsParams& p, VifSums* sums);
+using VifLadderStatsU16Fn = void (*)(const std::uint16_t* const* ref_rows,
+                                     const std::uint16_t* const* const* dis_rows, int n, const VifStatsParams& p,
+                                     VifSums* sums);
+
+constexpr std::size_t vif_ladder_scratch_bytes(int width) {
+  // vif_scratch_bytes() plus a row of the reference's terms: at most 16
+  // bytes a position, with a vector's slack.
+  return vif_scratch_bytes(width) + 16 * static_cast<std::size_t>((width + 63) / 64 * 64 + 64);
+}
+
 struct VifKernels {
   VifStatsU8Fn stats_u8;
   VifStatsU16Fn stats_u16;
   VifDownscaleU8Fn downscale_u8;
   VifDownscaleU16Fn downscale_u16;
+  VifLadderStatsU8Fn ladder_stats_u8;
+  VifLadderStatsU16Fn ladder_stats_u16;
 };
 
 // The kernels for the active ISA (pvt::active_isa()).
@@ -94,6 +113,10 @@ void vif_downscale_u8_scalar(const std::uint8_t* const* ref_rows, const std::uin
                              const VifDownscaleParams& p, std::uint16_t* ref_out, std::uint16_t* dis_out);
 void vif_downscale_u16_scalar(const std::uint16_t* const* ref_rows, const std::uint16_t* const* dis_rows,
                               const VifDownscaleParams& p, std::uint16_t* ref_out, std::uint16_t* dis_out);
+void vif_ladder_stats_u8_scalar(const std::uint8_t* const* ref_rows, const std::uint8_t* const* const* dis_rows,
+                                int n, const VifStatsParams& p, VifSums* sums);
+void vif_ladder_stats_u16_scalar(const std::uint16_t* const* ref_rows, const std::uint16_t* const* const* dis_rows,
+                                 int n, const VifStatsParams& p, VifSums* sums);
 
 // Scalar reference, one row. Vertical passes read the kVifTaps[scale] rows
 // `rows[0..taps)`, which start kVifTaps[scale] / 2 rows above the output row.
@@ -106,6 +129,13 @@ struct VifMoments {
   std::uint32_t* xx;   // filtered ref * ref
   std::uint32_t* yy;   // filtered dist * dist
   std::uint32_t* xy;   // filtered ref * dist
+};
+
+// One row's filtered mean (before rounding) and variance of the reference at
+// each position, as the ladder's per-pair pass reads them.
+struct VifRefTerms {
+  std::uint32_t* mu1 = nullptr;
+  std::int32_t* sigma1_sq = nullptr;
 };
 
 // Vertical moments pass with filter kVifFilter[scale]. mu is rounded down by
@@ -156,17 +186,25 @@ inline std::int32_t vif_log2_64(const std::uint16_t* table, std::uint64_t v) {
 constexpr std::int32_t kVifNoise = 2 * 65536;  // sigma_n^2 = 2, 16 fractional bits
 constexpr double kVifEps = 65536 * 1.0e-10;
 
-// Adds one position's contribution, given its local variances and covariance.
-inline void vif_accumulate(std::int32_t sigma1_sq, std::int32_t sigma2_sq, std::int32_t sigma12, double gain_limit,
-                           const std::uint16_t* log2_table, VifSums& sums) {
-  if (sigma2_sq < 0) sigma2_sq = 0;
+// One position's contribution to the denominator (den_*), which depends on
+// the reference alone.
+inline void vif_accumulate_den(std::int32_t sigma1_sq, const std::uint16_t* log2_table, VifSums& sums) {
   if (sigma1_sq < kVifNoise) {
-    sums.num_lin += sigma2_sq;
     sums.den_lin += 1;
     return;
   }
   // log2(1 + sigma1_sq / noise), as log2(noise + sigma1_sq) - 17.
   sums.den_log += vif_log2_32(log2_table, static_cast<std::uint32_t>(sigma1_sq) + kVifNoise) - 2048 * 17;
+}
+
+// ... and to the numerator (num_*), given its local variances and covariance.
+inline void vif_accumulate_num(std::int32_t sigma1_sq, std::int32_t sigma2_sq, std::int32_t sigma12,
+                               double gain_limit, const std::uint16_t* log2_table, VifSums& sums) {
+  if (sigma2_sq < 0) sigma2_sq = 0;
+  if (sigma1_sq < kVifNoise) {
+    sums.num_lin += sigma2_sq;
+    return;
+  }
   if (sigma12 <= 0 || sigma2_sq <= 0) return;
   double g = sigma12 / (sigma1_sq + kVifEps);
   // Kept as separate statements so that no compiler fuses them into an FMA.
@@ -184,6 +222,13 @@ inline void vif_accumulate(std::int32_t sigma1_sq, std::int32_t sigma2_sq, std::
   const double signal = gain_energy * sigma1_sq;
   const std::uint64_t total = static_cast<std::uint64_t>(static_cast<std::int64_t>(signal)) + noise_total;
   sums.num_log += vif_log2_64(log2_table, total) - vif_log2_64(log2_table, noise_total);
+}
+
+// Both, for one position of a pair.
+inline void vif_accumulate(std::int32_t sigma1_sq, std::int32_t sigma2_sq, std::int32_t sigma12, double gain_limit,
+                           const std::uint16_t* log2_table, VifSums& sums) {
+  vif_accumulate_den(sigma1_sq, log2_table, sums);
+  vif_accumulate_num(sigma1_sq, sigma2_sq, sigma12, gain_limit, log2_table, sums);
 }
 
 }  // namespace pvt::feature::kernels

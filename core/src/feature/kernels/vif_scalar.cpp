@@ -18,9 +18,14 @@ namespace {
 // compilers vectorise the column loops.
 constexpr int kChunk = 64;
 
-template <int Taps, class T>
+// Which moments a pass computes: all of a pair's, the reference's alone
+// (mu1, xx), or the rest given the reference's (mu2, yy, xy).
+enum class Part { all, ref, pair };
+
+template <Part kPart, int Taps, class T>
 void stat_vertical(const T* const* ref_rows, const T* const* dis_rows, const std::uint16_t* filter, int width,
                    int mu_shift, int sq_shift, const VifMoments& out) {
+  constexpr bool kRef = kPart != Part::pair, kPair = kPart != Part::ref;
   // 8-bit products sum exactly in 32 bits; deeper samples need 64.
   using Sq = std::conditional_t<sizeof(T) == 1, std::uint32_t, std::uint64_t>;
   const std::uint32_t mu_round = std::uint32_t{1} << (mu_shift - 1);
@@ -31,30 +36,44 @@ void stat_vertical(const T* const* ref_rows, const T* const* dis_rows, const std
     Sq sxx[kChunk] = {}, syy[kChunk] = {}, sxy[kChunk] = {};
     for (int t = 0; t < Taps; ++t) {
       const T* r = ref_rows[t] + j0;
-      const T* d = dis_rows[t] + j0;
+      const T* d = kPair ? dis_rows[t] + j0 : nullptr;
       const std::uint32_t f = filter[t];
       for (int j = 0; j < n; ++j) {
-        const std::uint32_t fr = f * r[j], fd = f * d[j];
-        s1[j] += fr;
-        s2[j] += fd;
-        sxx[j] += Sq{fr} * r[j];
-        syy[j] += Sq{fd} * d[j];
-        sxy[j] += Sq{fr} * d[j];
+        const std::uint32_t fr = f * r[j];
+        if constexpr (kRef) {
+          s1[j] += fr;
+          sxx[j] += Sq{fr} * r[j];
+        }
+        if constexpr (kPair) {
+          const std::uint32_t fd = f * d[j];
+          s2[j] += fd;
+          syy[j] += Sq{fd} * d[j];
+          sxy[j] += Sq{fr} * d[j];
+        }
       }
     }
     for (int j = 0; j < n; ++j) {
-      out.mu1[j0 + j] = (s1[j] + mu_round) >> mu_shift;
-      out.mu2[j0 + j] = (s2[j] + mu_round) >> mu_shift;
-      out.xx[j0 + j] = static_cast<std::uint32_t>((sxx[j] + sq_round) >> sq_shift);
-      out.yy[j0 + j] = static_cast<std::uint32_t>((syy[j] + sq_round) >> sq_shift);
-      out.xy[j0 + j] = static_cast<std::uint32_t>((sxy[j] + sq_round) >> sq_shift);
+      if constexpr (kRef) {
+        out.mu1[j0 + j] = (s1[j] + mu_round) >> mu_shift;
+        out.xx[j0 + j] = static_cast<std::uint32_t>((sxx[j] + sq_round) >> sq_shift);
+      }
+      if constexpr (kPair) {
+        out.mu2[j0 + j] = (s2[j] + mu_round) >> mu_shift;
+        out.yy[j0 + j] = static_cast<std::uint32_t>((syy[j] + sq_round) >> sq_shift);
+        out.xy[j0 + j] = static_cast<std::uint32_t>((sxy[j] + sq_round) >> sq_shift);
+      }
     }
   }
 }
 
-template <int Taps>
+// The horizontal pass of Part::all accumulates every statistic; Part::ref
+// keeps each position's filtered mean and variance of the reference in
+// `terms` and accumulates the denominator; Part::pair reads them back and
+// accumulates the numerator.
+template <Part kPart, int Taps>
 void stat_horizontal(const VifMoments& in, const std::uint16_t* filter, int width, double gain_limit,
-                     const std::uint16_t* log2_table, VifSums& sums) {
+                     const std::uint16_t* log2_table, const VifRefTerms& terms, VifSums& sums) {
+  constexpr bool kRef = kPart != Part::pair, kPair = kPart != Part::ref;
   constexpr int kHalf = Taps / 2;
   constexpr std::uint64_t kRound32 = std::uint64_t{1} << 31;
   VifSums acc;
@@ -66,22 +85,43 @@ void stat_horizontal(const VifMoments& in, const std::uint16_t* filter, int widt
       const int c = j0 - kHalf + t;
       const std::uint32_t f = filter[t];
       for (int j = 0; j < n; ++j) {
-        mu1[j] += f * in.mu1[c + j];
-        mu2[j] += f * in.mu2[c + j];
-        xx[j] += std::uint64_t{f} * in.xx[c + j];
-        yy[j] += std::uint64_t{f} * in.yy[c + j];
-        xy[j] += std::uint64_t{f} * in.xy[c + j];
+        if constexpr (kRef) {
+          mu1[j] += f * in.mu1[c + j];
+          xx[j] += std::uint64_t{f} * in.xx[c + j];
+        }
+        if constexpr (kPair) {
+          mu2[j] += f * in.mu2[c + j];
+          yy[j] += std::uint64_t{f} * in.yy[c + j];
+          xy[j] += std::uint64_t{f} * in.xy[c + j];
+        }
       }
     }
     for (int j = 0; j < n; ++j) {
-      const auto mu1_sq = static_cast<std::uint32_t>((std::uint64_t{mu1[j]} * mu1[j] + kRound32) >> 32);
+      std::int32_t sigma1_sq;
+      if constexpr (kRef) {
+        const auto mu1_sq = static_cast<std::uint32_t>((std::uint64_t{mu1[j]} * mu1[j] + kRound32) >> 32);
+        const auto xx_f = static_cast<std::uint32_t>((xx[j] + 32768) >> 16);
+        sigma1_sq = static_cast<std::int32_t>(xx_f - mu1_sq);
+        if constexpr (kPart == Part::ref) {
+          terms.mu1[j0 + j] = mu1[j];
+          terms.sigma1_sq[j0 + j] = sigma1_sq;
+          vif_accumulate_den(sigma1_sq, log2_table, acc);
+          continue;
+        }
+      } else {
+        mu1[j] = terms.mu1[j0 + j];
+        sigma1_sq = terms.sigma1_sq[j0 + j];
+      }
       const auto mu2_sq = static_cast<std::uint32_t>((std::uint64_t{mu2[j]} * mu2[j] + kRound32) >> 32);
       const auto mu1_mu2 = static_cast<std::uint32_t>((std::uint64_t{mu1[j]} * mu2[j] + kRound32) >> 32);
-      const auto xx_f = static_cast<std::uint32_t>((xx[j] + 32768) >> 16);
       const auto yy_f = static_cast<std::uint32_t>((yy[j] + 32768) >> 16);
       const auto xy_f = static_cast<std::uint32_t>((xy[j] + 32768) >> 16);
-      vif_accumulate(static_cast<std::int32_t>(xx_f - mu1_sq), static_cast<std::int32_t>(yy_f - mu2_sq),
-                     static_cast<std::int32_t>(xy_f - mu1_mu2), gain_limit, log2_table, acc);
+      const auto sigma2_sq = static_cast<std::int32_t>(yy_f - mu2_sq);
+      const auto sigma12 = static_cast<std::int32_t>(xy_f - mu1_mu2);
+      if constexpr (kPart == Part::all)
+        vif_accumulate(sigma1_sq, sigma2_sq, sigma12, gain_limit, log2_table, acc);
+      else
+        vif_accumulate_num(sigma1_sq, sigma2_sq, sigma12, gain_limit, log2_table, acc);
     }
   }
   sums.num_log += acc.num_log;
@@ -140,11 +180,19 @@ decltype(auto) with_taps(int scale, F&& f) {
   }
 }
 
-template <class T>
+template <Part kPart = Part::all, class T>
 void stat_vertical_any(const T* const* ref_rows, const T* const* dis_rows, int scale, int width, int mu_shift,
                        int sq_shift, const VifMoments& out) {
   with_taps(scale, [&]<int Taps>() {
-    stat_vertical<Taps>(ref_rows, dis_rows, kVifFilter[scale], width, mu_shift, sq_shift, out);
+    stat_vertical<kPart, Taps>(ref_rows, dis_rows, kVifFilter[scale], width, mu_shift, sq_shift, out);
+  });
+}
+
+template <Part kPart>
+void stat_horizontal_any(const VifMoments& in, int scale, int width, double gain_limit,
+                         const std::uint16_t* log2_table, const VifRefTerms& terms, VifSums& sums) {
+  with_taps(scale, [&]<int Taps>() {
+    stat_horizontal<kPart, Taps>(in, kVifFilter[scale], width, gain_limit, log2_table, terms, sums);
   });
 }
 
@@ -170,9 +218,7 @@ void vif_stat_vertical_u16_scalar(const std::uint16_t* const* ref_rows, const st
 
 void vif_stat_horizontal_scalar(const VifMoments& in, int scale, int width, double gain_limit,
                                 const std::uint16_t* log2_table, VifSums& sums) {
-  with_taps(scale, [&]<int Taps>() {
-    stat_horizontal<Taps>(in, kVifFilter[scale], width, gain_limit, log2_table, sums);
-  });
+  stat_horizontal_any<Part::all>(in, scale, width, gain_limit, log2_table, VifRefTerms{}, sums);
 }
 
 void vif_blur_vertical_u8_scalar(const std::uint8_t* const* ref_rows, const std::uint8_t* const* dis_rows,
@@ -218,6 +264,36 @@ void stats_rows(const T* const* ref_rows, const T* const* dis_rows, const VifSta
   }
 }
 
+// Ladder statistics: per row, the reference's moments and terms once, then
+// each pair's. The rows of the moments a pass does not compute are left alone.
+template <class T>
+void ladder_stats_rows(const T* const* ref_rows, const T* const* const* dis_rows, int n, const VifStatsParams& p,
+                       VifSums* sums) {
+  const int taps = kVifTaps[p.scale], half = taps / 2;
+  const VifMoments m{scratch_row32(p.scratch, p.width, 0), scratch_row32(p.scratch, p.width, 1),
+                     scratch_row32(p.scratch, p.width, 2), scratch_row32(p.scratch, p.width, 3),
+                     scratch_row32(p.scratch, p.width, 4)};
+  const VifRefTerms terms{scratch_row32(p.scratch, p.width, 5),
+                          reinterpret_cast<std::int32_t*>(scratch_row32(p.scratch, p.width, 6))};
+  VifSums den;
+  for (int i = 0; i < p.height; ++i) {
+    stat_vertical_any<Part::ref>(ref_rows + i - half, ref_rows + i - half, p.scale, p.width, p.mu_shift,
+                                 p.sq_shift, m);
+    for (auto* row : {m.mu1, m.xx}) vif_mirror_columns(row, p.width, half);
+    stat_horizontal_any<Part::ref>(m, p.scale, p.width, p.gain_limit, p.log2_table, terms, den);
+    for (int k = 0; k < n; ++k) {
+      stat_vertical_any<Part::pair>(ref_rows + i - half, dis_rows[k] + i - half, p.scale, p.width, p.mu_shift,
+                                    p.sq_shift, m);
+      for (auto* row : {m.mu2, m.yy, m.xy}) vif_mirror_columns(row, p.width, half);
+      stat_horizontal_any<Part::pair>(m, p.scale, p.width, p.gain_limit, p.log2_table, terms, sums[k]);
+    }
+  }
+  for (int k = 0; k < n; ++k) {
+    sums[k].den_log += den.den_log;
+    sums[k].den_lin += den.den_lin;
+  }
+}
+
 template <class T>
 void downscale_rows(const T* const* ref_rows, const T* const* dis_rows, const VifDownscaleParams& p,
                     std::uint16_t* ref_out, std::uint16_t* dis_out) {
@@ -260,6 +336,15 @@ void vif_downscale_u16_scalar(const std::uint16_t* const* ref_rows, const std::u
   downscale_rows(ref_rows, dis_rows, p, ref_out, dis_out);
 }
 
+void vif_ladder_stats_u8_scalar(const std::uint8_t* const* ref_rows, const std::uint8_t* const* const* dis_rows,
+                                int n, const VifStatsParams& p, VifSums* sums) {
+  ladder_stats_rows(ref_rows, dis_rows, n, p, sums);
+}
+
+void vif_ladder_stats_u16_scalar(const std::uint16_t* const* ref_rows, const std::uint16_t* const* const* dis_rows,
+                                 int n, const VifStatsParams& p, VifSums* sums) {
+  ladder_stats_rows(ref_rows, dis_rows, n, p, sums);
+}
 
 VifKernels select_vif_kernels(int bpc) {
   (void)bpc;
@@ -271,7 +356,8 @@ VifKernels select_vif_kernels(int bpc) {
     default: break;
   }
 #endif
-  return {vif_stats_u8_scalar, vif_stats_u16_scalar, vif_downscale_u8_scalar, vif_downscale_u16_scalar};
+  return {vif_stats_u8_scalar,      vif_stats_u16_scalar,       vif_downscale_u8_scalar,
+          vif_downscale_u16_scalar, vif_ladder_stats_u8_scalar, vif_ladder_stats_u16_scalar};
 }
 
 const std::uint16_t* vif_log2_table() {

@@ -19,6 +19,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <type_traits>
+#include <vector>
 
 #include <immintrin.h>
 
@@ -47,7 +48,7 @@ inline int64_t half_unit(int shift) { return shift > 0 ? int64_t{1} << (shift - 
 // ---------------------------------------------------------------- scratch
 
 constexpr std::size_t kSlack = 64;  // elements of slack around each scratch row
-constexpr int kBandRows = 30;       // ref[3], dis[3], 2 x (m[3], c[2], x[2][3]), v, rest
+constexpr int kBandRows = 36;       // ref[3], dis[3], 2 x (m[3], c[2], x[2][3]), v, rest, term[2][3]
 
 inline std::size_t round_up64(std::size_t bytes) { return (bytes + 63) / 64 * 64; }
 
@@ -82,6 +83,10 @@ struct Rows {
   int32_t* x[2][2][3];  // ring by row % 2: masked coefficient times CSF factor
   int32_t* v;           // column sums of m over the 3 window rows
   int32_t* rest;     // restored diagonal band (AdmScale0Job::rest_d_row)
+  // Ladder mode: the decoupling terms of the reference's band row, per
+  // orientation (scale 0: [0] the reciprocal; scales 1..3: [0] the signed
+  // reciprocal, [1] its shift).
+  int32_t* term[2][3];
 };
 
 inline Rows carve(void* scratch, int width) {
@@ -111,6 +116,8 @@ inline Rows carve(void* scratch, int width) {
   }
   r.v = row();
   r.rest = row();
+  for (auto& ts : r.term)
+    for (auto& b : ts) b = row();
   return r;
 }
 
@@ -434,8 +441,9 @@ struct AdmSimd {
     return r;
   }
 
+  // Pictures first_pic .. last_pic (0: reference, 1: distorted).
   static void dwtn_row(const AdmScaleNJob& jb, const int* r, const int* next, const ExtPlan& ext,
-                       const BandSpan& span, Rows& s, std::ptrdiff_t k) {
+                       const BandSpan& span, Rows& s, std::ptrdiff_t k, int first_pic = 0, int last_pic = 1) {
     // The last scale keeps no approximation: rows without bands are unused.
     if (!jb.ref_approx && !span.row) return;
     constexpr int kVShift[3] = {0, 16, 16};
@@ -444,7 +452,7 @@ struct AdmSimd {
     const V vround = I::set1(static_cast<int32_t>(half_unit(vs))), hround = I::set1(static_cast<int32_t>(half_unit(hs)));
     const int n = jb.taps.in_w, out_w = jb.taps.out_w;
     // Scale 1 reads scale 0's int16 approximations (no vertical shift).
-    for (int pic = 0; pic < 2 && jb.scale == 1; ++pic) {
+    for (int pic = first_pic; pic <= last_pic && jb.scale == 1; ++pic) {
       const int16_t* src = pic ? jb.dis_src16 : jb.ref_src16;
       const int16_t* p0 = src + r[0] * jb.src_stride;
       const int16_t* p1 = src + r[1] * jb.src_stride;
@@ -474,7 +482,7 @@ struct AdmSimd {
         vertn16<true>(tail[0], tail[1], tail[2], tail[3], lo + j, hi + j);
       }
     }
-    for (int pic = 0; pic < 2 && jb.scale > 1; ++pic) {
+    for (int pic = first_pic; pic <= last_pic && jb.scale > 1; ++pic) {
       const int32_t* src = pic ? jb.dis_src : jb.ref_src;
       const int32_t* p0 = src + r[0] * jb.src_stride;
       const int32_t* p1 = src + r[1] * jb.src_stride;
@@ -500,7 +508,7 @@ struct AdmSimd {
       }
     }
     fill_ext(s.e32, ext);
-    for (int pic = 0; pic < 2; ++pic) {
+    for (int pic = first_pic; pic <= last_pic; ++pic) {
       int32_t* approx = pic ? jb.dis_approx : jb.ref_approx;
       if (approx) approx += k * jb.approx_stride;
       int32_t* const* band = pic ? s.dis : s.ref;
@@ -590,12 +598,15 @@ struct AdmSimd {
   // product |2^30 / o| * |t| stays below 2^31 and still clamps when it should.
   // Where o == 0 it is 0 (the table's entry), not the reference's 32768: the
   // restored value is 0 either way, and k > 0 fails just as o == 0 does.
-  static V ratio0(V o, V t, const DecParams& p) {
+  // Its table reciprocal of |o|, which depends on the reference alone.
+  static V recip0(V o, const DecParams& p) {
     // Band values are below 2^15, but lanes past the end of a row may hold
     // whatever the scratch held (any int32, INT_MIN included); the unsigned
     // clamp keeps their gather inside the table. Those lanes reach no result.
+    return I::gather(p.recip, I::minu(I::abs(o), I::set1(32768)));
+  }
+  static V ratio0(V o, V t, V rec) {
     const V ao = I::minu(I::abs(o), I::set1(32768));
-    const V rec = I::gather(p.recip, ao);
     const V tcap = I::minu(I::abs(t), I::add(ao, ao));
     const V prod = I::mullo(rec, tcap);
     const V k = I::template srli<15>(I::minu(I::add(prod, I::set1(16384)), I::set1(1 << 30)));
@@ -632,7 +643,8 @@ struct AdmSimd {
   // the additive part by the restored one. libvmaf's SIMD / C split falls on
   // a multiple of 16 columns from work.left, so each block of N (8 or 16) is
   // on one side of it.
-  template <bool kSimd, bool kIntGain, bool kAim>
+  // kTerms: the reciprocals come from the reference's term rows (ladder mode).
+  template <bool kSimd, bool kIntGain, bool kAim, bool kTerms = false>
   static void dec0_block(const Rows& s, int j, const DecParams& p, M wide, MaskRow num, MaskRow aim,
                          int32_t* rest) {
     const V o[3] = {I::load(s.ref[0] + j), I::load(s.ref[1] + j), I::load(s.ref[2] + j)};
@@ -658,7 +670,7 @@ struct AdmSimd {
     V msum = I::zero(), csum = I::zero(), amsum = I::zero(), acsum = I::zero();
 #pragma GCC unroll 3
     for (int b = 0; b < 3; ++b) {
-      const V k = ratio0(o[b], t[b], p);
+      const V k = ratio0(o[b], t[b], kTerms ? I::load(s.term[0][b] + j) : recip0(o[b], p));
       V r = I::template srai<15>(I::add(I::mullo(k, o[b]), I::set1(16384)));
       const M lim = I::mand(aligned, I::cmpgt(k, I::zero()));  // k is 0 where o is
       r = I::blend(lim, r, gain_cap<kSimd, kIntGain>(r, o[b], t[b], p));
@@ -708,7 +720,10 @@ struct AdmSimd {
   // Scales 1..3 ratio: o rounded to its top 15 significant bits (the shift
   // found from the float exponent of its leading bit), then the reciprocal
   // in 64 bits.
-  static V ration(V o, V t, const DecParams& p) {
+  struct RecipN {
+    V rs, shift;  // the reciprocal with o's sign (negated), the rounding shift
+  };
+  static RecipN recipn(V o, const DecParams& p) {
     const V mag = I::abs(o);  // as uint32
     V shift;  // bit length - 15, at least 0
     if constexpr (I::kLzcnt) {
@@ -723,7 +738,10 @@ struct AdmSimd {
     }
     const V m = I::srlv(I::add(mag, I::sllv(I::set1(1), I::sub(shift, I::set1(1)))), shift);
     const V rec = I::gather(p.recip, m);
-    const V rs = I::blend(I::cmpgt(I::zero(), o), rec, I::sub(I::zero(), rec));
+    return {I::blend(I::cmpgt(I::zero(), o), rec, I::sub(I::zero(), rec)), shift};
+  }
+  static V ration(V t, const RecipN& r) {
+    const V rs = r.rs, shift = r.shift;
     const V lo32 = I::set1_64(0xFFFFFFFFll);
     const V she = I::and_(shift, lo32), sho = I::template srli64<32>(shift);
     // (p + 2^(14+s)) >> (15+s), clamped to [0, 32768]; for p >= 0 that is
@@ -746,7 +764,7 @@ struct AdmSimd {
     csum = I::add(csum, mul_hi_off(ac, 286331153));
   }
 
-  template <bool kNearest, bool kAim>
+  template <bool kNearest, bool kAim, bool kTerms = false>
   static void decn_block(const Rows& s, int j, const DecParams& p, MaskRow num, MaskRow aim) {
     const V o[3] = {I::load(s.ref[0] + j), I::load(s.ref[1] + j), I::load(s.ref[2] + j)};
     const V t[3] = {I::load(s.dis[0] + j), I::load(s.dis[1] + j), I::load(s.dis[2] + j)};
@@ -763,7 +781,8 @@ struct AdmSimd {
 
     V msum = I::zero(), csum = I::zero(), amsum = I::zero(), acsum = I::zero();
     for (int b = 0; b < 3; ++b) {
-      const V k = ration(o[b], t[b], p);
+      const V k = ration(t[b], kTerms ? RecipN{I::load(s.term[0][b] + j), I::load(s.term[1][b] + j)}
+                                      : recipn(o[b], p));
       const V round = I::set1_64(16384);
       const V pe = I::add64(I::mul_epi32(k, o[b]), round);
       const V po = I::add64(I::mul_epi32(I::template srli64<32>(k), I::template srli64<32>(o[b])), round);
@@ -787,6 +806,21 @@ struct AdmSimd {
       I::store(aim.m + j, amsum);
       I::store(aim.c + j, acsum);
     }
+  }
+
+  // Ladder mode: the reference's decoupling terms of band row k, over the
+  // dec blocks' columns.
+  static void terms0_row(const Rows& s, const AdmRect& work, const DecParams& p) {
+    for (int j = work.left; j < work.right; j += N)
+      for (int b = 0; b < 3; ++b) I::store(s.term[0][b] + j, recip0(I::load(s.ref[b] + j), p));
+  }
+  static void termsn_row(const Rows& s, const AdmRect& work, const DecParams& p) {
+    for (int j = work.left; j < work.right; j += N)
+      for (int b = 0; b < 3; ++b) {
+        const RecipN r = recipn(I::load(s.ref[b] + j), p);
+        I::store(s.term[0][b] + j, r.rs);
+        I::store(s.term[1][b] + j, r.shift);
+      }
   }
 
   // ------------------------------------------------------------ denominators
@@ -892,12 +926,57 @@ struct AdmSimd {
 
   static bool in_rows(int i, const AdmRect& r) { return i >= r.top && i < r.bottom; }
 
-  template <class T>
-  static void scale0(const AdmScale0Job& jb, void* scratch, AdmScaleSums& sums) {
+  // A pair's contrast-masked sums, numerator ([0]) and AIM ([1]).
+  struct NumSums {
+    uint64_t v[2][3] = {};
+  };
+
+  // After a scale's rows: the masking of its last row, then each pair's sums.
+  template <class Cm>
+  static void finish(int n, int h, const AdmRect& pool, Cm& cm, const uint64_t (&den)[3],
+                     const std::vector<NumSums>& num, AdmScaleSums* sums) {
+    for (int e = 0; e < n; ++e) {
+      if (in_rows(h - 1, pool)) cm(e, h - 1);
+      for (int b = 0; b < 3; ++b) {
+        sums[e].den[b] = den[b];
+        sums[e].num[b] = static_cast<int64_t>(num[static_cast<std::size_t>(e)].v[0][b]);
+        sums[e].aim[b] = static_cast<int64_t>(num[static_cast<std::size_t>(e)].v[1][b]);
+      }
+    }
+  }
+
+  // Ladder mode: the scratch holds a block of Rows for the reference (its
+  // DWT and band rows and terms) and one per distorted picture (the rest);
+  // without it, one block serves both.
+  static std::size_t ladder_scratch_bytes(int width, int n) {
+    return static_cast<std::size_t>(n + 1) * adm_scratch_bytes(width);
+  }
+  static std::vector<Rows> pair_rows(void* scratch, int width, int n, bool ladder, const Rows& shared) {
+    std::vector<Rows> rows(static_cast<std::size_t>(n), shared);
+    for (int e = 0; ladder && e < n; ++e) {
+      Rows& r = rows[static_cast<std::size_t>(e)];
+      r = carve(static_cast<unsigned char*>(scratch) + static_cast<std::size_t>(e + 1) * adm_scratch_bytes(width),
+                width);
+      std::copy(std::begin(shared.e16), std::end(shared.e16), r.e16);
+      std::copy(std::begin(shared.e32), std::end(shared.e32), r.e32);
+      std::copy(std::begin(shared.ref), std::end(shared.ref), r.ref);
+      for (int a = 0; a < 2; ++a) std::copy(std::begin(shared.term[a]), std::end(shared.term[a]), r.term[a]);
+    }
+    return rows;
+  }
+
+  // Scale 0 of the reference against `n` distorted pictures (dis[e], its
+  // approximation into dis_approx[e], its sums into sums[e]); jb's own dis
+  // and dis_approx are not read. kLadder: the reference's DWT, denominator
+  // and decoupling terms once per row for all of them; without it n is 1.
+  template <class T, bool kLadder>
+  static void scale0_run(const AdmScale0Job& jb, int n, const Plane* const* dis, int16_t* const* dis_approx,
+                         void* scratch, AdmScaleSums* sums) {
     const AdmDwtTaps& tp = jb.taps;
     Rows s = carve(scratch, tp.in_w);
-    const int n = tp.in_w, w = tp.out_w, h = tp.out_h;
-    const ExtPlan ext = ext_plan(2, n, ext_taps(tp.cols, n, w));
+    std::vector<Rows> pr = pair_rows(scratch, tp.in_w, n, kLadder, s);
+    const int in_w = tp.in_w, w = tp.out_w, h = tp.out_h;
+    const ExtPlan ext = ext_plan(2, in_w, ext_taps(tp.cols, in_w, w));
     const AdmRect& work = jb.work;
     const AdmRect& pool = jb.pool;
     const AdmRect& wide = jb.cm.simd;
@@ -921,17 +1000,19 @@ struct AdmSimd {
     const uint64_t den_round = static_cast<uint64_t>(half_unit(jb.den_row_shift));
     const int64_t row_round = half_unit(jb.cm.row_shift);
 
-    uint64_t den[3] = {0, 0, 0}, num[2][3] = {};
-    auto cm = [&](int i) {
+    uint64_t den[3] = {0, 0, 0};
+    std::vector<NumSums> num(static_cast<std::size_t>(n));
+    auto cm = [&](int e, int i) {
+      const Rows& q = pr[static_cast<std::size_t>(e)];
       const int up = i == 0 ? 1 : i - 1, down = i == h - 1 ? h - 1 : i + 1;
       const bool simd_row = in_rows(i, wide);
       for (int a = 0; a < (jb.aim ? 2 : 1); ++a) {
         uint64_t acc[3];
-        cm_row(s.m[a][up % 3], s.m[a][i % 3], s.m[a][down % 3], s.c[a][i % 2], s.x[a][i % 2], s.v, pool, w, cp,
+        cm_row(q.m[a][up % 3], q.m[a][i % 3], q.m[a][down % 3], q.c[a][i % 2], q.x[a][i % 2], q.v, pool, w, cp,
                acc);
         for (int b = 0; b < 3; ++b) {
           if (simd_row) acc[b] += dummy_blocks * static_cast<uint64_t>(cp.cube_round[b] >> cp.cube[b]);
-          num[a][b] += static_cast<uint64_t>((static_cast<int64_t>(acc[b]) + row_round) >> jb.cm.row_shift);
+          num[e].v[a][b] += static_cast<uint64_t>((static_cast<int64_t>(acc[b]) + row_round) >> jb.cm.row_shift);
         }
       }
     };
@@ -939,57 +1020,73 @@ struct AdmSimd {
       const int* r = tp.rows + 4 * k;
       const int* next = k + 1 < h ? r + 4 : nullptr;
       const BandSpan span(work, pool, k);
-      dwt0_row<T>(*jb.ref, r, next, n, w, ext, span, s, jb.ref_approx + k * jb.approx_stride, s.ref);
-      dwt0_row<T>(*jb.dis, r, next, n, w, ext, span, s, jb.dis_approx + k * jb.approx_stride, s.dis);
+      dwt0_row<T>(*jb.ref, r, next, in_w, w, ext, span, s, jb.ref_approx + k * jb.approx_stride, s.ref);
       if (in_rows(k, pool)) {
         uint64_t acc[3];
         den0_row(s, pool, acc);
         for (int b = 0; b < 3; ++b) den[b] += (acc[b] + den_round) >> jb.den_row_shift;
       }
-      if (in_rows(k, work)) {
-        const bool keep = k == jb.rest_d_row;
-        const bool wide_row = in_rows(k, wide);
-        for (int j = work.left; j < work.right; j += N) {
-          const M wm = wide_row ? I::mandnot(below(j, wide.left), below(j, wide.right)) : I::mnone();
-          int32_t* rest = keep ? s.rest : nullptr;
-          const MaskRow nr = mask_row(s, 0, k), ar = mask_row(s, 1, k);
-          const bool simd = j < jb.decouple_simd_end;
-          if (jb.aim) {
-            if (simd)
-              dp.int_gain ? dec0_block<true, true, true>(s, j, dp, wm, nr, ar, rest)
-                          : dec0_block<true, false, true>(s, j, dp, wm, nr, ar, rest);
-            else
-              dp.int_gain ? dec0_block<false, true, true>(s, j, dp, wm, nr, ar, rest)
-                          : dec0_block<false, false, true>(s, j, dp, wm, nr, ar, rest);
-          } else {
-            if (simd)
-              dp.int_gain ? dec0_block<true, true, false>(s, j, dp, wm, nr, ar, rest)
-                          : dec0_block<true, false, false>(s, j, dp, wm, nr, ar, rest);
-            else
-              dp.int_gain ? dec0_block<false, true, false>(s, j, dp, wm, nr, ar, rest)
-                          : dec0_block<false, false, false>(s, j, dp, wm, nr, ar, rest);
+      if (kLadder && in_rows(k, work)) terms0_row(s, work, dp);
+      for (int e = 0; e < n; ++e) {
+        Rows& q = pr[static_cast<std::size_t>(e)];
+        dwt0_row<T>(*dis[e], r, next, in_w, w, ext, span, q, dis_approx[e] + k * jb.approx_stride, q.dis);
+        if (in_rows(k, work)) {
+          const bool keep = !kLadder && k == jb.rest_d_row;
+          const bool wide_row = in_rows(k, wide);
+          for (int j = work.left; j < work.right; j += N) {
+            const M wm = wide_row ? I::mandnot(below(j, wide.left), below(j, wide.right)) : I::mnone();
+            int32_t* rest = keep ? q.rest : nullptr;
+            const MaskRow nr = mask_row(q, 0, k), ar = mask_row(q, 1, k);
+            const bool simd = j < jb.decouple_simd_end;
+            if (jb.aim) {
+              if (simd)
+                dp.int_gain ? dec0_block<true, true, true, kLadder>(q, j, dp, wm, nr, ar, rest)
+                            : dec0_block<true, false, true, kLadder>(q, j, dp, wm, nr, ar, rest);
+              else
+                dp.int_gain ? dec0_block<false, true, true, kLadder>(q, j, dp, wm, nr, ar, rest)
+                            : dec0_block<false, false, true, kLadder>(q, j, dp, wm, nr, ar, rest);
+            } else {
+              if (simd)
+                dp.int_gain ? dec0_block<true, true, false, kLadder>(q, j, dp, wm, nr, ar, rest)
+                            : dec0_block<true, false, false, kLadder>(q, j, dp, wm, nr, ar, rest);
+              else
+                dp.int_gain ? dec0_block<false, true, false, kLadder>(q, j, dp, wm, nr, ar, rest)
+                            : dec0_block<false, false, false, kLadder>(q, j, dp, wm, nr, ar, rest);
+            }
           }
+          if (keep)
+            for (int j = work.left; j < work.right; ++j) jb.rest_d[j] = static_cast<int16_t>(q.rest[j]);
         }
-        if (keep)
-          for (int j = work.left; j < work.right; ++j) jb.rest_d[j] = static_cast<int16_t>(s.rest[j]);
+        if (k >= 1 && in_rows(k - 1, pool)) cm(e, k - 1);
       }
-      if (k >= 1 && in_rows(k - 1, pool)) cm(k - 1);
     }
-    if (in_rows(h - 1, pool)) cm(h - 1);
-    for (int b = 0; b < 3; ++b) {
-      sums.den[b] = den[b];
-      sums.num[b] = static_cast<int64_t>(num[0][b]);
-      sums.aim[b] = static_cast<int64_t>(num[1][b]);
-    }
+    finish(n, h, pool, cm, den, num, sums);
   }
 
-  static void scalen(const AdmScaleNJob& jb, void* scratch, AdmScaleSums& sums) {
+  template <class T>
+  static void scale0(const AdmScale0Job& jb, void* scratch, AdmScaleSums& sums) {
+    scale0_run<T, false>(jb, 1, &jb.dis, &jb.dis_approx, scratch, &sums);
+  }
+
+  template <class T>
+  static void ladder_scale0(const AdmScale0Ladder& l, void* scratch, AdmScaleSums* sums) {
+    scale0_run<T, true>(*l.job, l.n, l.dis, l.dis_approx, scratch, sums);
+  }
+
+  // Scales 1..3, as scale0_run(): jobs[e] is the job of pair e (its ref
+  // fields those of jobs[0]).
+  template <bool kLadder>
+  static void scalen_run(const AdmScaleNJob* jobs, int n, void* scratch, AdmScaleSums* sums) {
+    const AdmScaleNJob& jb = jobs[0];
     const AdmDwtTaps& tp = jb.taps;
     // Rows laid out for a frame width of 2 in_w - 1 fit this scale and lie
-    // within the scratch laid out for the real frame width (>= that).
-    Rows s = carve(scratch, 2 * tp.in_w - 1);
-    const int n = tp.in_w, w = tp.out_w, h = tp.out_h;
-    const ExtPlan ext = ext_plan(4, n, ext_taps(tp.cols, n, w));
+    // within the scratch laid out for the real frame width (>= that), block
+    // by block in ladder mode.
+    const int layout_w = 2 * tp.in_w - 1;
+    Rows s = carve(scratch, layout_w);
+    std::vector<Rows> pr = pair_rows(scratch, layout_w, n, kLadder, s);
+    const int w = tp.out_w, h = tp.out_h;
+    const ExtPlan ext = ext_plan(4, tp.in_w, ext_taps(tp.cols, tp.in_w, w));
     const AdmRect& work = jb.work;
     const AdmRect& pool = jb.pool;
 
@@ -1011,41 +1108,58 @@ struct AdmSimd {
     const uint64_t den_round = static_cast<uint64_t>(half_unit(jb.den.row));
     const int64_t row_round = half_unit(jb.cm.row_shift);
 
-    uint64_t den[3] = {0, 0, 0}, num[2][3] = {};
-    auto cm = [&](int i) {
+    uint64_t den[3] = {0, 0, 0};
+    std::vector<NumSums> num(static_cast<std::size_t>(n));
+    auto cm = [&](int e, int i) {
+      const Rows& q = pr[static_cast<std::size_t>(e)];
       const int up = i == 0 ? 1 : i - 1, down = i == h - 1 ? h - 1 : i + 1;
       for (int a = 0; a < (jb.aim ? 2 : 1); ++a) {
         uint64_t acc[3];
-        cm_row(s.m[a][up % 3], s.m[a][i % 3], s.m[a][down % 3], s.c[a][i % 2], s.x[a][i % 2], s.v, pool, w, cp,
+        cm_row(q.m[a][up % 3], q.m[a][i % 3], q.m[a][down % 3], q.c[a][i % 2], q.x[a][i % 2], q.v, pool, w, cp,
                acc);
         for (int b = 0; b < 3; ++b)
-          num[a][b] += static_cast<uint64_t>((static_cast<int64_t>(acc[b]) + row_round) >> jb.cm.row_shift);
+          num[e].v[a][b] += static_cast<uint64_t>((static_cast<int64_t>(acc[b]) + row_round) >> jb.cm.row_shift);
       }
     };
     for (int k = 0; k < h; ++k) {
-      dwtn_row(jb, tp.rows + 4 * k, k + 1 < h ? tp.rows + 4 * k + 4 : nullptr, ext, BandSpan(work, pool, k), s, k);
+      const int* r = tp.rows + 4 * k;
+      const int* next = k + 1 < h ? r + 4 : nullptr;
+      const BandSpan span(work, pool, k);
+      // Without kLadder both pictures in one call, as the reference's
+      // scratch holds them; with it, the reference once and each pair after.
+      dwtn_row(jb, r, next, ext, span, s, k, 0, kLadder ? 0 : 1);
       if (in_rows(k, pool)) {
         uint64_t acc[3];
         denn_row(s, pool, jb.den, acc);
         for (int b = 0; b < 3; ++b) den[b] += (acc[b] + den_round) >> jb.den.row;
       }
-      if (in_rows(k, work))
-        for (int j = work.left; j < work.right; j += N) {
-          const MaskRow nr = mask_row(s, 0, k), ar = mask_row(s, 1, k);
-          const bool simd = j < jb.decouple_simd_end;
-          if (jb.aim)
-            simd ? decn_block<true, true>(s, j, dp, nr, ar) : decn_block<false, true>(s, j, dp, nr, ar);
-          else
-            simd ? decn_block<true, false>(s, j, dp, nr, ar) : decn_block<false, false>(s, j, dp, nr, ar);
-        }
-      if (k >= 1 && in_rows(k - 1, pool)) cm(k - 1);
+      if (kLadder && in_rows(k, work)) termsn_row(s, work, dp);
+      for (int e = 0; e < n; ++e) {
+        Rows& q = pr[static_cast<std::size_t>(e)];
+        if (kLadder) dwtn_row(jobs[e], r, next, ext, span, q, k, 1, 1);
+        if (in_rows(k, work))
+          for (int j = work.left; j < work.right; j += N) {
+            const MaskRow nr = mask_row(q, 0, k), ar = mask_row(q, 1, k);
+            const bool simd = j < jb.decouple_simd_end;
+            if (jb.aim)
+              simd ? decn_block<true, true, kLadder>(q, j, dp, nr, ar)
+                   : decn_block<false, true, kLadder>(q, j, dp, nr, ar);
+            else
+              simd ? decn_block<true, false, kLadder>(q, j, dp, nr, ar)
+                   : decn_block<false, false, kLadder>(q, j, dp, nr, ar);
+          }
+        if (k >= 1 && in_rows(k - 1, pool)) cm(e, k - 1);
+      }
     }
-    if (in_rows(h - 1, pool)) cm(h - 1);
-    for (int b = 0; b < 3; ++b) {
-      sums.den[b] = den[b];
-      sums.num[b] = static_cast<int64_t>(num[0][b]);
-      sums.aim[b] = static_cast<int64_t>(num[1][b]);
-    }
+    finish(n, h, pool, cm, den, num, sums);
+  }
+
+  static void scalen(const AdmScaleNJob& jb, void* scratch, AdmScaleSums& sums) {
+    scalen_run<false>(&jb, 1, scratch, &sums);
+  }
+
+  static void ladder_scalen(const AdmScaleNJob* jobs, int n, void* scratch, AdmScaleSums* sums) {
+    scalen_run<true>(jobs, n, scratch, sums);
   }
 
   static AdmFused table(int bpc) {
@@ -1053,6 +1167,9 @@ struct AdmSimd {
     f.scratch_bytes = adm_scratch_bytes;
     f.scale0 = bpc == 8 ? scale0<std::uint8_t> : scale0<std::uint16_t>;
     f.scalen = scalen;
+    f.ladder_scratch_bytes = ladder_scratch_bytes;
+    f.ladder_scale0 = bpc == 8 ? ladder_scale0<std::uint8_t> : ladder_scale0<std::uint16_t>;
+    f.ladder_scalen = ladder_scalen;
     return f;
   }
 };

@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "../kernels/vif_kernels.hpp"
 
@@ -174,29 +175,43 @@ struct VifSimd {
   }
 
   // ---------------------------------------------------------------------------
+  // Vertical moments. A pass computes those of a pair (Part::all), or in
+  // ladder mode those of the reference alone (Part::ref: mu1, xx) or the
+  // rest given the reference's (Part::pair: mu2, yy, xy).
+  enum class Part { all, ref, pair };
+
   // Vertical moments of 8-bit samples (scale 0: mu_shift 8, sq_shift 0).
   // Samples are centred (r - 128) so that squares and products fit in int16;
-  // the moments of r follow from those of r - 128.
+  // the moments of r follow from those of r - 128. `sr` (two vectors) holds
+  // the filtered sums of r - 128 that Part::ref writes and Part::pair reads.
   enum Moment8 { kR, kD, kRR, kDD, kRD, kMoments8 };
 
+  template <Part kPart = Part::all>
   static void vertical_u8(const std::uint8_t* const* ref, const std::uint8_t* const* dis, std::ptrdiff_t col,
-                          std::uint16_t* const* out, std::ptrdiff_t out_col) {
+                          std::uint16_t* const* out, std::ptrdiff_t out_col, V* sr = nullptr) {
+    constexpr bool kRef = kPart != Part::pair, kPair = kPart != Part::ref;
     V acc[kMoments8][2];
     for (auto& m : acc) m[0] = m[1] = I::zero();
 #pragma GCC unroll 16
     for (const TapPair& tp : kTapPairs<0>) {
       const V f = I::set32(tp.coeffs);
-      const V r0 = I::load_centred(ref[tp.first] + col), d0 = I::load_centred(dis[tp.first] + col);
+      const V r0 = I::load_centred(ref[tp.first] + col);
       const V r1 = tp.has_second ? I::load_centred(ref[tp.first + 1] + col) : I::zero();
-      const V d1 = tp.has_second ? I::load_centred(dis[tp.first + 1] + col) : I::zero();
+      V d0 = I::zero(), d1 = I::zero();
+      if constexpr (kPair) {
+        d0 = I::load_centred(dis[tp.first] + col);
+        d1 = tp.has_second ? I::load_centred(dis[tp.first + 1] + col) : I::zero();
+      }
 #pragma GCC unroll 2
       for (int h = 0; h < 2; ++h) {
         const V r = interleave(h, r0, r1), d = interleave(h, d0, d1);
-        acc[kR][h] = I::dot_add(acc[kR][h], r, f);
-        acc[kD][h] = I::dot_add(acc[kD][h], d, f);
-        acc[kRR][h] = I::dot_add(acc[kRR][h], I::mullo16(r, r), f);
-        acc[kDD][h] = I::dot_add(acc[kDD][h], I::mullo16(d, d), f);
-        acc[kRD][h] = I::dot_add(acc[kRD][h], I::mullo16(r, d), f);
+        if constexpr (kRef) acc[kR][h] = I::dot_add(acc[kR][h], r, f);
+        if constexpr (kPair) acc[kD][h] = I::dot_add(acc[kD][h], d, f);
+        if constexpr (kRef) acc[kRR][h] = I::dot_add(acc[kRR][h], I::mullo16(r, r), f);
+        if constexpr (kPair) {
+          acc[kDD][h] = I::dot_add(acc[kDD][h], I::mullo16(d, d), f);
+          acc[kRD][h] = I::dot_add(acc[kRD][h], I::mullo16(r, d), f);
+        }
       }
     }
     // With r = c + 128, d = e + 128 and sum(f) = 2^16: sum(f r) = sum(f c) + 2^23,
@@ -206,18 +221,28 @@ struct VifSimd {
     V mu1[2], mu2[2], xx[2], yy[2], xy[2];
 #pragma GCC unroll 16
     for (int h = 0; h < 2; ++h) {
-      const V sr = acc[kR][h], sd = acc[kD][h];
-      mu1[h] = I::template srli32<8>(I::add32(sr, round_mu));
-      mu2[h] = I::template srli32<8>(I::add32(sd, round_mu));
-      xx[h] = I::add32(I::add32(acc[kRR][h], I::template slli32<8>(sr)), k30);
-      yy[h] = I::add32(I::add32(acc[kDD][h], I::template slli32<8>(sd)), k30);
-      xy[h] = I::add32(I::add32(acc[kRD][h], I::template slli32<7>(I::add32(sr, sd))), k30);
+      if constexpr (kPart == Part::pair) acc[kR][h] = I::load(sr + h);
+      if constexpr (kPart == Part::ref) I::store(sr + h, acc[kR][h]);
+      const V sr_h = acc[kR][h], sd = acc[kD][h];
+      if constexpr (kRef) {
+        mu1[h] = I::template srli32<8>(I::add32(sr_h, round_mu));
+        xx[h] = I::add32(I::add32(acc[kRR][h], I::template slli32<8>(sr_h)), k30);
+      }
+      if constexpr (kPair) {
+        mu2[h] = I::template srli32<8>(I::add32(sd, round_mu));
+        yy[h] = I::add32(I::add32(acc[kDD][h], I::template slli32<8>(sd)), k30);
+        xy[h] = I::add32(I::add32(acc[kRD][h], I::template slli32<7>(I::add32(sr_h, sd))), k30);
+      }
     }
-    store_plane(out[kMu1] + out_col, mu1);
-    store_plane(out[kMu2] + out_col, mu2);
-    store_split(out[kXxLo] + out_col, out[kXxHi] + out_col, xx);
-    store_split(out[kYyLo] + out_col, out[kYyHi] + out_col, yy);
-    store_split(out[kXyLo] + out_col, out[kXyHi] + out_col, xy);
+    if constexpr (kRef) {
+      store_plane(out[kMu1] + out_col, mu1);
+      store_split(out[kXxLo] + out_col, out[kXxHi] + out_col, xx);
+    }
+    if constexpr (kPair) {
+      store_plane(out[kMu2] + out_col, mu2);
+      store_split(out[kYyLo] + out_col, out[kYyHi] + out_col, yy);
+      store_split(out[kXyLo] + out_col, out[kXyHi] + out_col, xy);
+    }
   }
 
   // ---------------------------------------------------------------------------
@@ -225,13 +250,15 @@ struct VifSimd {
   // 16-bit halves (mullo / mulhi). kWide: samples may reach 2^15, so they
   // and the high halves need the offset too. Otherwise the samples must be
   // below 2^mu_shift: `seen` collects the bits of the first and last tap
-  // rows (together all rows of the plane) for the caller to check.
+  // rows (together all rows of the plane) read by the pass for the caller
+  // to check.
   enum Moment16 { kSr, kSd, kRRhi, kRRlo, kDDhi, kDDlo, kRDhi, kRDlo, kMoments16 };
 
-  template <int S, bool kWide>
+  template <int S, bool kWide, Part kPart = Part::all>
   static void vertical_u16(const std::uint16_t* const* ref, const std::uint16_t* const* dis,
                            std::ptrdiff_t col, int mu_shift, int sq_shift, std::uint16_t* const* out,
                            std::ptrdiff_t out_col, V& seen) {
+    constexpr bool kRef = kPart != Part::pair, kPair = kPart != Part::ref;
     const V offset = I::set16(0x8000);
     const auto signed_hi = [&](V v) { return kWide ? I::xor_(v, offset) : v; };
     V acc[kMoments16][2];
@@ -239,21 +266,30 @@ struct VifSimd {
 #pragma GCC unroll 16
     for (const TapPair& tp : kTapPairs<S>) {
       const V f = I::set32(tp.coeffs);
-      const V r0 = I::load(ref[tp.first] + col), d0 = I::load(dis[tp.first] + col);
+      const V r0 = I::load(ref[tp.first] + col);
       const V r1 = tp.has_second ? I::load(ref[tp.first + 1] + col) : I::zero();
-      const V d1 = tp.has_second ? I::load(dis[tp.first + 1] + col) : I::zero();
-      if (!kWide && (tp.first == 0 || tp.first == kVifTaps[S] - 1)) seen = I::or_(seen, I::or_(r0, d0));
+      V d0 = I::zero(), d1 = I::zero();
+      if constexpr (kPair) {
+        d0 = I::load(dis[tp.first] + col);
+        d1 = tp.has_second ? I::load(dis[tp.first + 1] + col) : I::zero();
+      }
+      if (!kWide && (tp.first == 0 || tp.first == kVifTaps[S] - 1))
+        seen = I::or_(seen, kPart == Part::all ? I::or_(r0, d0) : kRef ? r0 : d0);
 #pragma GCC unroll 2
       for (int h = 0; h < 2; ++h) {
         const V r = interleave(h, r0, r1), d = interleave(h, d0, d1);
-        acc[kSr][h] = I::dot_add(acc[kSr][h], signed_hi(r), f);
-        acc[kSd][h] = I::dot_add(acc[kSd][h], signed_hi(d), f);
-        acc[kRRhi][h] = I::dot_add(acc[kRRhi][h], signed_hi(I::mulhi16(r, r)), f);
-        acc[kRRlo][h] = I::dot_add(acc[kRRlo][h], I::xor_(I::mullo16(r, r), offset), f);
-        acc[kDDhi][h] = I::dot_add(acc[kDDhi][h], signed_hi(I::mulhi16(d, d)), f);
-        acc[kDDlo][h] = I::dot_add(acc[kDDlo][h], I::xor_(I::mullo16(d, d), offset), f);
-        acc[kRDhi][h] = I::dot_add(acc[kRDhi][h], signed_hi(I::mulhi16(r, d)), f);
-        acc[kRDlo][h] = I::dot_add(acc[kRDlo][h], I::xor_(I::mullo16(r, d), offset), f);
+        if constexpr (kRef) acc[kSr][h] = I::dot_add(acc[kSr][h], signed_hi(r), f);
+        if constexpr (kPair) acc[kSd][h] = I::dot_add(acc[kSd][h], signed_hi(d), f);
+        if constexpr (kRef) {
+          acc[kRRhi][h] = I::dot_add(acc[kRRhi][h], signed_hi(I::mulhi16(r, r)), f);
+          acc[kRRlo][h] = I::dot_add(acc[kRRlo][h], I::xor_(I::mullo16(r, r), offset), f);
+        }
+        if constexpr (kPair) {
+          acc[kDDhi][h] = I::dot_add(acc[kDDhi][h], signed_hi(I::mulhi16(d, d)), f);
+          acc[kDDlo][h] = I::dot_add(acc[kDDlo][h], I::xor_(I::mullo16(d, d), offset), f);
+          acc[kRDhi][h] = I::dot_add(acc[kRDhi][h], signed_hi(I::mulhi16(r, d)), f);
+          acc[kRDlo][h] = I::dot_add(acc[kRDlo][h], I::xor_(I::mullo16(r, d), offset), f);
+        }
       }
     }
     const std::int32_t hi_offset = kWide ? kOffsetSum : 0;
@@ -267,17 +303,25 @@ struct VifSimd {
     V mu1[2], mu2[2], xx[2], yy[2], xy[2];
 #pragma GCC unroll 16
     for (int h = 0; h < 2; ++h) {
-      mu1[h] = I::srl32(I::add32(acc[kSr][h], round_mu), mu_shift);
-      mu2[h] = I::srl32(I::add32(acc[kSd][h], round_mu), mu_shift);
-      xx[h] = moment(acc[kRRhi][h], acc[kRRlo][h]);
-      yy[h] = moment(acc[kDDhi][h], acc[kDDlo][h]);
-      xy[h] = moment(acc[kRDhi][h], acc[kRDlo][h]);
+      if constexpr (kRef) {
+        mu1[h] = I::srl32(I::add32(acc[kSr][h], round_mu), mu_shift);
+        xx[h] = moment(acc[kRRhi][h], acc[kRRlo][h]);
+      }
+      if constexpr (kPair) {
+        mu2[h] = I::srl32(I::add32(acc[kSd][h], round_mu), mu_shift);
+        yy[h] = moment(acc[kDDhi][h], acc[kDDlo][h]);
+        xy[h] = moment(acc[kRDhi][h], acc[kRDlo][h]);
+      }
     }
-    store_plane(out[kMu1] + out_col, mu1);
-    store_plane(out[kMu2] + out_col, mu2);
-    store_split(out[kXxLo] + out_col, out[kXxHi] + out_col, xx);
-    store_split(out[kYyLo] + out_col, out[kYyHi] + out_col, yy);
-    store_split(out[kXyLo] + out_col, out[kXyHi] + out_col, xy);
+    if constexpr (kRef) {
+      store_plane(out[kMu1] + out_col, mu1);
+      store_split(out[kXxLo] + out_col, out[kXxHi] + out_col, xx);
+    }
+    if constexpr (kPair) {
+      store_plane(out[kMu2] + out_col, mu2);
+      store_split(out[kYyLo] + out_col, out[kYyHi] + out_col, yy);
+      store_split(out[kXyLo] + out_col, out[kXyHi] + out_col, xy);
+    }
   }
 
   // ---------------------------------------------------------------------------
@@ -346,14 +390,26 @@ struct VifSimd {
     total_key = log2_key64(I::add_pd(I::trunc_pd(I::mul_pd(I::mul_pd(g, g), s1d)), I::cvt_pd(noise)));
   }
 
-  // Accumulates the positions of one vector; `s` holds the horizontal sums
-  // of the planes (offset removed), `valid` the lanes inside the row.
-  static void statistics(const V (&s)[kPlanes], M valid, double gain_limit, const std::uint16_t* table,
-                         Accum& acc) {
+  // The reference's local variance from the horizontal sums of its planes.
+  static V sigma1_sq(V mu1, V xx_hi, V xx_lo) { return I::sub32(moment(xx_hi, xx_lo), mul_hi_round(mu1, mu1)); }
+
+  // Accumulates the denominator of the positions of one vector, which
+  // depends on the reference alone; `valid`: the lanes inside the row.
+  static void statistics_den(V s1, M valid, const std::uint16_t* table, Accum& acc) {
+    const M low = I::lt32(s1, I::set32(kVifNoise));
+    acc.den_lin += I::count(I::mand(valid, low));
+    // log2(noise + s1) - 17 = table part + 2048 * (floor(log2) - 15) - 2048 * 17.
+    const V den = log2_from_key(table, log2_key32(I::add32(s1, I::set32(kVifNoise))));
+    acc.den_log = I::mask_add32(acc.den_log, I::mandnot(low, valid), I::sub32(den, I::set32(2048 * 32)));
+  }
+
+  // ... and the numerator, from the reference's mean and variance and the
+  // horizontal sums of the pair's planes (`s`: kMu2, kYy*, kXy* are read).
+  static void statistics_num(V mu1, V s1, const V (&s)[kPlanes], M valid, double gain_limit,
+                             const std::uint16_t* table, Accum& acc) {
     const V zero = I::zero();
-    const V s1 = I::sub32(moment(s[kXxHi], s[kXxLo]), mul_hi_round(s[kMu1], s[kMu1]));
     const V s2 = I::max32(I::sub32(moment(s[kYyHi], s[kYyLo]), mul_hi_round(s[kMu2], s[kMu2])), zero);
-    const V s12 = I::sub32(moment(s[kXyHi], s[kXyLo]), mul_hi_round(s[kMu1], s[kMu2]));
+    const V s12 = I::sub32(moment(s[kXyHi], s[kXyLo]), mul_hi_round(mu1, s[kMu2]));
 
     const M low = I::lt32(s1, I::set32(kVifNoise));
     const M lin = I::mand(valid, low);
@@ -361,11 +417,6 @@ struct VifSimd {
     const V lin_s2 = I::masked32(lin, s2);
     acc.num_lin = I::add64(acc.num_lin, I::add64(I::and_(lin_s2, I::set64(0xffffffff)),
                                                  I::template srli64<32>(lin_s2)));
-    acc.den_lin += I::count(lin);
-
-    // log2(noise + s1) - 17 = table part + 2048 * (floor(log2) - 15) - 2048 * 17.
-    const V den = log2_from_key(table, log2_key32(I::add32(s1, I::set32(kVifNoise))));
-    acc.den_log = I::mask_add32(acc.den_log, logs, I::sub32(den, I::set32(2048 * 32)));
 
     const M num = I::mand(logs, I::mand(I::gt32(s12, zero), I::gt32(s2, zero)));
     if (I::none(num)) return;
@@ -377,12 +428,41 @@ struct VifSimd {
     acc.num_log = I::mask_add32(acc.num_log, num, I::sub32(total_log, noise_log));
   }
 
+  // Accumulates the positions of one vector; `s` holds the horizontal sums
+  // of the planes (offset removed), `valid` the lanes inside the row.
+  static void statistics(const V (&s)[kPlanes], M valid, double gain_limit, const std::uint16_t* table,
+                         Accum& acc) {
+    const V s1 = sigma1_sq(s[kMu1], s[kXxHi], s[kXxLo]);
+    statistics_den(s1, valid, table, acc);
+    statistics_num(s[kMu1], s1, s, valid, gain_limit, table, acc);
+  }
+
+  // Horizontal sums of the even and odd positions of chunk p0 of the planes
+  // `ks` (into even[k], odd[k]), each load feeding an even and an odd position.
+  template <int S, std::size_t N>
+  static void filter_planes(std::uint16_t* const* planes, const std::array<int, N>& ks, int p0,
+                            const SharedTaps* taps, V (&even)[kPlanes], V (&odd)[kPlanes]) {
+    const V fix = I::set32(kOffsetSum);
+    for (int k : ks) {
+      const std::uint16_t* src = planes[k] + p0;
+      V e = fix, o = fix;
+#pragma GCC unroll 16
+      for (std::size_t q = 0; q < kSharedTaps<S>.size(); ++q) {
+        const SharedTaps& st = kSharedTaps<S>[q];
+        const V x = I::load(src + st.offset);
+        if (st.even) e = I::dot_add(e, x, I::set32(taps[q].even));
+        if (st.odd) o = I::dot_add(o, x, I::set32(taps[q].odd));
+      }
+      even[k] = e;
+      odd[k] = o;
+    }
+  }
+
   // Horizontal pass over the mirrored planes of one row, a chunk of kWords
   // positions at a time: each load feeds the even and the odd positions.
   template <int S>
   static void horizontal(std::uint16_t* const* planes, int width, double gain_limit,
                          const std::uint16_t* table, Accum& acc) {
-    const V fix = I::set32(kOffsetSum);
     // The coefficients are read from memory, so that each multiply-add
     // broadcasts its own operand: as constants, those that find no register
     // take a broadcast instruction each, in the innermost loop.
@@ -390,19 +470,7 @@ struct VifSimd {
     asm("" : "+r"(taps));  // not folded back into constants
     for (int p0 = 0; p0 < width; p0 += kWords) {
       V even[kPlanes], odd[kPlanes];
-      for (int k = 0; k < kPlanes; ++k) {
-        const std::uint16_t* src = planes[k] + p0;
-        V e = fix, o = fix;
-#pragma GCC unroll 16
-        for (std::size_t q = 0; q < kSharedTaps<S>.size(); ++q) {
-          const SharedTaps& st = kSharedTaps<S>[q];
-          const V x = I::load(src + st.offset);
-          if (st.even) e = I::dot_add(e, x, I::set32(taps[q].even));
-          if (st.odd) o = I::dot_add(o, x, I::set32(taps[q].odd));
-        }
-        even[k] = e;
-        odd[k] = o;
-      }
+      filter_planes<S>(planes, std::array<int, kPlanes>{0, 1, 2, 3, 4, 5, 6, 7}, p0, taps, even, odd);
       const int n = width - p0;
       statistics(even, I::first_lanes((n + 1) / 2), gain_limit, table, acc);
       statistics(odd, I::first_lanes(n / 2), gain_limit, table, acc);
@@ -437,6 +505,115 @@ struct VifSimd {
     sums.num_lin += I::sum64(acc.num_lin);
     sums.den_lin += acc.den_lin;
     return true;
+  }
+
+  // ---------------------------------------------------------------------------
+  // Ladder mode: a row's reference part once (its vertical moments mu1 and
+  // xx, then each position's filtered mean and variance and the
+  // denominator), then each pair's part (mu2, yy, xy and the numerator). The
+  // same arithmetic as the passes above, split by what each term reads.
+
+  // The reference's part of a row's statistics: each position's filtered
+  // mean and variance into `terms` (four vectors a chunk: even mean and
+  // variance, odd mean and variance) and the denominator into `acc`.
+  template <int S>
+  static void horizontal_ref(std::uint16_t* const* planes, int width, V* terms, const std::uint16_t* table,
+                             Accum& acc) {
+    const SharedTaps* taps = kSharedTaps<S>.data();
+    asm("" : "+r"(taps));  // as in horizontal()
+    for (int p0 = 0; p0 < width; p0 += kWords, terms += 4) {
+      V even[kPlanes], odd[kPlanes];
+      filter_planes<S>(planes, std::array<int, 3>{kMu1, kXxLo, kXxHi}, p0, taps, even, odd);
+      const int n = width - p0;
+      const V s1_even = sigma1_sq(even[kMu1], even[kXxHi], even[kXxLo]);
+      const V s1_odd = sigma1_sq(odd[kMu1], odd[kXxHi], odd[kXxLo]);
+      I::store(terms, even[kMu1]);
+      I::store(terms + 1, s1_even);
+      I::store(terms + 2, odd[kMu1]);
+      I::store(terms + 3, s1_odd);
+      statistics_den(s1_even, I::first_lanes((n + 1) / 2), table, acc);
+      statistics_den(s1_odd, I::first_lanes(n / 2), table, acc);
+    }
+    acc.flush_row();
+  }
+
+  // A pair's part, reading horizontal_ref()'s terms.
+  template <int S>
+  static void horizontal_pair(std::uint16_t* const* planes, int width, const V* terms, double gain_limit,
+                              const std::uint16_t* table, Accum& acc) {
+    const SharedTaps* taps = kSharedTaps<S>.data();
+    asm("" : "+r"(taps));
+    for (int p0 = 0; p0 < width; p0 += kWords, terms += 4) {
+      V even[kPlanes], odd[kPlanes];
+      filter_planes<S>(planes, std::array<int, 5>{kMu2, kYyLo, kYyHi, kXyLo, kXyHi}, p0, taps, even, odd);
+      const int n = width - p0;
+      statistics_num(I::load(terms), I::load(terms + 1), even, I::first_lanes((n + 1) / 2), gain_limit, table, acc);
+      statistics_num(I::load(terms + 2), I::load(terms + 3), odd, I::first_lanes(n / 2), gain_limit, table, acc);
+    }
+    acc.flush_row();
+  }
+
+  // The ladder statistics of one scale (VifLadderStats*Fn). An encode whose
+  // 16-bit samples are not below 2^mu_shift (not kWide), or all of them when
+  // the reference's are not, take the scalar code.
+  template <int S, class T, bool kWide>
+  static void ladder_stats_scale(const T* const* ref_rows, const T* const* const* dis_rows, int n,
+                                 const VifStatsParams& p, VifSums* sums) {
+    constexpr int taps = kVifTaps[S], half = taps / 2;
+    std::uint16_t* planes[kPlanes];
+    for (int k = 0; k < kPlanes; ++k) planes[k] = plane(p.scratch, p.width, k);
+    // After the planes (64-byte aligned): the reference's raw vertical sums
+    // (two vectors a chunk) and its terms (four vectors a chunk);
+    // vif_ladder_scratch_bytes() leaves room for both.
+    const int chunks = (p.width + kWords - 1) / kWords;
+    V* sr = reinterpret_cast<V*>(static_cast<std::byte*>(p.scratch) +
+                                 kPlanes * plane_stride(p.width) * sizeof(std::uint16_t));
+    V* terms = sr + 2 * chunks;
+    // The reference's denominator and `seen` bits, and each pair's.
+    struct Sums {
+      Accum acc;
+      V seen = I::zero();
+    };
+    Sums den;
+    std::vector<Sums> num(static_cast<std::size_t>(n));
+    for (int i = 0; i < p.height; ++i) {
+      const T* const* r = ref_rows + i - half;
+      for_each_chunk(r, r, taps, p.width,
+                     [&](const T* const* rr, const T* const*, std::ptrdiff_t col, std::ptrdiff_t out_col) {
+                       if constexpr (sizeof(T) == 1)
+                         vertical_u8<Part::ref>(rr, rr, col, planes, out_col, sr + out_col / kWords * 2);
+                       else
+                         vertical_u16<S, kWide, Part::ref>(rr, rr, col, p.mu_shift, p.sq_shift, planes, out_col,
+                                                           den.seen);
+                     });
+      for (int k : {kMu1, kXxLo, kXxHi}) mirror(planes[k], p.width, half);
+      horizontal_ref<S>(planes, p.width, terms, p.log2_table, den.acc);
+      for (int e = 0; e < n; ++e) {
+        for_each_chunk(r, dis_rows[e] + i - half, taps, p.width,
+                       [&](const T* const* rr, const T* const* dd, std::ptrdiff_t col, std::ptrdiff_t out_col) {
+                         if constexpr (sizeof(T) == 1)
+                           vertical_u8<Part::pair>(rr, dd, col, planes, out_col, sr + out_col / kWords * 2);
+                         else
+                           vertical_u16<S, kWide, Part::pair>(rr, dd, col, p.mu_shift, p.sq_shift, planes, out_col,
+                                                              num[e].seen);
+                       });
+        for (int k : {kMu2, kYyLo, kYyHi, kXyLo, kXyHi}) mirror(planes[k], p.width, half);
+        horizontal_pair<S>(planes, p.width, terms, p.gain_limit, p.log2_table, num[e].acc);
+      }
+    }
+    const V high = I::set16(static_cast<int>(0xffffu << p.mu_shift & 0xffffu));
+    const bool ref_ok = I::none16(I::and_(den.seen, high));
+    for (int e = 0; e < n; ++e) {
+      if constexpr (sizeof(T) == 2)
+        if (!ref_ok || !I::none16(I::and_(num[e].seen, high))) {
+          vif_stats_u16_scalar(ref_rows, dis_rows[e], p, sums[e]);
+          continue;
+        }
+      sums[e].num_log += num[e].acc.num_log_total;
+      sums[e].den_log += den.acc.den_log_total;
+      sums[e].num_lin += I::sum64(num[e].acc.num_lin);
+      sums[e].den_lin += den.acc.den_lin;
+    }
   }
 
   // ---------------------------------------------------------------------------
@@ -588,7 +765,29 @@ struct VifSimd {
     }
   }
 
-  static VifKernels kernels() { return {stats_u8, stats_u16, downscale_u8, downscale_u16}; }
+  static void ladder_stats_u8(const std::uint8_t* const* ref, const std::uint8_t* const* const* dis, int n,
+                              const VifStatsParams& p, VifSums* sums) {
+    if (p.scale != 0 || p.mu_shift != 8 || p.sq_shift != 0) return vif_ladder_stats_u8_scalar(ref, dis, n, p, sums);
+    ladder_stats_scale<0, std::uint8_t, false>(ref, dis, n, p, sums);
+  }
+
+  static void ladder_stats_u16(const std::uint16_t* const* ref, const std::uint16_t* const* const* dis, int n,
+                               const VifStatsParams& p, VifSums* sums) {
+    using T = std::uint16_t;
+    if (p.mu_shift < 1 || p.mu_shift > 16 || p.sq_shift < 0 || p.sq_shift > 16)
+      return vif_ladder_stats_u16_scalar(ref, dis, n, p, sums);
+    if (p.scale == 0 && p.sample_bits <= 15) return ladder_stats_scale<0, T, false>(ref, dis, n, p, sums);
+    switch (p.scale) {
+      case 0: return ladder_stats_scale<0, T, true>(ref, dis, n, p, sums);
+      case 1: return ladder_stats_scale<1, T, true>(ref, dis, n, p, sums);
+      case 2: return ladder_stats_scale<2, T, true>(ref, dis, n, p, sums);
+      default: return ladder_stats_scale<3, T, true>(ref, dis, n, p, sums);
+    }
+  }
+
+  static VifKernels kernels() {
+    return {stats_u8, stats_u16, downscale_u8, downscale_u16, ladder_stats_u8, ladder_stats_u16};
+  }
 };
 
 }  // namespace
