@@ -4,6 +4,7 @@
 // each extractor alone on the first frame pair (see time_extractors()).
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <cerrno>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "pyvmaf_tiny/cpu.hpp"
 #include "pyvmaf_tiny/dnn.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/model_file.hpp"
@@ -19,6 +21,7 @@
 #include "pyvmaf_tiny/raw_reader.hpp"
 #include "pyvmaf_tiny/registry.hpp"
 #include "pyvmaf_tiny/y4m.hpp"
+#include "../src/platform/file.hpp"
 
 namespace {
 
@@ -48,13 +51,23 @@ Format parse_pix_fmt(const std::string& s) {
   return f;
 }
 
+// A value as JSON (with Python's NaN and Infinity), the same on every system:
+// a NaN's sign, which differs between x86 and ARM, is not printed.
+void print_number(const char* before, double v) {
+  if (std::isnan(v)) std::printf("%sNaN", before);
+  else if (std::isinf(v)) std::printf("%s%sInfinity", before, v < 0 ? "-" : "");
+  else std::printf("%s%.17g", before, v);
+}
+
 void usage() {
   std::fprintf(stderr,
-               "usage: pvt-features REF DIST [WIDTH HEIGHT PIX_FMT] [--threads N] "
+               "usage: pvt-features --isas\n"
+               "       pvt-features REF DIST [WIDTH HEIGHT PIX_FMT] [--threads N] "
                "[--extractor NAME[:key=val,...]]... [--model MODEL.json [--device D] [--dnn-mode stream|batch]] "
                "[--time N]\n"
                "REF and DIST are raw planar YUV, whose geometry WIDTH HEIGHT PIX_FMT give, or .y4m files, which "
-               "carry their own.\nMODEL.json is a libvmaf model or a pyvmaf-tiny ONNX sidecar.\n");
+               "carry their own.\nMODEL.json is a libvmaf model or a pyvmaf-tiny ONNX sidecar.\n"
+               "--isas lists the kernel sets this build offers on this CPU, best last.\n");
   std::exit(2);
 }
 
@@ -116,8 +129,16 @@ void time_extractors(const std::vector<pvt::ExtractorSpec>& specs, const pvt::Ra
 }  // namespace
 
 int main(int argc, char** argv) {
+  pvt::platform::binary_stdout();  // the same bytes on every system
+  if (argc == 2 && std::string(argv[1]) == "--isas") {
+    for (const pvt::Isa isa : pvt::available_isas()) std::printf("%s\n", pvt::isa_name(isa));
+    return 0;
+  }
   if (argc < 3) usage();
   try {
+    // A forced kernel set this build or CPU lacks is refused before any work,
+    // whichever extractors run.
+    pvt::active_isa();
     const std::string ref_path = argv[1], dist_path = argv[2];
     // Geometry arguments, needed (and allowed) only for raw files.
     const bool raw = !is_y4m(ref_path) || !is_y4m(dist_path);
@@ -210,14 +231,14 @@ int main(int argc, char** argv) {
     for (unsigned i = 0; i < n; ++i) {
       std::printf("%s\n  [", i ? "," : "");
       for (std::size_t c = 0; c < cols.size(); ++c)
-        std::printf("%s%.17g", c ? ", " : "", values[i * cols.size() + c]);
+        print_number(c ? ", " : "", values[i * cols.size() + c]);
       std::printf("]");
     }
     std::printf("]");
     if (model) {
       const auto scores = pipeline.scores(0, pipeline.scored_count());
       std::printf(",\n \"backend\": \"%s\",\n \"scores\": [", model->backend().c_str());
-      for (std::size_t i = 0; i < scores.size(); ++i) std::printf("%s%.17g", i ? ", " : "", scores[i]);
+      for (std::size_t i = 0; i < scores.size(); ++i) print_number(i ? ", " : "", scores[i]);
       std::printf("]");
     }
     std::printf("}\n");

@@ -13,7 +13,8 @@ namespace pvt {
 // fresh memory. The first 64 MiB kept stay resident; beyond that, kept
 // blocks are marked reclaimable (the kernel may take their pages back under
 // memory pressure). Blocks of 2 MiB and more are 2 MiB aligned and
-// offered transparent huge pages. Smaller requests go to operator new.
+// offered transparent huge pages (Linux). Smaller requests go to operator
+// new.
 // Thread-safe.
 void* pool_allocate(std::size_t bytes);  // 64-byte aligned; throws std::bad_alloc
 void pool_free(void* p, std::size_t bytes) noexcept;

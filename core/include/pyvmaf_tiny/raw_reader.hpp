@@ -9,9 +9,10 @@
 #include "pyvmaf_tiny/picture.hpp"
 
 namespace pvt {
-namespace io {
-class TruncationGuard;
-}
+namespace platform {
+class FileView;
+class RegularFile;
+}  // namespace platform
 
 // Frames of a file whose frames are equal-sized, back to back after a header:
 // planar YUV (raw .yuv), luma first, then Cb and Cr when chroma_width > 0.
@@ -62,11 +63,9 @@ class MappedFrame {
 
  private:
   friend class RawReader;
-  MappedFrame(void* base, std::size_t length, std::string name, std::uint64_t index);
+  MappedFrame(std::unique_ptr<platform::FileView> view, std::string name, std::uint64_t index);
 
-  void* base_;
-  std::size_t length_;
-  std::unique_ptr<io::TruncationGuard> guard_;
+  std::unique_ptr<platform::FileView> view_;
   std::string name_;
   std::uint64_t index_;
   Plane luma_;
@@ -98,9 +97,9 @@ class RawReader {
   std::unique_ptr<MappedFrame> map(std::uint64_t index, bool chroma) const;
 
  protected:
-  // Adopts `fd`, an open regular file (closed by the reader, also when this
+  // Adopts `file`, an open regular file (closed by the reader, also when this
   // throws); `name` is what messages call it.
-  RawReader(std::string name, int fd, const RawLayout& layout);
+  RawReader(std::string name, std::unique_ptr<platform::RegularFile> file, const RawLayout& layout);
 
  private:
   struct FrameStart {
@@ -114,7 +113,7 @@ class RawReader {
 
   std::string path_;
   RawLayout layout_;
-  int fd_ = -1;
+  std::unique_ptr<platform::RegularFile> file_;
   std::uint64_t frame_bytes_ = 0;
   std::uint64_t frame_count_ = 0;
   bool mappable_ = true;

@@ -59,7 +59,8 @@ class Y4mReader final : public RawReader {
   std::size_t index_runs() const { return runs_; }
 
  private:
-  Y4mReader(std::string name, int fd, const RawLayout& layout, Y4mFormat format, bool plain);
+  Y4mReader(std::string name, std::unique_ptr<platform::RegularFile> file, const RawLayout& layout, Y4mFormat format,
+            bool plain);
   Y4mFormat format_;
   bool plain_ = true;
   std::size_t runs_ = 0;

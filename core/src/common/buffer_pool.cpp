@@ -1,14 +1,12 @@
 #include "pyvmaf_tiny/buffer_pool.hpp"
 
-#include <pthread.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <unordered_map>
+
+#include "../platform/memory.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define PVT_POOL_ASAN 1
@@ -61,7 +59,7 @@ struct Block {
   // Unpoisoned first: the address range may be mapped again by anyone.
   void unmap() const {
     unpoison(p, capacity);
-    ::munmap(map, map_bytes);
+    platform::unmap_pages(map, map_bytes);
   }
 };
 
@@ -114,9 +112,7 @@ class Pool {
       if (b.resident) resident_bytes_ += b.capacity;  // reserved before the lock is dropped
     }
     poison(b.p, b.capacity);
-#ifdef MADV_FREE
-    if (!b.resident) ::madvise(b.p, b.capacity, MADV_FREE);
-#endif
+    if (!b.resident) platform::discard_pages(b.p, b.capacity);
     std::lock_guard lock(mu_);
     b.freed_at = ++clock_;
     try {
@@ -161,7 +157,7 @@ class Pool {
     return bytes;
   }
 
-  // Held across fork() (pthread_atfork), so that a child forked while
+  // Held across fork() (platform::at_fork), so that a child forked while
   // another thread was inside the pool does not inherit a locked mutex.
   void lock_for_fork() { mu_.lock(); }
   void unlock_after_fork() { mu_.unlock(); }
@@ -178,41 +174,26 @@ class Pool {
     if (b.resident) resident_bytes_ -= b.capacity;
   }
 
-  static std::size_t page() {
-    static const auto size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    return size;
-  }
+  static std::size_t page() { return platform::page_size(); }
   static std::size_t round_up(std::size_t n, std::size_t unit) {
     if (n > SIZE_MAX - 2 * unit) throw std::bad_alloc();
     return (n + unit - 1) / unit * unit;
   }
 
-  // `size` bytes of zeroed pages. From 2 MiB on they are 2 MiB aligned (the
-  // spare head and tail of a larger mapping unmapped), so huge pages can
-  // back them.
+  // `size` bytes of zeroed pages. From 2 MiB on they may be backed by huge
+  // pages (platform::map_pages).
   static Block map_block(std::size_t size) {
     const bool huge = size >= kHuge && !kGuarded;
     const std::size_t guard = kGuarded ? page() : 0;
-    const std::size_t span = huge ? round_up(size + kHuge, page()) : size + 2 * guard;
-    void* raw = ::mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (raw == MAP_FAILED) throw std::bad_alloc();
+    const std::size_t span = size + 2 * guard;
+    void* raw = platform::map_pages(span, huge);
+    if (!raw) throw std::bad_alloc();
     auto* bytes = static_cast<std::byte*>(raw);
-    if (!huge) {
-      if (guard) {
-        ::mprotect(bytes, guard, PROT_NONE);
-        ::mprotect(bytes + guard + size, guard, PROT_NONE);
-      }
-      return {bytes + guard, size, raw, span};
+    if (guard) {
+      platform::protect_pages(bytes, guard);
+      platform::protect_pages(bytes + guard + size, guard);
     }
-    const auto base = reinterpret_cast<std::uintptr_t>(raw);
-    const std::uintptr_t start = (base + kHuge - 1) & ~(std::uintptr_t{kHuge} - 1);
-    if (start > base) ::munmap(raw, start - base);
-    const std::uintptr_t end = start + size;
-    if (base + span > end) ::munmap(reinterpret_cast<void*>(end), base + span - end);
-#ifdef MADV_HUGEPAGE
-    ::madvise(reinterpret_cast<void*>(start), size, MADV_HUGEPAGE);
-#endif
-    return {reinterpret_cast<void*>(start), size, reinterpret_cast<void*>(start), size};
+    return {bytes + guard, size, raw, span};
   }
 
   std::mutex mu_;
@@ -228,8 +209,8 @@ class Pool {
 Pool& pool() {
   static Pool* p = [] {
     auto* made = new Pool;
-    ::pthread_atfork([] { pool().lock_for_fork(); }, [] { pool().unlock_after_fork(); },
-                     [] { pool().unlock_after_fork(); });
+    platform::at_fork([] { pool().lock_for_fork(); }, [] { pool().unlock_after_fork(); },
+                      [] { pool().unlock_after_fork(); });
     return made;
   }();
   return *p;

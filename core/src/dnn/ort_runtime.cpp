@@ -1,7 +1,5 @@
 #include "ort_runtime.hpp"
 
-#include <dlfcn.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -12,6 +10,7 @@
 #include <mutex>
 
 #include "../platform/file.hpp"
+#include "../platform/library.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 
 namespace pvt::ort {
@@ -134,7 +133,7 @@ void Runtime::mark(int slot) { g_exercised[static_cast<std::size_t>(slot)].store
 
 Runtime::Runtime(void* handle, std::string path) : handle_(handle), path_(std::move(path)) {
   using GetBase = const ApiBase* (*)();
-  auto get_base = reinterpret_cast<GetBase>(dlsym(handle, "OrtGetApiBase"));
+  auto get_base = reinterpret_cast<GetBase>(platform::symbol(handle, "OrtGetApiBase"));
   if (!get_base) throw BackendUnavailable(path_ + ": does not export OrtGetApiBase, so it is not ONNX Runtime");
   const ApiBase* base = get_base();
   if (!base || !base->GetApi || !base->GetVersionString) throw BackendUnavailable(path_ + ": OrtGetApiBase() is empty");
@@ -178,7 +177,7 @@ Runtime& Runtime::get() {
   // ~/.cache/Microsoft/DeveloperTools/.onnxruntime) starts with the library
   // unless ORT_DISABLE_TELEMETRY says otherwise; DisableTelemetryEvents()
   // comes too late to stop it. A caller's own setting is left alone.
-  if (!std::getenv("ORT_DISABLE_TELEMETRY")) ::setenv("ORT_DISABLE_TELEMETRY", "1", 0);
+  platform::set_env_default("ORT_DISABLE_TELEMETRY", "1");
   std::string tried;
   const char* named = std::getenv(kLibraryVariable);
   const bool required = named && *named;
@@ -192,14 +191,13 @@ Runtime& Runtime::get() {
         throw BackendUnavailable(std::string(kLibraryVariable) + "=" + e.what());
       }
     }
-    dlerror();
-    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    std::string err;
+    void* handle = platform::load_library(path, err);
     if (!handle) {
-      const char* err = dlerror();
       if (required)
         throw BackendUnavailable(std::string(kLibraryVariable) + "=" + path + ": cannot be loaded (" +
-                                 (err ? err : "unknown loader error") + ")");
-      tried += "\n  " + path + ": " + (err ? err : "cannot load");
+                                 (err.empty() ? "unknown loader error" : err) + ")");
+      tried += "\n  " + path + ": " + (err.empty() ? "cannot load" : err);
       continue;
     }
     // The library and its environment live until the process exits; a
@@ -207,7 +205,7 @@ Runtime& Runtime::get() {
     try {
       g_runtime = new Runtime(handle, path);
     } catch (const BackendUnavailable& e) {
-      dlclose(handle);
+      platform::unload_library(handle);
       if (required) throw BackendUnavailable(std::string(kLibraryVariable) + "=" + e.what());
       throw;
     }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/exact_math.hpp"
 #include "kernels/adm_kernels.hpp"
 #include "options.hpp"
 #include "pyvmaf_tiny/buffer_pool.hpp"
@@ -56,9 +57,9 @@ constexpr float kAmplitude[4][4] = {{0.62171f, 0.67234f, 0.72709f, 0.67234f},
 float watson_factor(int lambda, int theta, double view_dist, int display_height) {
   const float dvr = static_cast<float>(view_dist * display_height * std::numbers::pi / 180.0);
   const float t = static_cast<float>(
-      std::log10(std::pow(2.0, lambda + 1) * kModelF0 * kModelG[theta] / dvr));
+      exact::log10(exact::pow(2.0, lambda + 1) * kModelF0 * kModelG[theta] / dvr));
   const float kt2 = kModelK * t * t;
-  const float q = static_cast<float>(2.0 * kModelA * std::pow(10.0, kt2) / kAmplitude[lambda][theta]);
+  const float q = static_cast<float>(2.0 * kModelA * exact::pow(10.0, kt2) / kAmplitude[lambda][theta]);
   return 1.0f / q;
 }
 
@@ -103,10 +104,10 @@ const BlendTable* blend_table(int mode, double view_dist, int display_height) {
 // A CSF factor (below 1) in fixed point with `bits` fraction bits.
 template <class U>
 U fixed_point(float factor, int bits) {
-  return static_cast<U>(static_cast<double>(factor) * std::pow(2.0, bits));
+  return static_cast<U>(static_cast<double>(factor) * exact::pow(2.0, bits));
 }
 
-std::uint32_t ceil_log2_u32(double x) { return static_cast<std::uint32_t>(std::ceil(std::log2(x))); }
+std::uint32_t ceil_log2_u32(double x) { return static_cast<std::uint32_t>(std::ceil(exact::log2(x))); }
 
 // The rectangle the reference computes decoupling and CSF on: the pooled
 // region grown by one tap on the near side and two on the far side.
@@ -484,23 +485,23 @@ class AdmExtractor final : public Extractor {
     p.floor = noise_floor(p.pool, noise_weight_);
     if (s == 0) {
       const int area = (p.pool.bottom - p.pool.top) * (p.pool.right - p.pool.left);
-      int row_shift = static_cast<int>(std::ceil(std::log2(area) - 20));
+      int row_shift = static_cast<int>(std::ceil(exact::log2(area) - 20));
       row_shift = std::max(row_shift, 0);
       p.den0_row_shift = row_shift;
-      p.den_scale = std::pow(2.0, 18 - row_shift);
+      p.den_scale = exact::pow(2.0, 18 - row_shift);
 
       kernels::AdmCm0Params& prm = p.cm0;
       std::copy(factor0_q_, factor0_q_ + 3, prm.factor);
-      const std::uint32_t cube_hv = static_cast<std::uint32_t>(std::ceil(std::log2(w) - 4));
-      const std::uint32_t cube_d = static_cast<std::uint32_t>(std::ceil(std::log2(w) - 3));
+      const std::uint32_t cube_hv = static_cast<std::uint32_t>(std::ceil(exact::log2(w) - 4));
+      const std::uint32_t cube_d = static_cast<std::uint32_t>(std::ceil(exact::log2(w) - 3));
       const std::uint32_t rows = ceil_log2_u32(h);
       prm.cube_shift[0] = prm.cube_shift[1] = static_cast<int>(cube_hv);
       prm.cube_shift[2] = static_cast<int>(cube_d);
       for (int o = 0; o < 3; ++o) prm.cube_round[o] = kernels::adm_cm0_cube_round(prm.cube_shift[o]);
       prm.row_shift = static_cast<int>(rows);
       prm.simd = kernels::adm_cm0_simd_rect(p.pool, w, h);
-      p.num_scale0[0] = p.num_scale0[1] = std::pow(2.0, static_cast<std::uint32_t>(52 - cube_hv - rows));
-      p.num_scale0[2] = std::pow(2.0, static_cast<std::uint32_t>(57 - cube_d - rows));
+      p.num_scale0[0] = p.num_scale0[1] = exact::pow(2.0, static_cast<std::uint32_t>(52 - cube_hv - rows));
+      p.num_scale0[2] = exact::pow(2.0, static_cast<std::uint32_t>(57 - cube_d - rows));
       return;
     }
     constexpr int kSquareShift[3] = {31, 30, 31};
@@ -512,7 +513,7 @@ class AdmExtractor final : public Extractor {
     p.dens.row = static_cast<int>(drows);
     // Exponents are unsigned in the reference: a negative one wraps to a
     // huge one and the sum to 0 (only for frames of many gigapixels).
-    p.den_scale = std::pow(2.0, static_cast<std::uint32_t>(kDenExp[s - 1] - drows - dcube));
+    p.den_scale = exact::pow(2.0, static_cast<std::uint32_t>(kDenExp[s - 1] - drows - dcube));
 
     kernels::AdmCmNParams& prm = p.cmn;
     std::copy(factorn_q_[s], factorn_q_[s] + 3, prm.factor);
@@ -521,7 +522,7 @@ class AdmExtractor final : public Extractor {
     prm.cube_shift = static_cast<int>(cube);
     prm.row_shift = static_cast<int>(rows);
     constexpr std::uint32_t kNumExp[3] = {45, 39, 36};
-    p.num_scalen = static_cast<float>(std::pow(2.0, static_cast<std::uint32_t>(kNumExp[s - 1] - cube - rows)));
+    p.num_scalen = static_cast<float>(exact::pow(2.0, static_cast<std::uint32_t>(kNumExp[s - 1] - cube - rows)));
   }
 
   kernels::AdmDwtTaps taps_for(int s) const {
@@ -668,7 +669,7 @@ class AdmExtractor final : public Extractor {
 
   // Noise floor term added to each orientation's pooled value.
   static float noise_floor(const AdmRect& r, double weight) {
-    return std::pow(static_cast<float>((r.bottom - r.top) * (r.right - r.left) * weight), 1.0f / 3.0f);
+    return exact::powf(static_cast<float>((r.bottom - r.top) * (r.right - r.left) * weight), 1.0f / 3.0f);
   }
 
   // Denominator of one scale from the per-orientation sums of |ref|^3, which
@@ -676,16 +677,16 @@ class AdmExtractor final : public Extractor {
   static float pooled_den(const std::uint64_t sums[3], double scale, const float factor[3], float floor) {
     float parts[3];
     for (int o = 0; o < 3; ++o) {
-      const double energy = static_cast<double>(sums[o] / scale) * std::pow(static_cast<double>(factor[o]), 3);
-      parts[o] = std::pow(static_cast<float>(energy), 1.0f / 3.0f) + floor;
+      const double energy = static_cast<double>(sums[o] / scale) * exact::pow(static_cast<double>(factor[o]), 3.0);
+      parts[o] = exact::powf(static_cast<float>(energy), 1.0f / 3.0f) + floor;
     }
     return parts[0] + parts[1] + parts[2];
   }
 
   // Numerator of one scale from the normalised per-orientation sums.
   static float pooled_num(const float sums[3], float floor) {
-    return (std::pow(sums[0], 1.0f / 3.0f) + floor) + (std::pow(sums[1], 1.0f / 3.0f) + floor) +
-           (std::pow(sums[2], 1.0f / 3.0f) + floor);
+    return (exact::powf(sums[0], 1.0f / 3.0f) + floor) + (exact::powf(sums[1], 1.0f / 3.0f) + floor) +
+           (exact::powf(sums[2], 1.0f / 3.0f) + floor);
   }
 
   void pool(int s, const kernels::AdmScaleSums& sums, float& num, float& den, float& aim) const {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "../common/exact_math.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 
 namespace pvt::feature::cambi {
@@ -17,19 +18,19 @@ constexpr int kMax10 = 1023;
 
 double bt1886(double v) {
   const double gamma = 2.4, white = 300.0, black = 0.01;
-  const double wr = std::pow(white, 1.0 / gamma), br = std::pow(black, 1.0 / gamma);
-  const double a = std::pow(wr - br, gamma);
+  const double wr = exact::pow(white, 1.0 / gamma), br = exact::pow(black, 1.0 / gamma);
+  const double a = exact::pow(wr - br, gamma);
   const double b = br / (wr - br);
-  return a * std::pow(std::max(v + b, 0.0), gamma);
+  return a * exact::pow(std::max(v + b, 0.0), gamma);
 }
 
 double pq(double v) {
   const double m1 = 0.1593017578125, m2 = 78.84375;
   const double c1 = 0.8359375, c2 = 18.8515625, c3 = 18.6875;
-  const double e = std::pow(v, 1.0 / m2);
+  const double e = exact::pow(v, 1.0 / m2);
   const double num = std::max(e - c1, 0.0);
   const double den = c2 - c3 * e;
-  return 10000 * std::pow(num / den, 1.0 / m1);
+  return 10000 * exact::pow(num / den, 1.0 / m1);
 }
 
 // Is a step of `diff` codes above `sample` visible (relative luminance change

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/exact_math.hpp"
 #include "chroma_planes.hpp"
 #include "kernels/ciede_kernels.hpp"
 #include "options.hpp"
@@ -104,7 +105,7 @@ class CiedeExtractor final : public Extractor {
       for (std::size_t i = 0; i < n; ++i) sum += out_[i];
     }
     const unsigned pixels = static_cast<unsigned>(geometry_.width) * static_cast<unsigned>(geometry_.height);
-    out[0] = 45. - 20. * std::log10(sum / pixels);
+    out[0] = 45. - 20. * exact::log10(sum / pixels);
   }
 
  private:

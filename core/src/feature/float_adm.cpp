@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/exact_math.hpp"
 #include "float_common.hpp"
 #include "kernels/float_adm_kernels.hpp"
 #include "pyvmaf_tiny/errors.hpp"
@@ -37,16 +38,16 @@ float watson_step(int lambda, int theta, double view_dist, int display_height) {
                                      {0.045943f, 0.059758f, 0.077727f, 0.059758f},
                                      {0.023013f, 0.030018f, 0.039156f, 0.030018f}};
   const auto r = static_cast<float>(view_dist * display_height * kPi / 180.0);
-  const auto temp = static_cast<float>(std::log10(std::pow(2.0, lambda + 1) * f0 * g[theta] / r));
-  return static_cast<float>(2.0 * a * std::pow(10.0, k * temp * temp) / amplitude[lambda][theta]);
+  const auto temp = static_cast<float>(exact::log10(exact::pow(2.0, lambda + 1) * f0 * g[theta] / r));
+  return static_cast<float>(2.0 * a * exact::pow(10.0, k * temp * temp) / amplitude[lambda][theta]);
 }
 
 // The DLM paper's CSF (Li et al. 2011), diagonal bands 45 degrees.
 float native_csf(int lambda, double view_dist, int display_height, bool diagonal) {
   const auto r = static_cast<float>(view_dist * display_height * kPi / 180.0);
-  auto f = static_cast<float>(r / std::pow(2, lambda + 1));
+  auto f = static_cast<float>(r / exact::pow(2, lambda + 1));
   if (diagonal) f = static_cast<float>(f / 0.7);
-  return static_cast<float>((0.31 + 0.69 * f) * std::exp(-0.29 * f));
+  return static_cast<float>((0.31 + 0.69 * f) * exact::exp(-0.29 * f));
 }
 
 // Barten's CSF as HDR-VDP 2.2.1 simplifies it, at kLuminance.
@@ -62,7 +63,7 @@ float barten_csf(int lambda, double view_dist, int display_height, double scale)
   constexpr float mtf_a[4] = {0.424838596301290f, 0.572435103936480f, 0.000167576239164937f, 0.00255872352306433f};
   constexpr float mtf_b[4] = {0.028f, 0.37f, 37.0f, 360.0f};
   const auto r = static_cast<float>(view_dist * display_height * kPi / 180.0);
-  const auto f = static_cast<float>(r / std::pow(2, lambda + 1));
+  const auto f = static_cast<float>(r / exact::pow(2, lambda + 1));
   const double lum = kLuminance > anchors[5] ? anchors[5] : kLuminance < anchors[0] ? anchors[0] : kLuminance;
   int lo = 0, hi = 0;
   for (int i = 0; i < 5; ++i)
@@ -70,21 +71,21 @@ float barten_csf(int lambda, double view_dist, int display_height, double scale)
       lo = i, hi = i + 1;
       break;
     }
-  const auto lo_pos = static_cast<float>(std::log10(static_cast<double>(anchors[lo])));
-  const auto hi_pos = static_cast<float>(std::log10(static_cast<double>(anchors[hi])));
-  const auto pos = static_cast<float>(std::log10(lum));
+  const auto lo_pos = static_cast<float>(exact::log10(static_cast<double>(anchors[lo])));
+  const auto hi_pos = static_cast<float>(exact::log10(static_cast<double>(anchors[hi])));
+  const auto pos = static_cast<float>(exact::log10(lum));
   float p[4];
   for (int c = 0; c < 4; ++c)
     p[c] = params[lo][c + 1] + ((params[hi][c + 1] - params[lo][c + 1]) / (hi_pos - lo_pos)) * (pos - lo_pos);
-  const auto a = static_cast<float>(1.0f + std::pow(static_cast<double>(p[0] * f), static_cast<double>(p[1])));
-  const auto b = static_cast<float>(1.0f / std::pow(1 - std::exp(-std::pow(static_cast<double>(f / 7), 2)),
+  const auto a = static_cast<float>(1.0f + exact::pow(static_cast<double>(p[0] * f), static_cast<double>(p[1])));
+  const auto b = static_cast<float>(1.0f / exact::pow(1 - exact::exp(-exact::pow(static_cast<double>(f / 7), 2)),
                                                     static_cast<double>(p[2])));
-  const auto csf = static_cast<float>(p[3] / std::pow(static_cast<double>(a * b), 0.5));
+  const auto csf = static_cast<float>(p[3] / exact::pow(static_cast<double>(a * b), 0.5));
   float mtf = 0.0f;
-  for (int i = 0; i < 4; ++i) mtf = static_cast<float>(mtf + mtf_a[i] * std::exp(static_cast<double>(-mtf_b[i] * f)));
+  for (int i = 0; i < 4; ++i) mtf = static_cast<float>(mtf + mtf_a[i] * exact::exp(static_cast<double>(-mtf_b[i] * f)));
   const auto lum_f = static_cast<float>(kLuminance);
   const auto rod_cone = static_cast<float>(
-      sa[0] * std::pow(std::pow(static_cast<double>(sa[1] / lum_f), static_cast<double>(sa[2])) + 1,
+      sa[0] * exact::pow(exact::pow(static_cast<double>(sa[1] / lum_f), static_cast<double>(sa[2])) + 1,
                        static_cast<double>(-sa[3])));
   return static_cast<float>(csf * mtf * rod_cone * scale);
 }
@@ -276,14 +277,14 @@ class FloatAdmExtractor final : public Extractor {
 
   // (w * h * weight)^(1/p), libvmaf's noise floor of a band sum.
   float noise_term(int w, int h, double weight) const {
-    return std::pow(static_cast<float>(w * h * weight), static_cast<float>(1.0f / p_norm_));
+    return exact::powf(static_cast<float>(w * h * weight), static_cast<float>(1.0f / p_norm_));
   }
 
   // The three band sums as sum^(1/p) plus the noise floor, added in float.
   float pooled(const kernels::FloatAdmSums& sums, float noise) const {
     const auto inv = static_cast<float>(1.0f / p_norm_);
-    return (std::pow(sums.band[0], inv) + noise) + (std::pow(sums.band[1], inv) + noise) +
-           (std::pow(sums.band[2], inv) + noise);
+    return (exact::powf(sums.band[0], inv) + noise) + (exact::powf(sums.band[1], inv) + noise) +
+           (exact::powf(sums.band[2], inv) + noise);
   }
 
   // The wavelet of scale s for one picture, from the luma or the previous approximation band.

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/exact_math.hpp"
 #include "float_common.hpp"
 #include "kernels/float_ansnr_kernels.hpp"
 #include "pyvmaf_tiny/errors.hpp"
@@ -62,9 +63,9 @@ class FloatAnsnrExtractor final : public Extractor {
     a.height = pair.ref.height;
     a.scratch = scratch_aligned_;
     const kernels::FloatAnsnrSums s = kernel_(a);
-    out[0] = s.noise == 0 ? psnr_max_ : 10.0 * std::log10(static_cast<double>(s.signal / s.noise));
+    out[0] = s.noise == 0 ? psnr_max_ : 10.0 * exact::log10(static_cast<double>(s.signal / s.noise));
     const double noise = s.noise > 1e-10 ? s.noise : 1e-10;
-    const double anpsnr = 10 * std::log10(peak_ * peak_ * a.width * a.height / noise);
+    const double anpsnr = 10 * exact::log10(peak_ * peak_ * a.width * a.height / noise);
     out[1] = anpsnr < psnr_max_ ? anpsnr : psnr_max_;
   }
 

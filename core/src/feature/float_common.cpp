@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "../common/exact_math.hpp"
 #include "kernels/float_load_kernels.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 
@@ -80,7 +81,7 @@ float bicubic_weight(float t) {
 
 float lanczos_weight(float x, float a) {
   if (x == 0.0f) return 1.0f;
-  if (x > -a && x < a) return static_cast<float>(a * std::sin(kPi * x) * std::sin(kPi * x / a) / (kPi * kPi * x * x));
+  if (x > -a && x < a) return static_cast<float>(a * exact::sin(kPi * x) * exact::sin(kPi * x / a) / (kPi * kPi * x * x));
   return 0.0f;
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/exact_math.hpp"
 #include "float_common.hpp"
 #include "kernels/psnr_kernels.hpp"
 #include "pyvmaf_tiny/errors.hpp"
@@ -84,7 +85,7 @@ class FloatPsnrExtractor final : public Extractor {
       noise = static_cast<double>(sse_(pair.ref, pair.dist)) / (scale * scale);
     }
     noise /= static_cast<double>(pair.ref.width * pair.ref.height);
-    const double psnr = 10 * std::log10(peak_ * peak_ / (noise > 1e-10 ? noise : 1e-10));
+    const double psnr = 10 * exact::log10(peak_ * peak_ / (noise > 1e-10 ? noise : 1e-10));
     out[0] = psnr < psnr_max_ ? psnr : psnr_max_;
   }
 

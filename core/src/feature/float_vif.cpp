@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/exact_math.hpp"
 #include "float_common.hpp"
 #include "kernels/float_vif_kernels.hpp"
 #include "pyvmaf_tiny/errors.hpp"
@@ -42,7 +43,7 @@ std::vector<float> gaussian(int scale, float kernelscale) {
   float sum = 0.0f;
   for (int i = 0; i < size; ++i) {
     const auto x = static_cast<float>(i - (size - 1) / 2);
-    const auto num = static_cast<float>(std::exp(-0.5 * x / sigma * x / sigma));
+    const auto num = static_cast<float>(exact::exp(-0.5 * x / sigma * x / sigma));
     const auto den = static_cast<float>(1 / (sigma * std::sqrt(2 * 3.14159265358979323846)));
     taps[static_cast<std::size_t>(i)] = num / den;
     sum += taps[static_cast<std::size_t>(i)];
@@ -125,7 +126,7 @@ class FloatVifExtractor final : public Extractor {
     kernels::FloatVifStatParams p;
     p.gain_limit = static_cast<float>(gain_limit_);
     p.sigma_nsq = sigma_nsq_;
-    p.sigma_max_inv = static_cast<float>(std::pow(static_cast<float>(sigma_nsq_), 2.0f) / (255.0 * 255.0));
+    p.sigma_max_inv = static_cast<float>(exact::powf(static_cast<float>(sigma_nsq_), 2.0f) / (255.0 * 255.0));
     std::array<double, 2 * kScales> scores{};
     for (int s = skip_scale0_ ? 1 : 0; s < kScales; ++s) {
       if (s > 0) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/exact_math.hpp"
 #include "options.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/extractor.hpp"
@@ -35,7 +36,7 @@ bool fits_all_scales(int n) {
 double max_db_for(const Geometry& g) {
   const unsigned peak = (1u << static_cast<unsigned>(g.bpc)) - 1u;
   const double mse = 0.5 / static_cast<double>(static_cast<unsigned>(g.width) * static_cast<unsigned>(g.height));
-  return std::ceil(10. * std::log10(static_cast<double>(peak * peak) / mse));
+  return std::ceil(10. * exact::log10(static_cast<double>(peak * peak) / mse));
 }
 
 class MsSsimExtractor final : public Extractor {
@@ -130,13 +131,13 @@ class MsSsimExtractor final : public Extractor {
       c[s] = round_to_float(sums[s].c / n);
       st[s] = round_to_float(sums[s].s / n);
       const double weighted =
-          std::pow(l[s], static_cast<double>(kAlpha[s])) * std::pow(c[s], static_cast<double>(kBeta[s]));
-      score *= weighted * std::pow(st[s], static_cast<double>(kGamma[s]));
+          exact::pow(l[s], static_cast<double>(kAlpha[s])) * exact::pow(c[s], static_cast<double>(kBeta[s]));
+      score *= weighted * exact::pow(st[s], static_cast<double>(kGamma[s]));
       // libvmaf gives up on the frame here.
       if (score == INFINITY) throw Error("float_ms_ssim is infinite on frame " + std::to_string(index));
     }
     if (db_) {
-      const double db = -10. * std::log10(1 - score);
+      const double db = -10. * exact::log10(1 - score);
       score = db < max_db_ ? db : max_db_;
     }
     out[0] = score;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/exact_math.hpp"
 #include "kernels/psnr_kernels.hpp"
 #include "options.hpp"
 #include "pyvmaf_tiny/errors.hpp"
@@ -74,7 +75,7 @@ class PsnrExtractor final : public Extractor {
       if (min_sse_ != 0.0) {
         const unsigned pw = static_cast<unsigned>(width_[p]), ph = static_cast<unsigned>(height_[p]);
         const double floor_mse = min_sse_ / static_cast<double>(pw * ph);
-        psnr_max_[p] = std::ceil(10. * std::log10(static_cast<double>(peak * peak) / floor_mse));
+        psnr_max_[p] = std::ceil(10. * exact::log10(static_cast<double>(peak * peak) / floor_mse));
       } else {
         psnr_max_[p] = static_cast<double>(6 * bpc + 12);
       }
@@ -94,7 +95,7 @@ class PsnrExtractor final : public Extractor {
       const unsigned n = static_cast<unsigned>(ref.width) * static_cast<unsigned>(ref.height);
       const double mse = static_cast<double>(sse) / static_cast<double>(n);
       const double floored = mse > 1e-16 ? mse : 1e-16;
-      const double psnr = 10. * std::log10(peak_sq_ / floored);
+      const double psnr = 10. * exact::log10(peak_sq_ / floored);
       out[static_cast<std::size_t>(p)] = psnr < psnr_max_[p] ? psnr : psnr_max_[p];
       if (mse_) out[static_cast<std::size_t>(planes + p)] = mse;
     }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/exact_math.hpp"
 #include "chroma_planes.hpp"
 #include "kernels/psnr_hvs_kernels.hpp"
 #include "options.hpp"
@@ -16,7 +17,7 @@
 namespace pvt::feature {
 namespace {
 
-double to_db(double error) { return 10.0 * (-1.0 * std::log10(error)); }
+double to_db(double error) { return 10.0 * (-1.0 * exact::log10(error)); }
 
 class PsnrHvsExtractor final : public Extractor {
  public:

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "../common/exact_math.hpp"
 #include "options.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "speed_linalg.hpp"
@@ -44,7 +45,7 @@ std::vector<float> gaussian(int size, float stdev) {
   float sum = 0.0f;
   for (int i = 0; i < size; ++i) {
     const float x = static_cast<float>(i - half);
-    const float num = static_cast<float>(std::exp(-0.5 * x / stdev * x / stdev));
+    const float num = static_cast<float>(exact::exp(-0.5 * x / stdev * x / stdev));
     const float den = static_cast<float>(1 / (stdev * std::sqrt(2 * kPi)));
     taps[static_cast<std::size_t>(i)] = num / den;
     sum += taps[static_cast<std::size_t>(i)];
@@ -71,7 +72,7 @@ void filter2d(const std::vector<float>& taps, const float* src, float* dst, floa
 }
 
 // log2 of a single-precision value, in double precision as C's log2 takes it.
-double log2d(float v) { return std::log2(static_cast<double>(v)); }
+double log2d(float v) { return exact::log2(static_cast<double>(v)); }
 
 }  // namespace
 
@@ -291,20 +292,20 @@ float Speed::combine() const {
         spatial_dis = static_cast<float>(ed * log2d(1 + vd));
         break;
       case 3:
-        spatial_ref = static_cast<float>(er * std::log2(1 + mean_v));
-        spatial_dis = static_cast<float>(ed * std::log2(1 + mean_v));
+        spatial_ref = static_cast<float>(er * exact::log2(1 + mean_v));
+        spatial_dis = static_cast<float>(ed * exact::log2(1 + mean_v));
         break;
       case 4:
         spatial_ref = static_cast<float>(er * log2d(1 + vr));
-        spatial_dis = static_cast<float>(ed * std::log2(1 + mean_v));
+        spatial_dis = static_cast<float>(ed * exact::log2(1 + mean_v));
         break;
       case 5:
         spatial_ref = static_cast<float>(er * log2d(1 + vr));
-        spatial_dis = static_cast<float>(ed * std::log2(1 + (0.75 * vr + 0.25 * vd)));
+        spatial_dis = static_cast<float>(ed * exact::log2(1 + (0.75 * vr + 0.25 * vd)));
         break;
       default:
         spatial_ref = static_cast<float>(er * log2d(1 + vr));
-        spatial_dis = static_cast<float>(ed * std::log2(1 + (0.25 * vr + 0.75 * vd)));
+        spatial_dis = static_cast<float>(ed * exact::log2(1 + (0.25 * vr + 0.75 * vd)));
         break;
     }
     score += std::fabs(spatial_ref - spatial_dis);

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <utility>
 
+#include "../common/exact_math.hpp"
 #include "speed_core.hpp"
 
 namespace pvt::feature::speed {
@@ -28,7 +29,7 @@ float bicubic_tap(float t) {
 float lanczos_tap(float x, float a) {
   if (x == 0.0) return 1.0;
   if (x > -a && x < a)
-    return static_cast<float>(a * std::sin(kPi * x) * std::sin(kPi * x / a) / (kPi * kPi * x * x));
+    return static_cast<float>(a * exact::sin(kPi * x) * exact::sin(kPi * x / a) / (kPi * kPi * x * x));
   return 0.0;
 }
 

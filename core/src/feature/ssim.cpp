@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/exact_math.hpp"
 #include "options.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/extractor.hpp"
@@ -35,7 +36,7 @@ int auto_scale(int width, int height) {
 double max_db_for(const Geometry& g) {
   const unsigned peak = (1u << static_cast<unsigned>(g.bpc)) - 1u;
   const double mse = 0.5 / static_cast<double>(static_cast<unsigned>(g.width) * static_cast<unsigned>(g.height));
-  return std::ceil(10. * std::log10(static_cast<double>(peak * peak) / mse));
+  return std::ceil(10. * exact::log10(static_cast<double>(peak * peak) / mse));
 }
 
 class SsimExtractor final : public Extractor {
@@ -128,7 +129,7 @@ class SsimExtractor final : public Extractor {
     // libvmaf hands the means over as float.
     double score = round_to_float(sums.ssim / n);
     if (db_) {
-      const double db = -10. * std::log10(1 - score);
+      const double db = -10. * exact::log10(1 - score);
       score = db < max_db_ ? db : max_db_;
     }
     out[0] = score;

@@ -1,20 +1,14 @@
 #include "pyvmaf_tiny/raw_reader.hpp"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <bit>
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <iterator>
 
 #include "pyvmaf_tiny/errors.hpp"
 #include "../platform/file.hpp"
-#include "truncation_guard.hpp"
+#include "../platform/mapping.hpp"
 
 namespace pvt {
 namespace {
@@ -56,9 +50,9 @@ void check_layout(const std::string& path, const RawLayout& l) {
     if (l.bpc > 8) throw InputError(path + ": 16-bit raw input needs a little-endian host");
 }
 
-int open_checked(const std::string& path, const RawLayout& layout) {
+std::unique_ptr<platform::RegularFile> open_checked(const std::string& path, const RawLayout& layout) {
   check_layout(path, layout);
-  return platform::RegularFile(path, "").release();
+  return std::make_unique<platform::RegularFile>(path, "");
 }
 
 }  // namespace
@@ -66,45 +60,27 @@ int open_checked(const std::string& path, const RawLayout& layout) {
 RawReader::RawReader(std::string path, const RawLayout& layout)
     : RawReader(path, open_checked(path, layout), layout) {}
 
-RawReader::RawReader(std::string name, int fd, const RawLayout& layout)
-    : path_(std::move(name)), layout_(layout), fd_(fd) {
-  try {
-    const RawLayout& l = layout_;
-    check_layout(path_, l);
-    frame_bytes_ = (l.runs.empty() ? l.frame_marker.size() : 0) + plane_bytes(l.width, l.height, l.bpc) +
-                   2 * plane_bytes(l.chroma_width, l.chroma_height, l.bpc);
-    struct stat st {};
-    if (::fstat(fd_, &st) != 0) throw InputError(path_ + ": cannot stat (" + std::strerror(errno) + ")");
-    const auto size = static_cast<std::uint64_t>(st.st_size);
-    if (!l.runs.empty()) frame_count_ = l.run_frames;
-    else frame_count_ = size > l.header ? (size - l.header) / frame_bytes_ : 0;
-  } catch (...) {
-    ::close(fd_);
-    fd_ = -1;
-    throw;
-  }
+RawReader::RawReader(std::string name, std::unique_ptr<platform::RegularFile> file, const RawLayout& layout)
+    : path_(std::move(name)), layout_(layout), file_(std::move(file)) {
+  const RawLayout& l = layout_;
+  check_layout(path_, l);
+  frame_bytes_ = (l.runs.empty() ? l.frame_marker.size() : 0) + plane_bytes(l.width, l.height, l.bpc) +
+                 2 * plane_bytes(l.chroma_width, l.chroma_height, l.bpc);
+  const std::uint64_t size = file_->size(path_);
+  if (!l.runs.empty()) frame_count_ = l.run_frames;
+  else frame_count_ = size > l.header ? (size - l.header) / frame_bytes_ : 0;
   const char* no_mmap = std::getenv("PYVMAF_TINY_NO_MMAP");
   mappable_ = !(no_mmap && *no_mmap && std::strcmp(no_mmap, "0") != 0);
-#ifdef POSIX_FADV_SEQUENTIAL
-  ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
-#endif
+  file_->advise_sequential();
 }
 
-RawReader::~RawReader() {
-  if (fd_ >= 0) ::close(fd_);
-}
+RawReader::~RawReader() = default;
 
 void RawReader::read_exact(void* dst, std::size_t bytes, std::uint64_t offset, std::uint64_t index) const {
-  auto* p = static_cast<std::uint8_t*>(dst);
-  while (bytes > 0) {
-    const ssize_t got = ::pread(fd_, p, bytes, static_cast<off_t>(offset));
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) throw InputError(path_ + ": read error in frame " + std::to_string(index) + " (" + std::strerror(errno) + ")");
-    if (got == 0) throw InputError(truncated_text(path_, index));
-    p += got;
-    bytes -= static_cast<std::size_t>(got);
-    offset += static_cast<std::uint64_t>(got);
-  }
+  const platform::RegularFile::Read got = file_->read_at(dst, bytes, offset);
+  if (!got.error.empty())
+    throw InputError(path_ + ": read error in frame " + std::to_string(index) + " (" + got.error + ")");
+  if (got.bytes < bytes) throw InputError(truncated_text(path_, index));
 }
 
 void RawReader::read_plane(std::uint64_t offset, PlaneBuffer& dst, std::uint64_t index) const {
@@ -166,16 +142,12 @@ void RawReader::read(std::uint64_t index, PlaneBuffer& luma, PlaneBuffer* chroma
   }
 }
 
-MappedFrame::MappedFrame(void* base, std::size_t length, std::string name, std::uint64_t index)
-    : base_(base), length_(length), guard_(std::make_unique<io::TruncationGuard>()), name_(std::move(name)),
-      index_(index) {}
+MappedFrame::MappedFrame(std::unique_ptr<platform::FileView> view, std::string name, std::uint64_t index)
+    : view_(std::move(view)), name_(std::move(name)), index_(index) {}
 
-MappedFrame::~MappedFrame() {
-  guard_->release();
-  ::munmap(base_, length_);
-}
+MappedFrame::~MappedFrame() = default;
 
-bool MappedFrame::truncated() const { return guard_->hit(); }
+bool MappedFrame::truncated() const { return view_->truncated(); }
 
 std::string MappedFrame::truncated_message() const {
   return truncated_text(name_, index_);
@@ -193,27 +165,14 @@ std::unique_ptr<MappedFrame> RawReader::map(std::uint64_t index, bool chroma) co
   const std::uint64_t end = luma_at + luma_bytes + (chroma ? 2 * chroma_bytes : 0);
   if (l.bpc > 8 && luma_at % 2) return nullptr;
   // Cut short since it was opened: the message read() gives.
-  struct stat st {};
-  if (::fstat(fd_, &st) != 0) throw InputError(path_ + ": cannot stat (" + std::strerror(errno) + ")");
-  if (static_cast<std::uint64_t>(st.st_size) < end)
-    throw InputError(truncated_text(path_, index));
+  if (file_->size(path_) < end) throw InputError(truncated_text(path_, index));
+  if (end - start > SIZE_MAX) return nullptr;
 
-  static const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-  const std::uint64_t first_page = start / page * page;
-  const auto length = static_cast<std::size_t>(end - first_page);
-  // Populated here, on the reading thread, as read() would fill its buffer
-  // (Linux; elsewhere the extractors fault the pages in).
-#ifdef MAP_POPULATE
-  constexpr int populate = MAP_POPULATE;
-#else
-  constexpr int populate = 0;
-#endif
-  void* base = ::mmap(nullptr, length, PROT_READ, MAP_SHARED | populate, fd_, static_cast<off_t>(first_page));
-  if (base == MAP_FAILED) return nullptr;
-  std::unique_ptr<MappedFrame> frame(new MappedFrame(base, length, path_, index));
-  if (!frame->guard_->watch(base, length)) return nullptr;
-
-  const auto* p = static_cast<const std::uint8_t*>(base) + (start - first_page);
+  // Read in here, on the reading thread, as read() would fill its buffer.
+  auto view = platform::map_file(*file_, start, static_cast<std::size_t>(end - start));
+  if (!view) return nullptr;
+  const std::uint8_t* p = view->data();
+  std::unique_ptr<MappedFrame> frame(new MappedFrame(std::move(view), path_, index));
   const bool marker_ok = header_matches(p, frame_at.header_bytes);
   p += frame_at.header_bytes;
   const auto row = static_cast<std::ptrdiff_t>(plane_bytes(l.width, 1, l.bpc));

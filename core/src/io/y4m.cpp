@@ -1,10 +1,6 @@
 #include "pyvmaf_tiny/y4m.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <utility>
 
@@ -72,7 +68,8 @@ std::uint64_t plane_bytes(int w, int h, int bpc) {
 // Reads a file front to back through one window, for the frame headers.
 class Window {
  public:
-  Window(int fd, std::uint64_t size, const std::string& name) : fd_(fd), size_(size), name_(name) {}
+  Window(const platform::RegularFile& file, std::uint64_t size, const std::string& name)
+      : file_(file), size_(size), name_(name) {}
 
   // Up to `want` bytes at `pos` (fewer only at the end of the file); a refill
   // reads `fill` bytes ahead, so headers of small frames come from one read.
@@ -80,23 +77,17 @@ class Window {
     want = static_cast<std::size_t>(std::min<std::uint64_t>(want, size_ - std::min(pos, size_)));
     if (pos < at_ || pos + want > at_ + buf_.size()) {
       buf_.resize(std::max(want, fill));
-      std::size_t got = 0;
-      while (got < buf_.size()) {
-        const ssize_t n = ::pread(fd_, buf_.data() + got, buf_.size() - got, static_cast<off_t>(pos + got));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw InputError(name_ + ": read error (" + std::strerror(errno) + ")");
-        if (n == 0) break;
-        got += static_cast<std::size_t>(n);
-      }
-      buf_.resize(got);
+      const platform::RegularFile::Read got = file_.read_at(buf_.data(), buf_.size(), pos);
+      if (!got.error.empty()) throw InputError(name_ + ": read error (" + got.error + ")");
+      buf_.resize(got.bytes);
       at_ = pos;
-      want = std::min(want, got);
+      want = std::min(want, got.bytes);
     }
     return {buf_.data() + (pos - at_), want};
   }
 
  private:
-  int fd_;
+  const platform::RegularFile& file_;
   std::uint64_t size_;
   const std::string& name_;
   std::string buf_;
@@ -182,17 +173,16 @@ bool y4m_frame_header_ok(const std::uint8_t* bytes, std::size_t n) {
   return true;
 }
 
-Y4mReader::Y4mReader(std::string name, int fd, const RawLayout& layout, Y4mFormat format, bool plain)
-    : RawReader(std::move(name), fd, layout), format_(std::move(format)), plain_(plain), runs_(layout.runs.size()) {}
+Y4mReader::Y4mReader(std::string name, std::unique_ptr<platform::RegularFile> file, const RawLayout& layout,
+                     Y4mFormat format, bool plain)
+    : RawReader(std::move(name), std::move(file), layout), format_(std::move(format)), plain_(plain), runs_(layout.runs.size()) {}
 
 std::unique_ptr<Y4mReader> Y4mReader::open(const std::string& path, const std::string& given_name,
                                            const Y4mLimits& limits) {
   const std::string& name = given_name.empty() ? path : given_name;
-  platform::RegularFile file(path, "");
-  struct stat st {};
-  if (::fstat(file.fd(), &st) != 0) throw InputError(name + ": cannot stat (" + std::strerror(errno) + ")");
-  const auto size = static_cast<std::uint64_t>(st.st_size);
-  Window window(file.fd(), size, name);
+  auto file = std::make_unique<platform::RegularFile>(path, "");
+  const std::uint64_t size = file->size(name);
+  Window window(*file, size, name);
   Y4mFormat format = parse_y4m_header(window.at(0, limits.max_stream_header, limits.max_stream_header), name, limits);
 
   RawLayout layout;
@@ -234,8 +224,7 @@ std::unique_ptr<Y4mReader> Y4mReader::open(const std::string& path, const std::s
   if (count == 0) throw InputError(name + ": no frames");
   layout.run_frames = count;
   layout.header_ok = y4m_frame_header_ok;
-  const int fd = file.release();
-  return std::unique_ptr<Y4mReader>(new Y4mReader(name, fd, layout, std::move(format), plain));
+  return std::unique_ptr<Y4mReader>(new Y4mReader(name, std::move(file), layout, std::move(format), plain));
 }
 
 }  // namespace pvt

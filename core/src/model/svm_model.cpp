@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "../common/exact_math.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/json.hpp"
 #include "pyvmaf_tiny/model.hpp"
@@ -327,7 +328,7 @@ double SvmModel::svm(const std::vector<double>& x) const {
     }
     for (; a < nx; ++a) d2 += x[a] * x[a];
     for (; b < ny; ++b) d2 += nodes[b].second * nodes[b].second;
-    sum += sv_coef_[s] * std::exp(-gamma_ * d2);
+    sum += sv_coef_[s] * exact::exp(-gamma_ * d2);
   }
   return sum - rho_;
 }

@@ -1,15 +1,17 @@
 #pragma once
 // Opening files for a caller: only regular files (after links), never
-// blocking on a FIFO or device, and reads capped while they happen. The only
-// place (with raw_reader's mapping) that knows the OS's file calls.
+// blocking on a FIFO or device, and reads capped while they happen. With
+// mapping.hpp, the only place that knows the OS's file calls (file_posix.cpp,
+// file_windows.cpp). Paths are UTF-8.
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace pvt::platform {
 
 enum class FileError { input, model };  // which error type a refusal raises
 
-// An open, read-only descriptor of a regular file; closed on destruction.
+// An open, read-only handle of a regular file; closed on destruction.
 class RegularFile {
  public:
   // Throws InputError or ModelError ("<what> <path>: ...", or "<path>: ..."
@@ -20,17 +22,36 @@ class RegularFile {
   RegularFile(const RegularFile&) = delete;
   RegularFile& operator=(const RegularFile&) = delete;
 
-  int fd() const { return fd_; }
-  // Hands the descriptor over; the caller closes it.
-  int release();
+  // Its size now; InputError "<name>: cannot stat (...)" when the OS cannot say.
+  std::uint64_t size(const std::string& name) const;
+
+  struct Read {
+    std::size_t bytes = 0;  // fewer than asked only at the end of the file
+    std::string error;      // the OS's reason, when a read failed
+  };
+  // Reads `bytes` at `offset` (retrying short and interrupted reads), without
+  // moving any shared position: safe from several threads at once.
+  Read read_at(void* dst, std::size_t bytes, std::uint64_t offset) const;
+
+  // Tells the OS the file will be read front to back (a hint; may do nothing).
+  void advise_sequential() const;
+
+  // The OS's handle: a descriptor (POSIX) or a HANDLE (Windows).
+  std::intptr_t native() const { return handle_; }
 
  private:
-  int fd_ = -1;
+  std::intptr_t handle_;
 };
 
 // The whole of a regular file, refused once it is found to hold more than
 // `cap` bytes (the size is not trusted: the read itself is bounded).
 std::string read_regular_file(const std::string& path, const char* what, std::size_t cap,
                               FileError kind = FileError::model);
+
+// Writes stdout's bytes as given (no "\r\n" for "\n" on Windows).
+void binary_stdout();
+
+// Throws InputError or ModelError, as `kind` says.
+[[noreturn]] void refuse(FileError kind, const std::string& text);
 
 }  // namespace pvt::platform

@@ -5,10 +5,14 @@
 #include <numbers>
 #include <type_traits>
 
+#include "../../common/exact_math.hpp"
 #include "adm_kernels.hpp"
 #include "pyvmaf_tiny/cpu.hpp"
 #ifdef PVT_HAVE_X86_KERNELS
 #include "../x86/adm_x86.hpp"
+#endif
+#ifdef PVT_HAVE_NEON_KERNELS
+#include "../arm/neon_kernels.hpp"
 #endif
 
 namespace pvt::feature::kernels {
@@ -96,7 +100,7 @@ const std::array<int32_t, 65537>& reciprocals() {
 }
 
 inline float cos_1deg_squared() {
-  const double c = std::cos(std::numbers::pi / 180.0);
+  const double c = exact::cos(std::numbers::pi / 180.0);
   return static_cast<float>(c * c);
 }
 
@@ -543,9 +547,11 @@ AdmKernels select_adm_kernels(int bpc) {
     case Isa::avx2: k.fused = vnni_usable(Isa::avx2) ? adm_fused_avx2_vnni(bpc) : adm_fused_avx2(bpc); break;
     default: break;
   }
-#else
-  (void)bpc;
 #endif
+#ifdef PVT_HAVE_NEON_KERNELS
+  if (active_isa() == Isa::neon) k.fused = adm_fused_neon(bpc);
+#endif
+  (void)bpc;
   return k;
 }
 

@@ -75,7 +75,8 @@ CiedeFn select_ciede() {
   switch (active_isa()) {
     case Isa::avx512: return ciede_avx512;
     case Isa::avx2: return ciede_avx2;
-    case Isa::scalar: break;
+    case Isa::scalar:
+    case Isa::neon: break;  // no NEON kernels yet: scalar
   }
 #endif
   return ciede_scalar;

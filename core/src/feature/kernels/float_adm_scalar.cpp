@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "../../common/exact_math.hpp"
 #include "float_adm_kernels.hpp"
 #include "pyvmaf_tiny/cpu.hpp"
 
@@ -33,7 +34,7 @@ void extend_row(float* row, int w) {
   row[w + 1] = row[w - 2];
 }
 
-inline float cube_or_pow(float x, const FloatAdmMaskArgs& a) { return a.cube ? x * x * x : std::pow(x, a.p_norm); }
+inline float cube_or_pow(float x, const FloatAdmMaskArgs& a) { return a.cube ? x * x * x : exact::powf(x, a.p_norm); }
 
 }  // namespace
 
@@ -76,8 +77,8 @@ void float_adm_dwt_scalar(const FloatAdmDwtArgs& a) {
 }
 
 void float_adm_decouple_scalar(const FloatAdmDecoupleArgs& a) {
-  const float cos_1deg_sq = static_cast<float>(std::cos(1.0 * 3.14159265358979323846 / 180.0) *
-                                               std::cos(1.0 * 3.14159265358979323846 / 180.0));
+  const float cos_1deg_sq = static_cast<float>(exact::cos(1.0 * 3.14159265358979323846 / 180.0) *
+                                               exact::cos(1.0 * 3.14159265358979323846 / 180.0));
   constexpr float eps = 1e-30f;
   for (int i = a.top; i < a.bottom; ++i) {
     for (int j = a.left; j < a.right; ++j) {

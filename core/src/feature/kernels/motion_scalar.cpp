@@ -6,6 +6,9 @@
 #ifdef PVT_HAVE_X86_KERNELS
 #include "../x86/motion_x86.hpp"
 #endif
+#ifdef PVT_HAVE_NEON_KERNELS
+#include "../arm/neon_kernels.hpp"
+#endif
 
 namespace pvt::feature::kernels {
 namespace {
@@ -65,6 +68,9 @@ MotionSadFn select_motion_sad(int bpc) {
     case Isa::avx2: return motion_sad_avx2;
     default: break;
   }
+#endif
+#ifdef PVT_HAVE_NEON_KERNELS
+  if (active_isa() == Isa::neon) return motion_sad_neon;
 #endif
   return motion_sad_scalar;
 }

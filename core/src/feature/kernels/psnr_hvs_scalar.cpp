@@ -93,7 +93,8 @@ PsnrHvsPlaneFn select_psnr_hvs_plane() {
   switch (active_isa()) {
     case Isa::avx512: return psnr_hvs_plane_avx512;
     case Isa::avx2: return psnr_hvs_plane_avx2;
-    case Isa::scalar: break;
+    case Isa::scalar:
+    case Isa::neon: break;  // no NEON kernels yet: scalar
   }
 #endif
   return psnr_hvs_plane_scalar;

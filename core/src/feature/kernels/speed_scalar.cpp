@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "../../platform/cpu_features.hpp"
 #include "pyvmaf_tiny/cpu.hpp"
 #include "speed_kernels.hpp"
 
@@ -32,13 +33,7 @@ double speed_cov_scalar(const float* x, const float* y, std::ptrdiff_t stride, i
 
 #ifdef PVT_HAVE_X86_KERNELS
 namespace {
-bool fma_supported() {
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-  return __builtin_cpu_supports("fma");
-#else
-  return false;
-#endif
-}
+bool fma_supported() { return platform::cpu_features().fma; }
 }  // namespace
 #endif
 
@@ -49,7 +44,8 @@ SpeedCovFn select_speed_cov() {
     case Isa::avx2:
       if (fma_supported()) return speed_cov_avx2;
       break;
-    case Isa::scalar: break;
+    case Isa::scalar:
+    case Isa::neon: break;  // no NEON kernels yet: scalar
   }
 #endif
   return speed_cov_scalar;

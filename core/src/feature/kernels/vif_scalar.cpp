@@ -5,10 +5,14 @@
 #include <type_traits>
 #include <vector>
 
+#include "../../common/exact_math.hpp"
 #include "pyvmaf_tiny/cpu.hpp"
 #include "vif_kernels.hpp"
 #ifdef PVT_HAVE_X86_KERNELS
 #include "../x86/vif_x86.hpp"
+#endif
+#ifdef PVT_HAVE_NEON_KERNELS
+#include "../arm/neon_kernels.hpp"
 #endif
 
 namespace pvt::feature::kernels {
@@ -356,6 +360,9 @@ VifKernels select_vif_kernels(int bpc) {
     default: break;
   }
 #endif
+#ifdef PVT_HAVE_NEON_KERNELS
+  if (active_isa() == Isa::neon) return vif_kernels_neon();
+#endif
   return {vif_stats_u8_scalar,      vif_stats_u16_scalar,       vif_downscale_u8_scalar,
           vif_downscale_u16_scalar, vif_ladder_stats_u8_scalar, vif_ladder_stats_u16_scalar};
 }
@@ -366,7 +373,7 @@ const std::uint16_t* vif_log2_table() {
     // libvmaf rounds log2f(i) * 2048; a correctly rounded float log2 gives
     // the same table independently of the platform's log2f.
     for (int i = 32767; i < 65536; ++i) {
-      const float l = static_cast<float>(std::log2(static_cast<double>(i)));
+      const float l = static_cast<float>(exact::log2(static_cast<double>(i)));
       t[static_cast<std::size_t>(i)] = static_cast<std::uint16_t>(std::round(l * 2048.0f));
     }
     return t;

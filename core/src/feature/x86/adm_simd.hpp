@@ -21,9 +21,8 @@
 #include <type_traits>
 #include <vector>
 
-#include <immintrin.h>
-
 #include "../kernels/adm_kernels.hpp"
+#include "../kernels/prefetch.hpp"
 
 namespace pvt::feature::kernels {
 namespace {
@@ -217,7 +216,7 @@ struct AdmSimd {
     std::memcpy(dst, tmp, sizeof(int16_t) * static_cast<std::size_t>(count));
   }
 
-  static void prefetch(const void* p) { _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T0); }
+  static void prefetch(const void* p) { prefetch_read(p); }
 
   // Lanes j .. j + N - 1 that are below `end`.
   static M below(int j, int end) { return I::cmpgt(I::set1(end - j), I::iota()); }

@@ -1,6 +1,8 @@
 // AVX2 CAMBI kernels: 16 words, 32 bytes or 8 dwords per step.
 #include <immintrin.h>
 
+#include <bit>
+
 #include "cambi_simd.hpp"
 #include "cambi_x86.hpp"
 
@@ -123,7 +125,7 @@ struct Ops256 {
   static K first_lanes(int n) { return _mm256_cmpgt_epi32(set32(n), iota32()); }
   static K and_k(K a, K b) { return _mm256_and_si256(a, b); }
   static bool none(K k) { return _mm256_testz_si256(k, k); }
-  static int first_set(K k) { return __builtin_ctz(static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(k)))); }
+  static int first_set(K k) { return std::countr_zero(static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(k)))); }
   static K lt_u32(I a, I b) {
     return _mm256_xor_si256(_mm256_cmpeq_epi32(_mm256_max_epu32(a, b), a), _mm256_set1_epi32(-1));
   }

@@ -1,6 +1,8 @@
 // AVX-512 CAMBI kernels: 32 words, 64 bytes or 16 dwords per step.
 #include <immintrin.h>
 
+#include <bit>
+
 #include "cambi_simd.hpp"
 #include "cambi_x86.hpp"
 
@@ -114,7 +116,7 @@ struct Ops512 {
   static K first_lanes(int n) { return static_cast<K>((1u << n) - 1); }
   static K and_k(K a, K b) { return static_cast<K>(a & b); }
   static bool none(K k) { return k == 0; }
-  static int first_set(K k) { return __builtin_ctz(k); }
+  static int first_set(K k) { return std::countr_zero(static_cast<unsigned>(k)); }
   static K lt_u32(I a, I b) { return _mm512_cmplt_epu32_mask(a, b); }
   static K le32(I a, I b) { return _mm512_cmple_epi32_mask(a, b); }
   static K gt32(I a, I b) { return _mm512_cmpgt_epi32_mask(a, b); }
@@ -131,7 +133,7 @@ struct Ops512 {
   static int compress_store_nonzero(float* out, F v) {
     const K k = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NEQ_OQ);
     _mm512_mask_compressstoreu_ps(out, k, v);
-    return __builtin_popcount(k);
+    return std::popcount(static_cast<unsigned>(k));
   }
 };
 

@@ -7,6 +7,7 @@
 // a row's width): a later, smaller scale reads past its corner into what the
 // larger scales left there.
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -266,7 +267,7 @@ class RunFinder {
     if (open_.value >= 0 && open_.last == j0 - 1 && (valid & 1) && rows[0] == open_.value) cont |= 1;
     const std::uint64_t breaks = ~static_cast<std::uint64_t>(cont);  // bits >= N set: the chunk's end
     if (open_.value >= 0) {
-      const int len = __builtin_ctzll(breaks);  // columns the open run goes on for
+      const int len = std::countr_zero(breaks);  // columns the open run goes on for
       if (len < N) {
         if (len > 0) open_.last = j0 + len - 1;
         emit(open_);
@@ -277,9 +278,9 @@ class RunFinder {
     }
     std::uint32_t starts = valid & ~cont;
     while (starts) {
-      const int k = __builtin_ctz(starts);
+      const int k = std::countr_zero(starts);
       starts &= starts - 1;
-      const int len = __builtin_ctzll(breaks >> (k + 1));
+      const int len = std::countr_zero(breaks >> (k + 1));
       const Run r{rows[k], j0 + k, j0 + k + len};
       if (k + 1 + len >= N) open_ = r;  // reaches the chunk's end: may go on
       else emit(r);

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstddef>
 
+#include "../../common/exact_math.hpp"
 #include "../kernels/float_adm_kernels.hpp"
 
 namespace pvt::feature::kernels {
@@ -87,8 +88,8 @@ struct FloatAdmSimd {
   }
 
   static void decouple(const FloatAdmDecoupleArgs& a) {
-    const F cos_1deg_sq = I::set1(static_cast<float>(std::cos(1.0 * 3.14159265358979323846 / 180.0) *
-                                                      std::cos(1.0 * 3.14159265358979323846 / 180.0)));
+    const F cos_1deg_sq = I::set1(static_cast<float>(exact::cos(1.0 * 3.14159265358979323846 / 180.0) *
+                                                      exact::cos(1.0 * 3.14159265358979323846 / 180.0)));
     const F eps = I::set1(1e-30f), zero = I::zero(), one = I::set1(1.0f);
     const D gain = I::dset1(a.gain_limit), by30 = I::dset1(kAdmOneBy30);
     for (int i = a.top; i < a.bottom; ++i) {
@@ -189,7 +190,7 @@ struct FloatAdmSimd {
         if (a.cube) {
           for (int j = a.left; j < a.right; ++j) row += t[j] * t[j] * t[j];
         } else {
-          for (int j = a.left; j < a.right; ++j) row += std::pow(t[j], a.p_norm);
+          for (int j = a.left; j < a.right; ++j) row += exact::powf(t[j], a.p_norm);
         }
         total.band[b] += row;
       }

@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "../kernels/motion_kernels.hpp"
+#include "../kernels/prefetch.hpp"
 
 namespace pvt::feature::kernels::motion_simd {
 
@@ -45,8 +46,8 @@ struct RowWindow {
   }
   void prefetch(int j) const {
     if (!next_p) return;
-    __builtin_prefetch(next_p + j);
-    __builtin_prefetch(next_c + j);
+    prefetch_read(next_p + j);
+    prefetch_read(next_c + j);
   }
   // The vertical filter of the difference at column j, before rounding.
   std::int32_t vertical_at(int j) const {

@@ -3,6 +3,8 @@
 // Include only from files compiled for AVX2.
 #include <immintrin.h>
 
+#include <bit>
+
 #include <cstdint>
 #include <cstring>
 
@@ -76,7 +78,7 @@ struct Avx2 {
   static bool none(M m) { return _mm256_testz_si256(m, m); }
   static bool none16(V v) { return _mm256_testz_si256(v, v); }  // all bits clear
   static int count(M m) {
-    return __builtin_popcount(static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(m))));
+    return std::popcount(static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(m))));
   }
   static V masked32(M m, V v) { return _mm256_and_si256(m, v); }
   static V mask_add32(V acc, M m, V v) { return _mm256_add_epi32(acc, _mm256_and_si256(m, v)); }

@@ -3,6 +3,8 @@
 // columns per step. Include only from files compiled for AVX-512.
 #include <immintrin.h>
 
+#include <bit>
+
 #include <cstdint>
 
 namespace pvt::feature::kernels {
@@ -72,7 +74,7 @@ struct Avx512 {
   static M first_lanes(int n) { return n >= 16 ? M{0xffff} : static_cast<M>((1u << n) - 1); }
   static bool none(M m) { return m == 0; }
   static bool none16(V v) { return _mm512_test_epi64_mask(v, v) == 0; }  // all bits clear
-  static int count(M m) { return __builtin_popcount(m); }
+  static int count(M m) { return std::popcount(static_cast<unsigned>(m)); }
   static V masked32(M m, V v) { return _mm512_maskz_mov_epi32(m, v); }
   static V mask_add32(V acc, M m, V v) { return _mm512_mask_add_epi32(acc, m, acc, v); }
 

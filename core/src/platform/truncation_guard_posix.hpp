@@ -1,5 +1,6 @@
 #pragma once
-// Keeps a file being cut short under a mapping from killing the process.
+// Keeps a file being cut short under a mapping from killing the process
+// (POSIX; mapping_posix.cpp's views use it, see mapping.hpp).
 //
 // Reading a mapped page that a truncation of the file has taken away raises
 // SIGBUS. While a range is watched, a SIGBUS inside it is answered by mapping
@@ -10,7 +11,7 @@
 // aside and lets the fault happen again.
 #include <cstddef>
 
-namespace pvt::io {
+namespace pvt::platform {
 
 class TruncationGuard {
  public:
@@ -32,4 +33,4 @@ class TruncationGuard {
   int entry_ = -1;
 };
 
-}  // namespace pvt::io
+}  // namespace pvt::platform

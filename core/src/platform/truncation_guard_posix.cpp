@@ -1,4 +1,4 @@
-#include "truncation_guard.hpp"
+#include "truncation_guard_posix.hpp"
 
 #include <signal.h>
 #include <sys/mman.h>
@@ -10,7 +10,7 @@
 #include <deque>
 #include <mutex>
 
-namespace pvt::io {
+namespace pvt::platform {
 namespace {
 
 struct Entry {
@@ -114,4 +114,4 @@ void TruncationGuard::release() {
   entry_ = -1;
 }
 
-}  // namespace pvt::io
+}  // namespace pvt::platform

@@ -1,0 +1,93 @@
+#include <fcntl.h>
+#include <io.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "file.hpp"
+#include "os_windows.hpp"
+#include "pyvmaf_tiny/errors.hpp"
+
+namespace pvt::platform {
+namespace {
+
+HANDLE handle_of(std::intptr_t h) { return reinterpret_cast<HANDLE>(h); }
+
+}  // namespace
+
+RegularFile::RegularFile(const std::string& path, const char* what, FileError kind) {
+  const std::string prefix = (*what ? std::string(what) + " " : std::string()) + path + ": ";
+  std::wstring wide;
+  if (!widen(path, wide)) refuse(kind, prefix + "cannot open (the path is not valid UTF-8)");
+  // Shared for writing and deleting as POSIX files are. Opening never waits:
+  // a busy pipe fails at once, and devices open without blocking; the type
+  // check below then refuses what is not a file on a disk.
+  const HANDLE h = ::CreateFileW(wide.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                                 nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (h == INVALID_HANDLE_VALUE) {
+    const DWORD err = ::GetLastError();
+    if (err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND) refuse(kind, prefix + "no such file");
+    const DWORD attributes = ::GetFileAttributesW(wide.c_str());
+    if (attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_DIRECTORY))
+      refuse(kind, prefix + "is a directory, not a regular file");
+    refuse(kind, prefix + "cannot open (" + system_message(err) + ")");
+  }
+  const char* bad = nullptr;
+  switch (::GetFileType(h)) {
+    case FILE_TYPE_DISK: {
+      BY_HANDLE_FILE_INFORMATION info{};
+      if (!::GetFileInformationByHandle(h, &info)) bad = "not a regular file";
+      else if (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) bad = "is a directory, not a regular file";
+      else if (info.dwFileAttributes & FILE_ATTRIBUTE_DEVICE) bad = "is a device, not a regular file";
+      break;
+    }
+    case FILE_TYPE_PIPE: bad = "is a pipe, not a regular file"; break;
+    case FILE_TYPE_CHAR: bad = "is a device, not a regular file"; break;
+    default: bad = "not a regular file";
+  }
+  if (bad) {
+    ::CloseHandle(h);
+    refuse(kind, prefix + bad);
+  }
+  handle_ = reinterpret_cast<std::intptr_t>(h);
+}
+
+RegularFile::~RegularFile() { ::CloseHandle(handle_of(handle_)); }
+
+std::uint64_t RegularFile::size(const std::string& name) const {
+  LARGE_INTEGER size{};
+  if (!::GetFileSizeEx(handle_of(handle_), &size))
+    throw InputError(name + ": cannot stat (" + system_message(::GetLastError()) + ")");
+  return static_cast<std::uint64_t>(size.QuadPart);
+}
+
+RegularFile::Read RegularFile::read_at(void* dst, std::size_t bytes, std::uint64_t offset) const {
+  Read r;
+  auto* p = static_cast<char*>(dst);
+  while (r.bytes < bytes) {
+    // An explicit offset on each call: no shared file position is used.
+    const std::uint64_t at = offset + r.bytes;
+    OVERLAPPED where{};
+    where.Offset = static_cast<DWORD>(at);
+    where.OffsetHigh = static_cast<DWORD>(at >> 32);
+    const auto want = static_cast<DWORD>(std::min<std::size_t>(bytes - r.bytes, std::size_t{1} << 30));
+    DWORD got = 0;
+    if (!::ReadFile(handle_of(handle_), p + r.bytes, want, &got, &where)) {
+      const DWORD err = ::GetLastError();
+      if (err != ERROR_HANDLE_EOF) r.error = system_message(err);
+      break;
+    }
+    if (got == 0) break;
+    r.bytes += got;
+  }
+  return r;
+}
+
+void RegularFile::advise_sequential() const {}  // Windows takes this hint only when a file is opened
+
+void binary_stdout() {
+  std::fflush(stdout);
+  ::_setmode(::_fileno(stdout), _O_BINARY);
+}
+
+}  // namespace pvt::platform
