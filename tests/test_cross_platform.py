@@ -205,7 +205,8 @@ def _compare(native: Tool, other: Tool, recipe: Recipe, tmp_path: Path, isas: li
 def _same_math(native: Tool, other: Tool) -> None:
     """exact_math gives the native build's bits, on its test cases and the special values."""
     inputs = (exact_math_cases.cases(seed=1) + exact_math_cases.powf_cases(seed=1, n=4000)
-              + [(f, x, y) for f, x, y, _ in exact_math_cases.SPECIAL])
+              + [(f, x, y) for f, x, y, _ in exact_math_cases.SPECIAL]
+              + [("exp", x, 0.0) for x in exact_math_cases.exp_fast_cases(seed=2, n=2000)])
     text = "".join(exact_math_cases.line(*c) + "\n" for c in inputs).encode()
     want = native.run(exe=native.mathcheck, stdin=text)
     got = other.run(exe=other.mathcheck, stdin=text)
