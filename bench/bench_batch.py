@@ -12,6 +12,7 @@ YUV: 40 rows, 5 ladders. Timings, interleaved, medians of --repeat runs:
 - warm batch:  pyvmaf_tiny.batch.run(..., client=) on a LocalCluster already running (sized as the
                default), timed in this process
 - warm loop:   the score() loop of "in-process", timed in this process (no interpreter start, no imports)
+- batch, a worker per core: "batch" with `--workers CORES` (single-threaded workers, the earlier default)
 
     python bench/bench_batch.py --repeat 7
 
@@ -218,9 +219,12 @@ def main(argv=None) -> int:
 
     pids = list(cluster.client.run(os.getpid).values())
 
-    def run_batch():
+    def run_batch(*extra):
         return timed([sys.executable, "-m", "pyvmaf_tiny", "batch", str(manifest), "--out", str(fresh("cold")),
-                      "--quiet"], here)
+                      "--quiet", *extra], here)
+
+    def run_batch_per_core():  # the other shape: one single-threaded worker process per core
+        return run_batch("--workers", str(os.cpu_count()))
 
     def run_in_process():
         return timed([sys.executable, "-c", IN_PROCESS, str(manifest), str(args.threads)], here)
@@ -245,7 +249,7 @@ def main(argv=None) -> int:
         return time.perf_counter() - start, _cpu(pids) - cpu
 
     kinds = {"batch": run_batch, "in-process": run_in_process, "warm batch": run_warm_batch,
-             "warm loop": run_warm_loop}
+             "warm loop": run_warm_loop, "batch, a worker per core": run_batch_per_core}
     if not args.no_libvmaf:
         kinds["libvmaf"] = run_libvmaf
     times = {k: [] for k in kinds}
@@ -255,6 +259,7 @@ def main(argv=None) -> int:
             times[k].append(kinds[k]())
         print(f"run {i + 1}: " + ", ".join(f"{k} {times[k][-1][0]:.2f} s ({times[k][-1][1]:.2f} cpu)" for k in kinds),
               file=sys.stderr)
+    shape = (cluster.workers, cluster.threads)
     cluster.close()
     shutil.rmtree(work, ignore_errors=True)
     med = {k: statistics.median(w for w, _ in v) for k, v in times.items()}
@@ -266,12 +271,13 @@ def main(argv=None) -> int:
 
     print(f"load average {os.getloadavg()[0]:.1f} at the end; "
           f"{len(rows)} encodes, {W}x{H}, {args.frames} frames each ({frames} frames), {os.cpu_count()} cores, "
-          f"default LocalCluster ({cluster.threads} single-threaded workers), in-process/libvmaf threads = "
+          f"default LocalCluster ({shape[0]} worker process(es), {shape[1]} Dask thread(s)), "
+          f"in-process/libvmaf threads = "
           f"{args.threads}, {args.repeat} runs")
     print("| run | median s | fps | ratio | paired ratio | fastest s | fastest ratio | median CPU s |")
     print("|---|---|---|---|---|---|---|---|")
     base = {"batch": "in-process", "in-process": "in-process", "libvmaf": "in-process", "warm batch": "warm loop",
-            "warm loop": "warm loop"}
+            "warm loop": "warm loop", "batch, a worker per core": "in-process"}
     for k in kinds:
         print(f"| {k} | {med[k]:.2f} | {frames / med[k]:.0f} | {med[k] / med[base[k]]:.2f}x vs {base[k]} | "
               f"{paired(k, base[k]):.2f}x | {best[k]:.2f} | {best[k] / best[base[k]]:.2f}x | {cpu[k]:.2f} |")

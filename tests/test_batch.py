@@ -198,17 +198,21 @@ def _processing(client) -> dict[str, list[str]]:
     return {w: list(ks) for w, ks in client.processing().items() if ks}
 
 
-def _kill_worker_running(client, key: str, deadline: float) -> None:
-    """SIGKILL the worker process that is running task `key`, once it is."""
+def _kill_worker_running(client, key: str, deadline: float, killed: set) -> None:
+    """SIGKILL the worker process that is running task `key`, once it is. `killed` holds the addresses killed
+    before: a dead worker can linger in processing() for a moment, and asking it for its pid waits out the
+    connect timeout (30 s) while the retried task runs to the end elsewhere."""
     while time.monotonic() < deadline:
+        alive = client.scheduler_info(n_workers=-1)["workers"]
         for w, keys in _processing(client).items():
-            if key in keys:
+            if key in keys and w in alive and w not in killed:
                 try:
                     pid = client.run(os.getpid, workers=[w]).get(w)
                 except (OSError, distributed.comm.CommClosedError):  # that worker is going away already
                     continue
                 if pid is not None:
                     os.kill(pid, signal.SIGKILL)
+                    killed.add(w)
                     return
         time.sleep(0.002)
     raise AssertionError(f"task {key} never ran")
@@ -251,9 +255,9 @@ def test_a_task_whose_worker_dies_is_retried_then_split_one_encode_per_task(clus
     def kills(client, deadline):
         # The first task's worker is killed mid-task: the task is retried on the other worker, killed there too
         # (allowed-failures is 1), and split into one task per encode, which finish.
-        first = _first_running(client, deadline)
-        _kill_worker_running(client, first, deadline)
-        _kill_worker_running(client, first, deadline)
+        first, killed = _first_running(client, deadline), set()
+        _kill_worker_running(client, first, deadline, killed)
+        _kill_worker_running(client, first, deadline, killed)
 
     r = _run_killing(local, rows, tmp_path / "out", kills)
     assert (r.ok, r.failed, r.pending, r.split) == (12, 0, 0, 1), r.failures
@@ -271,9 +275,9 @@ def test_an_encode_whose_worker_keeps_dying_is_recorded_as_failed(cluster, tmp_p
     rows = [{"id": "poison", "ref": str(clip.ref), "dist": str(clip.dist), **_geometry(clip)}]
 
     def kills(client, deadline):
-        first = _first_running(client, deadline)
+        first, killed = _first_running(client, deadline), set()
         for _ in range(ALLOWED_FAILURES + 1):
-            _kill_worker_running(client, first, deadline)
+            _kill_worker_running(client, first, deadline, killed)
 
     r = _run_killing(local, rows, tmp_path / "out", kills)
     assert (r.ok, r.failed, r.split) == (0, 1, 0)
@@ -500,3 +504,64 @@ def test_corpus_build_on_a_cluster_records_a_bad_source_and_resumes(cluster, tmp
     again = cli(*args)
     assert again.returncode == 2, again.stderr
     assert {c["dist"]: (out / c["dist"]).stat().st_mtime_ns for c in clips} == stamps  # resumed, not redone
+
+
+def test_workers_are_forked_on_linux_unless_a_fork_unsafe_library_is_loaded(monkeypatch):
+    import dask
+
+    from pyvmaf_tiny.batch.scheduling import FORK_UNSAFE, METHOD_ENV, start_method
+
+    for name in FORK_UNSAFE:
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.delenv(METHOD_ENV, raising=False)
+    expected = "fork" if sys.platform.startswith("linux") else "spawn"
+    assert start_method() == expected
+    monkeypatch.setitem(sys.modules, "torch", object())
+    assert start_method() == "spawn"
+    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+        assert start_method() == "forkserver"  # Dask's own setting, when made, wins
+    monkeypatch.delitem(sys.modules, "torch")
+    monkeypatch.setenv(METHOD_ENV, "spawn")
+    assert start_method() == "spawn"  # also when it is Dask's default, set through the environment
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() is POSIX")
+def test_a_forked_worker_does_not_keep_the_output_directory_locked(tmp_path):
+    from pyvmaf_tiny.batch.results import BatchError, ResultStore
+
+    store = ResultStore(tmp_path / "out")
+    with pytest.raises(BatchError, match="being written by another batch"):
+        ResultStore(tmp_path / "out")
+    r, w = os.pipe()
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a LocalCluster worker forked from the batch: alive after the batch has let go
+        os.close(w)
+        os.write(ready_w, b"!")
+        os.read(r, 1)
+        os._exit(0)
+    try:
+        os.close(r)
+        os.read(ready_r, 1)
+        store.close()
+        ResultStore(tmp_path / "out").close()  # free again, though the child still has its copy of the descriptor
+    finally:
+        os.close(w)
+        os.waitpid(pid, 0)
+        os.close(ready_r)
+        os.close(ready_w)
+
+
+def test_a_cluster_started_early_is_stopped_when_the_manifest_turns_out_unusable(tmp_path):
+    import psutil
+
+    from pyvmaf_tiny.batch import BatchError
+
+    (tmp_path / "m.csv").write_text("")  # exists, so the LocalCluster starts while it is read; then it is empty
+    me = psutil.Process()
+    before = {p.pid for p in me.children(recursive=True)}
+    with pytest.raises(BatchError, match="empty"):
+        run(tmp_path / "m.csv", tmp_path / "out", workers=1)
+    left = [p for p in me.children(recursive=True) if p.pid not in before and p.is_running()
+            and p.status() != psutil.STATUS_ZOMBIE]
+    assert not left, f"worker processes left running: {left}"

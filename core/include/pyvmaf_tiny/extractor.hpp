@@ -90,13 +90,20 @@ class Extractor {
   // then carries chroma and refuses input without it.
   virtual bool needs_chroma() const { return false; }
 
-  // Temporal extractors read pair.prev_ref and need one frame of look-ahead:
-  // frame i becomes final once frame i+1 is extracted (or the clip ended).
+  // Temporal extractors read earlier reference frames and need look-ahead:
+  // frame i becomes final once frames i+1 .. i+look_ahead() are extracted
+  // (or the clip ended).
   virtual bool temporal() const { return false; }
+  // How many earlier reference frames extract() reads: 1 for pair.prev_ref,
+  // 2 for pair.prev2_ref as well. The pipeline keeps that many frames back.
+  virtual unsigned look_back() const { return temporal() ? 1 : 0; }
+  // How many later frames finalize() reads.
+  virtual unsigned look_ahead() const { return temporal() ? 1 : 0; }
 
   // For temporal extractors: rewrites frame `index`'s outputs in `out` (which
   // holds the raw values extract() wrote) now that its neighbours are known.
-  // `last` is true when `index` is the final frame of the clip.
+  // `last` is true when `index` is the final frame of the clip. Frame j, for
+  // j <= index + look_ahead(), exists if and only if j < history.frames().
   virtual void finalize(const FeatureHistory& history, unsigned index, bool last,
                         std::span<double> out) const {
     (void)history, (void)index, (void)last, (void)out;

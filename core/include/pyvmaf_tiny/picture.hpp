@@ -46,7 +46,8 @@ std::string chroma_layout_name(ChromaLayout layout);
 // planes (empty Planes unless an extractor declared needs_chroma()).
 // `prev_ref` / `prev_dist` are the previous frame's reference and distorted
 // luma, or nullptr for the first frame; only extractors that declare
-// temporal() read them.
+// temporal() read them. `prev2_ref` is the reference luma two frames back,
+// or nullptr before frame 2 or unless an extractor's look_back() is 2.
 struct PicturePair {
   Plane ref;
   Plane dist;
@@ -54,6 +55,10 @@ struct PicturePair {
   Plane dist_chroma[2];
   const Plane* prev_ref = nullptr;
   const Plane* prev_dist = nullptr;
+  const Plane* prev2_ref = nullptr;
+  // The previous frame's two reference chroma planes (with prev_ref, when
+  // chroma is carried).
+  const Plane* prev_ref_chroma = nullptr;
 };
 
 // The planes of one picture as handed to the pipeline: luma first, then

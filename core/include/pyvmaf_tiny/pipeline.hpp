@@ -21,7 +21,8 @@ namespace pvt {
 // Runs a set of extractors over a stream of frame pairs on `threads` workers
 // (0 = all cores). Each (frame, extractor) pair is one task, so threads share
 // the work of a frame as well as working on different frames. At most
-// threads + 2 frame pairs are held at once, whatever the clip length. Frames
+// threads + 2 frame pairs are held at once (threads + 3 with integer motion's
+// five-frame window, which reads two frames back), whatever the clip length. Frames
 // are final (all values settled) in order; final_count() says how many.
 //
 // Workers are clamped to the machine's cores (std::thread::hardware_concurrency)
@@ -186,7 +187,8 @@ class Pipeline {
   std::vector<std::size_t> offsets_;   // each extractor's first slot in that row
   std::vector<std::vector<bool>> wanted_;  // per extractor, per output
   std::vector<bool> temporal_;
-  bool any_temporal_ = false;
+  unsigned look_back_ = 0;   // earlier reference frames an extractor reads (Extractor::look_back())
+  unsigned look_ahead_ = 0;  // later frames a frame's finalize() reads (Extractor::look_ahead())
   bool needs_chroma_ = false;
   std::string chroma_user_;  // an extractor that needs chroma, for messages
   unsigned threads_ = 1;      // in use (or at most, before start())

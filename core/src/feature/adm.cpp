@@ -195,7 +195,7 @@ class AdmExtractor final : public Extractor {
                            {"adm_csf_diag_scale", "scfd", "adm_csf_mode", "csf", "adm_csf_scale", "scf",
                             "adm_dlm_weight", "dlmw", "adm_enhn_gain_limit", "egl", "adm_min_val", "min",
                             "adm_noise_weight", "nw", "adm_norm_view_dist", "nvd", "adm_ref_display_height", "rdh",
-                            "debug"});
+                            "adm_skip_aim", "adm_skip_scale0", "ssz", "debug"});
     // The two CSF scales only weight the Barten CSF; otherwise they just name the outputs.
     const double diag_scale = option_double(options, "adm_csf_diag_scale", "scfd", 1.0, 0.0, 50.0);
     const double mode = option_double(options, "adm_csf_mode", "csf", kWatson, 0, 3);
@@ -212,6 +212,11 @@ class AdmExtractor final : public Extractor {
     csf_mode_ = static_cast<int>(mode);
     display_height_ = static_cast<int>(rdh);
     debug_ = option_bool(options, "debug", nullptr, false);
+    // Without AIM, aim is 0 and adm3 weighs it as such; without scale 0,
+    // its num is 0 and its den 1e-10 (libvmaf's). Only the second names the outputs.
+    skip_aim_ = option_bool(options, "adm_skip_aim", nullptr, false);
+    skip_scale0_ = option_bool(options, "adm_skip_scale0", "ssz", false);
+    aim_ = !skip_aim_;
     // The fixed-point pipeline cannot represent coarser angular resolutions.
     if (view_dist_ * display_height_ < kDefaultViewDist * kDefaultDisplayHeight)
       throw InputError("adm: adm_norm_view_dist * adm_ref_display_height must be at least 3 * 1080");
@@ -238,6 +243,7 @@ class AdmExtractor final : public Extractor {
     if (noise_weight_ != kDefaultNoiseWeight) suffix += double_suffix("nw", noise_weight_);
     if (view_dist_ != kDefaultViewDist) suffix += double_suffix("nvd", view_dist_);
     if (display_height_ != kDefaultDisplayHeight) suffix += "_rdh_" + std::to_string(display_height_);
+    if (skip_scale0_) suffix += "_ssz";
     for (const char* f : {"integer_adm2", "integer_aim", "integer_adm3", "integer_adm_scale0", "integer_adm_scale1",
                           "integer_adm_scale2", "integer_adm_scale3"})
       provides_.push_back(f + suffix);
@@ -282,7 +288,7 @@ class AdmExtractor final : public Extractor {
   void restrict_outputs(const std::vector<bool>& wanted) override {
     const bool all_scales = wanted.at(kAdm2) || wanted.at(kAim) || wanted.at(kAdm3) ||
                             std::find(wanted.begin() + kBaseOutputs, wanted.end(), true) != wanted.end();
-    aim_ = wanted.at(kAim) || wanted.at(kAdm3);
+    aim_ = !skip_aim_ && (wanted.at(kAim) || wanted.at(kAdm3));
     last_scale_ = kScales - 1;
     if (!all_scales)
       while (last_scale_ > 0 && !wanted.at(static_cast<std::size_t>(kScale0 + last_scale_))) --last_scale_;
@@ -310,6 +316,16 @@ class AdmExtractor final : public Extractor {
     striden_ = (w1 + 15) / 16 * 16;
     guard_rest_.assign(static_cast<std::size_t>(w0), 0);
     k_ = kernels::select_adm_kernels(g.bpc);
+    if (rows_[3][0] < 0) {
+      // Frame heights 17..32 (see fill_guard_rows()): the guard row is what
+      // libvmaf's last scale 0 CSF pass left behind.
+      if (skip_scale0_)
+        throw InputError("adm: adm_skip_scale0 needs frames more than 32 pixels high (below, libvmaf reads memory "
+                         "it never wrote)");
+      if (skip_aim_) k_.fused = {};  // the stage kernels keep the additive band it comes from
+    }
+    // libvmaf's low-pass-only DWT reads mirrored columns (no SIMD blocks).
+    if (skip_scale0_) cols_[0] = dwt_taps(g.width);
     // One guard row in front of each approximation band (a row tap of -1).
     // The fused passes keep scale 0's in approx16_, so these only hold
     // scales 1 and 2 (at most h1 rows of striden_ after approx(i)'s offset).
@@ -322,12 +338,12 @@ class AdmExtractor final : public Extractor {
       for (auto& a : approx16_) a.assign(static_cast<std::size_t>(stride0_) * h0, 0);
       b0_ = {};
       bn_ = {};
-      tmp16_ = {};
+      tmp16_.assign(skip_scale0_ ? static_cast<std::size_t>(g.width) : 0, 0);  // its vertical pass
       tmp32_ = {};
     } else {
       fused_scratch_ = {};
       for (auto& a : approx16_) a = {};
-      b0_.allocate(static_cast<std::size_t>(stride0_) * h0);
+      if (!skip_scale0_) b0_.allocate(static_cast<std::size_t>(stride0_) * h0);
       bn_.allocate(static_cast<std::size_t>(striden_) * h1);
       // Two spare values after the rows for the blocked last column (see
       // scale0_simd_block()).
@@ -335,12 +351,13 @@ class AdmExtractor final : public Extractor {
       tmp32_.assign(1 + 4 * static_cast<std::size_t>(w0), 0);
     }
     // Ladder mode shares the reference's work through the fused passes, for
-    // frames whose DWT taps stay inside every band (see AdmScale0Ladder).
+    // frames whose DWT taps stay inside every band (see AdmScale0Ladder);
+    // without scale 0 (adm_skip_scale0) it goes pair by pair.
     ladder_.clear();
     ladder_scratch_ = {};
     bool inside = true;
     for (int s = 0; s < kScales; ++s) inside = inside && in_w_[s] >= 5 && in_h_[s] >= 5;
-    if (g.encodes > 1 && inside && k_.fused.ladder_scale0) {
+    if (g.encodes > 1 && inside && k_.fused.ladder_scale0 && !skip_scale0_) {
       const int n = static_cast<int>(g.encodes);
       ladder_scratch_.assign(k_.fused.ladder_scratch_bytes(g.width, n) + 64, 0);
       // The first encode's are the single pair's.
@@ -549,7 +566,11 @@ class AdmExtractor final : public Extractor {
     const std::int16_t* rest = guard_rest_.data();
     auto csf = [&](int col) -> std::uint32_t {
       if (col < work.left) return 0;  // outside its CSF rectangle: never written
-      return static_cast<std::uint16_t>((factor0_q_[2] * rest[col] + 65535) >> 17);
+      const auto weighted = static_cast<std::int16_t>((factor0_q_[2] * rest[col] + 65535) >> 17);
+      // With adm_skip_aim the last pass weighed the additive band, and left
+      // there its masking term, |weighted| / 30 (Q12).
+      if (skip_aim_) return static_cast<std::uint16_t>((4369 * std::abs(static_cast<int>(weighted)) + 2048) >> 12);
+      return static_cast<std::uint16_t>(weighted);
     };
     for (int j = 0; j < w; ++j) {
       ref[j - stride] = static_cast<std::int32_t>(csf(2 * j) | (csf(2 * j + 1) << 16));
@@ -563,7 +584,10 @@ class AdmExtractor final : public Extractor {
 
   // The stage kernels one after the other, on whole bands.
   void run_stages(const PicturePair& pair, kernels::AdmScaleSums sums[kScales]) {
-    {
+    if (skip_scale0_) {
+      kernels::adm_dwt0_approx_scalar(pair.ref, taps_for(0), tmp16_.data(), approx(0), stride0_);
+      kernels::adm_dwt0_approx_scalar(pair.dist, taps_for(0), tmp16_.data(), approx(1), stride0_);
+    } else {
       const ScalePlan& p = plan_[0];
       k_.dwt0(pair.ref, taps_for(0), tmp16_.data(), approx(0), b0_.ref, stride0_);
       k_.dwt0(pair.dist, taps_for(0), tmp16_.data(), approx(1), b0_.dis, stride0_);
@@ -579,7 +603,7 @@ class AdmExtractor final : public Extractor {
                sums[0].aim);
       }
       if (const int row = guard_rest_row(); row >= 0)
-        std::copy_n(b0_.rest.d + row * stride0_, guard_rest_.size(), guard_rest_.begin());
+        std::copy_n((skip_aim_ ? b0_.add.d : b0_.rest.d) + row * stride0_, guard_rest_.size(), guard_rest_.begin());
     }
     // Approximation bands ping-pong between approx(0, 1) (ref, dis) and (2, 3).
     for (int s = 1; s <= last_scale_; ++s) {
@@ -659,7 +683,12 @@ class AdmExtractor final : public Extractor {
   // The kernel set's fused passes, one per scale.
   void run_fused(const PicturePair& pair, kernels::AdmScaleSums sums[kScales]) {
     void* scratch = aligned64(fused_scratch_.data());
-    k_.fused.scale0(scale0_job(pair), scratch, sums[0]);
+    if (skip_scale0_) {
+      kernels::adm_dwt0_approx_scalar(pair.ref, taps_for(0), tmp16_.data(), approx16_[0].data(), stride0_);
+      kernels::adm_dwt0_approx_scalar(pair.dist, taps_for(0), tmp16_.data(), approx16_[1].data(), stride0_);
+    } else {
+      k_.fused.scale0(scale0_job(pair), scratch, sums[0]);
+    }
     for (int s = 1; s <= last_scale_; ++s) {
       const int in = (s - 1) % 2 * 2;
       if (rows_[s][0] < 0) fill_guard_rows(approx(in), approx(in + 1), s == 1 ? stride0_ : striden_, in_w_[s]);
@@ -690,6 +719,11 @@ class AdmExtractor final : public Extractor {
   }
 
   void pool(int s, const kernels::AdmScaleSums& sums, float& num, float& den, float& aim) const {
+    if (s == 0 && skip_scale0_) {
+      num = aim = 0.0f;
+      den = 1e-10f;
+      return;
+    }
     const ScalePlan& p = plan_[s];
     den = pooled_den(sums.den, p.den_scale, factor_[s], p.floor);
     auto normalised = [&](const std::int64_t (&v)[3], float (&acc)[3]) {
@@ -716,6 +750,7 @@ class AdmExtractor final : public Extractor {
   int csf_mode_ = kWatson;
   bool debug_ = false;
   bool aim_ = true;  // run the AIM pass
+  bool skip_aim_ = false, skip_scale0_ = false;  // adm_skip_aim, adm_skip_scale0
   int last_scale_ = kScales - 1;
   double view_dist_ = kDefaultViewDist;
   int display_height_ = kDefaultDisplayHeight;

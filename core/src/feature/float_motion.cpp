@@ -3,7 +3,8 @@
 // mean absolute difference between the blurred reference luma of frames
 // i - 1 and i; motion2[i] = min(motion[i], motion[i + 1]); motion3 blends
 // motion2 towards an offset. The first frame scores 0, except motion3, which
-// takes frame 1's value, as in libvmaf.
+// takes frame 1's value, as in libvmaf. With motion_add_uv, motion adds the
+// same mean for each chroma plane.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -32,12 +33,9 @@ class FloatMotionExtractor final : public Extractor {
     blend_offset_ = o.real("motion_blend_offset", "mbo", 40.0, 0.0, 1000.0);
     add_scale1_ = o.boolean("motion_add_scale1", "mdc", false);
     const int filter_size = o.integer("motion_filter_size", "mfs", 5, 0, 9);
-    const bool add_uv = o.boolean("motion_add_uv", "mau", false);
+    add_uv_ = o.boolean("motion_add_uv", "mau", false);
     max_val_ = o.real("motion_max_val", "mmxv", 10000.0, 0.0, 10000.0);
     const std::string suffix = o.finish();
-    // libvmaf's chroma terms need the previous frame's chroma, which the
-    // pipeline does not hand to extractors.
-    if (add_uv) throw InputError("float_motion: motion_add_uv is not supported yet");
     if (filter_size == 1) taps_.assign(std::begin(kIdentity5), std::end(kIdentity5));
     else if (filter_size == 3) taps_.assign(std::begin(kFilter3), std::end(kFilter3));
     else taps_.assign(std::begin(kFilter5), std::end(kFilter5));
@@ -51,36 +49,54 @@ class FloatMotionExtractor final : public Extractor {
   const std::string& name() const override { return name_; }
   const std::vector<std::string>& provides() const override { return provides_; }
   bool temporal() const override { return true; }
+  bool needs_chroma() const override { return add_uv_; }
 
   void init(const Geometry& g) override {
     flt::check_depth(name_, g.bpc);
     if (g.width < 3 || g.height < 3) throw InputError("float_motion needs frames of at least 3x3 pixels");
     kernels_ = kernels::select_float_motion_kernels();
-    const int r = static_cast<int>(taps_.size()) / 2;
-    row_map_ = flt::reflect101_rows(g.height, r);
-    rows_.resize(row_map_.size());
-    plane_.resize(g.width, g.height);
-    for (auto& b : blur_) b.resize(g.width, g.height);
-    if (add_scale1_)
-      for (auto& h : half_) h.resize(static_cast<int>(g.width * 0.5 + 0.5), static_cast<int>(g.height * 0.5 + 0.5));
+    channels_.assign(add_uv_ ? 3 : 1, Channel{});
+    channels_[0].resize(g.width, g.height, static_cast<int>(taps_.size()) / 2, add_scale1_);
+    if (add_uv_) {
+      // libvmaf sizes its 4:2:0 chroma buffers at h / 2 rows and writes
+      // (h + 1) / 2 into them.
+      if (g.chroma == ChromaLayout{1, 1} && g.height % 2)
+        throw InputError("float_motion: motion_add_uv needs an even frame height in 4:2:0 (libvmaf writes past its "
+                         "chroma buffers at " + std::to_string(g.height) + " rows)");
+      // Its scale-1 term steps through subsampled chroma at the chroma
+      // width's stride, not the buffers' (luma) stride, into memory it never wrote.
+      if (add_scale1_ && !(g.chroma == ChromaLayout{0, 0}))
+        throw InputError("float_motion: motion_add_uv with motion_add_scale1 needs 4:4:4 input (on subsampled chroma "
+                         "libvmaf reads memory it never wrote)");
+      if (g.chroma_width < 3 || g.chroma_height < 3)
+        throw InputError("float_motion: motion_add_uv needs chroma planes of at least 3x3 samples");
+      for (int c = 1; c < 3; ++c)
+        channels_[c].resize(g.chroma_width, g.chroma_height, static_cast<int>(taps_.size()) / 2, add_scale1_);
+    }
     scratch_aligned_ = scratch_.reset(kernels::float_blur_scratch_floats(g.width));
   }
 
   void extract(const PicturePair& pair, unsigned index, std::span<double> out) override {
     std::fill(out.begin(), out.end(), 0.0);
     if (force_zero_) return;
-    // When this instance blurred frame index - 1 last, blur_[cur_] holds it.
+    // When this instance blurred frame index - 1 last, blur[cur_] holds it.
     const bool have_prev = index > 0 && cached_ == static_cast<long long>(index) - 1;
     const int prev = have_prev ? cur_ : 1 - cur_, now = 1 - prev;
-    blur(pair.ref, blur_[now]);
-    if (index > 0 && !have_prev) {
-      if (!pair.prev_ref) throw Error("internal: float_motion needs the previous reference frame");
-      blur(*pair.prev_ref, blur_[prev]);
+    for (std::size_t c = 0; c < channels_.size(); ++c) {
+      Channel& ch = channels_[c];
+      blur(c == 0 ? pair.ref : pair.ref_chroma[c - 1], ch, ch.blur[now]);
+      if (index > 0 && !have_prev) {
+        if (!pair.prev_ref || (c > 0 && !pair.prev_ref_chroma))
+          throw Error("internal: float_motion needs the previous reference frame");
+        blur(c == 0 ? *pair.prev_ref : pair.prev_ref_chroma[c - 1], ch, ch.blur[prev]);
+      }
     }
     cur_ = now;
     cached_ = index;
     if (index == 0) return;
-    const double score = mean_difference(blur_[prev], blur_[now]);
+    // Luma's mean, then each chroma plane's added in double, as libvmaf sums them.
+    double score = mean_difference(channels_[0], prev, now);
+    for (std::size_t c = 1; c < channels_.size(); ++c) score += mean_difference(channels_[c], prev, now);
     out[0] = score;  // rewritten by finalize()
     if (debug_) out[1] = clip(score * fps_weight_);
   }
@@ -111,12 +127,29 @@ class FloatMotionExtractor final : public Extractor {
     return v * blend_factor_ + (1 - blend_factor_) * (blend_offset_ < v ? blend_offset_ : v);
   }
 
-  void blur(const Plane& src, flt::FloatPlane& out) {
-    flt::load_plane(src, -128.0f, plane_);
+  // One plane's buffers: its samples as floats, the blurred plane of this
+  // frame and the previous one, and their half-size copies (add_scale1).
+  struct Channel {
+    std::vector<int> row_map;
+    std::vector<const float*> rows;
+    flt::FloatPlane plane, blur[2], half[2];
+
+    void resize(int w, int h, int pad, bool with_half) {
+      row_map = flt::reflect101_rows(h, pad);
+      rows.resize(row_map.size());
+      plane.resize(w, h);
+      for (auto& b : blur) b.resize(w, h);
+      if (with_half)
+        for (auto& x : half) x.resize(static_cast<int>(w * 0.5 + 0.5), static_cast<int>(h * 0.5 + 0.5));
+    }
+  };
+
+  void blur(const Plane& src, Channel& ch, flt::FloatPlane& out) {
+    flt::load_plane(src, -128.0f, ch.plane);
     const int pad = static_cast<int>(taps_.size()) / 2;
-    for (std::size_t i = 0; i < rows_.size(); ++i) rows_[i] = plane_.row(row_map_[i]);
+    for (std::size_t i = 0; i < ch.rows.size(); ++i) ch.rows[i] = ch.plane.row(ch.row_map[i]);
     kernels::FloatBlurArgs a;
-    a.rows = rows_.data() + pad;
+    a.rows = ch.rows.data() + pad;
     a.width = src.width;
     a.height = src.height;
     a.taps = taps_.data();
@@ -129,14 +162,15 @@ class FloatMotionExtractor final : public Extractor {
 
   // libvmaf's vmaf_image_sad_c: the mean in float, plus the mean at half
   // size (bilinear) with motion_add_scale1.
-  double mean_difference(const flt::FloatPlane& a, const flt::FloatPlane& b) {
+  double mean_difference(Channel& ch, int prev, int now) {
+    const flt::FloatPlane &a = ch.blur[prev], &b = ch.blur[now];
     const int w = a.width(), h = a.height();
     float score = kernels_.sad(a.row(0), b.row(0), a.stride(), w, h) / static_cast<float>(w * h);
     if (add_scale1_) {
-      flt::resample(flt::Resample::bilinear, a, half_[0]);
-      flt::resample(flt::Resample::bilinear, b, half_[1]);
-      const int hw = half_[0].width(), hh = half_[0].height();
-      score += kernels_.sad(half_[0].row(0), half_[1].row(0), half_[0].stride(), hw, hh) /
+      flt::resample(flt::Resample::bilinear, a, ch.half[0]);
+      flt::resample(flt::Resample::bilinear, b, ch.half[1]);
+      const int hw = ch.half[0].width(), hh = ch.half[0].height();
+      score += kernels_.sad(ch.half[0].row(0), ch.half[1].row(0), ch.half[0].stride(), hw, hh) /
                static_cast<float>(hw * hh);
     }
     return score;
@@ -144,15 +178,13 @@ class FloatMotionExtractor final : public Extractor {
 
   std::string name_ = "float_motion";
   std::vector<std::string> provides_;
-  bool debug_ = true, force_zero_ = false, add_scale1_ = false;
+  bool debug_ = true, force_zero_ = false, add_scale1_ = false, add_uv_ = false;
   double fps_weight_ = 1.0, blend_factor_ = 1.0, blend_offset_ = 40.0, max_val_ = 10000.0;
   std::vector<float> taps_;
   kernels::FloatMotionKernels kernels_{};
-  std::vector<int> row_map_;
-  std::vector<const float*> rows_;
-  flt::FloatPlane plane_, blur_[2], half_[2];
+  std::vector<Channel> channels_;  // luma, then Cb and Cr with add_uv_
   int cur_ = 0;
-  long long cached_ = -1;  // the frame whose blur is in blur_[cur_]
+  long long cached_ = -1;  // the frame whose blur is in each channel's blur[cur_]
   flt::FloatScratch scratch_;
   float* scratch_aligned_ = nullptr;
 };

@@ -4,6 +4,10 @@
 // written as integer_motion in debug mode); motion2[i] = min(sad[i],
 // sad[i+1]); motion3 blends motion2 towards an offset, caps it, and
 // optionally averages it with the previous frame's.
+//
+// With the five-frame window (motion_five_frame_window) the SAD compares
+// each frame with the one two before, and motion2[i] = min(sad[i-1],
+// sad[i+1]): five frames, i-3 .. i+1, decide frame i's motion2.
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -34,10 +38,8 @@ class MotionExtractor final : public Extractor {
                             "mmxv", "motion_moving_average", "mma", "debug"});
     blend_factor_ = option_double(options, "motion_blend_factor", "mbf", kDefaultBlendFactor, 0.0, 1.0);
     blend_offset_ = option_double(options, "motion_blend_offset", "mbo", kDefaultBlendOffset, 0.0, 1000.0);
-    if (option_bool(options, "motion_five_frame_window", "mffw", false))
-      // It compares each frame with the one two before, and motion3 of the
-      // first frames needs three frames of look-ahead; the pipeline keeps one.
-      throw InputError("motion: motion_five_frame_window is not supported");
+    five_frame_window_ = option_bool(options, "motion_five_frame_window", "mffw", false);
+    stride_ = five_frame_window_ ? 2 : 1;
     force_zero_ = option_bool(options, "motion_force_zero", "force_0", false);
     fps_weight_ = option_double(options, "motion_fps_weight", "mfw", 1.0, 0.0, 5.0);
     max_val_ = option_double(options, "motion_max_val", "mmxv", kDefaultMaxVal, 0.0, 10000.0);
@@ -48,6 +50,7 @@ class MotionExtractor final : public Extractor {
     std::string suffix;
     if (blend_factor_ != kDefaultBlendFactor) suffix += double_suffix("mbf", blend_factor_);
     if (blend_offset_ != kDefaultBlendOffset) suffix += double_suffix("mbo", blend_offset_);
+    if (five_frame_window_) suffix += "_mffw";
     if (force_zero_) suffix += "_force_0";
     if (fps_weight_ != 1.0) suffix += double_suffix("mfw", fps_weight_);
     if (max_val_ != kDefaultMaxVal) suffix += double_suffix("mmxv", max_val_);
@@ -60,6 +63,10 @@ class MotionExtractor final : public Extractor {
   const std::string& name() const override { return name_; }
   const std::vector<std::string>& provides() const override { return provides_; }
   bool temporal() const override { return true; }
+  // The SAD reads the reference stride_ frames back; frames 0 and 1 take
+  // frame stride_'s SAD score, which is stride_ frames ahead of frame 0.
+  unsigned look_back() const override { return stride_; }
+  unsigned look_ahead() const override { return stride_; }
 
   void init(const Geometry& g) override {
     // The 5-tap mirrored filter needs at least 3 samples in each direction.
@@ -72,9 +79,10 @@ class MotionExtractor final : public Extractor {
 
   void extract(const PicturePair& pair, unsigned index, std::span<double> out) override {
     double score = 0.0;
-    if (!force_zero_ && index > 0) {
-      if (!pair.prev_ref) throw Error("internal: motion needs the previous reference frame");
-      const std::uint64_t sad = kernel_(*pair.prev_ref, pair.ref, row_.data());
+    if (!force_zero_ && index >= stride_) {
+      const Plane* before = five_frame_window_ ? pair.prev2_ref : pair.prev_ref;
+      if (!before) throw Error("internal: motion needs the reference frame " + std::to_string(stride_) + " back");
+      const std::uint64_t sad = kernel_(*before, pair.ref, row_.data());
       const unsigned pixels = static_cast<unsigned>(geometry_.width) * static_cast<unsigned>(geometry_.height);
       score = std::min(static_cast<double>(sad) / 256. / pixels * fps_weight_, max_val_);
     }
@@ -89,27 +97,36 @@ class MotionExtractor final : public Extractor {
   }
 
   // motion2 and motion3 of frame `index` from the SAD scores of frames
-  // index - 1 .. index + 1 (all known when frame index is finalized).
+  // index - 2 * stride_ .. index + stride_ (all known once it is finalized;
+  // those below index come before it, those above exist if extracted).
   void finalize(const FeatureHistory& history, unsigned index, bool last, std::span<double> out) const override {
+    (void)last;
+    const unsigned first = stride_;  // the first frame with a SAD score
+    auto exists = [&](unsigned i) { return i < history.frames(); };
     auto sad = [&](unsigned i) { return history.value(i, kSad); };
-    // motion2 of frame i > 0, given that frame i + 1 exists or not.
-    auto motion2 = [&](unsigned i, bool has_next) {
-      if (!has_next) return sad(i);
-      const double a = sad(i), b = sad(i + 1);
+    auto processed = [&](double m2) { return std::min(blend(m2), max_val_); };
+    // Frames before `first` take `first`'s processed SAD score, or 0.
+    const double stamp = exists(first) ? processed(sad(first)) : 0.0;
+    // motion2 of frame i >= first: the lesser of the SAD scores of frames
+    // i - stride_ + 1 and i + 1 (the latter alone where the former is before
+    // `first`), or frame i's own on the last frame.
+    auto motion2 = [&](unsigned i) {
+      if (!exists(i + 1)) return sad(i);
+      const unsigned lo = i + 1 - stride_;
+      if (lo < first) return sad(i + 1);
+      const double a = sad(lo), b = sad(i + 1);
       return a < b ? a : b;
     };
-    auto processed = [&](double m2) { return std::min(blend(m2), max_val_); };
-    if (index == 0) {
+    if (index < first) {
       out[kMotion2] = 0.0;
-      // libvmaf stamps frame 0 with frame 1's processed SAD score.
-      out[kMotion3] = last ? 0.0 : processed(sad(1));
+      out[kMotion3] = stamp;
       return;
     }
-    const double m2 = motion2(index, !last);
+    const double m2 = motion2(index);
     out[kMotion2] = m2;
     double m3 = processed(m2);
     if (moving_average_) {
-      const double before = index == 1 ? processed(sad(1)) : processed(motion2(index - 1, true));
+      const double before = index == first ? stamp : processed(motion2(index - 1));
       m3 = (m3 + before) / 2.0;
     }
     out[kMotion3] = m3;
@@ -129,6 +146,8 @@ class MotionExtractor final : public Extractor {
   double fps_weight_ = 1.0;
   double max_val_ = kDefaultMaxVal;
   bool moving_average_ = false;
+  bool five_frame_window_ = false;
+  unsigned stride_ = 1;  // frames between the two references a SAD compares
   Geometry geometry_;
   std::vector<std::int32_t> row_;
   kernels::MotionSadFn kernel_ = nullptr;

@@ -1,6 +1,7 @@
 // integer_vif_scale0..3, as libvmaf 3.2's integer VIF defines them: visual
 // information fidelity of the luma plane at four dyadic scales, in 16.16
 // fixed point with log2 taken from a lookup table.
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -60,7 +61,8 @@ class RowTable {
 class VifExtractor final : public Extractor {
  public:
   explicit VifExtractor(const OptionMap& options) {
-    reject_unknown_options(name_, options, {"vif_enhn_gain_limit", "egl", "vif_skip_scale0", "ssclz"});
+    reject_unknown_options(name_, options, {"vif_enhn_gain_limit", "egl", "vif_skip_scale0", "ssclz", "debug"});
+    debug_ = option_bool(options, "debug", nullptr, false);
     gain_limit_ = option_double(options, "vif_enhn_gain_limit", "egl", kDefaultGainLimit, 1.0, kDefaultGainLimit);
     skip_scale0_ = option_bool(options, "vif_skip_scale0", "ssclz", false);
     // libvmaf appends option suffixes in alphabetical order of option name.
@@ -68,6 +70,13 @@ class VifExtractor final : public Extractor {
     if (gain_limit_ != kDefaultGainLimit) suffix += double_suffix("egl", gain_limit_);
     if (skip_scale0_) suffix += "_ssclz";
     for (int s = 0; s < kVifScales; ++s) provides_.push_back("integer_vif_scale" + std::to_string(s) + suffix);
+    // libvmaf's debug outputs: the pooled score and its sums, then each scale's.
+    if (debug_) {
+      for (const char* f : {"integer_vif", "integer_vif_num", "integer_vif_den"}) provides_.push_back(f + suffix);
+      for (int s = 0; s < kVifScales; ++s)
+        for (const char* f : {"integer_vif_num_scale", "integer_vif_den_scale"})
+          provides_.push_back(f + std::to_string(s) + suffix);
+    }
   }
 
   const std::string& name() const override { return name_; }
@@ -76,7 +85,9 @@ class VifExtractor final : public Extractor {
   // Scales nobody asked for are not computed; deeper ones still need the
   // downscales in between.
   void restrict_outputs(const std::vector<bool>& wanted) override {
-    for (int s = 0; s < kVifScales; ++s) wanted_[s] = wanted.at(static_cast<std::size_t>(s));
+    // The debug outputs need every scale.
+    const bool all = std::find(wanted.begin() + kVifScales, wanted.end(), true) != wanted.end();
+    for (int s = 0; s < kVifScales; ++s) wanted_[s] = all || wanted.at(static_cast<std::size_t>(s));
   }
 
   void init(const Geometry& g) override {
@@ -132,18 +143,13 @@ class VifExtractor final : public Extractor {
     }
     int last = kVifScales - 1;
     while (last > 0 && !wanted_[last]) --last;
-    for (int s = 0; s < kVifScales; ++s) {
-      if (s > last) {
-        out[static_cast<std::size_t>(s)] = 0.0;
-        continue;
-      }
+    Fractions f;
+    for (int s = 0; s < kVifScales && s <= last; ++s) {
       if (s > 0) downscale(s);
-      if ((s == 0 && skip_scale0_) || !wanted_[s]) {
-        out[static_cast<std::size_t>(s)] = 0.0;
-        continue;
-      }
-      out[static_cast<std::size_t>(s)] = score(statistics(s));
+      if ((s == 0 && skip_scale0_) || !wanted_[s]) continue;
+      f.set(s, statistics(s));
     }
+    finish(f, out);
   }
 
   // The reference's statistics terms (and its denominator) once per row for
@@ -166,24 +172,50 @@ class VifExtractor final : public Extractor {
     int last = kVifScales - 1;
     while (last > 0 && !wanted_[last]) --last;
     std::vector<kernels::VifSums> sums(static_cast<std::size_t>(n));
-    for (int s = 0; s < kVifScales; ++s) {
-      const bool computed = s <= last && !(s == 0 && skip_scale0_) && wanted_[s];
-      if (s > 0 && s <= last) ladder_downscale(s, n);
-      if (computed) {
-        std::fill(sums.begin(), sums.end(), kernels::VifSums{});
-        ladder_statistics(s, n, sums.data());
-      }
-      for (int k = 0; k < n; ++k) outs[k][static_cast<std::size_t>(s)] = computed ? score(sums[k]) : 0.0;
+    std::vector<Fractions> f(static_cast<std::size_t>(n));
+    for (int s = 0; s < kVifScales && s <= last; ++s) {
+      if (s > 0) ladder_downscale(s, n);
+      if ((s == 0 && skip_scale0_) || !wanted_[s]) continue;
+      std::fill(sums.begin(), sums.end(), kernels::VifSums{});
+      ladder_statistics(s, n, sums.data());
+      for (int k = 0; k < n; ++k) f[static_cast<std::size_t>(k)].set(s, sums[static_cast<std::size_t>(k)]);
     }
+    for (int k = 0; k < n; ++k) finish(f[static_cast<std::size_t>(k)], outs[k]);
   }
 
  private:
-  static double score(const kernels::VifSums& sums) {
-    const double num = static_cast<double>(sums.num_log) / 2048.0 +
-                       (static_cast<double>(sums.den_lin) - (static_cast<double>(sums.num_lin) / 16384.0) / 65025.0);
-    const double den = static_cast<double>(sums.den_log) / 2048.0 + static_cast<double>(sums.den_lin);
-    // libvmaf stores both as float and divides in float.
-    return static_cast<double>(static_cast<float>(num) / static_cast<float>(den));
+  // Each scale's numerator and denominator, which libvmaf stores as float;
+  // scales not computed score 0 (a skipped scale 0 logs num 0 and den -1).
+  struct Fractions {
+    float num[kVifScales] = {}, den[kVifScales] = {};
+    bool computed[kVifScales] = {};
+    void set(int s, const kernels::VifSums& sums) {
+      num[s] = static_cast<float>(static_cast<double>(sums.num_log) / 2048.0 +
+                                  (static_cast<double>(sums.den_lin) -
+                                   (static_cast<double>(sums.num_lin) / 16384.0) / 65025.0));
+      den[s] = static_cast<float>(static_cast<double>(sums.den_log) / 2048.0 + static_cast<double>(sums.den_lin));
+      computed[s] = true;
+    }
+  };
+
+  // The scale scores (libvmaf divides in float), then the debug outputs.
+  void finish(const Fractions& f, std::span<double> out) const {
+    for (int s = 0; s < kVifScales; ++s)
+      out[static_cast<std::size_t>(s)] = f.computed[s] ? static_cast<double>(f.num[s] / f.den[s]) : 0.0;
+    if (!debug_) return;
+    double num_total = 0.0, den_total = 0.0;
+    for (int s = skip_scale0_ ? 1 : 0; s < kVifScales; ++s) {
+      num_total += static_cast<double>(f.num[s]);
+      den_total += static_cast<double>(f.den[s]);
+    }
+    std::size_t i = kVifScales;
+    out[i++] = den_total == 0.0 ? 1.0 : num_total / den_total;
+    out[i++] = num_total;
+    out[i++] = den_total;
+    for (int s = 0; s < kVifScales; ++s) {
+      out[i++] = f.num[s];
+      out[i++] = s == 0 && skip_scale0_ ? -1.0 : f.den[s];
+    }
   }
 
   // Bits of the samples scale `s` is computed from.
@@ -271,6 +303,7 @@ class VifExtractor final : public Extractor {
   std::vector<std::string> provides_;
   double gain_limit_ = kDefaultGainLimit;
   bool skip_scale0_ = false;
+  bool debug_ = false;
   std::array<bool, kVifScales> wanted_{true, true, true, true};
   Geometry geometry_;
   kernels::VifKernels kernels_{};

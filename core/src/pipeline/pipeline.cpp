@@ -125,7 +125,8 @@ Pipeline::Pipeline(std::vector<ExtractorSpec> specs, unsigned threads, unsigned 
     row_size_ += provides.size();
     wanted_.push_back(std::move(wanted));
     temporal_.push_back(proto->temporal());
-    any_temporal_ = any_temporal_ || proto->temporal();
+    look_back_ = std::max(look_back_, proto->look_back());
+    look_ahead_ = std::max(look_ahead_, proto->look_ahead());
     if (proto->needs_chroma() && !needs_chroma_) {
       needs_chroma_ = true;
       chroma_user_ = spec.name;
@@ -165,10 +166,10 @@ void Pipeline::start(const Geometry& frame_geometry) {
     threads_ = fit_workers(g, pool_bytes_requested_here() - before);
     const unsigned n_workers = threads_;
     for (unsigned w = 1; w < n_workers; ++w) workers_.push_back(std::make_unique<Worker>());
-    // One slot per frame in flight, plus the previous reference a temporal
-    // extractor reads, plus (with worker threads) one being filled. Fewer
+    // One slot per frame in flight, plus the earlier references temporal
+    // extractors read, plus (with worker threads) one being filled. Fewer
     // slots keep more of the frames' memory in cache.
-    const unsigned n_slots = (n_workers > 1 ? n_workers + 1 : 1) + (any_temporal_ ? 1 : 0);
+    const unsigned n_slots = (n_workers > 1 ? n_workers + 1 : 1) + look_back_;
     for (unsigned s = 0; s < n_slots; ++s) {
       slots_.push_back(std::make_unique<Slot>());
       slots_.back()->dists.resize(encodes_);
@@ -227,7 +228,7 @@ unsigned Pipeline::fit_workers(const Geometry& g, std::size_t per_worker) {
   std::size_t frame = buffer_bytes(g.width, g.height, g.bpc);
   if (needs_chroma_) frame += 2 * buffer_bytes(g.chroma_width, g.chroma_height, g.bpc);
   const auto need = [&](unsigned n) {
-    const std::size_t slots = (n > 1 ? n + 1 : 1) + (any_temporal_ ? 1 : 0);
+    const std::size_t slots = (n > 1 ? n + 1 : 1) + look_back_;
     return n * per_worker + slots * (1 + encodes_) * frame;
   };
   unsigned n = max_threads_;
@@ -243,12 +244,13 @@ void Pipeline::set_memory_budget(std::size_t bytes) {
 
 bool Pipeline::slot_free_locked(unsigned index) const {
   // Frame `index` reuses the slot of frame index - S; that frame must be done,
-  // and so must its successor, which reads its reference as prev_ref.
+  // and so must the look_back_ frames after it, which read its reference as
+  // prev_ref or prev2_ref (S > look_back_, so they are all below index).
   const unsigned s = static_cast<unsigned>(slots_.size());
   if (index < s) return true;
   const unsigned old = index - s;
-  if (!done_[old]) return false;
-  if (any_temporal_ && !done_[old + 1]) return false;
+  for (unsigned j = 0; j <= look_back_; ++j)
+    if (!done_[old + j]) return false;
   return true;
 }
 
@@ -520,10 +522,15 @@ void Pipeline::run_task(Worker& worker, Task task) {
   try {
     const Slot& slot = slot_of(index);
     const Slot* prev_slot = index > 0 ? &slot_of(index - 1) : nullptr;
+    const Slot* prev2_slot = index > 1 && look_back_ > 1 ? &slot_of(index - 2) : nullptr;
     PicturePair shared;
     shared.ref = slot.ref.luma;
     for (int c = 0; c < 2; ++c) shared.ref_chroma[c] = slot.ref.chroma[c];
-    if (prev_slot) shared.prev_ref = &prev_slot->ref.luma;
+    if (prev_slot) {
+      shared.prev_ref = &prev_slot->ref.luma;
+      if (needs_chroma_) shared.prev_ref_chroma = prev_slot->ref.chroma;
+    }
+    if (prev2_slot) shared.prev2_ref = &prev2_slot->ref.luma;
     auto& ex = *worker.extractors[task.extractor];
     const std::size_t width = ex.provides().size();
     auto& encodes = worker.encodes;
@@ -554,8 +561,9 @@ void Pipeline::run_task(Worker& worker, Task task) {
       ex.extract_ladder(pairs, index, outs);
     // A file cut short under a mapped frame reads as zeros: refuse the values
     // (the reference's for every encode, an encode's for that encode).
-    const Slot* prev = ex.temporal() ? prev_slot : nullptr;
-    for (const Slot* s : {&slot, prev})
+    const Slot* prev = ex.look_back() > 0 ? prev_slot : nullptr;
+    const Slot* prev2 = ex.look_back() > 1 ? prev2_slot : nullptr;
+    for (const Slot* s : {&slot, prev, prev2})
       if (s)
         if (auto message = truncation(s->ref)) throw InputError(*message);
     for (unsigned k : encodes)
@@ -595,10 +603,10 @@ void Pipeline::worker_loop(Worker& worker) {
 }
 
 void Pipeline::settle_locked() {
-  // Frame i is final once it is extracted and, with a temporal extractor,
-  // frame i+1 is extracted too or the clip has ended.
-  const unsigned limit = (any_temporal_ && !closed_) ? (extracted_prefix_ ? extracted_prefix_ - 1 : 0)
-                                                     : extracted_prefix_;
+  // Frame i is final once it is extracted and so are the look_ahead_ frames
+  // after it (the most any temporal extractor reads), or the clip has ended.
+  const unsigned limit = closed_ ? extracted_prefix_
+                                 : extracted_prefix_ - std::min(extracted_prefix_, look_ahead_);
   for (; final_ < limit; ++final_) {
     auto& out = final_values_[final_];
     out = raw_[final_];

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -13,8 +14,8 @@ from ..errors import InputError
 from . import manifest as manifests
 from .manifest import Ladder
 from .progress import BatchProgress, NoteHandler
-from .results import BatchError, ResultStore
-from .scheduling import DEFAULT_RETRIES, Interrupts, connect, execute
+from .results import STATE, BatchError, ResultStore
+from .scheduling import DEFAULT_RETRIES, Interrupts, LocalStart, connect, execute
 from .tasks import score_task
 
 log = logging.getLogger(__name__.rpartition(".")[0])  # pyvmaf_tiny.batch
@@ -51,7 +52,7 @@ def run(manifest: Any, out: str, client=None, *, scheduler: Optional[str] = None
     `manifest`: a CSV or JSON-lines path, or an iterable of dicts. `client`:
     a distributed.Client to use as is; else `scheduler` ("tcp://host:8786")
     to connect to; else a LocalCluster of `workers` processes (default: one
-    per core) is started and closed. `threads`: native threads per encode
+    per two cores) is started and closed. `threads`: native threads per encode
     (0: the host's cores shared among its Dask threads). `retries`: how often
     a task whose worker died is retried (LocalCluster only; a cluster of
     your own keeps its `distributed.scheduler.allowed-failures`).
@@ -88,14 +89,24 @@ def _notes_to(bar: BatchProgress):
 
 def _run(manifest, out, client, scheduler, workers, threads, retries, ladder_size, bar: BatchProgress,
          start: float) -> BatchReport:
+    # A first run into `out` will need its LocalCluster: start it now, and read the manifest while it comes up.
+    early = None
+    if client is None and not scheduler and _fresh(out) and not (
+            isinstance(manifest, (str, os.PathLike)) and not os.path.isfile(manifest)):
+        early = LocalStart(workers, retries)
     try:
-        m = manifests.read(manifest)
-    except InputError as e:
-        raise BatchError(str(e)) from None
-    if m.ignored_columns:
-        log.warning(f"batch: ignoring column(s) {', '.join(m.ignored_columns)} "
-                    f"(known: {', '.join(manifests.COLUMNS)})")
-    store = ResultStore(out)
+        try:
+            m = manifests.read(manifest)
+        except InputError as e:
+            raise BatchError(str(e)) from None
+        if m.ignored_columns:
+            log.warning(f"batch: ignoring column(s) {', '.join(m.ignored_columns)} "
+                        f"(known: {', '.join(manifests.COLUMNS)})")
+        store = ResultStore(out)
+    except BaseException:
+        if early is not None:
+            early.close()
+        raise
     cluster = None
     interrupted = False
     try:
@@ -105,7 +116,10 @@ def _run(manifest, out, client, scheduler, workers, threads, retries, ladder_siz
         committer = _Committer(store, todo, bar)
         split = 0
         if todo:
-            cluster = connect(client=client, scheduler=scheduler, workers=workers, retries=retries)
+            if early is not None:
+                cluster, early = early.result(), None
+            else:
+                cluster = connect(client=client, scheduler=scheduler, workers=workers, retries=retries)
             tasks = manifests.ladders(todo, cluster.threads, ladder_size)
             bar.start(len(todo))
             log.info(f"batch: {len(m.encodes)} rows, {skipped} done before, {len(todo)} to score in {len(tasks)} "
@@ -123,6 +137,9 @@ def _run(manifest, out, client, scheduler, workers, threads, retries, ladder_siz
         raise
     finally:
         bar.finish()
+        if early is not None:  # started, but there was nothing to do (or it failed to start)
+            with contextlib.suppress(Exception):
+                early.close()
         if cluster is not None:
             cluster.close()
         try:
@@ -173,6 +190,11 @@ class _Refresh:
             self.write()
             done = time.monotonic()
             self.next = done + max(SUMMARY_EVERY_S, 10 * (done - now))
+
+
+def _fresh(out: str) -> bool:
+    """No batch has committed anything to `out` yet."""
+    return not os.path.exists(os.path.join(out, STATE, "journal.jsonl"))
 
 
 def _failures(encodes: list, store: ResultStore) -> list[tuple[str, str]]:

@@ -392,6 +392,25 @@ def _fsync_all(paths: Iterable[str]) -> None:
             os.close(fd)
 
 
+_held: set = set()  # descriptors of the locks this process holds
+
+
+def _drop_inherited_locks() -> None:
+    """In a forked child (a LocalCluster worker): let go of the parent's locks, which a child's copy of the
+    descriptor would otherwise keep held after the parent closed it. The descriptor stays valid (/dev/null)."""
+    if not _held:
+        return
+    null = os.open(os.devnull, os.O_RDONLY)
+    for fd in _held:
+        os.dup2(null, fd)
+    os.close(null)
+    _held.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_inherited_locks)
+
+
 def _lock(path: str, out: str):
     f = open(path, "a+")
     try:
@@ -403,10 +422,12 @@ def _lock(path: str, out: str):
     except OSError:
         f.close()
         raise BatchError(f"{out} is being written by another batch; wait for it or choose another --out") from None
+    _held.add(f.fileno())
     return f
 
 
 def _unlock(f) -> None:
+    _held.discard(f.fileno())
     f.close()  # closing the descriptor releases the lock
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import logging
+import os
 import signal
+import sys
 import threading
 import uuid
 import warnings
@@ -28,6 +30,16 @@ from .tasks import host_of, usable_cores
 GiB = 1 << 30
 DEFAULT_RETRIES = 2
 WORKER_SETUP = "pyvmaf_tiny.batch.worker_setup"
+# Dask's housekeeping on the LocalCluster, eased: no stack sampler (every 10 ms by default); with that off,
+# an idle 2-worker cluster still cost 64 ms of CPU a second at the other defaults (an event-loop tick every
+# 20 ms, memory checks every 100 ms, system stats every 500 ms, work stealing every 100 ms), 14 ms so. Stealing has nothing to move while tasks wait on the
+# scheduler (worker-saturation 1.0); the memory limit is still enforced, each second.
+QUIET_LOCAL = {"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
+               "distributed.admin.system-monitor.interval": "5s", "distributed.worker.memory.monitor-interval": "1s",
+               "distributed.scheduler.work-stealing": False}
+# Libraries whose thread pools do not survive a fork: with one of them loaded, workers are spawned.
+FORK_UNSAFE = ("torch", "tensorflow", "jax", "onnxruntime")
+METHOD_ENV = "DASK_DISTRIBUTED__WORKER__MULTIPROCESSING_METHOD"
 
 
 def _distributed():
@@ -58,12 +70,38 @@ def _has_bokeh() -> bool:
     return importlib.util.find_spec("bokeh") is not None
 
 
+def start_method() -> str:
+    """How the LocalCluster's worker processes start: forked on Linux, else Dask's setting (spawn by default).
+
+    A spawned worker is a fresh interpreter importing dask, distributed and
+    pyvmaf-tiny (about 0.5 CPU seconds each, 1-3 s before it takes a task on
+    two busy cores) and takes about a second to shut down; a forked one has
+    them already. Dask's own `distributed.worker.multiprocessing-method`
+    wins when set to anything but its default spawn, or to spawn through its
+    environment variable; and spawn is kept when this process has loaded a
+    library whose threads a fork would leave behind.
+    """
+    import dask
+
+    configured = dask.config.get("distributed.worker.multiprocessing-method", "spawn")
+    chosen = configured != "spawn" or METHOD_ENV in os.environ  # "spawn" is also Dask's default
+    if chosen or not sys.platform.startswith("linux"):
+        return configured
+    if any(name in sys.modules for name in FORK_UNSAFE):
+        return configured
+    return "fork"
+
+
+THREADS_PER_WORKER = 2  # native threads per encode on the default LocalCluster
+
+
 def local_workers(workers: Optional[int] = None) -> int:
-    """Worker processes for this machine: one per core, but at least 1 GiB of memory each."""
+    """Worker processes for this machine: one per two cores (each task scores on two threads), but at least
+    1 GiB of memory each."""
     if workers:
         return workers
-    cores, mem = usable_cores(), _memory()
-    return max(1, min(cores, mem // GiB)) if mem else cores
+    n, mem = max(1, usable_cores() // THREADS_PER_WORKER), _memory()
+    return max(1, min(n, mem // GiB)) if mem else n
 
 
 @dataclass
@@ -111,12 +149,12 @@ class Cluster:
 
 
 def connect(client=None, scheduler: Optional[str] = None, workers: Optional[int] = None,
-            retries: int = DEFAULT_RETRIES) -> Cluster:
+            retries: int = DEFAULT_RETRIES, method: Optional[str] = None) -> Cluster:
     """A client on `client`, on the scheduler at `scheduler`, or on a new LocalCluster.
 
-    The LocalCluster has one single-threaded worker process per core (at
-    least 1 GiB each); each task then gives the native core this host's
-    cores divided by its Dask threads (1 by default, cores / N with
+    The LocalCluster has one worker process (one Dask thread) per two cores
+    (at least 1 GiB each); each task then gives the native core this host's
+    cores divided by its Dask threads (2 by default, cores / N with
     --workers N). The scheduler hands a worker one task per thread at a
     time, so a worker that dies takes only its own task with it.
     """
@@ -134,8 +172,17 @@ def connect(client=None, scheduler: Optional[str] = None, workers: Optional[int]
         import dask
 
         n = local_workers(workers)
+        method = method or start_method()
+        if method == "fork":  # done once here, not in each worker: what a task imports, the versions it reports
+            from distributed.versions import get_versions
+
+            from .. import api  # noqa: F401
+            from . import worker_setup  # noqa: F401
+
+            with contextlib.suppress(Exception):
+                get_versions()  # cached: the client's own check and every forked worker's registration use it
         config = {"distributed.scheduler.allowed-failures": retries, "distributed.scheduler.worker-saturation": 1.0,
-                  "distributed.worker.profile.enabled": False}  # a stack sampler every 10 ms: not needed here
+                  "distributed.worker.multiprocessing-method": method, **QUIET_LOCAL}
         # Without bokeh the dashboard is a page asking for it: not worth a port.
         dashboard = ":8787" if _has_bokeh() else None
         with dask.config.set(config), _sigint_ignored(), warnings.catch_warnings():
@@ -152,6 +199,73 @@ def connect(client=None, scheduler: Optional[str] = None, workers: Optional[int]
             pass
     c.refresh()
     return c
+
+
+class _Forks:
+    """This process's fork() count (os.register_at_fork), so that a thread can wait for workers to be forked."""
+
+    def __init__(self):
+        self.count = 0
+        self.cond = threading.Condition()
+
+    def forked(self) -> None:
+        with self.cond:
+            self.count += 1
+            self.cond.notify_all()
+
+
+_FORKS = _Forks()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_parent=_FORKS.forked)
+
+
+class LocalStart:
+    """connect() to a new LocalCluster, started in a thread so that the caller reads its manifest and output
+    directory while the workers come up.
+
+    The constructor returns once the worker processes exist: with fork, a child
+    forked while this process was importing a module would inherit that
+    import half done, so the caller's own work (which imports pyarrow) waits
+    for the forks; a spawned child starts afresh and is not waited for.
+    """
+
+    def __init__(self, workers: Optional[int] = None, retries: int = DEFAULT_RETRIES):
+        self.n, self.method = local_workers(workers), start_method()
+        self._cluster: Optional[Cluster] = None
+        self._error: Optional[BaseException] = None
+        self._done = False
+        self._forks = _FORKS.count
+        self._thread = threading.Thread(target=self._start, args=(workers, retries), name="pvt-cluster-start",
+                                        daemon=True)
+        with _sigint_ignored():  # the workers start with Ctrl-C ignored (connect() does this on the main thread)
+            self._thread.start()
+            if self.method == "fork":
+                with _FORKS.cond:
+                    _FORKS.cond.wait_for(lambda: self._done or _FORKS.count - self._forks >= self.n)
+
+    def _start(self, workers, retries) -> None:
+        try:
+            self._cluster = connect(workers=workers, retries=retries, method=self.method)
+        except BaseException as e:  # noqa: BLE001 - handed to result()
+            self._error = e
+        finally:
+            with _FORKS.cond:
+                self._done = True
+                _FORKS.cond.notify_all()
+
+    def result(self) -> Cluster:
+        """The cluster, once its workers have joined (or what its start raised)."""
+        while self._thread.is_alive():
+            self._thread.join(0.1)  # in steps, so that Ctrl-C is not held up
+        if self._error is not None:
+            raise self._error
+        return self._cluster
+
+    def close(self) -> None:
+        """Started but not needed (nothing to do, or the batch could not run): stop it."""
+        self._thread.join()
+        if self._cluster is not None:
+            self._cluster.close()
 
 
 def _allowed_failures(dask_scheduler) -> int:

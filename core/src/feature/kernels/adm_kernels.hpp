@@ -247,6 +247,14 @@ struct AdmKernels {
   AdmFused fused;  // all null: run the stages
 };
 
+// Scale 0's approximation band alone, as libvmaf's adm_skip_scale0 computes
+// it: the low passes of AdmDwt0Fn. `tmp` holds in_w values; taps are
+// mirrored (>= 0, < in_w). Into int16 (the fused passes' scale 1 input) or
+// int32 (the stage kernels').
+void adm_dwt0_approx_scalar(const Plane& src, const AdmDwtTaps& taps, std::int16_t* tmp, std::int16_t* approx,
+                            std::ptrdiff_t stride);
+void adm_dwt0_approx_scalar(const Plane& src, const AdmDwtTaps& taps, std::int16_t* tmp, std::int32_t* approx,
+                            std::ptrdiff_t stride);
 void adm_dwt0_scalar(const Plane& src, const AdmDwtTaps& taps, std::int16_t* tmp, std::int32_t* approx,
                      AdmDetail<std::int16_t> out, std::ptrdiff_t stride);
 void adm_dwtn_scalar(const std::int32_t* ref_src, const std::int32_t* dis_src, std::ptrdiff_t src_stride,

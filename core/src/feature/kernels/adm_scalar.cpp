@@ -83,6 +83,41 @@ void dwt0_impl(const Plane& src, const AdmDwtTaps& taps, int16_t* tmp, int32_t* 
   }
 }
 
+template <class T, class Out>
+void dwt0_approx_impl(const Plane& src, const AdmDwtTaps& taps, int16_t* tmp, Out* approx, std::ptrdiff_t stride) {
+  const int vshift = src.bpc;
+  const int64_t vround = int64_t{1} << (vshift - 1);
+  const int64_t centre = int64_t{kLoSum} * vround;
+  for (int k = 0; k < taps.out_h; ++k) {
+    const int* r = taps.rows + 4 * k;
+    const T* s0 = src.row<T>(r[0]);
+    const T* s1 = src.row<T>(r[1]);
+    const T* s2 = src.row<T>(r[2]);
+    const T* s3 = src.row<T>(r[3]);
+    for (int j = 0; j < taps.in_w; ++j) {
+      // The reference's int32 sum may wrap on the way at 16 bits, but not its
+      // centred total, which this is.
+      const int64_t l = kLo[0] * int64_t{s0[j]} + kLo[1] * int64_t{s1[j]} + kLo[2] * int64_t{s2[j]} +
+                        kLo[3] * int64_t{s3[j]} - centre;
+      tmp[j] = static_cast<int16_t>((l + vround) >> vshift);
+    }
+    const std::ptrdiff_t o = k * stride;
+    for (int j = 0; j < taps.out_w; ++j) {
+      const int* c = taps.cols + 4 * j;
+      const int32_t ll = kLo[0] * tmp[c[0]] + kLo[1] * tmp[c[1]] + kLo[2] * tmp[c[2]] + kLo[3] * tmp[c[3]];
+      approx[o + j] = static_cast<int16_t>((ll + 32768) >> 16);
+    }
+  }
+}
+
+template <class Out>
+void dwt0_approx(const Plane& src, const AdmDwtTaps& taps, int16_t* tmp, Out* approx, std::ptrdiff_t stride) {
+  if (src.bpc == 8)
+    dwt0_approx_impl<std::uint8_t>(src, taps, tmp, approx, stride);
+  else
+    dwt0_approx_impl<uint16_t>(src, taps, tmp, approx, stride);
+}
+
 // ---------------------------------------------------------------- decoupling
 
 // 2^30 / i for i in [-32768, 32768], indexed by i + 32768 (0 at i == 0).
@@ -422,6 +457,16 @@ void cmn(AdmDetail<const int32_t> rest, AdmDetail<const int32_t> csf, AdmDetail<
 }
 
 }  // namespace
+
+void adm_dwt0_approx_scalar(const Plane& src, const AdmDwtTaps& taps, int16_t* tmp, int16_t* approx,
+                            std::ptrdiff_t stride) {
+  dwt0_approx(src, taps, tmp, approx, stride);
+}
+
+void adm_dwt0_approx_scalar(const Plane& src, const AdmDwtTaps& taps, int16_t* tmp, int32_t* approx,
+                            std::ptrdiff_t stride) {
+  dwt0_approx(src, taps, tmp, approx, stride);
+}
 
 void adm_dwt0_scalar(const Plane& src, const AdmDwtTaps& taps, int16_t* tmp, int32_t* approx,
                      AdmDetail<int16_t> out, std::ptrdiff_t stride) {
