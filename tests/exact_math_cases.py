@@ -154,3 +154,36 @@ def parse(fn: str, text: str) -> float:
     if fn == "powf":
         return struct.unpack("<f", struct.pack("<I", value))[0]
     return struct.unpack("<d", struct.pack("<Q", value))[0]
+
+
+def exp_fast_cases(seed: int = 0, n: int = 60000) -> list[float]:
+    """exp inputs for its fast path against its double-double path: the SVM's
+    -gamma d2, the whole range, near 0, both ends of the fast path's range."""
+    rng = random.Random(seed)
+    out = [-rng.uniform(0, 60) for _ in range(n)]
+    out += [rng.uniform(-745, 709.78) for _ in range(n)]
+    out += [rng.choice((-1, 1)) * 2.0 ** rng.uniform(-60, 0) for _ in range(n // 4)]
+    out += [rng.uniform(-708.5, -707.5) for _ in range(n // 20)] + [rng.uniform(709, 709.8) for _ in range(n // 20)]
+    return out + EXP_NEAR_MIDPOINT + exp_midpoint_cases()
+
+
+def exp_midpoint_cases(seed: int = 0, n: int = 1000) -> list[float]:
+    """x = ln(m) rounded, for m halfway between two doubles near 1: exp(x) is
+    then within about |x| 2^-53 ulp of that midpoint, a hard case."""
+    rng = random.Random(seed)
+    out = []
+    with localcontext() as ctx:
+        ctx.prec = PREC
+        for _ in range(n):
+            odd = 2 * rng.randrange(1 << rng.randint(1, 40)) + 1
+            m = 1 + odd * Decimal(2) ** -53 if rng.random() < 0.5 else 1 - odd * Decimal(2) ** -54
+            out.append(float(m.ln()))
+    return out
+
+
+# Inputs whose exp lies so near a midpoint between two doubles that exp's fast
+# path, unchecked, rounds them the wrong way (found by running 2e6 random
+# inputs in [-708, 710] and [-60, 0] through pvt-mathcheck's
+# exp_fast_unchecked and exp_exact and keeping those that differ).
+EXP_NEAR_MIDPOINT = [struct.unpack("<d", struct.pack("<Q", int(h, 16)))[0]
+                     for h in ("c06bf90c2cda1e9a", "c0807ffd62472cb7", "4078f2405e73c34c", "4080fca72cd3d31e")]

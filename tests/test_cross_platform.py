@@ -19,6 +19,7 @@ decided from the target, never the host.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -204,7 +205,8 @@ def _compare(native: Tool, other: Tool, recipe: Recipe, tmp_path: Path, isas: li
 def _same_math(native: Tool, other: Tool) -> None:
     """exact_math gives the native build's bits, on its test cases and the special values."""
     inputs = (exact_math_cases.cases(seed=1) + exact_math_cases.powf_cases(seed=1, n=4000)
-              + [(f, x, y) for f, x, y, _ in exact_math_cases.SPECIAL])
+              + [(f, x, y) for f, x, y, _ in exact_math_cases.SPECIAL]
+              + [("exp", x, 0.0) for x in exact_math_cases.exp_fast_cases(seed=2, n=2000)])
     text = "".join(exact_math_cases.line(*c) + "\n" for c in inputs).encode()
     want = native.run(exe=native.mathcheck, stdin=text)
     got = other.run(exe=other.mathcheck, stdin=text)
@@ -243,6 +245,27 @@ def test_aarch64_float_adm_divides(native, aarch64, tmp_path):
         a, b = json.loads(got[0].stdout), json.loads(want.stdout)
         assert a["columns"] == b["columns"] and len(a["frames"]) == len(b["frames"]) > 0
         assert np.abs(np.array(a["frames"]) - np.array(b["frames"])).max() <= 1e-6, recipe.id
+
+
+def test_aarch64_ladder_is_byte_identical(native, aarch64):
+    # Ladder mode (one reference, several encodes; VIF and ADM's ladder
+    # kernels): on aarch64, scalar and NEON print what x86-64 prints with every
+    # kernel set, which is what one run per encode prints.
+    for recipe, other_quality in ((CASES[0], 45), (CASES[2], 55)):
+        clip, other = make_clip(recipe), make_clip(dataclasses.replace(recipe, quality=other_quality))
+        assert clip.ref.read_bytes() == other.ref.read_bytes() and clip.dist.read_bytes() != other.dist.read_bytes()
+        geometry = [str(clip.width), str(clip.height), clip.pix_fmt]
+        single = [native.run(*_args(native, clip.ref, d, geometry, 1, EXTRACTORS), isa="scalar")
+                  for d in (clip.dist, other.dist)]
+        ladder = _args(native, clip.ref, clip.dist, geometry, 1, EXTRACTORS) + ["--ladder", str(other.dist)]
+        want = native.run(*ladder, isa="scalar")
+        assert want.returncode == 0 and all(s.returncode == 0 for s in single), want.stderr[-2000:]
+        assert want.stdout == single[0].stdout + single[1].stdout, f"{recipe.id}: ladder differs from single runs"
+        for tool in (native, aarch64):
+            for isa in tool.isas():
+                got = tool.run(*ladder, isa=isa)
+                assert got.returncode == 0, got.stderr.decode(errors="replace")[-2000:]
+                assert got.stdout == want.stdout, f"{recipe.id}: ladder with {isa} differs from x86-64 scalar"
 
 
 # ---- Windows under Wine

@@ -60,3 +60,37 @@ def test_special_values_are_c_s(mathcheck):
             assert math.isnan(got), (fn, x, y, got)
         else:
             assert got == want and math.copysign(1, got) == math.copysign(1, want), (fn, x, y, got, want)
+
+
+def _bits(exe, fn, xs):
+    return _run(exe, [(fn, x, 0.0) for x in xs])
+
+
+def test_fast_exp_is_the_double_double_exp(mathcheck):
+    """exp's fast path returns only what the double-double path would have:
+    the same bits on every input, the hard cases near midpoints included."""
+    xs = cases.exp_fast_cases()
+    got, exact = _bits(mathcheck, "exp", xs), _bits(mathcheck, "exp_exact", xs)
+    wrong = [f"exp({x!r}) = {g}, the double-double path's {e}" for x, g, e in zip(xs, got, exact) if g != e]
+    assert not wrong, f"{len(wrong)} of {len(xs)}:\n" + "\n".join(wrong[:20])
+
+
+def test_fast_exp_needs_its_rounding_check(mathcheck):
+    """The near-midpoint inputs: the fast path alone (no rounding check) gets
+    them wrong, so exp must fall back to get them right, and does."""
+    xs = cases.EXP_NEAR_MIDPOINT
+    unchecked = _bits(mathcheck, "exp_fast_unchecked", xs)
+    got = [cases.parse("exp", t) for t in _bits(mathcheck, "exp", xs)]
+    want = [cases.reference("exp", x) for x in xs]
+    assert all(cases.parse("exp", u) != w for u, w in zip(unchecked, want)), "no longer hard cases for the fast path"
+    assert got == want
+
+
+def test_fast_exp_error_bound(mathcheck):
+    """The fast path's error before rounding stays below the bound derived in
+    exact_math.cpp (2^-65.3 absolute on [0.99, 2.02]: 2^-65.3 relative), well
+    inside the 2^-63 margin its rounding check allows."""
+    xs = cases.exp_fast_cases(seed=1, n=20000)
+    xs = [x for x in xs if -708 < x < 709.78]
+    errors = [abs(cases.parse("exp", t)) for t in _bits(mathcheck, "exp_fast_error", xs)]
+    assert max(errors) < 2.0 ** -65.3, math.log2(max(errors))

@@ -64,7 +64,7 @@ void usage() {
                "usage: pvt-features --isas\n"
                "       pvt-features REF DIST [WIDTH HEIGHT PIX_FMT] [--threads N] "
                "[--extractor NAME[:key=val,...]]... [--model MODEL.json [--device D] [--dnn-mode stream|batch]] "
-               "[--time N]\n"
+               "[--time N] [--ladder DIST2]...\n"
                "REF and DIST are raw planar YUV, whose geometry WIDTH HEIGHT PIX_FMT give, or .y4m files, which "
                "carry their own.\nMODEL.json is a libvmaf model or a pyvmaf-tiny ONNX sidecar.\n"
                "--isas lists the kernel sets this build offers on this CPU, best last.\n");
@@ -148,6 +148,7 @@ int main(int argc, char** argv) {
     int time_calls = 0;
     std::string model_path, device = "auto", dnn_mode = "batch";
     std::vector<pvt::ExtractorSpec> specs;
+    std::vector<std::string> ladder_paths;  // further encodes of REF: ladder mode
     for (int i = first_option; i < argc; ++i) {
       const std::string a = argv[i];
       if (a == "--threads" && i + 1 < argc) {
@@ -161,6 +162,8 @@ int main(int argc, char** argv) {
       } else if (a == "--time" && i + 1 < argc) {
         time_calls = parse_int(argv[++i], "--time");
         if (time_calls < 1) usage();
+      } else if (a == "--ladder" && i + 1 < argc) {
+        ladder_paths.emplace_back(argv[++i]);
       } else if (a == "--extractor" && i + 1 < argc) {
         std::string s = argv[++i];
         pvt::ExtractorSpec spec;
@@ -215,15 +218,26 @@ int main(int argc, char** argv) {
       time_extractors(specs, ref, dist, time_calls);
       return 0;
     }
-    pvt::Pipeline pipeline(specs, threads);
+    std::vector<std::unique_ptr<pvt::RawReader>> dists;
+    dists.push_back(open(dist_path));
+    for (const auto& path : ladder_paths) dists.push_back(open(path));
+    pvt::Pipeline pipeline(specs, threads, static_cast<unsigned>(dists.size()));
     if (model)
       pipeline.set_model(model, dnn_mode == "stream" ? pvt::Pipeline::ModelMode::stream
                                                      : pvt::Pipeline::ModelMode::batch);
-    const std::uint64_t frames = std::min(ref.frame_count(), dist.frame_count());
-    for (std::uint64_t i = 0; i < frames; ++i) pipeline.push_read(ref, i, dist, i);
+    std::uint64_t frames = ref.frame_count();
+    for (const auto& d : dists) frames = std::min(frames, d->frame_count());
+    std::vector<pvt::Pipeline::Source> sources(dists.size());
+    for (std::uint64_t i = 0; i < frames; ++i) {
+      for (std::size_t k = 0; k < dists.size(); ++k) sources[k] = {nullptr, dists[k].get(), i};
+      pipeline.push_frame({nullptr, &ref, i}, sources);
+    }
     pipeline.close();
+    // Ladder mode: one JSON document per encode, in order.
+    for (unsigned e = 0; e < dists.size(); ++e) {
+      if (const auto error = pipeline.error_of(e)) std::rethrow_exception(error);
     const auto& cols = pipeline.columns();
-    const auto values = pipeline.final_values();
+    const auto values = pipeline.final_values(e);
     std::printf("{\"columns\": [");
     for (std::size_t c = 0; c < cols.size(); ++c) std::printf("%s\"%s\"", c ? ", " : "", cols[c].c_str());
     std::printf("],\n \"frames\": [");
@@ -236,12 +250,13 @@ int main(int argc, char** argv) {
     }
     std::printf("]");
     if (model) {
-      const auto scores = pipeline.scores(0, pipeline.scored_count());
+      const auto scores = pipeline.scores(0, pipeline.scored_count(e), e);
       std::printf(",\n \"backend\": \"%s\",\n \"scores\": [", model->backend().c_str());
       for (std::size_t i = 0; i < scores.size(); ++i) print_number(i ? ", " : "", scores[i]);
       std::printf("]");
     }
     std::printf("}\n");
+    }
   } catch (const pvt::InputError& e) {  // exit codes as the CLI's: 2 input, 3 model, 1 anything else
     std::fprintf(stderr, "pvt-features: %s\n", e.what());
     return 2;

@@ -31,11 +31,11 @@ float as_float(std::uint64_t bits) {
 
 int main() {
   pvt::platform::binary_stdout();
-  char name[16];
+  char name[32];
   std::uint64_t a = 0, b = 0;
   char line[256];
   while (std::fgets(line, sizeof line, stdin)) {
-    const int n = std::sscanf(line, "%15s %" SCNx64 " %" SCNx64, name, &a, &b);
+    const int n = std::sscanf(line, "%31s %" SCNx64 " %" SCNx64, name, &a, &b);
     if (n < 2) continue;
     const std::string f = name;
     if (f == "powf") {
@@ -48,6 +48,9 @@ int main() {
     const double x = as_double(a), y = as_double(b);
     double r;
     if (f == "exp") r = pvt::exact::exp(x);
+    else if (f == "exp_exact") r = pvt::exact::detail::exp_exact(x);
+    else if (f == "exp_fast_unchecked") r = pvt::exact::detail::exp_fast_unchecked(x);
+    else if (f == "exp_fast_error") r = pvt::exact::detail::exp_fast_error(x);
     else if (f == "log") r = pvt::exact::log(x);
     else if (f == "log2") r = pvt::exact::log2(x);
     else if (f == "log10") r = pvt::exact::log10(x);

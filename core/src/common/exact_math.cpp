@@ -204,6 +204,63 @@ DD log_dd(double x) {
 
 double round_dd(DD v) { return v.hi + v.lo; }
 
+// ---- exp's fast path (Ziv's strategy)
+// The same reduction as exp_dd, x = (64 k + j) ln2/64 + r, but in double
+// arithmetic with a few exact steps, giving y = 2^(j/64) exp(r) as y.hi + y.lo
+// with a relative error below 2^-64.5:
+// - r = rh + rl: rh = x - nd L1 is exact (nd L1 fits 53 bits: |nd| < 2^17,
+//   L1 has 36; Sterbenz for the difference), rl = -nd L2 is off by < 2^-78;
+//   two_sum makes r = s + r.lo exactly, |s| <= ln2/128 + 2^-78 < 2^-7.5.
+// - q = expm1(s) - s, by Horner to s^7/7! (the rest < 2^-75): relative error
+//   < 3.2 * 2^-53, so < 2^-67.3 absolute (|q| < 2^-16); using s for r in it
+//   < 2^-68; the coefficients' roundings < 2^-70.
+// - p = s + q + r.lo, two_prod(T.hi, p.hi) exact, the small products and the
+//   final sums (all below 2^-52 in magnitude) < 2^-100 each; the table < 2^-105.
+// In all < 2^-65.3 absolute on y in [0.99, 2.02]. The exact path is good to
+// about 2^-100, so with a margin of 2^-63 |y|: when y.hi + y.lo +- 2^-63 |y|
+// round to the same double, both the true value and the exact path's
+// double-double round to it, and the fast result is the exact path's.
+constexpr double kLn2By64Hi = 0x1.62e42fefap-7;  // 36 significant bits
+constexpr double kLn2By64Lo = (kLn2.hi / 64 - kLn2By64Hi) + kLn2.lo / 64;
+constexpr double kExpFastMargin = 0x1p-63;
+
+// y = exp(x) / 2^k as a double-double.
+DD exp_fast_dd(double x, int& k) {
+  const Tables& t = tables();
+  // x 64/ln2 rounded to an integer (ties to even: |r| <= ln2/128 all the same)
+  constexpr double kShift = 0x1.8p52;
+  const double nd = (x * 0x1.71547652b82fep+6 + kShift) - kShift;
+  const auto n = static_cast<long long>(nd);
+  const auto j = static_cast<int>(n & 63);
+  k = static_cast<int>((n - j) / 64);
+  const DD r = two_sum(x - nd * kLn2By64Hi, -(nd * kLn2By64Lo));
+  const double s = r.hi;
+  const double q =
+      s * s *
+      (0.5 + s * (1.0 / 6 + s * (1.0 / 24 + s * (1.0 / 120 + s * (1.0 / 720 + s * (1.0 / 5040))))));
+  DD p = fast_two_sum(s, q);
+  p.lo += r.lo;
+  const DD& scale = t.exp2_64[j];
+  DD m = two_prod(scale.hi, p.hi);
+  m.lo += scale.hi * p.lo + scale.lo * p.hi;
+  DD y = fast_two_sum(scale.hi, m.hi);
+  y.lo += scale.lo + m.lo;
+  return fast_two_sum(y.hi, y.lo);
+}
+
+// Whether every value within the margin of y rounds to y.hi (rounding is
+// monotonic, so the two ends decide).
+bool rounds_surely(DD y, double margin) {
+  const double e = std::fabs(y.hi) * margin;
+  return y.hi + (y.lo - e) == y.hi && y.hi + (y.lo + e) == y.hi;
+}
+
+// 2^k y for a y near 1 whose product is normal or overflows.
+double scale_by(double y, int k) {
+  if (k > -1022 && k < 1023) return y * std::bit_cast<double>(static_cast<std::uint64_t>(1023 + k) << 52);
+  return std::ldexp(y, k);
+}
+
 bool is_integer(double y) { return std::floor(y) == y; }
 bool is_odd_integer(double y) { return is_integer(y) && std::fabs(y) < 0x1p53 && std::fmod(y, 2.0) != 0; }
 
@@ -342,10 +399,40 @@ double exp(double x) {
   if (std::isnan(x)) return x;
   if (x > 709.8) return kInf;
   if (x < -745.2) return 0;
+  if (x > -708) {  // a normal result: scaling by 2^k is exact
+    int k = 0;
+    const DD y = exp_fast_dd(x, k);
+    if (rounds_surely(y, kExpFastMargin)) return scale_by(y.hi, k);
+  }
+  return detail::exp_exact(x);
+}
+
+namespace detail {
+
+double exp_exact(double x) {
+  if (std::isnan(x)) return x;
+  if (x > 709.8) return kInf;
+  if (x < -745.2) return 0;
   int k = 0;
   const DD v = exp_dd(DD{x, 0}, k);
   return std::ldexp(round_dd(v), k);
 }
+
+double exp_fast_unchecked(double x) {
+  int k = 0;
+  const DD y = exp_fast_dd(x, k);
+  return std::ldexp(y.hi, k);
+}
+
+double exp_fast_error(double x) {
+  int k = 0, k2 = 0;
+  const DD fast = exp_fast_dd(x, k);
+  DD exact = exp_dd(DD{x, 0}, k2);  // its k may differ by one at a tie
+  exact = {std::ldexp(exact.hi, k2 - k), std::ldexp(exact.lo, k2 - k)};
+  return ((fast.hi - exact.hi) + (fast.lo - exact.lo)) / exact.hi;
+}
+
+}  // namespace detail
 
 double log(double x) {
   if (std::isnan(x) || x < 0) return kNaN;

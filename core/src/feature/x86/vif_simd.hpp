@@ -25,6 +25,19 @@
 
 #include "../kernels/vif_kernels.hpp"
 
+// Makes the optimizer forget a pointer's value, so what it points to is read
+// from memory rather than folded back into constants. GCC and Clang: an empty
+// asm that "changes" it; MSVC (no inline asm on x64): a volatile round trip.
+#if defined(_MSC_VER) && !defined(__clang__)
+#define PVT_OPAQUE_POINTER(p)              \
+  do {                                     \
+    auto* volatile pvt_opaque_copy_ = (p); \
+    (p) = pvt_opaque_copy_;                \
+  } while (0)
+#else
+#define PVT_OPAQUE_POINTER(p) asm("" : "+r"(p))
+#endif
+
 namespace pvt::feature::kernels {
 namespace {
 
@@ -467,7 +480,7 @@ struct VifSimd {
     // broadcasts its own operand: as constants, those that find no register
     // take a broadcast instruction each, in the innermost loop.
     const SharedTaps* taps = kSharedTaps<S>.data();
-    asm("" : "+r"(taps));  // not folded back into constants
+    PVT_OPAQUE_POINTER(taps);  // not folded back into constants
     for (int p0 = 0; p0 < width; p0 += kWords) {
       V even[kPlanes], odd[kPlanes];
       filter_planes<S>(planes, std::array<int, kPlanes>{0, 1, 2, 3, 4, 5, 6, 7}, p0, taps, even, odd);
@@ -520,7 +533,7 @@ struct VifSimd {
   static void horizontal_ref(std::uint16_t* const* planes, int width, V* terms, const std::uint16_t* table,
                              Accum& acc) {
     const SharedTaps* taps = kSharedTaps<S>.data();
-    asm("" : "+r"(taps));  // as in horizontal()
+    PVT_OPAQUE_POINTER(taps);  // as in horizontal()
     for (int p0 = 0; p0 < width; p0 += kWords, terms += 4) {
       V even[kPlanes], odd[kPlanes];
       filter_planes<S>(planes, std::array<int, 3>{kMu1, kXxLo, kXxHi}, p0, taps, even, odd);
@@ -542,7 +555,7 @@ struct VifSimd {
   static void horizontal_pair(std::uint16_t* const* planes, int width, const V* terms, double gain_limit,
                               const std::uint16_t* table, Accum& acc) {
     const SharedTaps* taps = kSharedTaps<S>.data();
-    asm("" : "+r"(taps));
+    PVT_OPAQUE_POINTER(taps);
     for (int p0 = 0; p0 < width; p0 += kWords, terms += 4) {
       V even[kPlanes], odd[kPlanes];
       filter_planes<S>(planes, std::array<int, 5>{kMu2, kYyLo, kYyHi, kXyLo, kXyHi}, p0, taps, even, odd);
