@@ -189,8 +189,8 @@ def test_mcp_feature_lists_cannot_multiply_extractors(tmp_path):
 
     clip = _y4m(tmp_path / "c.y4m", 32, 32, 2)
     tools = _tools(tmp_path)
-    many = [f"adm:adm_enhn_gain_limit={1 + k / 100}" for k in range(40)]
-    with pytest.raises(ToolError, match="features need 40 extractor configurations; this server runs at most 32"):
+    many = [f"adm:adm_enhn_gain_limit={1 + k / 100}" for k in range(48)]
+    with pytest.raises(ToolError, match="features need 48 extractor configurations; this server runs at most 40"):
         anyio.run(lambda: tools.extract_features(clip, clip, None, features=many))
     ok = anyio.run(lambda: tools.extract_features(clip, clip, None, features=many[:3] + ["adm", "vif"]))
     assert ok["frames"] == 2
@@ -224,10 +224,11 @@ def test_mcp_models_cannot_multiply_extractors(tmp_path):
                                  for k in range(16)]) for j in range(4)]
     many = [f"path={f}:name=m{j}" for j, f in enumerate(files)]
     with pytest.raises(ToolError, match="the models and features need 64 extractor configurations; this server "
-                                        "runs at most 32"):
+                                        "runs at most 40"):
         anyio.run(lambda: tools.vmaf_score(clip, clip, None, model=many))
-    with pytest.raises(ToolError, match="the models and features need 33 extractor configurations"):
-        anyio.run(lambda: tools.vmaf_score(clip, clip, None, model=many[:2], features=["psnr"]))
+    nine = [f"adm:adm_enhn_gain_limit={2 + k / 100}" for k in range(9)]
+    with pytest.raises(ToolError, match="the models and features need 41 extractor configurations"):
+        anyio.run(lambda: tools.vmaf_score(clip, clip, None, model=many[:2], features=nine))
     ok = anyio.run(lambda: tools.vmaf_score(clip, clip, None, model=many[:2]))
     assert ok.structured_content["frames"] == 2
 

@@ -22,10 +22,10 @@ class Limits:
     max_threads: int = 8  # worker threads a call, and never more than the machine's cores
     max_calls: int = 4  # scoring calls running at once; more wait up to busy_wait_s, then are refused
     busy_wait_s: float = 10.0
-    max_models: int = 16  # models a vmaf_score call scores with (every packaged model once fits)
+    max_models: int = 16  # models a vmaf_score call scores with (the packaged ones take two calls)
     # distinct extractor configurations (name and options) a call runs, for its models and features together
-    # (every packaged model and every extractor at once fits)
-    max_extractors: int = 32
+    # (any 16 packaged models and every extractor at once fit: 33 today)
+    max_extractors: int = 40
 
 
 def serve(roots: Optional[Sequence[str]] = None, limits: Limits = Limits(), *, http_port: Optional[int] = None,
