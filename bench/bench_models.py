@@ -6,12 +6,19 @@ Runs are interleaved; the median of --repeat is reported with the speed-up
 over the first model (ratio of medians, and the median of each repetition's
 back-to-back ratio). The whole call is timed: reading the raw files, the
 native feature pass and the model. Content is bench_vs_libvmaf.py's.
+
+    python bench/bench_models.py --models vmaf_v0.6.1 fr_micro_v2 --threads 2 --repeat 11 --command
+
+With --command, each run is the whole command instead (`pyvmaf-tiny score
+ref.yuv dist.yuv --model M --threads N` in a fresh process: interpreter
+start-up, imports, model loading and all).
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,6 +36,7 @@ def main(argv=None) -> int:
     ap.add_argument("--frames", type=int, default=48)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--workdir", type=Path, default=HERE / "out")
+    ap.add_argument("--command", action="store_true", help="time the whole `pyvmaf-tiny score` command")
     args = ap.parse_args(argv)
 
     import pyvmaf_tiny
@@ -37,14 +45,20 @@ def main(argv=None) -> int:
     ref, dist = make_content(args.workdir, w, h, args.frames, "yuv420p")
     geometry = dict(width=w, height=h, pix_fmt="yuv420p")
     models = {m: pyvmaf_tiny.models.load(m, device="cpu") for m in args.models}
-    print(f"| model | features | threads | ms/frame | fps | speed-up vs {args.models[0]} | paired speed-up |")
+    what = "command" if args.command else "in-process"
+    print(f"| model | features | threads | {what} ms/frame | fps | speed-up vs {args.models[0]} | paired speed-up |")
     print("|---|---|---|---|---|---|---|")
     for threads in args.threads:
         times = {m: [] for m in args.models}
         for _ in range(args.repeat):
             for name, model in models.items():
                 t = time.perf_counter()
-                pyvmaf_tiny.score(str(ref), str(dist), model=model, threads=threads, **geometry)
+                if args.command:
+                    subprocess.run([sys.executable, "-m", "pyvmaf_tiny", "score", str(ref), str(dist), "--model",
+                                    name, "--threads", str(threads), "--width", str(w), "--height", str(h),
+                                    "--pix-fmt", "yuv420p", "--quiet"], check=True, stdout=subprocess.DEVNULL)
+                else:
+                    pyvmaf_tiny.score(str(ref), str(dist), model=model, threads=threads, **geometry)
                 times[name].append(time.perf_counter() - t)
         base = statistics.median(times[args.models[0]])
         for name in args.models:

@@ -272,17 +272,19 @@ def test_exported_models_pass(tmp_path, arch, opset):
 
 
 def test_quantized_exports_pass(tmp_path):
-    from pyvmaf_tiny.train.export import write_sidecar
-    from pyvmaf_tiny.train.quantize import int4_model, quantize_int8
+    from pyvmaf_tiny.train.export import to_onnx, write_sidecar
+    from pyvmaf_tiny.train.quantize import quantize
 
     student = _student()
     x = np.random.default_rng(2).random((64, 6))
-    int8 = quantize_int8(student, tmp_path / "q8.onnx", x)
-    int4 = tmp_path / "q4.onnx"
-    int4.write_bytes(int4_model(student).SerializeToString())
-    for path, opset, quant in ((int8, 19, "int8"), (int4, 21, "int4")):
+    src = tmp_path / "m.onnx"
+    src.write_bytes(to_onnx(student, 19).SerializeToString())
+    write_sidecar(src, "m", student.features, 19, "fp32")
+    report = quantize(src, x, max_rmse=float("inf"), log=lambda m: None)  # written whatever their error
+    for quant, opset in (("int8", 19), ("int4", 21)):
+        path = tmp_path / f"m_{quant}.onnx"
+        assert report[quant]["written"] and report[quant]["opset"] == opset
         assert _core.check_onnx(path.read_bytes(), str(path))["row_outputs"] == ["vmaf"]
-        write_sidecar(path, path.stem, student.features, opset, quant)
         np.testing.assert_allclose(pyvmaf_tiny.models.load(str(path), device="cpu").predict(x), _python_ort(path, x),
                                    atol=1e-5)
 

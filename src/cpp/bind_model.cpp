@@ -134,6 +134,7 @@ void bind_model(py::module_& m) {
           py::arg("sidecar_path"), py::arg("device") = "auto")
       .def_property_readonly("interval_halfwidth",
                              [](const pvt::OnnxModel& o) { return o.sidecar().interval_halfwidth; })
+      .def_property_readonly("has_interval", &pvt::OnnxModel::has_interval)
       .def_property_readonly("output_range", [](const pvt::OnnxModel& o) {
         return py::make_tuple(o.sidecar().range_lo, o.sidecar().range_hi);
       });

@@ -42,4 +42,5 @@ PYBIND11_MODULE(_core, m) {
   pvt_bind::bind_io(m);
   pvt_bind::bind_model(m);
   pvt_bind::bind_pipeline(m);
+  pvt_bind::bind_dnn(m);
 }

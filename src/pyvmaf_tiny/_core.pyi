@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['BootstrapModel', 'Model', 'ModelDocument', 'OnnxModel', 'Pipeline', 'RawReader', 'SvmModel', 'Y4mReader', 'active_isa', 'check_onnx', 'detected_isa', 'extractor_catalog', 'extractor_for_feature', 'extractor_provides', 'libvmaf_log_stage', 'onnx_budgets', 'onnx_narrow_float64', 'onnx_shapes', 'ort_graph_optimization', 'ort_info', 'ort_log_level', 'ort_set_library_hint', 'ort_set_log_level', 'ort_slot_use', 'parse_json', 'parse_sidecar', 'pool', 'pool_release', 'pool_stats']
+__all__: list[str] = ['BootstrapModel', 'Model', 'ModelDocument', 'OnnxModel', 'Pipeline', 'RawReader', 'SvmModel', 'Y4mReader', 'active_isa', 'check_onnx', 'detected_isa', 'extractor_catalog', 'extractor_for_feature', 'extractor_provides', 'frame_interval', 'libvmaf_log_stage', 'onnx_budgets', 'onnx_narrow_float64', 'onnx_shapes', 'ort_graph_optimization', 'ort_info', 'ort_log_level', 'ort_set_library_hint', 'ort_set_log_level', 'ort_slot_use', 'parse_json', 'parse_sidecar', 'pool', 'pool_release', 'pool_stats']
 class RawReader:
     """
     Equal-sized planar frames of a file, read natively into the pipeline's buffers.
@@ -98,6 +98,9 @@ class SvmModel(Model):
 class OnnxModel(Model):
     @staticmethod
     def load(sidecar_path: str, device: str = 'auto') -> OnnxModel:
+        ...
+    @property
+    def has_interval(self) -> bool:
         ...
     @property
     def interval_halfwidth(self) -> float | None:
@@ -248,6 +251,10 @@ def extractor_for_feature(feature: str) -> str:
 def extractor_provides(name: str, options: collections.abc.Mapping[str, str]) -> list[str]:
     """
     The column names an extractor writes under these options.
+    """
+def frame_interval(model: Model, features: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> typing.Any:
+    """
+    Per-frame (lo, hi) of a tiny model's interval for a (frames, len(columns)) feature matrix, clipped to its output range; None for a model without one.
     """
 def libvmaf_log_stage(column: str) -> int:
     """

@@ -13,6 +13,10 @@
 namespace pvt {
 
 inline constexpr const char* kSidecarSchema = "pyvmaf-tiny/model/1";
+// Version 2 adds the per-frame (locally adaptive) interval: "interval" may name
+// a second graph output ("scale_output") and a "quantile". Version 1 files
+// (a fixed "halfwidth") still load unchanged.
+inline constexpr const char* kSidecarSchemaV2 = "pyvmaf-tiny/model/2";
 // The largest sidecar read whole into memory.
 inline constexpr std::size_t kMaxSidecarBytes = std::size_t{1} << 20;
 
@@ -28,6 +32,11 @@ struct Sidecar {
   std::string output_name;
   double range_lo = 0.0, range_hi = 100.0;
   std::optional<double> interval_halfwidth;
+  // Schema 2: the interval is score -/+ interval_quantile * scale, where scale
+  // is the graph output `interval_scale_output` (one value >= 0 per row).
+  std::string interval_scale_output;
+  double interval_quantile = 0.0;
+  int schema = 1;
 };
 
 // Parses and validates a sidecar; throws ModelError naming `origin`.
@@ -60,10 +69,22 @@ class OnnxModel final : public Model {
   void predict(const double* x, std::size_t frames, double* out) const override;
   std::string backend() const override { return backend_; }
 
+  // Whether the sidecar gives an interval (fixed or per frame).
+  bool has_interval() const {
+    return sidecar_.interval_halfwidth.has_value() || !sidecar_.interval_scale_output.empty();
+  }
+  // The per-frame interval of each row's score, clipped to the output range:
+  // score -/+ halfwidth, or score -/+ quantile * scale(row) with schema 2.
+  // Throws ModelError when the model has no interval.
+  void predict_interval(const double* x, std::size_t frames, double* lo, double* hi) const;
+
  private:
   struct Handles;
   OnnxModel() = default;
   void run_batch(const double* x, std::size_t frames, std::size_t first_row, double* out) const;
+  // Runs the graph once for `frames` rows and copies each named output (one float per row) to outs[k].
+  void run_outputs(const double* x, std::size_t frames, const std::vector<std::string>& names,
+                   const std::vector<double*>& outs) const;
   Sidecar sidecar_;
   std::string origin_;
   std::string backend_;

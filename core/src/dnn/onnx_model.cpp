@@ -173,6 +173,8 @@ std::shared_ptr<OnnxModel> OnnxModel::from_sidecar(const Sidecar& sidecar, std::
     throw ModelError("model " + origin + ": opset " + std::to_string(summary.opset) + ", the sidecar says " +
                      std::to_string(s.opset));
   dnn::check_io(summary, s.input_name, s.features.size(), s.output_name, origin);
+  if (!s.interval_scale_output.empty())
+    dnn::check_io(summary, s.input_name, s.features.size(), s.interval_scale_output, origin);
 
   const std::string& device = options.device;
   if (device != "cpu" && device != "cuda" && device != "openvino" && device != "auto")
@@ -258,14 +260,18 @@ std::shared_ptr<OnnxModel> OnnxModel::from_sidecar(const Sidecar& sidecar, std::
   if (in_type != ort::kFloat || in_dims.size() != 2 || in_dims[1] != static_cast<std::int64_t>(s.features.size()))
     throw ModelError("model " + origin + ": the session's input is not float32 [N, " +
                      std::to_string(s.features.size()) + "]");
-  bool found = false;
-  for (std::size_t i = 0; i < n_out && !found; ++i) {
-    if (session_name(rt, sess, i, false) != s.output_name) continue;
-    const auto [out_type, out_dims] = session_tensor(rt, sess, i, false);
-    if (out_type != ort::kFloat) throw ModelError("model " + origin + ": output '" + s.output_name + "' is not float32");
-    found = true;
+  std::vector<std::string> wanted = {s.output_name};
+  if (!s.interval_scale_output.empty()) wanted.push_back(s.interval_scale_output);
+  for (const std::string& name : wanted) {
+    bool found = false;
+    for (std::size_t i = 0; i < n_out && !found; ++i) {
+      if (session_name(rt, sess, i, false) != name) continue;
+      const auto [out_type, out_dims] = session_tensor(rt, sess, i, false);
+      if (out_type != ort::kFloat) throw ModelError("model " + origin + ": output '" + name + "' is not float32");
+      found = true;
+    }
+    if (!found) throw ModelError("model " + origin + ": the session has no output '" + name + "'");
   }
-  if (!found) throw ModelError("model " + origin + ": the session has no output '" + s.output_name + "'");
 
   rt.check(rt.fn<fn::CreateCpuMemoryInfo>(slot::CreateCpuMemoryInfo)(ort::kArenaAllocator, ort::kMemTypeDefault,
                                                                       m->h_->memory.out()),
@@ -290,6 +296,45 @@ void OnnxModel::predict(const double* x, std::size_t frames, double* out) const 
 }
 
 void OnnxModel::run_batch(const double* x, std::size_t frames, std::size_t first_row, double* out) const {
+  run_outputs(x, frames, {sidecar_.output_name}, {out});
+  for (std::size_t i = 0; i < frames; ++i)
+    out[i] = std::clamp(require_finite_score(out[i], origin_, first_row + i), sidecar_.range_lo, sidecar_.range_hi);
+}
+
+void OnnxModel::predict_interval(const double* x, std::size_t frames, double* lo, double* hi) const {
+  if (!has_interval()) throw ModelError("model " + origin_ + ": its sidecar gives no interval");
+  const std::size_t f = sidecar_.features.size();
+  const bool per_frame = !sidecar_.interval_scale_output.empty();
+  std::vector<double> score(frames), scale(per_frame ? frames : 0);
+  std::size_t done = 0;
+  while (done < frames) {
+    std::size_t n = static_cast<std::size_t>(dnn::kMaxBatch);
+    while (n > frames - done) n >>= 1;
+    if (per_frame)
+      run_outputs(x + done * f, n, {sidecar_.output_name, sidecar_.interval_scale_output},
+                  {score.data() + done, scale.data() + done});
+    else
+      run_outputs(x + done * f, n, {sidecar_.output_name}, {score.data() + done});
+    done += n;
+  }
+  for (std::size_t i = 0; i < frames; ++i) {
+    const double y = std::clamp(require_finite_score(score[i], origin_, i), sidecar_.range_lo, sidecar_.range_hi);
+    double half = 0.0;
+    if (per_frame) {
+      if (!std::isfinite(scale[i]) || scale[i] < 0)
+        throw ModelError("model " + origin_ + ": interval scale '" + sidecar_.interval_scale_output + "' of frame " +
+                         std::to_string(i) + " is " + std::to_string(scale[i]) + ", not a finite value >= 0");
+      half = sidecar_.interval_quantile * scale[i];
+    } else {
+      half = *sidecar_.interval_halfwidth;
+    }
+    lo[i] = std::clamp(y - half, sidecar_.range_lo, sidecar_.range_hi);
+    hi[i] = std::clamp(y + half, sidecar_.range_lo, sidecar_.range_hi);
+  }
+}
+
+void OnnxModel::run_outputs(const double* x, std::size_t frames, const std::vector<std::string>& names,
+                            const std::vector<double*>& outs) const {
   const Runtime& rt = Runtime::get();
   const std::size_t f = sidecar_.features.size();
   std::vector<float> input(frames * f);
@@ -300,25 +345,32 @@ void OnnxModel::run_batch(const double* x, std::size_t frames, std::size_t first
                h_->memory.get(), input.data(), input.size() * sizeof(float), shape, 2, ort::kFloat, in.out()),
            "model " + origin_ + ": input tensor");
   const char* in_names[] = {sidecar_.input_name.c_str()};
-  const char* out_names[] = {sidecar_.output_name.c_str()};
+  std::vector<const char*> out_names;
+  for (const auto& n : names) out_names.push_back(n.c_str());
   const ort::Value* inputs[] = {in.get()};
-  ValuePtr result;
-  rt.check(rt.fn<fn::Run>(slot::Run)(h_->session.get(), nullptr, in_names, inputs, 1, out_names, 1, result.out()),
+  std::vector<ValuePtr> results(names.size());
+  std::vector<ort::Value*> raw(names.size(), nullptr);
+  rt.check(rt.fn<fn::Run>(slot::Run)(h_->session.get(), nullptr, in_names, inputs, 1, out_names.data(), names.size(),
+                                     raw.data()),
            "model " + origin_ + ": inference failed");
-  ShapePtr info;
-  rt.check(rt.fn<fn::GetTensorTypeAndShape>(slot::GetTensorTypeAndShape)(result.get(), info.out()), "output shape");
-  ort::ElementType type{};
-  std::size_t count = 0;
-  rt.check(rt.fn<fn::GetTensorElementType>(slot::GetTensorElementType)(info.get(), &type), "output type");
-  rt.check(rt.fn<fn::GetTensorShapeElementCount>(slot::GetTensorShapeElementCount)(info.get(), &count), "output size");
-  if (type != ort::kFloat || count != frames)
-    throw ModelError("model " + origin_ + ": output '" + sidecar_.output_name + "' has " + std::to_string(count) +
-                     " values for " + std::to_string(frames) + " frames");
-  void* data = nullptr;
-  rt.check(rt.fn<fn::GetTensorMutableData>(slot::GetTensorMutableData)(result.get(), &data), "output data");
-  const auto* y = static_cast<const float*>(data);
-  for (std::size_t i = 0; i < frames; ++i)
-    out[i] = std::clamp(require_finite_score(y[i], origin_, first_row + i), sidecar_.range_lo, sidecar_.range_hi);
+  for (std::size_t k = 0; k < names.size(); ++k) *results[k].out() = raw[k];
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    ShapePtr info;
+    rt.check(rt.fn<fn::GetTensorTypeAndShape>(slot::GetTensorTypeAndShape)(results[k].get(), info.out()),
+             "output shape");
+    ort::ElementType type{};
+    std::size_t count = 0;
+    rt.check(rt.fn<fn::GetTensorElementType>(slot::GetTensorElementType)(info.get(), &type), "output type");
+    rt.check(rt.fn<fn::GetTensorShapeElementCount>(slot::GetTensorShapeElementCount)(info.get(), &count),
+             "output size");
+    if (type != ort::kFloat || count != frames)
+      throw ModelError("model " + origin_ + ": output '" + names[k] + "' has " + std::to_string(count) +
+                       " values for " + std::to_string(frames) + " frames");
+    void* data = nullptr;
+    rt.check(rt.fn<fn::GetTensorMutableData>(slot::GetTensorMutableData)(results[k].get(), &data), "output data");
+    const auto* y = static_cast<const float*>(data);
+    for (std::size_t i = 0; i < frames; ++i) outs[k][i] = y[i];
+  }
 }
 
 OrtInfo ort_info() {

@@ -33,7 +33,9 @@ Sidecar sidecar_from_document(const json::Value& root, const std::string& origin
       return v;
     };
     const std::string_view schema = need("schema").as_string("schema");
-    if (schema != kSidecarSchema) bad(origin, "schema '" + json::excerpt(schema) + "' is not " + kSidecarSchema);
+    if (schema == kSidecarSchema) s.schema = 1;
+    else if (schema == kSidecarSchemaV2) s.schema = 2;
+    else bad(origin, "schema '" + json::excerpt(schema) + "' is not " + kSidecarSchema + " or " + kSidecarSchemaV2);
     s.name = std::string(need("name").as_string("name"));
     if (s.name.empty()) bad(origin, "name is empty");
     s.kind = std::string(need("kind").as_string("kind"));
@@ -77,11 +79,26 @@ Sidecar sidecar_from_document(const json::Value& root, const std::string& origin
       if (!(s.range_lo < s.range_hi)) bad(origin, "output.range must have lo < hi");
     }
     if (const json::Value interval = root.find("interval"); interval.present() && !interval.is_null()) {
+      interval.as_object("interval");
       const json::Value hw = interval.find("halfwidth");
-      if (!hw.present()) bad(origin, "interval needs \"halfwidth\"");
-      const double v = hw.as_number("interval.halfwidth");
-      if (!(v >= 0)) bad(origin, "interval.halfwidth must be >= 0");
-      s.interval_halfwidth = v;
+      const json::Value scale = interval.find("scale_output");
+      if (scale.present()) {
+        if (s.schema < 2) bad(origin, "interval.scale_output needs schema " + std::string(kSidecarSchemaV2));
+        s.interval_scale_output = std::string(scale.as_string("interval.scale_output"));
+        if (s.interval_scale_output.empty() || s.interval_scale_output == s.output_name ||
+            s.interval_scale_output == s.input_name)
+          bad(origin, "interval.scale_output must name a graph output other than the score");
+        const json::Value q = interval.find("quantile");
+        if (!q.present()) bad(origin, "interval.scale_output needs \"quantile\"");
+        s.interval_quantile = q.as_number("interval.quantile");
+        if (!(s.interval_quantile >= 0) || s.interval_quantile > 1e6)
+          bad(origin, "interval.quantile must be in [0, 1e6]");
+      } else {
+        if (!hw.present()) bad(origin, "interval needs \"halfwidth\" (or, schema 2, \"scale_output\")");
+        const double v = hw.as_number("interval.halfwidth");
+        if (!(v >= 0)) bad(origin, "interval.halfwidth must be >= 0");
+        s.interval_halfwidth = v;
+      }
     }
   } catch (const json::ParseError& e) {
     bad(origin, e.what());

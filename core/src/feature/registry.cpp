@@ -98,6 +98,17 @@ ExtractorInfo float_adm_info() {
                     debug);
 }
 
+// vif's and adm's (non-debug) outputs on the 2x decimated pair, then its fine-scale detail terms.
+std::vector<std::string> half_pair_features() {
+  std::vector<std::string> f;
+  for (int s = 0; s < 4; ++s) f.push_back("half_integer_vif_scale" + std::to_string(s));
+  for (const char* a : {"half_integer_adm2", "half_integer_aim", "half_integer_adm3"}) f.push_back(a);
+  for (int s = 0; s < 4; ++s) f.push_back("half_integer_adm_scale" + std::to_string(s));
+  f.push_back("half_fine_detail");
+  f.push_back("half_fine_noise");
+  return f;
+}
+
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> all = {
       {{"vif", vif_features(), vif_feature_options()}, feature::make_vif},
@@ -130,6 +141,13 @@ const std::vector<Entry>& entries() {
       {{"float_motion", {"motion2", "motion", "motion3"}, {}, /*libvmaf_temporal=*/true}, feature::make_float_motion},
       {{"float_ansnr", {"float_ansnr", "float_anpsnr"}}, feature::make_float_ansnr},
       {{"float_psnr", {"float_psnr"}}, feature::make_float_psnr},
+      {{"half", half_pair_features()}, feature::make_half_pair},
+      {{"half_motion",
+        {"half_VMAF_integer_feature_motion_sad_score", "half_integer_motion2", "half_integer_motion3"},
+        {},
+        /*libvmaf_temporal=*/false,
+        {"half_integer_motion2", "half_integer_motion3"}},
+       feature::make_half_motion},
       // cambi's full-reference outputs are written only with full_ref=true.
       {{"cambi",
         {"cambi", "cambi_source", "cambi_full_reference"},

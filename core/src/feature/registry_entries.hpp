@@ -17,6 +17,8 @@ std::unique_ptr<Extractor> make_float_adm(const OptionMap& options);
 std::unique_ptr<Extractor> make_float_motion(const OptionMap& options);
 std::unique_ptr<Extractor> make_float_ansnr(const OptionMap& options);
 std::unique_ptr<Extractor> make_float_psnr(const OptionMap& options);
+std::unique_ptr<Extractor> make_half_pair(const OptionMap& options);
+std::unique_ptr<Extractor> make_half_motion(const OptionMap& options);
 std::unique_ptr<Extractor> make_cambi(const OptionMap& options);
 std::unique_ptr<Extractor> make_psnr_hvs(const OptionMap& options);
 std::unique_ptr<Extractor> make_ciede(const OptionMap& options);

@@ -78,21 +78,22 @@ class OnnxModel(Model):
 
     @property
     def interval_coverage(self) -> Optional[float]:
-        if self.interval_halfwidth is None:
+        if not self.native.has_interval:
             return None
         about = (self.sidecar or {}).get("interval") or {}
         alpha = about.get("alpha", 0.1) if isinstance(about, dict) else 0.1
         return 1.0 - float(alpha)
 
     def interval(self, scores, features):
-        """The sidecar's interval around each frame's score, within the output range."""
-        hw = self.interval_halfwidth
-        if hw is None:
+        """Each frame's (lo, hi), computed natively from its feature row: the score -/+ the sidecar's fixed
+        half-width (schema 1) or -/+ quantile * the graph's per-frame scale output (schema 2), within the
+        output range. `scores` are the model's own scores of those rows."""
+        if not self.native.has_interval:
             return None
+        from .. import _core
         from .._lazy import np
 
-        lo, hi = self.output_range
-        return np.column_stack([np.clip(scores - hw, lo, hi), np.clip(scores + hw, lo, hi)])
+        return _core.frame_interval(self.native, np.ascontiguousarray(features, dtype=np.float64))
 
     @classmethod
     def from_sidecar(cls, sidecar_path: str, *, device: str = "auto",

@@ -11,6 +11,8 @@ from .dataset import CANONICAL
 ARCHS = ("mlp", "mlp_bn", "reweight_mlp")
 ACTIVATIONS = ("relu", "tanh", "silu")  # each exports to float64 ONNX ops
 LOSSES = ("mse", "temperature")
+MOS_MAPPINGS = ("logistic", "cubic")
+INTERVAL_METHODS = ("normalized", "constant")
 
 
 @dataclass
@@ -49,9 +51,22 @@ class OptimCfg:
 
 @dataclass
 class Stage2Cfg:
-    mos_csv: Optional[str] = None
-    epochs: int = 0
+    """Fine-tuning on MOS (`clip,mos` CSV, any scale). The MOS is first mapped onto
+    the VMAF scale (`mapping`, fitted on the fine-tuning clips against the
+    teacher's clip scores); the student starts from the Stage-1 weights (or from
+    scratch: `init: scratch`), trains at `lr` with early stopping on a held-out
+    share of the MOS clips (by family), and an anchor loss keeps it near the
+    teacher on every training frame."""
+
+    mos_csv: Optional[str] = None  # relative paths are relative to the config file
+    epochs: int = 200
     lr: float = 1e-4
+    patience: int = 20  # epochs without a better held-out MOS RMSE before stopping
+    holdout: float = 0.25  # share of MOS families held out for early stopping
+    anchor: float = 0.1  # weight of the teacher anchor loss (0: none)
+    mapping: str = "logistic"
+    init: str = "stage1"  # or "scratch": the baseline, trained on MOS alone
+    batch_clips: int = 64
 
 
 @dataclass
@@ -65,6 +80,15 @@ class IntervalCfg:
     # 0: split conformal on the calibration families. k >= 2: cross-conformal,
     # the out-of-fold residuals of a k-fold (by family) over every non-test family.
     folds: int = 5
+    # normalized: locally adaptive, |residual| / difficulty(x) with a small
+    # difficulty model exported as a second graph output; constant: one half-width.
+    method: str = "normalized"
+    difficulty_hidden: int = 8
+    # > 0: family-robust. The quantile is raised until, over the calibration families (each scored by
+    # students, and difficulty models, that never saw it), all but a `family_beta` share cover at least
+    # `family_level` of their frames; a new source family then does so with probability about 1 - beta.
+    family_beta: float = 0.0
+    family_level: float = 0.85
 
 
 @dataclass
@@ -91,6 +115,7 @@ class TrainConfig:
             self.features = list(CANONICAL)
         need(isinstance(self.features, list) and 1 <= len(self.features) <= 64 and
              len(set(self.features)) == len(self.features), "features must list distinct feature names")
+        need(all(isinstance(f, str) and f for f in self.features), "features must be feature names")
         need(self.teacher in ("vmaf", "ensemble"), "teacher must be vmaf or ensemble")
         need(self.model.arch in ARCHS, f"model.arch must be one of {ARCHS}")
         need(self.model.activation in ACTIVATIONS, f"model.activation must be one of {ACTIVATIONS}")
@@ -107,36 +132,102 @@ class TrainConfig:
         need(self.interval.folds == 0 or 2 <= self.interval.folds <= 50, "interval.folds must be 0 or 2..50")
         need(self.interval.folds >= 2 or self.split.calibration_fraction > 0,
              "interval.folds 0 needs split.calibration_fraction > 0")
+        need(self.interval.method in INTERVAL_METHODS, f"interval.method must be one of {INTERVAL_METHODS}")
+        need(1 <= self.interval.difficulty_hidden <= 64, "interval.difficulty_hidden must be 1..64")
+        need(0 <= self.interval.family_beta < 1 and 0 < self.interval.family_level < 1,
+             "interval.family_beta must be in [0, 1), interval.family_level in (0, 1)")
+        s2 = self.stage2
+        need(s2.epochs >= 0 and s2.lr > 0 and s2.patience >= 1 and 0 < s2.holdout < 0.9 and s2.anchor >= 0 and
+             s2.batch_clips >= 1, "stage2 values out of range")
+        need(s2.mapping in MOS_MAPPINGS, f"stage2.mapping must be one of {MOS_MAPPINGS}")
+        need(s2.init in ("stage1", "scratch"), "stage2.init must be stage1 or scratch")
+        need(s2.mos_csv is None or isinstance(s2.mos_csv, str), "stage2.mos_csv must be a path")
+        need(s2.mos_csv is not None or s2.epochs == 0 or not self._stage2_given,
+             "stage2 needs mos_csv (a clip,mos CSV)")
         return self
+
+    _stage2_given: bool = field(default=False, repr=False, compare=False)
+
+    @property
+    def stage2_enabled(self) -> bool:
+        return self.stage2.mos_csv is not None and self.stage2.epochs > 0
+
+
+def _check_type(value: Any, default: Any, key: str) -> Any:
+    """A config value must have its default's type (an int is a fine float; a None default takes a string)."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        ok = isinstance(value, bool) and isinstance(default, bool)
+    elif isinstance(default, float):
+        ok = isinstance(value, (int, float))
+        value = float(value) if ok else value
+    elif isinstance(default, int):
+        ok = isinstance(value, int)
+    elif isinstance(default, str):
+        ok = isinstance(value, str) or (key == "features" and isinstance(value, list))
+    elif isinstance(default, list):
+        ok = isinstance(value, list) or (key == "features" and value == "canonical")
+    else:  # Optional[str]
+        ok = value is None or isinstance(value, str)
+    if not ok:
+        raise InputError(f"config: {key} must be {type(default).__name__ if default is not None else 'a string'}, "
+                         f"got {value!r}")
+    return value
 
 
 def _build(cls, data: Any, where: str):
     if not isinstance(data, dict):
         raise InputError(f"config: {where or 'the file'} must be a mapping")
-    known = {f.name: f for f in fields(cls)}
-    unknown = sorted(set(data) - set(known))
+    known = {f.name: f for f in fields(cls) if not f.name.startswith("_")}
+    unknown = sorted(str(k) for k in set(data) - set(known))
     if unknown:
         raise InputError(f"config: unknown key(s) {unknown} in {where or 'the top level'}")
     kwargs = {}
     for name, value in data.items():
         f = known[name]
         default = f.default_factory() if f.default_factory is not MISSING else f.default
-        kwargs[name] = _build(type(default), value, f"{where}.{name}".strip(".")) if is_dataclass(default) else value
+        key = f"{where}.{name}".strip(".")
+        kwargs[name] = _build(type(default), value, key) if is_dataclass(default) else _check_type(value, default, key)
     return cls(**kwargs)
 
 
-def load_config(path_or_text: str) -> TrainConfig:
-    """A TrainConfig from a YAML file (or YAML text), validated."""
+def load_config(path_or_text: str, overrides: Optional[list] = None) -> TrainConfig:
+    """A TrainConfig from a YAML file (or YAML text), validated. Files the config names
+    (stage2.mos_csv) are resolved against the config's directory and must exist. `overrides` are
+    "dotted.key=value" strings (the value read as YAML) applied before validation."""
     import os
 
     import yaml
 
-    text = open(path_or_text).read() if os.path.exists(path_or_text) else path_or_text
+    is_file = os.path.exists(path_or_text)
+    text = open(path_or_text).read() if is_file else path_or_text
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as e:
         raise InputError(f"config: not valid YAML ({e})") from None
-    return _build(TrainConfig, data, "").validate()
+    for item in overrides or []:
+        key, eq, value = str(item).partition("=")
+        if not eq or not key:
+            raise InputError(f"config override {item!r}: expected KEY=VALUE (for example interval.method=constant)")
+        *parents, leaf = key.split(".")
+        node = data if isinstance(data, dict) else {}
+        for part in parents:
+            if not isinstance(node.get(part, {}), dict):
+                raise InputError(f"config override {item!r}: {part} is not a section")
+            node = node.setdefault(part, {})
+        try:
+            node[leaf] = yaml.safe_load(value)
+        except yaml.YAMLError as e:
+            raise InputError(f"config override {item!r}: not valid YAML ({e})") from None
+    cfg = _build(TrainConfig, data, "")
+    cfg._stage2_given = isinstance(data, dict) and "stage2" in data
+    cfg.validate()
+    base = os.path.dirname(os.path.abspath(path_or_text)) if is_file else os.getcwd()
+    if cfg.stage2.mos_csv is not None:
+        path = os.path.join(base, os.path.expanduser(cfg.stage2.mos_csv))
+        if not os.path.isfile(path):
+            raise InputError(f"config {cfg.name}: stage2.mos_csv {cfg.stage2.mos_csv!r}: no such file ({path})")
+        cfg.stage2.mos_csv = path
+    return cfg
 
 
 def packaged_config(name: str) -> str:

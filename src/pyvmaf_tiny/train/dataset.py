@@ -16,32 +16,56 @@ from .corpus import read_manifest
 TEACHER = "vmaf_v0.6.1"
 CANONICAL = ("integer_adm2", "integer_motion2", "integer_vif_scale0", "integer_vif_scale1", "integer_vif_scale2",
              "integer_vif_scale3")
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+# Besides the teacher's six: ADM's scales (free with adm2), the co-teachers of
+# `teacher: ensemble`, psnr_y (for the MOS-like labels of docs/training.md), and
+# the features of the 2x decimated pair (fr_micro_v2's candidates).
+EXTRA = ("integer_adm2", "integer_adm_scale0", "integer_adm_scale1", "integer_adm_scale2", "integer_adm_scale3",
+         "float_ssim", "float_ms_ssim", "psnr_y", "half_integer_vif_scale0", "half_integer_vif_scale1",
+         "half_integer_vif_scale2", "half_integer_vif_scale3", "half_integer_adm2", "half_integer_adm_scale0",
+         "half_integer_adm_scale1", "half_integer_adm_scale2", "half_integer_adm_scale3", "half_integer_motion2",
+         "half_fine_detail", "half_fine_noise")
 
 
 def _ensemble_features() -> list[str]:
-    """SSIM and MS-SSIM co-teachers, where this build has them."""
+    """The extra features this build can compute."""
     from .. import featureset
 
     known = {f for feats in featureset.catalog().values() for f in feats}
-    return [f for f in ("float_ssim", "float_ms_ssim") if f in known]
+    return [f for f in EXTRA if f in known]
 
 
 def _extract_clip(args) -> str:
+    """The clip's cache file, made or completed: features a cache lacks (added to EXTRA later) are
+    extracted on their own and merged in."""
     root, row, extra = args
     import pyvmaf_tiny
 
     out = Path(root) / "features" / (row["clip"].replace("/", "__") + ".npz")
+    ref, dist = os.path.join(root, row["ref"]), os.path.join(root, row["dist"])
+    scale = None if row["rung"] == 1.0 else "bicubic"
     if out.exists():
-        return str(out)
+        with np.load(out) as z:
+            if int(z["version"]) == CACHE_VERSION:
+                missing = [f for f in extra if f"f:{f}" not in z.files]
+                if not missing:
+                    return str(out)
+                arrays = {k: z[k] for k in z.files}
+                got = pyvmaf_tiny.extract_features(ref, dist, missing, threads=1, scale_dist=scale)
+                arrays.update({f"f:{k}": v for k, v in got.items()})
+                _save(out, arrays)
+                return str(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    r = pyvmaf_tiny.score(os.path.join(root, row["ref"]), os.path.join(root, row["dist"]), TEACHER, threads=1,
-                          features=list(extra) or None, scale_dist=None if row["rung"] == 1.0 else "bicubic")
+    r = pyvmaf_tiny.score(ref, dist, TEACHER, threads=1, features=list(extra) or None, scale_dist=scale)
     arrays = {f"f:{k}": v for k, v in r.features.items()}
-    tmp = out.with_suffix(".tmp.npz")
-    np.savez(tmp, teacher=r.frames, version=CACHE_VERSION, **arrays)
-    tmp.replace(out)
+    _save(out, dict(arrays, teacher=r.frames, version=CACHE_VERSION))
     return str(out)
+
+
+def _save(out: Path, arrays: dict) -> None:
+    tmp = out.with_suffix(".tmp.npz")
+    np.savez(tmp, **arrays)
+    tmp.replace(out)
 
 
 @dataclass

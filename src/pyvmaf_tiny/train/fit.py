@@ -43,6 +43,9 @@ class FitResult:
     interval: dict  # conformal half-width and its coverage on the test families
     split: dict = field(default_factory=dict)
     loso: Optional[dict] = None
+    label: dict = field(default_factory=lambda: {"teacher": "vmaf_v0.6.1"})  # what the student learned
+    difficulty: Optional["Difficulty"] = None  # the interval's scale model (method normalized)
+    stage2: Optional[dict] = None  # the MOS fine-tuning report, when it ran
 
 
 def family_split(families: np.ndarray, cfg) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -70,16 +73,31 @@ def teacher_target(ds: Dataset) -> np.ndarray:
     return pyvmaf_tiny.models.load("vmaf_v0.6.1", disable_clip=True).predict(ds.select(CANONICAL))
 
 
-def ensemble_target(ds: Dataset, train_mask: np.ndarray) -> np.ndarray:
-    """VMAF plus SSIM and MS-SSIM mapped onto the VMAF scale (cubic fits on the training frames)."""
+def ensemble_target(ds: Dataset, train_mask: np.ndarray, describe: Optional[dict] = None) -> np.ndarray:
+    """VMAF plus SSIM and MS-SSIM mapped onto the VMAF scale (cubic fits on the training frames).
+    `describe`, if given, receives what the label is (weights and the cubic coefficients)."""
     parts = [teacher_target(ds)]
+    names, coefs = ["vmaf_v0.6.1"], [None]
     for co in ("float_ssim", "float_ms_ssim"):
         if co in ds.columns:
             v = ds.column(co)
             coef = np.polyfit(v[train_mask], parts[0][train_mask], 3)
             parts.append(np.polyval(coef, v))
+            names.append(co)
+            coefs.append([float(c) for c in coef])
     weights = [0.6] + [0.4 / (len(parts) - 1)] * (len(parts) - 1) if len(parts) > 1 else [1.0]
+    if describe is not None:
+        describe.update(teacher="ensemble:" + "+".join(f"{w:g}*{n}" for w, n in zip(weights, names)),
+                        parts=[{"name": n, "weight": w, "cubic_to_vmaf": c} for n, w, c in zip(names, weights, coefs)])
     return sum(w * p for w, p in zip(weights, parts))
+
+
+def learned_target(cfg: TrainConfig, ds: Dataset, train_mask: np.ndarray) -> tuple[np.ndarray, dict]:
+    """The label the student learns (before the [0, 100] clip) and its description for the sidecar."""
+    if cfg.teacher == "ensemble":
+        about: dict = {}
+        return ensemble_target(ds, train_mask, about), about
+    return teacher_target(ds), {"teacher": "vmaf_v0.6.1"}
 
 
 def train_student(x: np.ndarray, y: np.ndarray, cfg: TrainConfig, features: list[str]) -> Student:
@@ -87,6 +105,10 @@ def train_student(x: np.ndarray, y: np.ndarray, cfg: TrainConfig, features: list
 
     from .nets import TinyNet
 
+    if len(x) == 0:
+        from ..errors import InputError
+
+        raise InputError(f"config {cfg.name}: no training frames")
     torch.manual_seed(cfg.optim.seed)
     torch.use_deterministic_algorithms(True)
     threads = torch.get_num_threads()
@@ -156,33 +178,92 @@ def fit(cfg: TrainConfig, ds: Dataset, loso: bool = False, log=print) -> FitResu
         raise InputError(f"config {cfg.name}: the corpus has no feature(s) {missing}")
     fam = ds.family
     train, calib, test = family_split(fam, cfg.split)
-    target = ensemble_target(ds, train) if cfg.teacher == "ensemble" else teacher_target(ds)
+    target, about = learned_target(cfg, ds, train)
+    label = np.clip(target, 0.0, 100.0)  # what users see: metrics and intervals are against the clipped label
     x = ds.select(cfg.features)
     folds = cfg.interval.folds
     if folds:  # cross-conformal: calibration comes from out-of-fold residuals, so train on every non-test family
         train, calib = train | calib, np.zeros_like(calib)
     student = train_student(x[train], target[train], cfg, cfg.features)
+    stage2 = None
+    if cfg.stage2_enabled:
+        from .mos import read_mos_csv
+        from .stage2 import run_stage2
+
+        student, stage2 = run_stage2(student, cfg, ds, x, target, train, test, read_mos_csv(cfg.stage2.mos_csv), log)
     pred = student.predict(x)
-    metrics = {"test": report(pred[test], ds.teacher[test], ds.clip[test]),
-               "train": report(pred[train], ds.teacher[train], ds.clip[train])}
-    if folds:
-        oof = _out_of_fold(cfg, x, target, fam, train, folds)
-        residuals, method = oof[train] - ds.teacher[train], "cross_conformal"
+    metrics = {"test": report(pred[test], label[test], ds.clip[test]),
+               "train": report(pred[train], label[train], ds.clip[train])}
+    # each held-out family's frame RMSE and mean signed error (a per-source bias shows here, not in the total)
+    err = pred[test] - label[test]
+    metrics["test_per_family"] = {
+        f: {"frames": int(np.sum(k)), "rmse": float(np.sqrt(np.mean(err[k] ** 2))), "bias": float(np.mean(err[k]))}
+        for f in sorted(set(fam[test])) for k in [fam[test] == f]}
+    if cfg.teacher != "vmaf":  # for reference: the ensemble student against plain VMAF
+        metrics["test_vs_vmaf"] = report(pred[test], ds.teacher[test], ds.clip[test])
+    difficulty = None
+    if stage2 is not None:
+        # MOS is per clip: there is no per-frame label of the fine-tuned model to calibrate against.
+        interval = {"method": None, "alpha": cfg.interval.alpha,
+                    "note": "no interval: a Stage-2 (MOS) model has no per-frame label to calibrate it on"}
     else:
-        residuals, method = pred[calib] - ds.teacher[calib], "split_conformal"
-    hw = conformal_halfwidth(residuals, cfg.interval.alpha) if len(residuals) else float("nan")
-    covered = float(np.mean(np.abs(pred[test] - ds.teacher[test]) <= hw)) if test.any() else float("nan")
-    interval = {"method": method, "alpha": cfg.interval.alpha, "halfwidth": hw, "folds": folds,
-                "coverage_test": covered, "calibration_frames": int(len(residuals))}
+        interval, difficulty = _interval(cfg, x, target, label, pred, fam, train, calib, test, folds)
     split = {"method": cfg.split.method, "seed": cfg.split.seed,
              "families": {r: sorted(set(fam[m])) for r, m in (("train", train), ("calib", calib), ("test", test))}}
     log(f"fit {cfg.name}: test frame RMSE {metrics['test']['frame']['rmse']:.4f}, "
-        f"clip PLCC {metrics['test']['clip'].get('plcc', float('nan')):.6f}, interval +-{hw:.3f} "
-        f"covers {covered:.3f}")
-    result = FitResult(student, metrics, interval, split)
+        f"clip PLCC {metrics['test']['clip'].get('plcc', float('nan')):.6f}, interval "
+        f"{interval.get('method')} mean half-width {interval.get('mean_halfwidth_test', float('nan')):.3f} covers "
+        f"{interval.get('coverage_test', float('nan')):.3f}")
+    result = FitResult(student, metrics, interval, split, label=about, difficulty=difficulty, stage2=stage2)
     if loso:
         result.loso = leave_one_source_out(cfg, ds, target, log)
     return result
+
+
+def _interval(cfg: TrainConfig, x, target, label, pred, fam, train, calib, test, folds) -> tuple[dict, object]:
+    """The conformal interval (constant or normalised) and its coverage on the test families, per family too."""
+    from .interval import conformal_quantile, coverage_by_family, family_robust_quantile, normalized_conformal
+
+    alpha = cfg.interval.alpha
+    if folds:
+        oof = _out_of_fold(cfg, x, target, fam, train, folds)
+        mask, residuals, kind = train, oof[train] - label[train], "cross_conformal"
+    else:
+        mask, residuals, kind = calib, pred[calib] - label[calib], "split_conformal"
+    out: dict = {"alpha": alpha, "folds": folds, "calibration_frames": int(len(residuals))}
+    if not len(residuals):
+        out.update(method=kind, halfwidth=float("nan"))
+        return out, None
+    hw = conformal_quantile(residuals, alpha)
+    out["marginal_halfwidth"] = hw  # the plain (cross-)conformal half-width, for comparison
+    ic = cfg.interval
+    if ic.family_beta > 0:
+        hw = max(hw, family_robust_quantile(np.abs(residuals), fam[mask], ic.family_beta, ic.family_level))
+        out.update(family_beta=ic.family_beta, family_level=ic.family_level)
+    err_test = np.abs(pred[test] - label[test])
+    constant = coverage_by_family(err_test <= hw, fam[test]) if test.any() else None
+    out["constant"] = {"halfwidth": hw, "coverage_test": constant}
+    if cfg.interval.method == "constant":
+        calib_cov = coverage_by_family(np.abs(residuals) <= hw, fam[mask])
+        out.update(method=kind + ("_family_robust" if ic.family_beta > 0 else ""), halfwidth=hw,
+                   mean_halfwidth_test=hw,
+                   per_family_calibration={k: v for k, v in calib_cov.items() if k != "per_family"},
+                   coverage_test=constant["overall"] if constant else float("nan"), per_family_test=constant)
+        return out, None
+    difficulty, q, scores = normalized_conformal(x[mask], np.abs(residuals), fam[mask], alpha,
+                                                 cfg.interval.difficulty_hidden, folds=max(folds, 5),
+                                                 seed=cfg.split.seed)
+    if ic.family_beta > 0:
+        q = max(q, family_robust_quantile(scores, fam[mask], ic.family_beta, ic.family_level))
+    calib_cov = coverage_by_family(scores <= q, fam[mask])
+    half = q * difficulty.predict(x[test]) if test.any() else np.zeros(0)
+    cov = coverage_by_family(err_test <= half, fam[test]) if test.any() else None
+    out.update(method="normalized_" + kind + ("_family_robust" if ic.family_beta > 0 else ""), quantile=q,
+               scale_output="vmaf_scale",
+               mean_halfwidth_test=float(np.mean(half)) if len(half) else float("nan"),
+               coverage_test=cov["overall"] if cov else float("nan"), per_family_test=cov,
+               per_family_calibration={k: v for k, v in calib_cov.items() if k != "per_family"})
+    return out, difficulty
 
 
 def _group_folds(names: list, folds: int, seed: int) -> dict:

@@ -13,17 +13,23 @@ from .nets import TinyNet, parameter_count
 
 TAUS = (0.5, 1.0, 2.0)
 ARCHS = ("mlp", "mlp_bn", "reweight_mlp")
-WIDTHS = (16, 24)
+WIDTHS = (16, 32, 64)
+DEPTHS = (2, 4)
 
 
-def grid(base: TrainConfig, feature_sets: Optional[Iterable[list]] = None, taus=TAUS, archs=ARCHS, widths=WIDTHS):
-    """The MSE baseline plus temperature losses, for every arch x width x feature set."""
+def grid(base: TrainConfig, feature_sets: Optional[Iterable[list]] = None, taus=TAUS, archs=ARCHS, widths=WIDTHS,
+         depths=DEPTHS, learnable_tau: bool = True):
+    """The MSE baseline plus temperature losses (fixed taus, and a learnable tau starting at 1), for every
+    arch x width x depth x feature set."""
     feature_sets = list(feature_sets or [list(base.features)])
-    for features, arch, width in itertools.product(feature_sets, archs, widths):
-        for loss, tau in [("mse", None)] + [("temperature", t) for t in taus]:
+    losses = [("mse", None, False)] + [("temperature", t, False) for t in taus]
+    if learnable_tau:
+        losses.append(("temperature", 1.0, True))
+    for features, arch, width, depth in itertools.product(feature_sets, archs, widths, depths):
+        for loss, tau, learn in losses:
             cfg = copy.deepcopy(base)
-            cfg.features, cfg.model.arch, cfg.model.hidden = list(features), arch, width
-            cfg.loss.type = loss
+            cfg.features, cfg.model.arch, cfg.model.hidden, cfg.model.depth = list(features), arch, width, depth
+            cfg.loss.type, cfg.loss.learnable_tau = loss, learn
             if tau is not None:
                 cfg.loss.distillation_temperature = tau
             yield cfg
@@ -63,12 +69,16 @@ def extraction_cost(feature_sets: Iterable[list], repeat: int = 5, threads: int 
 
 def _sweep_one(cfg: TrainConfig, ds: Dataset) -> dict:
     cfg.interval.folds, cfg.split.calibration_fraction = 0, 0.0  # a sweep compares accuracy only
+    cfg.interval.method = "constant"
     r = fit(cfg, ds, log=lambda s: None)
     net = TinyNet(len(cfg.features), cfg.model.hidden, cfg.model.depth, cfg.model.arch, cfg.model.activation)
     t = r.metrics["test"]
+    tau = None
+    if cfg.loss.type == "temperature":
+        tau = r.student.tau if cfg.loss.learnable_tau else cfg.loss.distillation_temperature
     return {"features": "canonical" if list(cfg.features) == list(CANONICAL) else "+".join(cfg.features),
-            "arch": cfg.model.arch, "hidden": cfg.model.hidden, "loss": cfg.loss.type,
-            "tau": cfg.loss.distillation_temperature if cfg.loss.type == "temperature" else None,
+            "arch": cfg.model.arch, "hidden": cfg.model.hidden, "depth": cfg.model.depth, "loss": cfg.loss.type,
+            "tau": tau, "learnable_tau": bool(cfg.loss.learnable_tau),
             "params": parameter_count(net), "frame_rmse": t["frame"]["rmse"],
             "clip_plcc": t["clip"].get("plcc"), "clip_srocc": t["clip"].get("srocc"), "clip_rmse": t["clip"]["rmse"]}
 
@@ -105,15 +115,16 @@ def run_sweep(configs: Iterable[TrainConfig], ds: Dataset, log=print, jobs: int 
 def markdown(rows: list[dict], cost: Optional[dict] = None) -> str:
     """The results table, best frame RMSE first; with `cost`, each feature set's 1080p extraction time."""
     full = cost.get("+".join(CANONICAL)) if cost else None
-    head = "| features | arch | hidden | loss | tau | params | frame RMSE | clip PLCC | clip SROCC |"
-    rule = "|---|---|---|---|---|---|---|---|---|"
+    head = "| features | arch | hidden | depth | loss | tau | params | frame RMSE | clip PLCC | clip SROCC |"
+    rule = "|---|---|---|---|---|---|---|---|---|---|"
     if cost:
         head += " extraction ms/frame (1080p) | cheaper than vmaf |"
         rule += "---|---|"
     lines = [head, rule]
     for r in sorted(rows, key=lambda r: r["frame_rmse"]):
-        tau = "" if r["tau"] is None else f"{r['tau']:g}"
-        line = (f"| {r['features']} | {r['arch']} | {r['hidden']} | {r['loss']} | {tau} | {r['params']} | "
+        tau = "" if r["tau"] is None else f"{r['tau']:.3g}" + (" (learnt)" if r.get("learnable_tau") else "")
+        line = (f"| {r['features']} | {r['arch']} | {r['hidden']} | {r.get('depth', 2)} | {r['loss']} | {tau} | "
+                f"{r['params']} | "
                 f"{r['frame_rmse']:.4f} | {r['clip_plcc']:.6f} | {r['clip_srocc']:.6f} |")
         if cost:
             ms = cost["+".join(CANONICAL) if r["features"] == "canonical" else r["features"]]
