@@ -177,6 +177,18 @@ def test_first_line_stays_first_when_more_metrics_follow(extra):
         assert lines[1].split() == ["metric", "mean", "min", "max", "harmonic_mean"] and len(lines) > 3
 
 
+def test_table_shows_clip_level_values():
+    # psnr:enable_apsnr=true: after the per-frame metrics, each clip-level value (libvmaf's aggregate_metrics)
+    clip = small_clip()
+    args = ["score", str(clip.ref), str(clip.dist), *map(str, _geometry(clip)), "--quiet"]
+    lines = cli(*args, "--feature", "psnr:enable_apsnr=true", check_rc=0).stdout.strip().splitlines()
+    result = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), "none", features=["psnr:enable_apsnr=true"],
+                               **clip.geometry)
+    assert [line.split() for line in lines[-3:]] == [[k, f"{v:.6f}", "(clip)"] for k, v in result.aggregates.items()]
+    header = next(line for line in lines if line.startswith("metric"))
+    assert {line.index("  (clip)") for line in lines[-3:]} == {header.index("mean") + 4}  # under the means
+
+
 def test_progress_line_only_on_a_terminal():
     import io
 

@@ -185,7 +185,7 @@ def test_luma_only_input(tmp_path):
 
 def test_bad_names_and_options():
     clip = make_clip(Recipe("bikes", 320, 180, codec="libx264", quality=30, frames=3))
-    for bad in (["psnr_x"], ["float_ssim_db"], ["ms_ssim"], ["psnr:enable_apsnr=true"], ["float_ssim:scale=11"],
+    for bad in (["psnr_x"], ["float_ssim_db"], ["ms_ssim"], ["float_ssim:scale=11"],
                 ["float_ssim:scale=1.5"], ["float_ms_ssim:scale=2"], ["psnr:min_sse=-1"]):
         with pytest.raises(pyvmaf_tiny.InputError):
             pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), bad, **clip.geometry)
@@ -224,3 +224,59 @@ def test_sizes_libvmaf_cannot_score_are_refused(tmp_path):
     for feature in ALL:
         with pytest.raises(pyvmaf_tiny.InputError, match="8, 10, 12 and 16-bit"):
             pyvmaf_tiny.extract_features(str(c9.ref), str(c9.dist), [feature], **c9.geometry)
+
+
+# psnr's enable_apsnr: clip-level PSNR from the summed SSE of every frame, in
+# libvmaf's aggregate_metrics (-inf, which libvmaf's JSON writes as null, for
+# the planes enable_chroma=false leaves out; the cap on identical frames).
+APSNR = [
+    (Recipe("bikes", 640, 272, codec="libx265", quality=36, frames=4), "psnr:enable_apsnr=true", 1),
+    (Recipe("bikes", 320, 180, pix_fmt="yuv420p10le", codec="libx265", quality=30, frames=4),
+     "psnr:enable_apsnr=true", 2),
+    (Recipe("bikes", 320, 180, pix_fmt="yuv444p", codec="libvpx-vp9", quality=38, frames=4),
+     "psnr:enable_apsnr=true,enable_mse=true", 2),
+    (Recipe("bikes", 320, 180, pix_fmt="yuv444p10le", codec="libx264", quality=28, frames=4),
+     "psnr:enable_apsnr=true,reduced_hbd_peak=true", 3),
+    (Recipe("bikes", 181, 177, codec="libvpx-vp9", quality=40, frames=3), "psnr:enable_apsnr=true", 2),
+    (Recipe("bikes", 640, 272, codec="libx265", quality=36, frames=4), "psnr:enable_apsnr=true,enable_chroma=false", 2),
+    (Recipe("bikes", 320, 180, pix_fmt="yuv420p10le", codec="none", frames=2), "psnr:enable_apsnr=true", 2),
+]
+
+
+@pytest.mark.parametrize("recipe,feature,threads", APSNR, ids=[f"{r.id}-{f}" for r, f, _ in APSNR])
+def test_apsnr_matches_oracle(recipe, feature, threads):
+    clip = make_clip(recipe)
+    compare(clip, [feature], threads=threads)
+    expected = oracle.run(clip.ref, clip.dist, **clip.geometry, model="", features=[feature])["aggregate_metrics"]
+    ours = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), "none", features=[feature], **clip.geometry,
+                             threads=threads)
+    assert list(ours.aggregates) == list(expected) == ["apsnr_y", "apsnr_cb", "apsnr_cr"]
+    for name, v in ours.aggregates.items():
+        if expected[name] is None:
+            assert v == -np.inf, name
+        else:
+            assert abs(v - expected[name]) <= TOL, (name, v, expected[name])
+    assert ours.to_dict()["aggregate_metrics"] == ours.aggregates
+
+
+def test_apsnr_is_the_same_streamed_and_in_a_ladder():
+    clip = make_clip(APSNR[1][0])
+    feature = ["psnr:enable_apsnr=true"]
+    single = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), "none", features=feature, **clip.geometry)
+    ladder = pyvmaf_tiny.score(str(clip.ref), [str(clip.dist), str(clip.ref)], "none", features=feature,
+                               **clip.geometry)
+    assert ladder[0].aggregates == single.aggregates
+    same = pyvmaf_tiny.score(str(clip.ref), str(clip.ref), "none", features=feature, **clip.geometry)
+    assert ladder[1].aggregates == same.aggregates != single.aggregates
+    # Scorer takes luma alone
+    clip = make_clip(APSNR[0][0])
+    luma_only = ["psnr:enable_apsnr=true,enable_chroma=false"]
+    whole = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), "none", features=luma_only, **clip.geometry)
+    scorer = pyvmaf_tiny.Scorer("none", features=luma_only)
+    refs = _read_raw(clip.ref, clip.width, clip.height, clip.pix_fmt)
+    dists = _read_raw(clip.dist, clip.width, clip.height, clip.pix_fmt)
+    for r, d in zip(refs, dists):
+        scorer.push(r[0], d[0])
+    scorer.close()
+    assert scorer.result.aggregates == whole.aggregates
+    assert whole.aggregates["apsnr_cb"] == -np.inf

@@ -270,6 +270,12 @@ SANITIZED = [
     (Recipe("synthetic:texture", 400, 320, pix_fmt="yuv444p16le", codec="noise", quality=600, frames=2), NO_HVS),
     # (psnr_hvs is NaN here, which pvt-features cannot print as JSON)
     (Recipe("synthetic:texture", 12, 10, codec="noise", quality=20, frames=2), ["ciede"]),
+    # integer ADM with Barten's CSF: its out-of-range fixed point and wrapping arithmetic (NaN scores too)
+    (Recipe("bikes", 331, 187, pix_fmt="yuv444p", codec="libx264", quality=30, frames=3),
+     ["adm:adm_csf_mode=1,adm_csf_scale=0.05,adm_csf_diag_scale=0.3,debug=true", "adm:adm_csf_mode=1",
+      "psnr:enable_apsnr=true"]),
+    (Recipe("synthetic:edges", 96, 64, codec="libx264", quality=40),
+     ["adm:adm_csf_mode=1,adm_csf_scale=0.05,debug=true", "adm:adm_csf_mode=1,adm_csf_scale=0.3"]),
 ]
 
 

@@ -42,6 +42,8 @@ LOG_RUNS = [
     (("version=vmaf_v0.6.1:name=a", "version=vmaf_v0.6.1neg:name=b"), ()),
     (("version=vmaf_v0.6.1neg:name=neg", "version=vmaf_v0.6.1:enable_transform=true:name=phone",
       "version=vmaf_4k_v0.6.1:name=k"), ("psnr",)),
+    # clip-level values in aggregate_metrics
+    ("vmaf_v0.6.1", ("psnr:enable_apsnr=true,enable_mse=true", "float_ssim")),
 ]
 
 
@@ -78,7 +80,8 @@ def _parse_xml(path):
     root = ET.parse(path).getroot()
     frames = [dict(f.attrib) for f in root.find("frames")]
     pooled = {m.attrib["name"]: dict(m.attrib) for m in root.find("pooled_metrics")}
-    return root.tag, root.find("params").attrib, frames, pooled
+    aggregate = dict(root.find("aggregate_metrics").attrib)
+    return root.tag, root.find("params").attrib, frames, pooled, aggregate
 
 
 def _parse_csv(path):
@@ -121,8 +124,8 @@ def test_json_matches_oracle_log(logged, tmp_path):
 
 def test_xml_matches_oracle_log(logged, tmp_path):
     clip, ours, model, features = logged
-    tag_a, params_a, frames_a, pooled_a = _parse_xml(_write(ours, tmp_path, "xml"))
-    tag_b, params_b, frames_b, pooled_b = _parse_xml(_oracle_log(clip, tmp_path, "xml", model, features))
+    tag_a, params_a, frames_a, pooled_a, aggregate_a = _parse_xml(_write(ours, tmp_path, "xml"))
+    tag_b, params_b, frames_b, pooled_b, aggregate_b = _parse_xml(_oracle_log(clip, tmp_path, "xml", model, features))
     assert tag_a == tag_b and params_a == params_b
     assert len(frames_a) == len(frames_b)
     for fa, fb in zip(frames_a, frames_b):
@@ -133,6 +136,9 @@ def test_xml_matches_oracle_log(logged, tmp_path):
     for name in pooled_a:
         assert list(pooled_a[name]) == list(pooled_b[name])
         assert abs(float(pooled_a[name]["mean"]) - float(pooled_b[name]["mean"])) <= 1e-6
+    assert list(aggregate_a) == list(aggregate_b)
+    for name, v in aggregate_a.items():
+        assert abs(float(v) - float(aggregate_b[name])) <= 1e-6, name
 
 
 def test_csv_matches_oracle_log(logged, tmp_path):

@@ -109,6 +109,10 @@ void bind_pipeline(py::module_& m) {
            "encodes > 1: ladder mode, one reference against that many distorted inputs (push_frame()).")
       .def_property_readonly("encodes", &pvt::Pipeline::encodes)
       .def_property_readonly("columns", &pvt::Pipeline::columns)
+      .def_property_readonly("aggregate_columns", &pvt::Pipeline::aggregate_columns,
+                             "Clip-level outputs (libvmaf's aggregate_metrics), known after close().")
+      .def("aggregates", &pvt::Pipeline::aggregates, py::arg("encode") = 0,
+           "The values of aggregate_columns for `encode`, after close().")
       .def_property_readonly("threads", &pvt::Pipeline::threads,
                              "Workers in use: the request clamped to the cores and (from the first push) the memory "
                              "budget.")

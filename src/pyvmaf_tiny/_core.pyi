@@ -140,6 +140,10 @@ class Pipeline:
         """
         encodes > 1: ladder mode, one reference against that many distorted inputs (push_frame()).
         """
+    def aggregates(self, encode: typing.SupportsInt | typing.SupportsIndex = 0) -> list[float]:
+        """
+        The values of aggregate_columns for `encode`, after close().
+        """
     def close(self) -> None:
         ...
     def drop(self, encode: typing.SupportsInt | typing.SupportsIndex) -> None:
@@ -180,6 +184,11 @@ class Pipeline:
         ...
     def set_model(self, model: Model, mode: str = 'stream', batch: typing.SupportsInt | typing.SupportsIndex = 1024) -> None:
         ...
+    @property
+    def aggregate_columns(self) -> list[str]:
+        """
+        Clip-level outputs (libvmaf's aggregate_metrics), known after close().
+        """
     @property
     def columns(self) -> list[str]:
         ...

@@ -128,7 +128,7 @@ def score(
     fps = len(out.frame_numbers) / elapsed if elapsed > 0 else float("nan")
     return make_result(m, out.columns, out.values, out.scores, width=r.width, height=r.height, bitdepth=r.bpc,
                        fps=fps, frame_numbers=out.frame_numbers, ref=r.name, dist=d.name, align=pairing.mode,
-                       frame_rate=_rate(r), **_sync_about(delay, d))
+                       frame_rate=_rate(r), aggregates=out.aggregates, **_sync_about(delay, d))
 
 
 def pooled_score(ref: Clip, dist: Clip, model: ModelArg = models.DEFAULT_MODEL,

@@ -545,12 +545,14 @@ def _print_frames(result, shown: list[str]) -> None:
 
 def _print_table(result, shown: list[str]) -> None:
     """One line per metric: libvmaf's pooled mean, min, max and harmonic mean."""
-    width = max([len(n) for n in shown] + [6])
+    width = max([len(n) for n in [*shown, *result.aggregates]] + [6])
     pools = ("mean", "min", "max", "harmonic_mean")
     print("metric".ljust(width) + "".join(p.rjust(15) for p in pools))
     for name in shown:
         pooled = result.pooled[name]
         print(name.ljust(width) + "".join(f"{pooled[p]:.6f}".rjust(15) for p in pools))
+    for name, value in result.aggregates.items():  # clip-level values (libvmaf's aggregate_metrics)
+        print(name.ljust(width) + f"{value:.6f}".rjust(15) + "  (clip)")
 
 
 def _delay_text(delay: int, seconds_: Optional[float]) -> str:

@@ -22,7 +22,7 @@ from .io.policy import DEFAULT_POLICY, PathPolicy
 from .io.scaled import METHODS, ScaledSource
 from .result import Result, make_result
 from .roles import warn_if_swapped
-from .runner import Alignment, ProgressFn, _at_frame, check_chroma, check_pair
+from .runner import Alignment, ProgressFn, _at_frame, aggregates_of, check_chroma, check_pair
 from .sync import rate_hint
 
 #: One value for every encode, or a sequence of one value per encode.
@@ -254,7 +254,8 @@ def _run(r: FrameSource, encodes: list[_Encode], specs, m, a: dict, out: list) -
         out[encodes[slot].index] = make_result(m, columns, values, scores, width=r.width, height=r.height,
                                                bitdepth=r.bpc, fps=fps, frame_numbers=kept, ref=r.name, dist=d.name,
                                                align="index", frame_rate=None if r.rate is None else float(r.rate),
-                                               sync_delay=None, sync_delay_s=None)
+                                               sync_delay=None, sync_delay_s=None,
+                                               aggregates=aggregates_of(pipeline, slot))
 
 
 def _collect(pipeline, r: FrameSource, encodes: list[_Encode], live: list[int], out: list) -> None:

@@ -96,7 +96,7 @@ def result_to_dict(result) -> dict:
         "fps": None if not math.isfinite(result.fps) else round(result.fps, 2),
         "frames": frames,
         "pooled_metrics": {k: {p: float(result.pooled[k][p]) for p in _POOLS} for k in metrics},
-        "aggregate_metrics": {},
+        "aggregate_metrics": {k: float(v) for k, v in result.aggregates.items()},
     }
 
 
@@ -128,7 +128,10 @@ def write_json(result, out: TextIO) -> None:
             out.write(f'      "{pool}": {_json_number(result.pooled[name][pool])}')
         out.write("\n    }")
     out.write("\n  },\n")
-    out.write('  "aggregate_metrics": {\n  }\n')
+    out.write('  "aggregate_metrics": {')
+    for i, (name, v) in enumerate(result.aggregates.items()):
+        out.write(f'{"," if i else ""}\n    "{name}": {_json_number(v)}')
+    out.write("\n  }\n")
     out.write("}\n")
 
 
@@ -148,7 +151,8 @@ def write_xml(result, out: TextIO) -> None:
         attrs = "".join(f'{p}="{format_number(result.pooled[name][p])}" ' for p in _POOLS)
         out.write(f'    <metric name="{name}" {attrs}/>\n')
     out.write("  </pooled_metrics>\n")
-    out.write("  <aggregate_metrics />\n")
+    out.write("  <aggregate_metrics " + "".join(f'{k}="{format_number(v)}" ' for k, v in result.aggregates.items())
+              + "/>\n")
     out.write("</VMAF>\n")
 
 

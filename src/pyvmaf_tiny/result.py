@@ -51,7 +51,9 @@ class Result:
 
     `features` maps every feature name (libvmaf's) to its per-frame values;
     `pooled` maps each metric (features and model outputs) to
-    min/max/mean/harmonic_mean. `frame_numbers` are the scored pairs'
+    min/max/mean/harmonic_mean; `aggregates` maps each clip-level output
+    (libvmaf's aggregate_metrics, e.g. psnr's ``apsnr_y``) to its value.
+    `frame_numbers` are the scored pairs'
     numbers (counted after any skipped frames). `ref`/`dist` name the
     inputs, as scored: the reference is `ref`. `sync_delay` is the
     distorted clip's delay (in its own frames; > 0: it lags) that
@@ -81,6 +83,8 @@ class Result:
     scores: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
     interval_coverage: Optional[float] = None
+    # clip-level outputs, libvmaf's aggregate_metrics (psnr:enable_apsnr=true: apsnr_y, apsnr_cb, apsnr_cr)
+    aggregates: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.scores and self.metric is not None:

@@ -126,6 +126,7 @@ class RunOutput:
     values: np.ndarray  # (scored frames, columns)
     scores: Optional[np.ndarray]
     frame_numbers: np.ndarray  # index of each scored pair
+    aggregates: dict[str, float] = field(default_factory=dict)  # clip-level outputs (libvmaf's aggregate_metrics)
 
 
 def run(
@@ -145,7 +146,13 @@ def run(
     kept = np.arange(0, n, align.subsample)
     values = pipeline.rows(0, n)[kept]
     scores = pipeline.scores(0, len(kept)) if model is not None else None
-    return RunOutput(list(pipeline.columns), values, scores, kept)
+    return RunOutput(list(pipeline.columns), values, scores, kept, aggregates_of(pipeline))
+
+
+def aggregates_of(pipeline, encode: int = 0) -> dict[str, float]:
+    """The closed pipeline's clip-level outputs for `encode`, by name."""
+    names = list(pipeline.aggregate_columns)
+    return dict(zip(names, pipeline.aggregates(encode))) if names else {}
 
 
 def run_pooled(ref: FrameSource, dist: FrameSource, specs, threads: int, model, progress: Optional[ProgressFn] = None,

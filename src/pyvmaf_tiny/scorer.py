@@ -13,7 +13,7 @@ from .io.policy import DEFAULT_POLICY, PathPolicy
 from .io.arrays import _bpc_for, check_sides, native_frame
 from .output import log_specs
 from .result import Result, make_result
-from .runner import make_pipeline
+from .runner import aggregates_of, make_pipeline
 
 
 @dataclass(frozen=True)
@@ -136,5 +136,6 @@ class Scorer:
         values = np.concatenate(self._rows, axis=0)
         self.result = make_result(self._models, self._columns, values,
                                   np.asarray(self._scores) if self._models else None,
-                                  width=self._shape[1], height=self._shape[0], bitdepth=self._bpc)
+                                  width=self._shape[1], height=self._shape[0], bitdepth=self._bpc,
+                                  aggregates=aggregates_of(self._pipeline))
         return last

@@ -108,6 +108,20 @@ class Extractor {
                         std::span<double> out) const {
     (void)history, (void)index, (void)last, (void)out;
   }
+
+  // Clip-level outputs (libvmaf's aggregate_metrics, e.g. psnr's apsnr_y),
+  // computed once the clip ended. Their inputs are per-frame working values:
+  // extract() writes scratch() of them after its provides() values (never
+  // columns; zero for frames it did not extract), and aggregate() reads them
+  // back for every frame (history columns provides().size() and up).
+  virtual const std::vector<std::string>& aggregates() const {
+    static const std::vector<std::string> none;
+    return none;
+  }
+  virtual std::size_t scratch() const { return 0; }
+  virtual void aggregate(const FeatureHistory& history, std::span<double> out) const {
+    (void)history, (void)out;
+  }
 };
 
 }  // namespace pvt

@@ -60,6 +60,8 @@ class Pipeline {
 
   // Feature names, in column order (the wanted outputs of every extractor).
   const std::vector<std::string>& columns() const { return columns_; }
+  // Clip-level outputs (Extractor::aggregates()), in extractor order.
+  const std::vector<std::string>& aggregate_columns() const { return aggregate_columns_; }
   // Workers in use (after the first push) or at most in use (before it).
   unsigned threads() const { return threads_; }
   // Distorted inputs per frame: 1, or more in ladder mode.
@@ -135,6 +137,8 @@ class Pipeline {
   void final_row(unsigned index, double* out, unsigned encode = 0) const;
   // All final values of `encode`, frames x columns, row-major.
   std::vector<double> final_values(unsigned encode = 0) const;
+  // The values of aggregate_columns() for `encode`; after close().
+  std::vector<double> aggregates(unsigned encode = 0) const;
 
   // The first scored_count() kept frames (every subsample-th) have model
   // scores; without a model, the number of final frames.
@@ -182,6 +186,8 @@ class Pipeline {
   unsigned encodes_ = 1;
   bool ladder_ = false;  // encodes_ > 1
   std::vector<std::string> columns_;
+  std::vector<std::string> aggregate_columns_;
+  std::vector<std::vector<double>> aggregates_;  // per encode, set by close()
   std::vector<std::size_t> visible_;   // for each column, its slot in a frame's row of every output
   std::size_t row_size_ = 0;           // every output of every extractor
   std::vector<std::size_t> offsets_;   // each extractor's first slot in that row

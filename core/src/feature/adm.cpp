@@ -15,6 +15,7 @@
 
 #include "../common/exact_math.hpp"
 #include "kernels/adm_kernels.hpp"
+#include "barten_csf.hpp"
 #include "options.hpp"
 #include "pyvmaf_tiny/buffer_pool.hpp"
 #include "pyvmaf_tiny/errors.hpp"
@@ -36,7 +37,7 @@ constexpr double kDefaultDlmWeight = 0.5;
 constexpr double kBorder = 0.1;  // fraction of each band edge left out of the pooling
 
 // libvmaf's adm_csf_mode: where the CSF factors come from.
-enum CsfMode { kWatson = 0, kBarten = 1, kBlend = 2, kBlendMae = 3 };  // Barten: refused
+enum CsfMode { kWatson = 0, kBarten = 1, kBlend = 2, kBlendMae = 3 };
 
 // Output slots, in libvmaf's order; the debug outputs follow (see kDebug*).
 enum Slot { kAdm2, kAim, kAdm3, kScale0 };
@@ -101,10 +102,19 @@ const BlendTable* blend_table(int mode, double view_dist, int display_height) {
   return nullptr;
 }
 
-// A CSF factor (below 1) in fixed point with `bits` fraction bits.
+// A CSF factor in fixed point with `bits` fraction bits, converted as
+// libvmaf's AVX-512 build converts it. Barten's factors exceed 1, so the
+// result is out of range: a 16-bit one keeps the low bits of a 32-bit
+// conversion (whose out-of-range value is 2^31), a 32-bit one saturates.
 template <class U>
 U fixed_point(float factor, int bits) {
-  return static_cast<U>(static_cast<double>(factor) * exact::pow(2.0, bits));
+  const double x = std::trunc(static_cast<double>(factor) * exact::pow(2.0, bits));
+  if constexpr (sizeof(U) < 4) {
+    const std::uint32_t wide = x < 2147483648.0 ? static_cast<std::uint32_t>(x) : std::uint32_t{1} << 31;
+    return static_cast<U>(wide & 0xffffu);
+  } else {
+    return x < 4294967296.0 ? static_cast<U>(x) : static_cast<U>(0xffffffffu);
+  }
 }
 
 std::uint32_t ceil_log2_u32(double x) { return static_cast<std::uint32_t>(std::ceil(exact::log2(x))); }
@@ -220,10 +230,6 @@ class AdmExtractor final : public Extractor {
     // The fixed-point pipeline cannot represent coarser angular resolutions.
     if (view_dist_ * display_height_ < kDefaultViewDist * kDefaultDisplayHeight)
       throw InputError("adm: adm_norm_view_dist * adm_ref_display_height must be at least 3 * 1080");
-    if (csf_mode_ == kBarten)
-      // Its factors exceed 1, which libvmaf's fixed-point ADM converts out of
-      // range (and whose scale 3 it computes in ways not reproduced here).
-      throw InputError("adm: adm_csf_mode 1 (Barten) is not supported by the integer ADM");
     if ((csf_mode_ == kBlend || csf_mode_ == kBlendMae) && !blend_table(csf_mode_, view_dist_, display_height_))
       // libvmaf takes its error code for a factor and writes NaN scores.
       throw InputError("adm: adm_csf_mode " + std::to_string(csf_mode_) +
@@ -263,6 +269,10 @@ class AdmExtractor final : public Extractor {
           factor_[s][2] = t->d[s];
           break;
         }
+        case kBarten:
+          factor_[s][0] = factor_[s][1] = barten_csf(s, view_dist_, display_height_, csf_scale);
+          factor_[s][2] = barten_csf(s, view_dist_, display_height_, diag_scale);
+          break;
         default:
           factor_[s][0] = factor_[s][1] = watson_factor(s, 1, view_dist_, display_height_);
           factor_[s][2] = watson_factor(s, 2, view_dist_, display_height_);
@@ -316,6 +326,12 @@ class AdmExtractor final : public Extractor {
     striden_ = (w1 + 15) / 16 * 16;
     guard_rest_.assign(static_cast<std::size_t>(w0), 0);
     k_ = kernels::select_adm_kernels(g.bpc);
+    // Factors of 2^31 and up (Barten's) take libvmaf's AVX-512 column split
+    // between signed and unsigned arithmetic, which the stage kernels follow
+    // and the fused passes do not.
+    for (int s = 1; s < kScales; ++s)
+      for (int o = 0; o < 3; ++o)
+        if (factorn_q_[s][o] >= 0x80000000u) k_.fused = {};
     if (rows_[3][0] < 0) {
       // Frame heights 17..32 (see fill_guard_rows()): the guard row is what
       // libvmaf's last scale 0 CSF pass left behind.
@@ -460,7 +476,9 @@ class AdmExtractor final : public Extractor {
     const double aim_score = den_total == 0.0 ? 0.0 : aim_total / den_total;
     out[kAdm2] = score;
     out[kAim] = aim_score;
-    out[kAdm3] = std::max(score * dlm_weight_ + (1 - aim_score) * (1 - dlm_weight_), min_val_);
+    // libvmaf's MAX: a NaN blend (Barten's CSF can give one) yields adm_min_val.
+    const double adm3 = score * dlm_weight_ + (1 - aim_score) * (1 - dlm_weight_);
+    out[kAdm3] = adm3 > min_val_ ? adm3 : min_val_;
     if (debug_) {
       std::size_t i = kBaseOutputs;
       out[i++] = score;

@@ -122,7 +122,12 @@ Pipeline::Pipeline(std::vector<ExtractorSpec> specs, unsigned threads, unsigned 
       columns_.push_back(f);
       visible_.push_back(row_size_ + i);
     }
-    row_size_ += provides.size();
+    row_size_ += provides.size() + proto->scratch();
+    for (const auto& a : proto->aggregates()) {
+      if (std::find(aggregate_columns_.begin(), aggregate_columns_.end(), a) != aggregate_columns_.end())
+        throw InputError("aggregate '" + a + "' is requested twice");
+      aggregate_columns_.push_back(a);
+    }
     wanted_.push_back(std::move(wanted));
     temporal_.push_back(proto->temporal());
     look_back_ = std::max(look_back_, proto->look_back());
@@ -532,7 +537,7 @@ void Pipeline::run_task(Worker& worker, Task task) {
     }
     if (prev2_slot) shared.prev2_ref = &prev2_slot->ref.luma;
     auto& ex = *worker.extractors[task.extractor];
-    const std::size_t width = ex.provides().size();
+    const std::size_t width = ex.provides().size() + ex.scratch();
     auto& encodes = worker.encodes;
     encodes.clear();
     double* row;
@@ -704,6 +709,27 @@ void Pipeline::close() {
   closed_ = true;
   rethrow_locked();
   settle_locked();
+  if (aggregate_columns_.empty() || !workers_.size()) return;
+  aggregates_.assign(encodes_, std::vector<double>(aggregate_columns_.size(), 0.0));
+  for (unsigned k = 0; k < encodes_; ++k) {
+    std::size_t at = 0;
+    for (std::size_t e = 0; e < specs_.size(); ++e) {
+      const auto& ex = *workers_[0]->extractors[e];
+      const std::size_t n = ex.aggregates().size();
+      if (n == 0) continue;
+      History history(*this, k * row_size_ + offsets_[e]);
+      ex.aggregate(history, std::span<double>(aggregates_[k].data() + at, n));
+      at += n;
+    }
+  }
+}
+
+std::vector<double> Pipeline::aggregates(unsigned encode) const {
+  if (encode >= encodes_) throw Error("no encode " + std::to_string(encode));
+  std::lock_guard lock(mu_);
+  if (!closed_) throw Error("aggregates(): the clip has not ended (close() first)");
+  if (aggregates_.empty()) return std::vector<double>(aggregate_columns_.size(), 0.0);
+  return aggregates_[encode];
 }
 
 unsigned Pipeline::pushed() const {

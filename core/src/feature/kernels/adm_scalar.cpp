@@ -271,14 +271,21 @@ void csf0(AdmDetail<const int16_t> add, AdmDetail<int16_t> csf, AdmDetail<int16_
   const int16_t* in[3] = {add.h, add.v, add.d};
   int16_t* out[3] = {csf.h, csf.v, csf.d};
   int16_t* msk[3] = {mask.h, mask.v, mask.d};
+  // libvmaf's AVX-512 code (whole 16-column blocks from rect.left) takes
+  // |c| / 30 of the weighted value before it is cut to int16, its C code
+  // (the columns after) of the int16; they differ when it overflows (as
+  // Barten's factors make it).
+  const int simd_right = rect.right - (rect.right - rect.left) % 16;
   for (int o = 0; o < 3; ++o) {
     const int32_t f = factor[o];
     for (int i = rect.top; i < rect.bottom; ++i) {
       const std::ptrdiff_t row = i * stride;
       for (int j = rect.left; j < rect.right; ++j) {
-        const int16_t c = static_cast<int16_t>((f * in[o][row + j] + kRound[o]) >> kShift[o]);
+        const int32_t wide = (f * in[o][row + j] + kRound[o]) >> kShift[o];
+        const int16_t c = static_cast<int16_t>(wide);
         out[o][row + j] = c;
-        msk[o][row + j] = static_cast<int16_t>((4369 * std::abs(int32_t{c}) + 2048) >> 12);  // |c| / 30
+        const uint32_t magnitude = j < simd_right ? abs32(wide) : abs32(c);
+        msk[o][row + j] = static_cast<int16_t>((4369u * magnitude + 2048u) >> 12);  // |c| / 30
       }
     }
   }
@@ -295,11 +302,17 @@ void csfn(AdmDetail<const int32_t> add, AdmDetail<int32_t> csf, AdmDetail<int32_
   int32_t* out[3] = {csf.h, csf.v, csf.d};
   int32_t* msk[3] = {mask.h, mask.v, mask.d};
   for (int o = 0; o < 3; ++o) {
-    const int64_t f = factor[o];
+    // libvmaf's AVX-512 code takes whole 16-column blocks from rect.left
+    // and multiplies by the factor as a signed 32-bit number; the columns
+    // after them (C code) as an unsigned one. They differ for factors of
+    // 2^31 and up (Barten's, saturated to 2^32 - 1: see fixed_point()).
+    const int simd_right = rect.right - (rect.right - rect.left) % 16;
+    const int64_t f = factor[o], f_simd = static_cast<int32_t>(factor[o]);
     for (int i = rect.top; i < rect.bottom; ++i) {
       const std::ptrdiff_t row = i * stride;
       for (int j = rect.left; j < rect.right; ++j) {
-        const int32_t c = static_cast<int32_t>((f * in[o][row + j] + (1 << 27)) >> 28);
+        const int64_t fj = j < simd_right ? f_simd : f;
+        const int32_t c = static_cast<int32_t>((fj * in[o][row + j] + (1 << 27)) >> 28);
         out[o][row + j] = c;
         msk[o][row + j] = mask32(c);
       }
@@ -386,6 +399,32 @@ inline int64_t masked_cube(int32_t x, int32_t thr, int sq_shift, int cube_shift,
   return (int64_t{m2} * m + cube_round) >> cube_shift;
 }
 
+// The same as libvmaf's AVX-512 scale 1..3 masking code computes them, for a
+// point with all its neighbours inside the band: 64-bit sums, and the
+// products of 32-bit multiplies (the low halves of the 64-bit values, signed).
+inline int32_t low32(int64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(v))); }
+
+inline int64_t masking_threshold_wide(const int32_t* const csf[3], const int32_t* const mask[3],
+                                      std::ptrdiff_t stride, int i, int j) {
+  int64_t thr = 0;
+  for (int o = 0; o < 3; ++o) {
+    const int32_t* m = mask[o] + i * stride + j;
+    for (int di = -1; di <= 1; ++di)
+      for (int dj = -1; dj <= 1; ++dj) thr += (di || dj) ? m[di * stride + dj] : 0;
+    const int64_t c = csf[o][i * stride + j];
+    thr += (int64_t{low32(c < 0 ? -c : c)} * 286331153 - (int64_t{1} << 31)) >> 32;
+  }
+  return thr;
+}
+
+inline int64_t masked_cube_wide(int64_t x, int64_t thr, int cube_shift, int64_t cube_round) {
+  int64_t m = (x < 0 ? -x : x) - thr;
+  if (m < 0) m = 0;
+  const int32_t m32 = low32(m);
+  const int64_t m2 = (int64_t{m32} * m32 + (int64_t{1} << 29)) >> 30;
+  return (int64_t{low32(m2)} * m32 + cube_round) >> cube_shift;
+}
+
 void cm0(AdmDetail<const int16_t> rest, AdmDetail<const int16_t> csf, AdmDetail<const int16_t> mask,
          std::ptrdiff_t stride, int w, int h, AdmRect rect, const AdmCm0Params& prm, int64_t sums[3]) {
   constexpr int kSubShift[3] = {10, 10, 12};
@@ -438,15 +477,30 @@ void cmn(AdmDetail<const int32_t> rest, AdmDetail<const int32_t> csf, AdmDetail<
   auto centre = [](int32_t c) -> int32_t {  // |c| / 15, same offset quirk as mask32()
     return static_cast<int32_t>((int64_t{286331153} * abs32(c) - (int64_t{1} << 31)) >> 32);
   };
+  // libvmaf's AVX-512 code (signed factors, as in csfn()) covers whole
+  // 6-column blocks from rect.left on rows 1..h-2 when the pooled rectangle
+  // leaves a border on both sides; its C code the rest.
+  AdmRect simd{};
+  if (rect.left > 0 && rect.right <= w - 1)
+    simd = {std::max(rect.top, 1), std::min(rect.bottom, h - 1), rect.left,
+            rect.right - (rect.right - rect.left) % 6};
   uint64_t total[3] = {0, 0, 0};
   for (int i = rect.top; i < rect.bottom; ++i) {
     const int up = before(i), down = after(i, h);
+    const bool simd_row = i >= simd.top && i < simd.bottom;
     uint64_t acc[3] = {0, 0, 0};
     for (int j = rect.left; j < rect.right; ++j) {
+      if (simd_row && j >= simd.left && j < simd.right) {
+        const int64_t thr = masking_threshold_wide(c3, m3, stride, i, j);
+        for (int o = 0; o < 3; ++o) {
+          const int64_t x = (int64_t{r3[o][i * stride + j]} * static_cast<int32_t>(prm.factor[o]) + (1 << 27)) >> 28;
+          acc[o] += static_cast<uint64_t>(masked_cube_wide(x, thr, prm.cube_shift, cube_round));
+        }
+        continue;
+      }
       const int32_t thr = masking_threshold(c3, m3, stride, up, i, down, before(j), j, after(j, w), centre);
       for (int o = 0; o < 3; ++o) {
-        const int32_t x = static_cast<int32_t>(
-            (int64_t{r3[o][i * stride + j]} * prm.factor[o] + (1 << 27)) >> 28);
+        const int32_t x = static_cast<int32_t>((int64_t{r3[o][i * stride + j]} * prm.factor[o] + (1 << 27)) >> 28);
         acc[o] += static_cast<uint64_t>(masked_cube(x, thr, 30, prm.cube_shift, cube_round));
       }
     }
