@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "../common/exact_math.hpp"
 #include "kernels/float_load_kernels.hpp"
+#include "resample_taps.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 
 namespace pvt::feature::flt {
@@ -66,24 +66,7 @@ Resample resample_method(const std::string& extractor, const std::string& name) 
 
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-
-// Reflects a coordinate about the first and last sample, in float.
-float mirror(float i, float left, float right) { return i < left ? -i : i > right ? 2 * right - i : i; }
-
-float bicubic_weight(float t) {
-  const float a = -0.75f;
-  if (t < 0) t = -t;
-  if (t < 1) return ((a + 2) * t - (a + 3)) * t * t + 1;
-  if (t < 2) return (((t - 5) * t + 8) * t - 4) * a;
-  return 0;
-}
-
-float lanczos_weight(float x, float a) {
-  if (x == 0.0f) return 1.0f;
-  if (x > -a && x < a) return static_cast<float>(a * exact::sin(kPi * x) * exact::sin(kPi * x / a) / (kPi * kPi * x * x));
-  return 0.0f;
-}
+using resample::mirror;
 
 struct Sampler {
   const FloatPlane& src;
@@ -104,8 +87,8 @@ struct Sampler {
     const float dx = x - static_cast<float>(x0), dy = y - static_cast<float>(y0);
     float wx[4], wy[4];
     for (int i = -1; i <= 2; ++i) {
-      wx[i + 1] = bicubic_weight(static_cast<float>(i) - dx);
-      wy[i + 1] = bicubic_weight(static_cast<float>(i) - dy);
+      wx[i + 1] = resample::bicubic(static_cast<float>(i) - dx);
+      wy[i + 1] = resample::bicubic(static_cast<float>(i) - dy);
     }
     float v = 0.0f;
     for (int j = -1; j <= 2; ++j)
@@ -120,8 +103,8 @@ struct Sampler {
     const float dx = x - static_cast<float>(x0), dy = y - static_cast<float>(y0);
     float wx[2 * a + 1], wy[2 * a + 1];
     for (int i = -a; i <= a; ++i) {
-      wx[i + a] = lanczos_weight(static_cast<float>(i) - dx, static_cast<float>(a));
-      wy[i + a] = lanczos_weight(static_cast<float>(i) - dy, static_cast<float>(a));
+      wx[i + a] = resample::lanczos(static_cast<float>(i) - dx, static_cast<float>(a));
+      wy[i + a] = resample::lanczos(static_cast<float>(i) - dy, static_cast<float>(a));
     }
     float value = 0.0f, weight_sum = 0.0f;
     for (int iy = -a; iy <= a; ++iy)

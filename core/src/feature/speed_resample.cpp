@@ -7,31 +7,13 @@
 #include <cstring>
 #include <utility>
 
-#include "../common/exact_math.hpp"
+#include "resample_taps.hpp"
 #include "speed_core.hpp"
 
 namespace pvt::feature::speed {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-
-// libvmaf's border mirror, in float: -i below left, 2 right - i above right.
-float mirror_f(float i, float left, float right) { return i < left ? -i : i > right ? 2 * right - i : i; }
-
-float bicubic_tap(float t) {
-  const float a = -0.75f;
-  if (t < 0) t = -t;
-  if (t < 1) return ((a + 2) * t - (a + 3)) * t * t + 1;
-  if (t < 2) return (((t - 5) * t + 8) * t - 4) * a;
-  return 0;
-}
-
-float lanczos_tap(float x, float a) {
-  if (x == 0.0) return 1.0;
-  if (x > -a && x < a)
-    return static_cast<float>(a * exact::sin(kPi * x) * exact::sin(kPi * x / a) / (kPi * kPi * x * x));
-  return 0.0;
-}
+using resample::mirror;
 
 // The centre of output sample i on the input grid.
 float centre(int i, float ratio) { return static_cast<float>((i + 0.5) * ratio - 0.5); }
@@ -56,8 +38,8 @@ AxisTaps axis_taps(Resampler method, int out_n, int in_n, float ratio) {
       t.count = 2;
       for (int i = 0; i < out_n; ++i) {
         const float c = centre(i, ratio);
-        const int lo = static_cast<int>(mirror_f(static_cast<float>(std::floor(c)), 0, last));
-        const int hi = static_cast<int>(mirror_f(static_cast<float>(std::ceil(c)), 0, last));
+        const int lo = static_cast<int>(mirror(static_cast<float>(std::floor(c)), 0, last));
+        const int hi = static_cast<int>(mirror(static_cast<float>(std::ceil(c)), 0, last));
         t.index.insert(t.index.end(), {lo, hi});
         t.weight.push_back(c - lo);
       }
@@ -72,8 +54,8 @@ AxisTaps axis_taps(Resampler method, int out_n, int in_n, float ratio) {
         const int base = static_cast<int>(std::floor(c));
         const float d = c - base;
         for (int k = first; k <= last_tap; ++k) {
-          t.index.push_back(static_cast<int>(mirror_f(static_cast<float>(base + k), 0, last)));
-          t.weight.push_back(method == Resampler::bicubic ? bicubic_tap(k - d) : lanczos_tap(k - d, 4.0f));
+          t.index.push_back(static_cast<int>(mirror(static_cast<float>(base + k), 0, last)));
+          t.weight.push_back(method == Resampler::bicubic ? resample::bicubic(k - d) : resample::lanczos(k - d, 4.0f));
         }
       }
       break;
@@ -108,8 +90,8 @@ void Resampled::row(int y, float* out) const {
     case Resampler::bilinear: {
       const float cy = centre(y, ratio_y_);
       const float last = static_cast<float>(src_.height - 1);
-      const int y1 = static_cast<int>(mirror_f(static_cast<float>(std::floor(cy)), 0, last));
-      const int y2 = static_cast<int>(mirror_f(static_cast<float>(std::ceil(cy)), 0, last));
+      const int y1 = static_cast<int>(mirror(static_cast<float>(std::floor(cy)), 0, last));
+      const int y2 = static_cast<int>(mirror(static_cast<float>(std::ceil(cy)), 0, last));
       const float dy = cy - y1;
       const float* l1 = src_.row(y1);
       const float* l2 = src_.row(y2);
@@ -132,8 +114,8 @@ void Resampled::row(int y, float* out) const {
       float wy[9];
       const float* lines[9];
       for (int k = 0; k < n; ++k) {
-        wy[k] = cubic ? bicubic_tap(k - radius - d) : lanczos_tap(k - radius - d, 4.0f);
-        lines[k] = src_.row(static_cast<int>(mirror_f(static_cast<float>(base + k - radius), 0, last)));
+        wy[k] = cubic ? resample::bicubic(k - radius - d) : resample::lanczos(k - radius - d, 4.0f);
+        lines[k] = src_.row(static_cast<int>(mirror(static_cast<float>(base + k - radius), 0, last)));
       }
       for (int x = 0; x < width_; ++x) {
         const int* ix = &column_[static_cast<std::size_t>(x) * n];
