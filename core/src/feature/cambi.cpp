@@ -11,7 +11,6 @@
 // those; the scales' means are weighted 16:8:4:2:1.
 // Nothing carries from frame to frame: CAMBI is not temporal.
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -40,33 +39,6 @@ constexpr double kDefaultMaxVal = 1000.0;
 constexpr int kDefaultWindow = 65;
 constexpr int kDefaultMaxLogContrast = 2;
 constexpr const char* kDefaultEotf = "bt1886";
-
-const std::string* find_option(const OptionMap& options, const char* key, const char* alias) {
-  if (auto it = options.find(key); it != options.end()) return &it->second;
-  if (alias)
-    if (auto it = options.find(alias); it != options.end()) return &it->second;
-  return nullptr;
-}
-
-// An integer option within libvmaf's [lo, hi]; `fallback` when absent.
-int option_int(const OptionMap& options, const char* key, const char* alias, int fallback, int lo, int hi) {
-  const std::string* text = find_option(options, key, alias);
-  if (!text) return fallback;
-  errno = 0;
-  char* end = nullptr;
-  const long v = std::strtol(text->c_str(), &end, 10);
-  if (text->empty() || *end != '\0' || errno == ERANGE)
-    throw InputError("cambi option '" + std::string(key) + "': '" + *text + "' is not an integer");
-  if (v < lo || v > hi)
-    throw InputError("cambi option '" + std::string(key) + "': " + std::to_string(v) + " is outside [" +
-                     std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  return static_cast<int>(v);
-}
-
-std::string option_text(const OptionMap& options, const char* key, const char* alias, const char* fallback) {
-  const std::string* text = find_option(options, key, alias);
-  return text ? *text : fallback;
-}
 
 int align32(int n) { return (n + 31) & ~31; }
 
@@ -106,7 +78,7 @@ class CambiExtractor final : public Extractor {
                             "ctpk", "tvi_threshold", "tvit", "cambi_vis_lum_threshold", "vlt", "max_log_contrast",
                             "mlc", "heatmaps_path", "full_ref", "eotf", "cambi_eotf", "ceot",
                             "cambi_high_res_speedup", "hrs"});
-    if (find_option(options, "heatmaps_path", nullptr))
+    if (options.count("heatmaps_path"))
       throw InputError("cambi: heatmaps_path (libvmaf's heatmap dump files) is not supported");
     max_val_ = option_double(options, "cambi_max_val", "cmxv", kDefaultMaxVal, 0.0, 1000.0);
     enc_w_ = option_int(options, "enc_width", "encw", 0, 180, 7680);

@@ -45,6 +45,25 @@ bool option_bool(const OptionMap& options, const char* key, const char* alias, b
   throw InputError("option '" + std::string(key) + "': '" + *text + "' is not true/false");
 }
 
+int option_int(const OptionMap& options, const char* key, const char* alias, int fallback, int lo, int hi) {
+  const std::string* text = find(options, key, alias);
+  if (!text) return fallback;
+  errno = 0;
+  char* end = nullptr;
+  const long v = std::strtol(text->c_str(), &end, 10);
+  if (text->empty() || *end != '\0' || errno == ERANGE)
+    throw InputError("option '" + std::string(key) + "': '" + *text + "' is not an integer");
+  if (v < lo || v > hi)
+    throw InputError("option '" + std::string(key) + "': " + std::to_string(v) + " is outside [" +
+                     std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return static_cast<int>(v);
+}
+
+std::string option_text(const OptionMap& options, const char* key, const char* alias, const char* fallback) {
+  const std::string* text = find(options, key, alias);
+  return text ? *text : fallback;
+}
+
 void reject_unknown_options(const std::string& extractor, const OptionMap& options,
                             const std::vector<std::string>& known) {
   for (const auto& [key, value] : options) {

@@ -13,6 +13,9 @@ namespace pvt::feature {
 double option_double(const OptionMap& options, const char* key, const char* alias,
                      double fallback, double lo, double hi);
 bool option_bool(const OptionMap& options, const char* key, const char* alias, bool fallback);
+// The same for an integer within [lo, hi], and for a string taken as it is.
+int option_int(const OptionMap& options, const char* key, const char* alias, int fallback, int lo, int hi);
+std::string option_text(const OptionMap& options, const char* key, const char* alias, const char* fallback);
 
 // Throws InputError if `options` holds a key not in `known` (names and aliases).
 void reject_unknown_options(const std::string& extractor, const OptionMap& options,
