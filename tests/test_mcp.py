@@ -17,6 +17,7 @@ import threading
 import time
 from contextlib import asynccontextmanager
 from functools import partial
+from pathlib import Path
 from types import SimpleNamespace
 
 import anyio
@@ -379,7 +380,12 @@ def test_clip_level_aggregates_are_carried_as_libvmaf_logs_them(server, ws):
 
 def test_heatmaps_path_is_refused_and_nothing_is_written(server, ws):
     folder = ws.root / "heatmaps"
-    for tool, args in (("vmaf_score", {**ws.pair, "features": [f"cambi:heatmaps_path={folder}"]}),
+    # a model file can ask for it too, in its cambi options
+    model = json.loads((Path(pyvmaf_tiny.models.__file__).parent / "data" / "vmaf_v1.0.16_3d0h.json").read_text())
+    model["model_dict"]["feature_opts_dicts"][0]["heatmaps_path"] = str(folder)
+    (ws.root / "heatmaps_model.json").write_text(json.dumps(model))
+    for tool, args in (("vmaf_score", {**ws.pair, "model": "heatmaps_model.json"}),
+                       ("vmaf_score", {**ws.pair, "features": [f"cambi:heatmaps_path={folder}"]}),
                        ("vmaf_score", {**ws.pair, "model": "none", "features": ["cambi:heatmaps_path=heatmaps"]}),
                        ("extract_features", {**ws.pair, "features": [f"cambi:full_ref=true,heatmaps_path={folder}"]})):
         result = server.call(tool, args)
