@@ -25,6 +25,7 @@ import pyvmaf_tiny
 from content import Recipe, make_clip, read_luma
 from pyvmaf_tiny import _core
 from test_conformance_cambi import ENCODED, OPTIONS_A, banding_clip
+from test_native_tool import sanitized_tool  # noqa: F401  (the ASan/UBSan tool)
 
 HD_8BIT = ENCODED[1][0]  # bigbuckbunny 1920x1080 x264, 3 frames
 HD_10BIT = ENCODED[2][0]  # bigbuckbunny 1920x1080 10-bit x265, 2 frames
@@ -223,3 +224,23 @@ def test_ladder_mode_is_refused(tmp_path):
     pyvmaf_tiny.score(str(clip.ref), [str(clip.dist)], "none", features=[with_heatmaps("cambi", folder)],
                       **clip.geometry)
     assert len(list(folder.iterdir())) == 5
+
+
+def test_sanitized_heatmaps_are_clean_and_the_same(sanitized_tool, tmp_path):
+    # The dense values and the writes under AddressSanitizer and UBSan, every kernel set, two threads,
+    # full reference, the high-res speed-up's halved data and a picture scored smaller than it comes.
+    from test_conformance_cambi import AVAILABLE_ISAS
+    from test_native_tool import _assert_clean_and_equal
+
+    cases = [(banding_clip(433, 251, "yuv420p"), "cambi:full_ref=true"),
+             (make_clip(HD_10BIT), "cambi:cambi_high_res_speedup=1080"),
+             (make_clip(ENCODED[0][0]), "cambi:enc_width=320,enc_height=180,window_size=15,max_log_contrast=1")]
+    for k, (clip, feature) in enumerate(cases):
+        want = tmp_path / f"want{k}"
+        expected = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), [with_heatmaps(feature, want)],
+                                                **clip.geometry)
+        for isa in AVAILABLE_ISAS:
+            got = tmp_path / f"got{k}-{isa}"
+            _assert_clean_and_equal(sanitized_tool, clip, [with_heatmaps(feature, got)], expected, f" with {isa}",
+                                    PYVMAF_TINY_ISA=isa)
+            assert files_of(got) == files_of(want), (feature, isa)
