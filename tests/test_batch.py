@@ -565,3 +565,24 @@ def test_a_cluster_started_early_is_stopped_when_the_manifest_turns_out_unusable
     left = [p for p in me.children(recursive=True) if p.pid not in before and p.is_running()
             and p.status() != psutil.STATUS_ZOMBIE]
     assert not left, f"worker processes left running: {left}"
+
+
+def test_clip_level_aggregates_are_summary_columns(cluster, tmp_path):
+    # psnr:enable_apsnr=true's apsnr_* (libvmaf's aggregate_metrics), as score() gives them, a column each
+    _, client = cluster
+    clip = make_clip(SMALL)
+    feature = "psnr:enable_apsnr=true"
+    rows = [{"id": "apsnr", "ref": str(clip.ref), "dist": str(clip.dist), **_geometry(clip), "features": feature},
+            {"id": "plain", "ref": str(clip.ref), "dist": str(clip.dist), **_geometry(clip)}]
+    out = tmp_path / "out"
+    report = run(rows, str(out), client=client)
+    assert report.failed == 0
+    summary = _summary(out)
+    expected = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), features=[feature], **_geometry(clip)).aggregates
+    assert list(expected) == ["apsnr_y", "apsnr_cb", "apsnr_cr"]
+    for name, value in expected.items():
+        assert summary["apsnr"][name] == value, name
+        assert summary["plain"][name] is None
+    with open(out / "summary.csv", newline="") as f:
+        header = next(csv.reader(f))
+    assert header.index("apsnr_cr") == header.index("wall_s") - 1

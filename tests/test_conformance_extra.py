@@ -257,6 +257,11 @@ def test_apsnr_matches_oracle(recipe, feature, threads):
         else:
             assert abs(v - expected[name]) <= TOL, (name, v, expected[name])
     assert ours.to_dict()["aggregate_metrics"] == ours.aggregates
+    # extract_features() carries them too, beside its plain dict of per-frame arrays
+    features = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), [feature], **clip.geometry,
+                                            threads=threads)
+    assert isinstance(features, dict) and features.aggregates == ours.aggregates
+    assert sorted(features) == sorted(ours.features)
 
 
 def test_apsnr_is_the_same_streamed_and_in_a_ladder():

@@ -292,6 +292,36 @@ def test_windows_refuses_what_is_not_a_regular_file(native, windows, tmp_path):
     assert proc.returncode == 2 and b"is a device, not a regular file" in proc.stderr, proc.stderr[-500:]
 
 
+def test_windows_writes_cambi_heatmaps_as_linux_does(native, windows, tmp_path):
+    # The platform layer's writing side: a folder made with its parents, files emptied (a stale, longer one
+    # here) and written at each frame's offset from two threads, the same bytes; a folder that is a file
+    # refused by both.
+    clip = make_clip(CASES[0])  # 320x136, 4 frames: cambi needs 216 pixels one way
+    geometry = [str(clip.width), str(clip.height), clip.pix_fmt]
+    written = {}
+    for name, tool in (("linux", native), ("windows", windows)):
+        folder = tmp_path / name / "made" / "here"
+        for stale in (False, True):
+            if stale:  # a second run into the same folder, over a longer file
+                (folder / "cambi_heatmap_scale_4_20x9_16b.gray").write_bytes(b"stale" * 10_000)
+            proc = tool.run(tool.path(clip.ref), tool.path(clip.dist), *geometry, "--threads", "2", "--extractor",
+                            f"cambi:heatmaps_path={tool.path(folder)}")
+            assert proc.returncode == 0, (name, proc.stderr[-2000:])
+            files = {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+            assert name not in written or written[name] == files
+            written[name] = files
+    assert len(written["linux"]) == 5 and written["windows"] == written["linux"]
+    assert len(written["linux"]["cambi_heatmap_scale_4_20x9_16b.gray"]) == 4 * 20 * 9 * 2
+    plain = tmp_path / "plain"
+    plain.write_bytes(b"x")
+    for tool in (native, windows):
+        for target in (plain, plain / "below"):
+            proc = tool.run(tool.path(clip.ref), tool.path(clip.dist), *geometry, "--extractor",
+                            f"cambi:heatmaps_path={tool.path(target)}")
+            assert proc.returncode == 2 and b"not a folder" in proc.stderr, (tool.exe, proc.stderr[-500:])
+    assert plain.read_bytes() == b"x"
+
+
 # ---- both: the native build's bytes
 
 @pytest.mark.parametrize("recipe", CASES, ids=lambda r: r.id)

@@ -17,6 +17,7 @@ import threading
 import time
 from contextlib import asynccontextmanager
 from functools import partial
+from pathlib import Path
 from types import SimpleNamespace
 
 import anyio
@@ -355,6 +356,44 @@ def test_extract_features_with_paths_relative_to_the_root(server, ws):
     assert json.loads(_text(result)) == result.structured_content
     local = pyvmaf_tiny.extract_features(ws.pair["ref"], ws.pair["dist"], want, **ws.geometry, threads=2)
     assert result.structured_content["features"] == {k: v.tolist() for k, v in local.items()}
+
+
+def test_clip_level_aggregates_are_carried_as_libvmaf_logs_them(server, ws):
+    # psnr:enable_apsnr=true: libvmaf's aggregate_metrics, in both tools' structured results
+    feature = "psnr:enable_apsnr=true"
+    expected = oracle.run(ws.clip.ref, ws.clip.dist, **ws.geometry, features=[feature])["aggregate_metrics"]
+    assert list(expected) == ["apsnr_y", "apsnr_cb", "apsnr_cr"]
+    scored = server.call("vmaf_score", {**ws.pair, "features": [feature], "threads": 2})
+    extracted = server.call("extract_features", {**ws.pair, "features": [feature], "threads": 2})
+    for result in (scored, extracted):
+        assert not result.is_error, _text(result)
+        got = result.structured_content["aggregate_metrics"]
+        assert list(got) == list(expected)
+        for name, value in expected.items():
+            assert abs(got[name] - value) <= 1e-6, (name, got[name], value)
+    assert "apsnr_y" in _text(scored)
+    assert json.loads(_text(extracted)) == extracted.structured_content
+    # none asked for: none given
+    plain = server.call("extract_features", {**ws.pair, "features": ["psnr"], "threads": 2})
+    assert "aggregate_metrics" not in plain.structured_content
+
+
+def test_heatmaps_path_is_refused_and_nothing_is_written(server, ws):
+    folder = ws.root / "heatmaps"
+    # a model file can ask for it too, in its cambi options
+    model = json.loads((Path(pyvmaf_tiny.models.__file__).parent / "data" / "vmaf_v1.0.16_3d0h.json").read_text())
+    model["model_dict"]["feature_opts_dicts"][0]["heatmaps_path"] = str(folder)
+    (ws.root / "heatmaps_model.json").write_text(json.dumps(model))
+    for tool, args in (("vmaf_score", {**ws.pair, "model": "heatmaps_model.json"}),
+                       ("vmaf_score", {**ws.pair, "features": [f"cambi:heatmaps_path={folder}"]}),
+                       ("vmaf_score", {**ws.pair, "model": "none", "features": ["cambi:heatmaps_path=heatmaps"]}),
+                       ("extract_features", {**ws.pair, "features": [f"cambi:full_ref=true,heatmaps_path={folder}"]})):
+        result = server.call(tool, args)
+        assert result.is_error, (tool, args)
+        assert "heatmaps_path" in _text(result) and "this server writes no files" in _text(result), _text(result)
+    assert not folder.exists()
+    ok = server.call("extract_features", {**ws.pair, "features": ["cambi"], "threads": 2})
+    assert not ok.is_error, _text(ok)
 
 
 def test_list_and_describe_models(server, ws):

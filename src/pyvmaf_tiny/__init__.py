@@ -10,7 +10,7 @@ from .errors import (  # noqa: E402
 from . import models  # noqa: E402
 from .api import extract_features, release_memory, score  # noqa: E402
 from .ladder import score_ladder  # noqa: E402
-from .result import Result  # noqa: E402
+from .result import Features, Result  # noqa: E402
 from .scorer import FrameScore, Scorer  # noqa: E402
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Scorer",
     "FrameScore",
     "Result",
+    "Features",
     "models",
     "PyvmafTinyError",
     "InputError",

@@ -19,7 +19,7 @@ from .io.scaled import ScaledSource
 from .io.source import FrameSource
 from .ladder import is_ladder, score_list
 from .output import log_specs
-from .result import PooledScore, Result, make_result
+from .result import Features, PooledScore, Result, make_result
 from .roles import warn_if_swapped
 from .runner import Alignment, ProgressFn, check_pair, run, run_pooled
 from .sync import (ANALYSIS_SECONDS, FALLBACK_RATE, best_delay, check_search_budget, nearest_ref_frames, need_rate,
@@ -44,7 +44,7 @@ else:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Clip", "PooledScore", "extract_features", "pooled_score", "release_memory", "score"]
+__all__ = ["Clip", "Features", "PooledScore", "extract_features", "pooled_score", "release_memory", "score"]
 
 
 def score(
@@ -259,15 +259,17 @@ def _find_delay(r: FrameSource, d: FrameSource, align: Alignment, window_s: floa
     return delay
 
 
-def _plan(model, a: dict, policy: PathPolicy, log: bool = False):
+def _plan(model, a: dict, policy: PathPolicy, log: bool = False, encodes: int = 1):
     """The models (a ModelSet: the first rides in the pipeline), the extractor specs and the alignment;
-    with `log`, the specs also compute everything libvmaf logs for the models."""
+    with `log`, the specs also compute everything libvmaf logs for the models. Folders the extractors
+    write into are checked (for `encodes` encodes)."""
     extra_specs, _ = featureset.resolve(a["features"])
     m = load_models(model, a["device"], policy)
     if not m and not extra_specs:
         raise InputError("no model and no features: nothing to compute (add features, or a model)")
     specs = featureset.merge(m.extractor_specs(), log_specs(m) if log else [], extra_specs)
     m.check_columns(c for spec in specs for c in featureset.columns_of(spec))
+    featureset.check_writes(specs, encodes)
     return m, specs, Alignment(a["frames"], a["skip_ref"], a["skip_dist"], a["subsample"])
 
 
@@ -302,8 +304,10 @@ def extract_features(
     sync_window: float = 2.0,
     progress: Optional[ProgressFn] = None,
     policy: PathPolicy = DEFAULT_POLICY,
-) -> dict[str, npt.NDArray[np.float64]]:
-    """Per-frame features by libvmaf name, e.g. {"integer_vif_scale0": array, ...}.
+) -> Features:
+    """Per-frame features by libvmaf name, e.g. {"integer_vif_scale0": array, ...}: a dict of arrays, whose
+    `aggregates` maps each clip-level output (libvmaf's aggregate_metrics: "psnr:enable_apsnr=true" gives
+    apsnr_y, apsnr_cb and apsnr_cr) to its value.
 
     Names may be features ("integer_adm2"), extractors ("vif": all its
     features) or carry options ("adm:adm_enhn_gain_limit=1.0"). Inputs,
@@ -315,11 +319,12 @@ def extract_features(
     if not specs:
         raise InputError("no features requested")
     merged = featureset.merge(specs)
+    featureset.check_writes(merged)
     r, d, pairing, _ = _open_aligned(ref, dist, a, policy)
     with r, d:
         out = run(r, d, merged, a["threads"], a["progress"], align=pairing)
     by_name = {c: out.values[:, i].copy() for i, c in enumerate(out.columns)}
-    return {column: by_name[column] for column in requested_columns(specs, wanted)}
+    return Features({column: by_name[column] for column in requested_columns(specs, wanted)}, out.aggregates)
 
 
 def requested_columns(specs, wanted) -> list[str]:

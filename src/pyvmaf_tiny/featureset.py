@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable, Optional
 
 from . import _core
 from .errors import InputError
+from .io.policy import check_output_dir
 
 # (extractor name, options, wanted outputs); an empty tuple of outputs means all of them.
 Spec = tuple
@@ -145,3 +147,23 @@ def merge(*groups: Iterable[Spec]) -> list[Spec]:
         elif pooled[host][2] is not None:
             pooled[host][2] |= p[2] if p[2] is not None else cols[i]
     return [(name, opts, tuple(sorted(only)) if only else ()) for name, opts, only in out]
+
+
+# What cambi writes under heatmaps_path, one file per scale (libvmaf's names).
+HEATMAP_FILE = re.compile(r"cambi_heatmap_scale_\d+_\d+x\d+_16b\.gray")
+
+
+def written_folders(specs: Iterable[Spec]) -> list[str]:
+    """The folders the extractors of `specs` write files into: cambi's heatmaps_path."""
+    return [spec[1]["heatmaps_path"] for spec in specs if spec[0] == "cambi" and "heatmaps_path" in spec[1]]
+
+
+def check_writes(specs: Iterable[Spec], encodes: int = 1) -> None:
+    """Before a run: every folder an extractor writes into can be made and written (the path policy's output
+    checks, io.policy.check_output_dir), so that a bad one is refused before any frame is read. Refused with
+    several encodes (ladder mode), where every encode would write the same files (the core refuses it too)."""
+    for folder in written_folders(specs):
+        if encodes > 1:
+            raise InputError("cambi: heatmaps_path is not supported with several encodes (ladder mode): each would "
+                             "write the same files; score each encode alone")
+        check_output_dir(folder, "cambi heatmaps_path", HEATMAP_FILE.fullmatch)

@@ -104,7 +104,7 @@ def score_ladder(
         a = arguments.call(width=width, height=height, pix_fmt=pix_fmt, bitdepth=bitdepth, threads=threads,
                            features=features, frames=frames, skip_ref=skip_ref, subsample=subsample,
                            progress=progress, device=device, dnn_mode=dnn_mode)
-        m, specs, _ = _plan(model, a, policy, log=True)
+        m, specs, _ = _plan(model, a, policy, log=True, encodes=n)
         geometry = dict(width=a["width"], height=a["height"], pix_fmt=a["pix_fmt"], bitdepth=a["bitdepth"],
                         policy=policy)
         r = open_source(ref, role="reference", **geometry)

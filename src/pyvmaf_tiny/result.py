@@ -31,6 +31,19 @@ class PooledScore:
     frame_rate: Optional[float] = None  # the reference's frames per second, when known
 
 
+class Features(dict[str, "npt.NDArray[np.float64]"]):
+    """What extract_features() returns: per-frame values by feature name (libvmaf's), a plain dict of
+    arrays, with `aggregates`: each clip-level output (libvmaf's aggregate_metrics, e.g. psnr's
+    ``apsnr_y`` with ``psnr:enable_apsnr=true``) by name, empty when none was computed."""
+
+    def __init__(self, values: Any = (), aggregates: Optional[dict[str, float]] = None) -> None:
+        super().__init__(values)
+        self.aggregates: dict[str, float] = dict(aggregates or {})
+
+    def __repr__(self) -> str:
+        return f"Features({dict.__repr__(self)}, aggregates={self.aggregates!r})"
+
+
 @dataclass
 class Result:
     """Per-frame and pooled scores.

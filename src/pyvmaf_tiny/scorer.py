@@ -56,6 +56,7 @@ class Scorer:
             raise InputError("no model and no features: nothing to compute (add features, or a model)")
         specs = featureset.merge(self._models.extractor_specs(), log_specs(self._models), extra)
         self._models.check_columns(c for spec in specs for c in featureset.columns_of(spec))
+        featureset.check_writes(specs)
         self._pipeline = make_pipeline(specs, threads, self._models.first, "stream")
         self._columns = list(self._pipeline.columns)
         self._bitdepth = bitdepth

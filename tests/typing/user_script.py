@@ -7,7 +7,7 @@ import numpy.typing as npt
 from typing_extensions import assert_type
 
 import pyvmaf_tiny
-from pyvmaf_tiny import FrameScore, InputError, Result, Scorer, extract_features, score
+from pyvmaf_tiny import Features, FrameScore, InputError, Result, Scorer, extract_features, score
 
 
 def vmaf_of(ref: str, dist: str) -> float:
@@ -28,8 +28,12 @@ def vmaf_of(ref: str, dist: str) -> float:
 
 
 def arrays(ref: npt.NDArray[np.uint8], dist: npt.NDArray[np.uint8]) -> dict[str, npt.NDArray[np.float64]]:
-    feats = extract_features(ref, dist, ["integer_vif_scale0", "integer_motion2"], threads=1)
-    assert_type(feats, dict[str, npt.NDArray[np.float64]])
+    feats = extract_features(ref, dist, ["integer_vif_scale0", "integer_motion2", "psnr:enable_apsnr=true"],
+                             threads=1)
+    assert_type(feats, Features)
+    assert_type(feats.aggregates, dict[str, float])
+    assert_type(feats["integer_motion2"], npt.NDArray[np.float64])
+    print(feats.aggregates.get("apsnr_y"))
     return feats
 
 

@@ -50,6 +50,12 @@ class FeatureHistory {
   virtual double value(unsigned index, unsigned column) const = 0;
 };
 
+// What every instance of one extractor in a run shares (see
+// Extractor::open_run()); each extractor derives its own.
+struct RunShared {
+  virtual ~RunShared() = default;
+};
+
 // One feature extractor. The pipeline creates one instance per worker thread,
 // so an instance may keep scratch buffers; extract() is only ever called on
 // one frame at a time per instance, but frames can arrive out of order.
@@ -72,6 +78,15 @@ class Extractor {
   // Called once before the first frame; throws InputError if the geometry
   // is unsupported.
   virtual void init(const Geometry& geometry) = 0;
+
+  // Run-wide state of the instances (one per worker) of this extractor in one
+  // run, such as files they all write: open_run() is called once a run, on
+  // the first instance after its init(), and what it returns is handed to
+  // join_run() of every instance (that one's included) before its first
+  // frame. A run rolled back at its first frame, or a new pipeline, opens
+  // anew. Throws InputError when it cannot (that fails the first frame).
+  virtual std::shared_ptr<RunShared> open_run() { return nullptr; }
+  virtual void join_run(std::shared_ptr<RunShared> shared) { (void)shared; }
 
   virtual void extract(const PicturePair& pair, unsigned index, std::span<double> out) = 0;
 

@@ -192,6 +192,7 @@ class Pipeline {
   std::size_t row_size_ = 0;           // every output of every extractor
   std::vector<std::size_t> offsets_;   // each extractor's first slot in that row
   std::vector<std::vector<bool>> wanted_;  // per extractor, per output
+  std::vector<std::shared_ptr<RunShared>> run_shared_;  // per extractor: Extractor::open_run() of this run
   std::vector<bool> temporal_;
   unsigned look_back_ = 0;   // earlier reference frames an extractor reads (Extractor::look_back())
   unsigned look_ahead_ = 0;  // later frames a frame's finalize() reads (Extractor::look_ahead())

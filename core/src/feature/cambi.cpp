@@ -9,7 +9,9 @@
 // take a 3x3 mode filter, each flat pixel's banding value from the window
 // histograms of its neighbouring luma levels, and the mean of the top k of
 // those; the scales' means are weighted 16:8:4:2:1.
-// Nothing carries from frame to frame: CAMBI is not temporal.
+// Nothing carries from frame to frame: CAMBI is not temporal. With
+// heatmaps_path, each distorted frame's per-pixel values at every scale are
+// also written to files, as libvmaf writes them (cambi_heatmaps.hpp).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -19,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "cambi_heatmaps.hpp"
 #include "cambi_params.hpp"
 #include "kernels/cambi_kernels.hpp"
 #include "options.hpp"
@@ -78,8 +81,9 @@ class CambiExtractor final : public Extractor {
                             "ctpk", "tvi_threshold", "tvit", "cambi_vis_lum_threshold", "vlt", "max_log_contrast",
                             "mlc", "heatmaps_path", "full_ref", "eotf", "cambi_eotf", "ceot",
                             "cambi_high_res_speedup", "hrs"});
-    if (options.count("heatmaps_path"))
-      throw InputError("cambi: heatmaps_path (libvmaf's heatmap dump files) is not supported");
+    heatmaps_path_ = option_text(options, "heatmaps_path", nullptr, "");
+    if (options.count("heatmaps_path") && heatmaps_path_.empty())
+      throw InputError("cambi: heatmaps_path is empty; it names the folder the heatmaps are written to");
     max_val_ = option_double(options, "cambi_max_val", "cmxv", kDefaultMaxVal, 0.0, 1000.0);
     enc_w_ = option_int(options, "enc_width", "encw", 0, 180, 7680);
     enc_h_ = option_int(options, "enc_height", "ench", 0, 150, 7680);
@@ -140,12 +144,15 @@ class CambiExtractor final : public Extractor {
   void restrict_outputs(const std::vector<bool>& wanted) override {
     // The difference needs both pictures; each score alone needs its own.
     const bool diff = full_ref_ && wanted[2];
-    want_dist_ = wanted[0] || diff;
+    want_dist_ = wanted[0] || diff || heatmaps();
     want_src_ = full_ref_ && (wanted[1] || diff);
   }
 
   void init(const Geometry& g) override {
     const int w = g.width, h = g.height;
+    if (heatmaps() && g.encodes > 1)
+      throw InputError("cambi: heatmaps_path is not supported with several encodes (ladder mode): each would write "
+                       "the same files; score each encode alone");
     bpc_ = g.bpc;
     if (enc_bpc_ == 0) enc_bpc_ = g.bpc;
     if (enc_w_ == 0 || enc_h_ == 0) enc_w_ = w, enc_h_ = h;
@@ -211,12 +218,21 @@ class CambiExtractor final : public Extractor {
     hist_.assign(static_cast<std::size_t>((alloc_w_ + 31) & ~31) * std::max(tables_.band_size, 1) + 64, 0);
     mode_scratch_.assign(3 * static_cast<std::size_t>(alloc_w_) + 64, 0);
     mask_scratch_.assign(kernels::cambi_mask_scratch(alloc_w_) + 64, 0);
+    if (heatmaps()) dense_ = PoolFloats(static_cast<std::size_t>(enc_w_) * enc_h_ + 64);
+  }
+
+  std::shared_ptr<RunShared> open_run() override {
+    if (!heatmaps()) return nullptr;
+    return std::make_shared<cambi::Heatmaps>(heatmaps_path_, enc_w_, enc_h_);
+  }
+
+  void join_run(std::shared_ptr<RunShared> shared) override {
+    heatmap_files_ = std::static_pointer_cast<cambi::Heatmaps>(std::move(shared));
   }
 
   void extract(const PicturePair& pair, unsigned index, std::span<double> out) override {
-    (void)index;  // nothing carries between frames
     double dist = 0.0, src = 0.0;
-    if (want_dist_) dist = score(pair.dist, dist_);
+    if (want_dist_) dist = score(pair.dist, dist_, heatmaps() ? &index : nullptr);
     out[0] = std::min(dist, max_val_);
     if (full_ref_) {
       if (want_src_) src = score(pair.ref, src_);
@@ -229,7 +245,11 @@ class CambiExtractor final : public Extractor {
   CambiImage image() { return {image_.data(), stride_}; }
   CambiMask mask() { return {mask_.data(), stride_}; }
 
-  double score(const Plane& plane, const Pass& pass) {
+  bool heatmaps() const { return !heatmaps_path_.empty(); }
+
+  // The pass's score; with `heatmap_frame`, its values are also written as
+  // that frame's heatmaps.
+  double score(const Plane& plane, const Pass& pass, const unsigned* heatmap_frame = nullptr) {
     const bool dither = enc_bpc_ < 10;
     // (Samples above the bit depth, which libvmaf refuses, are refused by
     // every reader before they get here.)
@@ -253,7 +273,16 @@ class CambiExtractor final : public Extractor {
         k_.decimate_mask(mask(), w, h);
       }
       k_.mode(image(), w, h, mode_scratch_.data());
-      const auto stats = k_.c_values(image(), mask(), w, h, pad, tables_, hist_.data(), c_values_.data());
+      kernels::CambiCValueStats stats;
+      if (heatmap_frame) {
+        if (!heatmap_files_) throw Error("internal: cambi heatmaps without their files");
+        stats = kernels::cambi_c_values_dense(image(), mask(), w, h, pad, tables_, hist_.data(), c_values_.data(),
+                                              dense_.data());
+        heatmap_files_->write(s, *heatmap_frame, dense_.data(), w, h, pass.window,
+                              *std::max_element(tables_.weight.begin(), tables_.weight.begin() + tables_.num_diffs));
+      } else {
+        stats = k_.c_values(image(), mask(), w, h, pad, tables_, hist_.data(), c_values_.data());
+      }
       const std::size_t n = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
       // libvmaf truncates topk * n to an int, then keeps it within [1, n].
       const long k = std::clamp(static_cast<long>(static_cast<int>(topk_ * static_cast<double>(n))), 1L,
@@ -313,6 +342,7 @@ class CambiExtractor final : public Extractor {
   int enc_w_ = 0, enc_h_ = 0, enc_bpc_ = 0, src_w_ = 0, src_h_ = 0, window_ = kDefaultWindow;
   int max_log_contrast_ = kDefaultMaxLogContrast, speedup_ = 0;
   bool full_ref_ = false;
+  std::string heatmaps_path_;  // empty: none
   cambi::Eotf eotf_ = cambi::Eotf::bt1886;
   bool want_dist_ = true, want_src_ = true;
   // run state
@@ -326,6 +356,8 @@ class CambiExtractor final : public Extractor {
   PooledVector<std::uint16_t> image_;
   PooledVector<std::uint8_t> mask_;
   PoolFloats c_values_;
+  PoolFloats dense_;  // with heatmaps: every pixel's c-value
+  std::shared_ptr<const cambi::Heatmaps> heatmap_files_;
   PooledVector<std::uint16_t> hist_;
   PooledVector<std::uint16_t> mode_scratch_;
   PooledVector<std::uint8_t> mask_scratch_;

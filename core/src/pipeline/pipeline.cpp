@@ -153,6 +153,7 @@ void Pipeline::init_worker(Worker& worker, const Geometry& g) const {
     auto ex = make_extractor(specs_[e].name, specs_[e].options);
     ex->restrict_outputs(wanted_[e]);
     ex->init(g);
+    if (e < run_shared_.size()) ex->join_run(run_shared_[e]);  // (worker 0 joins in start())
     worker.extractors.push_back(std::move(ex));
   }
 }
@@ -167,7 +168,12 @@ void Pipeline::start(const Geometry& frame_geometry) {
     // fails this push, and what they allocate sizes the others.
     workers_.push_back(std::make_unique<Worker>());
     const std::size_t before = pool_bytes_requested_here();
+    run_shared_.clear();
     init_worker(*workers_[0], g);
+    for (auto& ex : workers_[0]->extractors) {
+      run_shared_.push_back(ex->open_run());
+      ex->join_run(run_shared_.back());
+    }
     threads_ = fit_workers(g, pool_bytes_requested_here() - before);
     const unsigned n_workers = threads_;
     for (unsigned w = 1; w < n_workers; ++w) workers_.push_back(std::make_unique<Worker>());
@@ -219,6 +225,7 @@ void Pipeline::roll_back() {
   std::lock_guard lock(mu_);
   threads_pool_.clear();
   workers_.clear();
+  run_shared_.clear();
   slots_.clear();
   queue_.clear();
   stopping_ = false;

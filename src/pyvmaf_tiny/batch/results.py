@@ -147,6 +147,7 @@ class ResultStore:
         for enc, outcome, info in finished:
             rec = {"id": enc.id, "key": enc.key, "row": enc.row, "status": outcome["status"],
                    "error": outcome.get("error"), "frames": outcome.get("frames"), "pooled": outcome.get("pooled"),
+                   "aggregates": outcome.get("aggregates") or None,
                    "worker": info.get("worker"), "wall_s": info.get("wall_s"), "time": time.time()}
             records.append(rec)
             if outcome["status"] == "ok":
@@ -207,6 +208,8 @@ class ResultStore:
             rows.append((e, rec, pooled))
         order = metric_order(metrics)
         recs = [rec for _, rec, _ in rows]
+        # clip-level values (libvmaf's aggregate_metrics, e.g. apsnr_y), a column each, in the order first met
+        aggregates = list(dict.fromkeys(name for r in recs for name in (r.get("aggregates") or {})))
         cols: dict[str, list] = {
             "row": [e.row for e, _, _ in rows], "id": [e.id for e, _, _ in rows],
             "status": [r["status"] for r in recs], "ref": [e.ref for e, _, _ in rows],
@@ -216,6 +219,8 @@ class ResultStore:
             per = [p.get(m) or {} for _, _, p in rows]
             for st in STATS:
                 cols[f"{m}_{st}"] = [x.get(st) for x in per]
+        for name in aggregates:
+            cols[name] = [(r.get("aggregates") or {}).get(name) for r in recs]
         cols.update(wall_s=[r.get("wall_s") for r in recs], worker=[r.get("worker") for r in recs],
                     error=[r.get("error") for r in recs], key=[e.key or None for e, _, _ in rows])
         table = pa.table({n: (arrow.string(v) if n in _TEXT else arrow.int64(v) if n in ("row", "frames")

@@ -72,5 +72,6 @@ def score_task(task: Ladder, threads: int = 0, host_threads: Optional[dict] = No
             numbers = np.arange(len(r.frames))
         outcomes.append({"key": key, "status": "ok", "frames": len(r.frames),
                          "pooled": {m: {s: float(v) for s, v in p.items()} for m, p in r.pooled.items()},
-                         "frame_numbers": numbers, "metrics": r.metrics()})
+                         "frame_numbers": numbers, "metrics": r.metrics(),
+                         "aggregates": {m: float(v) for m, v in r.aggregates.items()}})
     return {"worker": worker, "wall_s": time.perf_counter() - start, "threads": t, "outcomes": outcomes}

@@ -21,7 +21,7 @@ import errno
 import os
 import stat
 from dataclasses import dataclass
-from typing import BinaryIO, Optional, Sequence, Union
+from typing import BinaryIO, Callable, Optional, Sequence, Union
 
 from ..errors import InputError, ModelError
 
@@ -187,6 +187,52 @@ def check_output(path: PathLike, what: str = "") -> None:
         raise InputError(f"{_label(what, path)}: cannot write (Is a directory)")
     # A FIFO is not opened here: its reader would see the end of its data. open_output() refuses one no one reads.
 
+
+def check_output_dir(path: PathLike, what: str = "", names: Callable[[str], bool] = lambda name: False) -> None:
+    """Before a long run: `path` is a folder that exists, or can be made with its parents (the nearest
+    that exists is a folder); and what stands in it under a name `names` accepts (the files the run will
+    write) is a regular file where anything is. A FIFO or device there would have the writer wait on it
+    or write into it: it is refused, as the native writer refuses it."""
+    try:
+        text = os.fsdecode(os.fspath(path))
+    except TypeError:
+        raise InputError(f"{what or 'path'}: expected a folder path, got {type(path).__name__}") from None
+    if not text.strip() or "\0" in text:
+        raise InputError(f"{what or 'path'}: expected a folder path, got {printable(repr(text))}")
+    folder = os.path.abspath(text)
+    probe = folder
+    while True:
+        try:
+            st = os.stat(probe)
+            break
+        except (FileNotFoundError, NotADirectoryError):  # (a file above it: found on the way up)
+            parent = os.path.dirname(probe)
+            if parent == probe:
+                raise InputError(f"{_label(what, path)}: cannot make the folder (no such drive)") from None
+            probe = parent
+        except OSError as e:
+            raise InputError(f"{_label(what, path)}: cannot make the folder ({e.strerror})") from None
+    if not stat.S_ISDIR(st.st_mode):
+        where = "" if probe == folder else f"{shown(probe)} "
+        raise InputError(f"{_label(what, path)}: {where}is {_kind(st)}, not a folder")
+    if probe != folder:
+        if not os.access(probe, os.W_OK | os.X_OK):
+            raise InputError(f"{_label(what, path)}: cannot make the folder in {shown(probe)} (Permission denied)")
+        return
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"{_label(what, path)}: cannot write in the folder (Permission denied)")
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if names(entry.name):
+                try:
+                    st = os.stat(entry.path)
+                except FileNotFoundError:
+                    continue  # a dangling link: written through, as a new file
+                if not stat.S_ISREG(st.st_mode):
+                    raise InputError(f"{_label(what, path)}: {shown(entry.name)} in it is {_kind(st)}, not a regular "
+                                     f"file")
+
+
 DEFAULT_POLICY = PathPolicy()
 
 
@@ -198,6 +244,13 @@ def _require_regular(st: os.stat_result, path: PathLike, what: str, error: type)
             else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
     raise error(f"{_label(what, path)}: is {kind}, not a regular file" if kind != "not a regular file"
                 else f"{_label(what, path)}: not a regular file")
+
+
+def _kind(st: os.stat_result) -> str:
+    mode = st.st_mode
+    return ("a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "a regular file" if stat.S_ISREG(mode) else "not a folder")
 
 
 def _label(what: str, path: PathLike) -> str:

@@ -82,11 +82,13 @@ class PooledScores(TypedDict):
     reference: NotRequired[str]
     distorted: NotRequired[str]
     sync_delay: NotRequired[int]  # the delay sync="auto" found, in distorted frames
+    aggregate_metrics: NotRequired[dict[str, Optional[float]]]  # clip-level values (psnr:enable_apsnr=true)
 
 
 class FeatureFrames(TypedDict):
     frames: int
     features: dict[str, list[Optional[float]]]
+    aggregate_metrics: NotRequired[dict[str, Optional[float]]]  # clip-level values (psnr:enable_apsnr=true)
 
 
 class ModelEntry(TypedDict):
@@ -164,6 +166,8 @@ class Tools:
             structured.update(reference=result.ref, distorted=result.dist)
         if result.sync_delay is not None:
             structured["sync_delay"] = result.sync_delay
+        if result.aggregates:
+            structured["aggregate_metrics"] = _aggregates(result.aggregates)
         return CallToolResult(
             content=[TextContent(type="text", text=text)],
             structured_content=structured,
@@ -186,7 +190,10 @@ class Tools:
         with _tool_errors():
             out = await self.gate.run(ctx, self.limits, job)
         n = len(next(iter(out.values()))) if out else 0
-        return FeatureFrames(frames=n, features={k: [_finite(v) for v in col] for k, col in out.items()})
+        frames = FeatureFrames(frames=n, features={k: [_finite(v) for v in col] for k, col in out.items()})
+        if out.aggregates:
+            frames["aggregate_metrics"] = _aggregates(out.aggregates)
+        return frames
 
     def list_models(self) -> ModelList:
         """The packaged models (libvmaf SVM models and tiny ONNX models), with their sidecars."""
@@ -255,6 +262,9 @@ class Tools:
         extra, _ = featureset.resolve(features)
         specs = featureset.merge(chosen.extractor_specs(), log_specs(chosen), extra) if chosen else \
             featureset.merge(extra)
+        for folder in featureset.written_folders(specs):
+            raise InputError(f"cambi heatmaps_path={printable(folder)}: this server writes no files; leave "
+                             f"heatmaps_path out")
         if len(specs) > self.limits.max_extractors:
             raise InputError(f"{'the models and features' if chosen else 'features'} need {len(specs)} extractor "
                              f"configurations; this server runs at most {self.limits.max_extractors} a call")
@@ -426,6 +436,9 @@ def _summary(result) -> str:
             extra = f", {interval['coverage'] * 100:g}% interval {interval['lo']:.6f} to {interval['hi']:.6f}"
         lines.append(f"{label}{model} {pooled['mean']:.6f} (harmonic mean {pooled['harmonic_mean']:.6f}, min "
                      f"{pooled['min']:.6f}, max {pooled['max']:.6f}{extra})")
+    for name, value in result.aggregates.items():
+        text = "null" if _finite(value) is None else f"{value:.6f}"
+        lines.append(f"{name} {text} (over the whole clip)")
     lines.append("Per-frame scores: call again with frame_scores=true.")
     return "\n".join(lines) if len(lines) > 3 else f"{lines[1]} of {lines[0][:-1]}. {lines[2]}"
 
@@ -444,6 +457,11 @@ def _interval(result) -> Optional[Interval]:
 def _finite(v) -> Optional[float]:
     v = float(v)
     return v if math.isfinite(v) else None
+
+
+def _aggregates(aggregates: dict) -> dict[str, Optional[float]]:
+    """Clip-level values as libvmaf's JSON writes them: -inf (a plane left out) as null."""
+    return {name: _finite(v) for name, v in aggregates.items()}
 
 
 def _pooled(pooled: dict) -> dict:

@@ -61,6 +61,13 @@ struct CambiCValueStats {
 using CambiCValuesFn = CambiCValueStats (*)(const CambiImage& img, const CambiMask& mask, int w, int h, int pad,
                                             const cambi::ContrastTables& t, std::uint16_t* hist, float* nonzero);
 
+// The scalar c_values that also writes every pixel's value (0 off the mask)
+// to `dense` (w * h floats, row-major); what it writes to `nonzero` and
+// returns is c_values' (for heatmaps: every ISA's c_values gives the same).
+CambiCValueStats cambi_c_values_dense(const CambiImage& img, const CambiMask& mask, int w, int h, int pad,
+                                      const cambi::ContrastTables& t, std::uint16_t* hist, float* nonzero,
+                                      float* dense);
+
 struct CambiKernels {
   CambiTo10Fn to10;
   CambiAntiDitherFn anti_dither;

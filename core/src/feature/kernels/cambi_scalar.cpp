@@ -166,10 +166,14 @@ float c_value(const std::uint16_t* hist, int w, int col, int value, const cambi:
   return best;
 }
 
-CambiCValueStats c_values_scalar(const CambiImage& img, const CambiMask& mask, int w, int h, int pad,
-                                 const cambi::ContrastTables& t, std::uint16_t* hist, float* nonzero) {
+// With `dense`, also every pixel's value (0 off the mask), row by row.
+CambiCValueStats c_values_impl(const CambiImage& img, const CambiMask& mask, int w, int h, int pad,
+                               const cambi::ContrastTables& t, std::uint16_t* hist, float* nonzero, float* dense) {
   CambiCValueStats stats;
-  if (t.band_size == 0) return stats;
+  if (t.band_size == 0) {
+    if (dense) std::fill(dense, dense + static_cast<std::ptrdiff_t>(w) * h, 0.0f);
+    return stats;
+  }
   // The first pad rows are counted even past the picture's last row (libvmaf
   // refuses such pictures before it gets here).
   for (int r = 0; r < pad; ++r) histogram_row(img, mask, w, pad, r, +1, t, hist);
@@ -179,9 +183,10 @@ CambiCValueStats c_values_scalar(const CambiImage& img, const CambiMask& mask, i
     if (i + pad < h) histogram_row(img, mask, w, pad, i + pad, +1, t, hist);
     const std::uint16_t* row = img.data + img.stride * i;
     const std::uint8_t* m = mask.data + mask.stride * i;
+    float* dense_row = dense ? dense + static_cast<std::ptrdiff_t>(w) * i : nullptr;
     for (int j = 0; j < w; ++j) {
-      if (!m[j]) continue;
-      const float c = c_value(hist, w, j, row[j], t);
+      const float c = m[j] ? c_value(hist, w, j, row[j], t) : 0.0f;
+      if (dense_row) dense_row[j] = c;
       if (c != 0.0f) nonzero[stats.nonzero++] = c;
     }
   }
@@ -190,11 +195,22 @@ CambiCValueStats c_values_scalar(const CambiImage& img, const CambiMask& mask, i
   return stats;
 }
 
+CambiCValueStats c_values_scalar(const CambiImage& img, const CambiMask& mask, int w, int h, int pad,
+                                 const cambi::ContrastTables& t, std::uint16_t* hist, float* nonzero) {
+  return c_values_impl(img, mask, w, h, pad, t, hist, nonzero, nullptr);
+}
+
 }  // namespace
 
 std::size_t cambi_mask_scratch(int w) {
   // 8 derivative rows, then the column counts with 64 bytes either side.
   return 9 * round64(static_cast<std::size_t>(w)) + 128;
+}
+
+CambiCValueStats cambi_c_values_dense(const CambiImage& img, const CambiMask& mask, int w, int h, int pad,
+                                      const cambi::ContrastTables& t, std::uint16_t* hist, float* nonzero,
+                                      float* dense) {
+  return c_values_impl(img, mask, w, h, pad, t, hist, nonzero, dense);
 }
 
 CambiKernels cambi_kernels_scalar() {
