@@ -244,3 +244,27 @@ def test_sanitized_heatmaps_are_clean_and_the_same(sanitized_tool, tmp_path):
             _assert_clean_and_equal(sanitized_tool, clip, [with_heatmaps(feature, got)], expected, f" with {isa}",
                                     PYVMAF_TINY_ISA=isa)
             assert files_of(got) == files_of(want), (feature, isa)
+
+
+def test_a_model_file_may_not_write_files(tmp_path):
+    # Model files are data: cambi options in a libvmaf model's feature_opts_dicts may not name a heatmap folder,
+    # whichever entry point loads it.
+    clip = banding_clip(433, 251, "yuv420p")
+    folder = tmp_path / "hm"
+    model = json.loads((Path(pyvmaf_tiny.models.__file__).parent / "data" / "vmaf_v1.0.16_3d0h.json").read_text())
+    model["model_dict"]["feature_opts_dicts"][0]["heatmaps_path"] = str(folder)
+    path = tmp_path / "writes.json"
+    path.write_text(json.dumps(model))
+    for call in (lambda: pyvmaf_tiny.models.load(str(path)),
+                 lambda: pyvmaf_tiny.score(str(clip.ref), str(clip.dist), str(path), **clip.geometry)):
+        with pytest.raises(pyvmaf_tiny.ModelError, match="heatmaps_path writes files, which a model file may not"):
+            call()
+    proc = subprocess.run([sys.executable, "-m", "pyvmaf_tiny", "score", str(clip.ref), str(clip.dist), "--model",
+                           f"path={path}", *_cli_geometry(clip)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0 and "a model file may not ask for" in proc.stderr, proc.stderr[-2000:]
+    assert not folder.exists()
+
+
+def _cli_geometry(clip) -> list:
+    g = clip.geometry
+    return ["--width", str(g["width"]), "--height", str(g["height"]), "--pix-fmt", g["pix_fmt"]]

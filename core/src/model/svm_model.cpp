@@ -138,8 +138,14 @@ SvmModel SvmModel::from_document(const json::Value& root, const std::string& ori
         bad(origin, "feature '" + json::excerpt(f.source_name) + "' is not provided by any pyvmaf-tiny extractor");
       f.extractor = info->name;
       if (have_opts && i < opts.size()) {
-        for (const auto& [k, v] : opts[i].as_object("feature_opts_dicts[]"))
+        for (const auto& [k, v] : opts[i].as_object("feature_opts_dicts[]")) {
+          // A model file is data: it may not make the run write files.
+          if (k == "heatmaps_path")
+            bad(origin, "feature '" + json::excerpt(f.source_name) +
+                            "': heatmaps_path writes files, which a model file may not ask for; give it with "
+                            "--feature cambi:heatmaps_path=DIR");
           f.options[std::string(k)] = option_text(v, origin);
+        }
       }
       if (auto implied = info->feature_options.find(alias); implied != info->feature_options.end())
         f.options.insert(implied->second.begin(), implied->second.end());
