@@ -419,6 +419,7 @@ def test_manifest_rows_are_validated_one_by_one(tmp_path):
         {"ref": str(clip.ref)},
         {"ref": str(clip.ref), "dist": str(clip.dist), "width": 320},
         {"ref": str(clip.ref), "dist": str(clip.dist), "features": "no_such_feature"},
+        {"ref": str(clip.ref), "dist": str(clip.dist), "features": f"cambi:heatmaps_path={tmp_path / 'hm'}"},
         {"ref": str(clip.ref), "dist": str(clip.dist), "scale_dist": "nearest"},
         {"ref": str(clip.ref), "dist": str(clip.dist), "frames": 2.5},
         {"ref": str(clip.ref), "dist": str(clip.dist), "pix_fmt": "rgb24"},
@@ -433,7 +434,7 @@ def test_manifest_rows_are_validated_one_by_one(tmp_path):
     assert errors[0] is None and m.encodes[0].pix_fmt == "yuv420p" and m.encodes[0].features == ("psnr",)
     assert errors[1] is None and m.encodes[1].ref_path == str((tmp_path / "a.yuv").resolve())
     expected = ["missing dist", "width and height go together", "unknown feature 'no_such_feature'",
-                "scale_dist must be one of bicubic, lanczos", "frames must be an integer", "rgb24",
+                "heatmaps_path is not supported in a batch", "scale_dist must be one of bicubic, lanczos", "frames must be an integer", "rgb24",
                 "duplicate id '1' (first used by row 1)", "expected an object", "not JSON"]
     for error, needle in zip(errors[2:], expected):
         assert error is not None and needle in error, (error, needle)

@@ -190,7 +190,7 @@ class _Checks:
     def features(self, value: tuple) -> None:
         from .. import featureset
 
-        self._once("features", value, lambda v: featureset.resolve(list(v)))
+        self._once("features", value, lambda v: _no_writes(featureset.resolve(list(v))[0]))
 
     def path(self, value: str, what: str) -> str:
         return self._once(what, value, lambda v: DEFAULT_POLICY.resolve(os.path.join(self.base, os.path.expanduser(v)),
@@ -301,6 +301,17 @@ def _int(v: Any, name: str, minimum: int) -> Optional[int]:
     if n < minimum:
         raise InputError(f"{name} must be >= {minimum}, got {n}")
     return n
+
+
+def _no_writes(specs: list) -> list:
+    """Rows run at once on many workers, so an extractor that writes files (cambi's heatmaps_path) would have
+    them overwrite one another's: refused in a manifest."""
+    from .. import featureset
+
+    if featureset.written_folders(specs):
+        raise InputError("cambi heatmaps_path is not supported in a batch (rows run in parallel and would write "
+                         "over one another's heatmaps); score that encode on its own")
+    return specs
 
 
 def _features(v: Any) -> tuple[str, ...]:
