@@ -19,10 +19,26 @@ std::string label(const char* what, const std::string& path) {
 
 bool is_separator(char c) { return c == '\\' || c == '/'; }
 
+// Why an open handle is not a regular file on a disk, or nullptr when it is.
+const char* not_regular(HANDLE h) {
+  switch (::GetFileType(h)) {
+    case FILE_TYPE_DISK: {
+      BY_HANDLE_FILE_INFORMATION info{};
+      if (!::GetFileInformationByHandle(h, &info)) return "not a regular file";
+      if (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) return "is a directory, not a regular file";
+      if (info.dwFileAttributes & FILE_ATTRIBUTE_DEVICE) return "is a device, not a regular file";
+      return nullptr;
+    }
+    case FILE_TYPE_PIPE: return "is a pipe, not a regular file";
+    case FILE_TYPE_CHAR: return "is a device, not a regular file";
+    default: return "not a regular file";
+  }
+}
+
 }  // namespace
 
 RegularFile::RegularFile(const std::string& path, const char* what, FileError kind) {
-  const std::string prefix = (*what ? std::string(what) + " " : std::string()) + path + ": ";
+  const std::string prefix = label(what, path);
   std::wstring wide;
   if (!widen(path, wide)) refuse(kind, prefix + "cannot open (the path is not valid UTF-8)");
   // Shared for writing and deleting as POSIX files are. Opening never waits:
@@ -38,19 +54,7 @@ RegularFile::RegularFile(const std::string& path, const char* what, FileError ki
       refuse(kind, prefix + "is a directory, not a regular file");
     refuse(kind, prefix + "cannot open (" + system_message(err) + ")");
   }
-  const char* bad = nullptr;
-  switch (::GetFileType(h)) {
-    case FILE_TYPE_DISK: {
-      BY_HANDLE_FILE_INFORMATION info{};
-      if (!::GetFileInformationByHandle(h, &info)) bad = "not a regular file";
-      else if (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) bad = "is a directory, not a regular file";
-      else if (info.dwFileAttributes & FILE_ATTRIBUTE_DEVICE) bad = "is a device, not a regular file";
-      break;
-    }
-    case FILE_TYPE_PIPE: bad = "is a pipe, not a regular file"; break;
-    case FILE_TYPE_CHAR: bad = "is a device, not a regular file"; break;
-    default: bad = "not a regular file";
-  }
+  const char* bad = not_regular(h);
   if (bad) {
     ::CloseHandle(h);
     refuse(kind, prefix + bad);
@@ -103,19 +107,7 @@ WritableFile::WritableFile(const std::string& path, const char* what) : path_(pa
   const HANDLE h = ::CreateFileW(wide.c_str(), GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                                  nullptr, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
   if (h == INVALID_HANDLE_VALUE) throw InputError(prefix + "cannot write (" + system_message(::GetLastError()) + ")");
-  const char* bad = nullptr;
-  switch (::GetFileType(h)) {
-    case FILE_TYPE_DISK: {
-      BY_HANDLE_FILE_INFORMATION info{};
-      if (!::GetFileInformationByHandle(h, &info)) bad = "not a regular file";
-      else if (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) bad = "is a directory, not a regular file";
-      else if (info.dwFileAttributes & FILE_ATTRIBUTE_DEVICE) bad = "is a device, not a regular file";
-      break;
-    }
-    case FILE_TYPE_PIPE: bad = "is a pipe, not a regular file"; break;
-    case FILE_TYPE_CHAR: bad = "is a device, not a regular file"; break;
-    default: bad = "not a regular file";
-  }
+  const char* bad = not_regular(h);
   std::string failed;
   if (!bad) {
     LARGE_INTEGER zero{};

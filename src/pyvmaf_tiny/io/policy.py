@@ -115,12 +115,7 @@ class PathPolicy:
             raise
 
     def _check(self, path: PathLike, what: str, error: type) -> tuple[str, os.stat_result]:
-        try:
-            text = os.fsdecode(os.fspath(path))
-        except TypeError:
-            raise error(f"{what or 'path'}: expected a file path, got {type(path).__name__}") from None
-        if not text.strip() or "\0" in text:
-            raise error(f"{what or 'path'}: expected a file path, got {printable(repr(text))}")
+        text = _path_text(path, what, error, "file")
         base = self.roots[0] if self.roots else os.getcwd()
         try:
             real = os.path.realpath(os.path.join(base, os.path.expanduser(text)))
@@ -188,17 +183,23 @@ def check_output(path: PathLike, what: str = "") -> None:
     # A FIFO is not opened here: its reader would see the end of its data. open_output() refuses one no one reads.
 
 
+def _path_text(path: PathLike, what: str, error: type, kind: str) -> str:
+    """The path as text; `error` when it is not a path, is blank or holds a NUL."""
+    try:
+        text = os.fsdecode(os.fspath(path))
+    except TypeError:
+        raise error(f"{what or 'path'}: expected a {kind} path, got {type(path).__name__}") from None
+    if not text.strip() or "\0" in text:
+        raise error(f"{what or 'path'}: expected a {kind} path, got {printable(repr(text))}")
+    return text
+
+
 def check_output_dir(path: PathLike, what: str = "", names: Callable[[str], bool] = lambda name: False) -> None:
     """Before a long run: `path` is a folder that exists, or can be made with its parents (the nearest
     that exists is a folder); and what stands in it under a name `names` accepts (the files the run will
     write) is a regular file where anything is. A FIFO or device there would have the writer wait on it
     or write into it: it is refused, as the native writer refuses it."""
-    try:
-        text = os.fsdecode(os.fspath(path))
-    except TypeError:
-        raise InputError(f"{what or 'path'}: expected a folder path, got {type(path).__name__}") from None
-    if not text.strip() or "\0" in text:
-        raise InputError(f"{what or 'path'}: expected a folder path, got {printable(repr(text))}")
+    text = _path_text(path, what, InputError, "folder")
     folder = os.path.abspath(text)
     probe = folder
     while True:
