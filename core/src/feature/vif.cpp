@@ -1,6 +1,11 @@
 // integer_vif_scale0..3, as libvmaf 3.2's integer VIF defines them: visual
 // information fidelity of the luma plane at four dyadic scales, in 16.16
 // fixed point with log2 taken from a lookup table.
+//
+// vif_row_step (rs) N > 1 gives a cheap estimate instead: each scale s pools
+// its statistics over every max(1, N >> s)-th row only (the same rows of the
+// source at every scale), so scale 0 costs about 1/N of its exact work. The
+// sums are integers, so the estimate is the same on every ISA.
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -27,6 +32,7 @@ constexpr double kDefaultGainLimit = 100.0;
 // Every scale must keep at least 2x2 samples; narrower planes make libvmaf
 // mirror into memory it never wrote.
 constexpr int kMinSize = 2 << (kVifScales - 1);
+constexpr int kMaxRowStep = 256;
 
 // Row index for each of rows [-kVifPad, rows + kVifPad): libvmaf mirrors
 // about the first and last row, one step at a time, so that for very short
@@ -61,13 +67,16 @@ class RowTable {
 class VifExtractor final : public Extractor {
  public:
   explicit VifExtractor(const OptionMap& options) {
-    reject_unknown_options(name_, options, {"vif_enhn_gain_limit", "egl", "vif_skip_scale0", "ssclz", "debug"});
+    reject_unknown_options(name_, options,
+                           {"vif_enhn_gain_limit", "egl", "vif_skip_scale0", "ssclz", "vif_row_step", "rs", "debug"});
     debug_ = option_bool(options, "debug", nullptr, false);
     gain_limit_ = option_double(options, "vif_enhn_gain_limit", "egl", kDefaultGainLimit, 1.0, kDefaultGainLimit);
     skip_scale0_ = option_bool(options, "vif_skip_scale0", "ssclz", false);
+    row_step_ = option_int(options, "vif_row_step", "rs", 1, 1, kMaxRowStep);
     // libvmaf appends option suffixes in alphabetical order of option name.
     std::string suffix;
     if (gain_limit_ != kDefaultGainLimit) suffix += double_suffix("egl", gain_limit_);
+    if (row_step_ != 1) suffix += "_rs_" + std::to_string(row_step_);
     if (skip_scale0_) suffix += "_ssclz";
     for (int s = 0; s < kVifScales; ++s) provides_.push_back("integer_vif_scale" + std::to_string(s) + suffix);
     // libvmaf's debug outputs: the pooled score and its sums, then each scale's.
@@ -238,26 +247,48 @@ class VifExtractor final : public Extractor {
     return p;
   }
 
+  // The rows scale `s` pools (vif_row_step): every step-th, starting half a
+  // step down, and at least one.
+  int row_step(int s) const { return std::max(1, row_step_ >> s); }
+  int first_row(int s) const { return std::min(row_step(s) / 2, height_[s] - 1); }
+
   kernels::VifSums statistics(int s) {
-    const kernels::VifStatsParams p = stats_params(s);
+    kernels::VifStatsParams p = stats_params(s);
     kernels::VifSums sums;
-    if (s == 0 && geometry_.bpc == 8)
-      kernels_.stats_u8(ref8_.get(), dis8_.get(), p, sums);
-    else
-      kernels_.stats_u16(ref_rows_[s].get(), dis_rows_[s].get(), p, sums);
+    const int step = row_step(s);
+    if (step == 1) {
+      if (s == 0 && geometry_.bpc == 8)
+        kernels_.stats_u8(ref8_.get(), dis8_.get(), p, sums);
+      else
+        kernels_.stats_u16(ref_rows_[s].get(), dis_rows_[s].get(), p, sums);
+      return sums;
+    }
+    // One row at a time: the kernels read rows [-pad, height + pad) around row 0 of what they are given.
+    p.height = 1;
+    for (int r = first_row(s); r < height_[s]; r += step) {
+      if (s == 0 && geometry_.bpc == 8)
+        kernels_.stats_u8(ref8_.get() + r, dis8_.get() + r, p, sums);
+      else
+        kernels_.stats_u16(ref_rows_[s].get() + r, dis_rows_[s].get() + r, p, sums);
+    }
     return sums;
   }
 
   void ladder_statistics(int s, int n, kernels::VifSums* sums) {
-    const kernels::VifStatsParams p = stats_params(s);
+    kernels::VifStatsParams p = stats_params(s);
+    const int step = row_step(s);
+    const int first = step == 1 ? 0 : first_row(s);
+    if (step > 1) p.height = 1;
     ladder_dis_.resize(static_cast<std::size_t>(n));
-    if (s == 0 && geometry_.bpc == 8) {
-      ladder_dis8_.resize(static_cast<std::size_t>(n));
-      for (int k = 0; k < n; ++k) ladder_dis8_[k] = ladder_[k].rows8.get();
-      kernels_.ladder_stats_u8(ref8_.get(), ladder_dis8_.data(), n, p, sums);
-    } else {
-      for (int k = 0; k < n; ++k) ladder_dis_[k] = ladder_[k].rows[s].get();
-      kernels_.ladder_stats_u16(ref_rows_[s].get(), ladder_dis_.data(), n, p, sums);
+    ladder_dis8_.resize(static_cast<std::size_t>(n));
+    for (int r = first; r < height_[s]; r += step == 1 ? height_[s] : step) {
+      if (s == 0 && geometry_.bpc == 8) {
+        for (int k = 0; k < n; ++k) ladder_dis8_[k] = ladder_[k].rows8.get() + r;
+        kernels_.ladder_stats_u8(ref8_.get() + r, ladder_dis8_.data(), n, p, sums);
+      } else {
+        for (int k = 0; k < n; ++k) ladder_dis_[k] = ladder_[k].rows[s].get() + r;
+        kernels_.ladder_stats_u16(ref_rows_[s].get() + r, ladder_dis_.data(), n, p, sums);
+      }
     }
   }
 
@@ -303,6 +334,7 @@ class VifExtractor final : public Extractor {
   std::vector<std::string> provides_;
   double gain_limit_ = kDefaultGainLimit;
   bool skip_scale0_ = false;
+  int row_step_ = 1;  // vif_row_step
   bool debug_ = false;
   std::array<bool, kVifScales> wanted_{true, true, true, true};
   Geometry geometry_;
