@@ -206,7 +206,7 @@ struct BandSet {
 
 class AdmExtractor final : public Extractor {
  public:
-  explicit AdmExtractor(const OptionMap& options) {
+  explicit AdmExtractor(const OptionMap& options, const char* name = "adm") : name_(name) {
     reject_unknown_options(name_, options,
                            {"adm_csf_diag_scale", "scfd", "adm_csf_mode", "csf", "adm_csf_scale", "scf",
                             "adm_dlm_weight", "dlmw", "adm_enhn_gain_limit", "egl", "adm_min_val", "min",
@@ -823,7 +823,7 @@ class AdmExtractor final : public Extractor {
     }
   }
 
-  std::string name_ = "adm";
+  std::string name_;
   std::vector<std::string> provides_;
   double gain_limit_ = kDefaultGainLimit;
   double dlm_weight_ = kDefaultDlmWeight;
@@ -870,5 +870,11 @@ class AdmExtractor final : public Extractor {
 }  // namespace
 
 std::unique_ptr<Extractor> make_adm(const OptionMap& options) { return std::make_unique<AdmExtractor>(options); }
+
+std::unique_ptr<Extractor> make_adm_sampled(const OptionMap& options) {
+  OptionMap o = options;
+  if (!o.count("adm_row_step") && !o.count("rs")) o["adm_row_step"] = std::to_string(kSampledRowStep);
+  return std::make_unique<AdmExtractor>(o, "adm_sampled");
+}
 
 }  // namespace pvt::feature

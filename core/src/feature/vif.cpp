@@ -66,7 +66,7 @@ class RowTable {
 
 class VifExtractor final : public Extractor {
  public:
-  explicit VifExtractor(const OptionMap& options) {
+  explicit VifExtractor(const OptionMap& options, const char* name = "vif") : name_(name) {
     reject_unknown_options(name_, options,
                            {"vif_enhn_gain_limit", "egl", "vif_skip_scale0", "ssclz", "vif_row_step", "rs", "debug"});
     debug_ = option_bool(options, "debug", nullptr, false);
@@ -330,7 +330,7 @@ class VifExtractor final : public Extractor {
       kernels_.downscale_u16(ref_rows_[s - 1].get(), dis_rows_[s - 1].get(), p, ref_[s].data(), dis_[s].data());
   }
 
-  std::string name_ = "vif";
+  std::string name_;
   std::vector<std::string> provides_;
   double gain_limit_ = kDefaultGainLimit;
   bool skip_scale0_ = false;
@@ -365,6 +365,12 @@ class VifExtractor final : public Extractor {
 
 std::unique_ptr<Extractor> make_vif(const OptionMap& options) {
   return std::make_unique<VifExtractor>(options);
+}
+
+std::unique_ptr<Extractor> make_vif_sampled(const OptionMap& options) {
+  OptionMap o = options;
+  if (!o.count("vif_row_step") && !o.count("rs")) o["vif_row_step"] = std::to_string(kSampledRowStep);
+  return std::make_unique<VifExtractor>(o, "vif_sampled");
 }
 
 }  // namespace pvt::feature
