@@ -17,7 +17,7 @@ AVAILABLE = ORDER[: ORDER.index(_core.detected_isa()) + 1]
 SAMPLED = ["vif_sampled", "adm_sampled", "vif:vif_row_step=5", "adm:adm_row_step=3",
            "adm:adm_row_step=8,adm_skip_scale0=true", "adm:adm_row_step=64,adm_skip_aim=true",
            # Barten CSF factors take the stage kernels on every ISA
-           "adm:adm_row_step=4,adm_csf_mode=1"]
+           "adm:adm_row_step=4,adm_csf_mode=1", "vif:vif_sample_rows=20", "adm:adm_sample_rows=10"]
 CASES = [
     Recipe("bikes", 640, 272, codec="libx264", quality=40, frames=3),
     Recipe("bigbuckbunny", 321, 179, pix_fmt="yuv444p", codec="noise", quality=6, frames=3),
@@ -57,6 +57,24 @@ def test_names_and_a_step_of_one():
     assert not np.array_equal(got["integer_adm2_rs_16"], exact["integer_adm2"])
 
 
+def test_sample_rows_pick_the_step_from_the_size():
+    """vif_sample_rows R is vif_row_step height // R; adm_sample_rows R is adm_row_step (the pooled rows of
+    scale 0's band) // R: about R rows at any size, every row of a small picture. Not both at once."""
+    ref = _textured(150, 64, frames=2)
+    dist = _distort(ref, slice(0, 150))
+    got = pyvmaf_tiny.extract_features(ref, dist, ["vif:vif_sample_rows=20", "adm:adm_sample_rows=10",
+                                                   "vif:vif_row_step=7", "adm:adm_row_step=6"])
+    # band of 75 rows, pooled 7..67: 61 rows, // 10 = 6
+    for f in ("integer_vif_scale0", "integer_vif_scale2"):
+        np.testing.assert_array_equal(got[f + "_sr_20"], got[f + "_rs_7"])
+    for f in ("integer_adm2", "integer_adm_scale0", "integer_adm_scale1"):
+        np.testing.assert_array_equal(got[f + "_sr_10"], got[f + "_rs_6"])
+    small = pyvmaf_tiny.extract_features(ref, dist, ["vif:vif_sample_rows=200", "integer_vif_scale0"])
+    np.testing.assert_array_equal(small["integer_vif_scale0_sr_200"], small["integer_vif_scale0"])
+    with pytest.raises(pyvmaf_tiny.InputError, match="alternatives"):
+        pyvmaf_tiny.extract_features(ref, dist, ["vif:vif_sample_rows=20,vif_row_step=3"])
+
+
 def test_models_and_features_name_them():
     # a feature name with the suffix finds the sampled extractor, next to the exact one
     assert _core.extractor_for_feature("integer_vif_scale0_rs_16") == "vif_sampled"
@@ -72,38 +90,78 @@ def _textured(h, w, frames=2, seed=0):
     return ref
 
 
+def sampled_rows(begin: int, end: int, step: int) -> list[int]:
+    """The rows a step pools (core/src/feature/row_sample.hpp): one per run of `step`, at offsets walking
+    the golden-ratio sequence."""
+    rows = [begin + k * step + ((((k * 40503 + 20252) & 0xFFFF) * step) >> 16)
+            for k in range((end - begin + step - 1) // step)]
+    return [r for r in rows if r < end] or [begin]
+
+
+def _runs(flags: np.ndarray) -> list[slice]:
+    """The runs of True in `flags`, longest first."""
+    runs, start = [], None
+    for i, f in enumerate(list(flags) + [False]):
+        if f and start is None:
+            start = i
+        elif not f and start is not None:
+            runs.append(slice(start, i))
+            start = None
+    return sorted(runs, key=lambda r: r.start - r.stop)
+
+
+def _distort(ref: np.ndarray, rows: slice) -> np.ndarray:
+    dist = ref.copy()
+    part = dist[:, rows].astype(int)
+    part[:, :, ::2] = part[:, :, ::2] // 2 + 40
+    dist[:, rows] = np.clip(part + np.random.default_rng(1).normal(0, 20, part.shape), 0, 255).astype(np.uint8)
+    return dist
+
+
 def test_vif_pools_exactly_the_rows_it_names():
-    """Scale 0 with a step of 32 pools rows 16, 48, 80, ... whose 17-tap windows reach 8 rows either way:
-    distortion kept to rows 26..37 is invisible to it (the pair scores exactly as an undistorted one), and
-    the same distortion over rows 40..51 is not."""
-    ref = _textured(128, 96)
+    """Scale 0 with a step of 32 pools the rows sampled_rows() names, and each one's 17-tap window reaches
+    8 rows either way: distortion outside every window is invisible to it (the pair scores exactly as an
+    undistorted one), and on a pooled row it is not."""
+    h, step = 160, 32
+    ref = _textured(h, 96)
     spec = ["vif:vif_row_step=32"]
-    clean = pyvmaf_tiny.extract_features(ref, ref.copy(), spec)
-    for rows, seen in ((slice(26, 38), False), (slice(40, 52), True)):
-        dist = ref.copy()
-        dist[:, rows] = np.clip(dist[:, rows].astype(int) + np.random.default_rng(1).normal(0, 25, dist[:, rows].shape),
-                                0, 255).astype(np.uint8)
-        got = pyvmaf_tiny.extract_features(ref, dist, spec)
+    pooled = sampled_rows(0, h, step)
+    assert len(pooled) == 5 and pooled != [16, 48, 80, 112, 144]  # not a fixed phase
+    seen_rows = np.zeros(h, bool)
+    for r in pooled:
+        seen_rows[max(r - 8, 0):r + 9] = True
+    blind = _runs(~seen_rows)[0]
+    assert blind.stop - blind.start >= 4
+    clean = pyvmaf_tiny.extract_features(ref, ref.copy(), spec)["integer_vif_scale0_rs_32"]
+    for rows, seen in ((blind, False), (slice(pooled[2] - 1, pooled[2] + 2), True)):
+        dist = _distort(ref, rows)
+        got = pyvmaf_tiny.extract_features(ref, dist, spec)["integer_vif_scale0_rs_32"]
         exact = pyvmaf_tiny.extract_features(ref, dist, ["integer_vif_scale0"])["integer_vif_scale0"]
-        assert np.all(exact < clean["integer_vif_scale0_rs_32"] - 1e-3)  # the exact feature sees it
-        same = np.array_equal(got["integer_vif_scale0_rs_32"], clean["integer_vif_scale0_rs_32"])
-        assert same != seen, rows
+        assert np.all(exact < clean - 1e-4)  # the exact feature sees it
+        assert np.array_equal(got, clean) != seen, rows
 
 
 def test_adm_pools_exactly_the_rows_it_names():
-    """ADM scale 0 of a 128-row picture: a 64-row band, pooled rows 5..58 (10% borders); a step of 16 pools
-    band rows 13, 29, 45, whose masking windows (band rows b - 1 .. b + 1) read picture rows 2b - 3 .. 2b + 4:
-    23..30, 55..62 and 87..94."""
-    ref = _textured(128, 96)
+    """ADM scale 0 of a 160-row picture: an 80-row band whose pooled rectangle leaves 10% borders (rows
+    7..72); a step of 16 pools the band rows sampled_rows() names, whose masking windows (band rows
+    b - 1 .. b + 1) read picture rows 2b - 3 .. 2b + 4."""
+    h, step = 160, 16
+    ref = _textured(h, 96)
     spec = ["adm:adm_row_step=16"]
+    band = h // 2
+    top = int(band * 0.1 - 0.5)
+    pooled = sampled_rows(top, band - top, step)
+    seen_rows = np.zeros(h, bool)
+    for b in pooled:
+        seen_rows[max(2 * b - 3, 0):2 * b + 5] = True
+    blind = _runs(~seen_rows)[0]
+    assert blind.stop - blind.start >= 4
     clean = pyvmaf_tiny.extract_features(ref, ref.copy(), spec)["integer_adm_scale0_rs_16"]
-    for rows, seen in ((slice(32, 54), False), (slice(56, 62), True)):
-        dist = ref.copy()
-        dist[:, rows] = np.clip(dist[:, rows].astype(int) + 30, 0, 255).astype(np.uint8)
-        dist[:, rows, ::2] = ref[:, rows, ::2] // 2
+    for rows, seen in ((blind, False), (slice(2 * pooled[1], 2 * pooled[1] + 2), True)):
+        dist = _distort(ref, rows)
         got = pyvmaf_tiny.extract_features(ref, dist, spec)["integer_adm_scale0_rs_16"]
         exact = pyvmaf_tiny.extract_features(ref, dist, ["integer_adm_scale0"])["integer_adm_scale0"]
-        assert np.all(exact < clean - 1e-3)
+        assert np.all(exact < clean - 1e-4)
         assert np.array_equal(got, clean) != seen, rows
 
 

@@ -10,7 +10,10 @@
 // only every max(1, N >> s)-th row of its pooled rectangle (the same rows of
 // the picture at every scale; kernels::AdmRowSample), with sums scaled up to
 // the whole rectangle, so scale 0 costs little more than its approximation
-// band. The sums are integers, so the estimate is the same on every ISA.
+// band. adm_sample_rows (sr) R picks the step for about R pooled rows at
+// scale 0 instead, max(1, rows / R): the same share of the picture at any
+// size, and every row of small ones. The sums are integers, so the estimate
+// is the same on every ISA.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -23,6 +26,7 @@
 #include "kernels/adm_kernels.hpp"
 #include "barten_csf.hpp"
 #include "options.hpp"
+#include "row_sample.hpp"
 #include "pyvmaf_tiny/buffer_pool.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/extractor.hpp"
@@ -211,7 +215,8 @@ class AdmExtractor final : public Extractor {
                            {"adm_csf_diag_scale", "scfd", "adm_csf_mode", "csf", "adm_csf_scale", "scf",
                             "adm_dlm_weight", "dlmw", "adm_enhn_gain_limit", "egl", "adm_min_val", "min",
                             "adm_noise_weight", "nw", "adm_norm_view_dist", "nvd", "adm_ref_display_height", "rdh",
-                            "adm_row_step", "rs", "adm_skip_aim", "adm_skip_scale0", "ssz", "debug"});
+                            "adm_row_step", "rs", "adm_sample_rows", "sr", "adm_skip_aim", "adm_skip_scale0", "ssz",
+                            "debug"});
     // The two CSF scales only weight the Barten CSF; otherwise they just name the outputs.
     const double diag_scale = option_double(options, "adm_csf_diag_scale", "scfd", 1.0, 0.0, 50.0);
     const double mode = option_double(options, "adm_csf_mode", "csf", kWatson, 0, 3);
@@ -233,6 +238,9 @@ class AdmExtractor final : public Extractor {
     skip_aim_ = option_bool(options, "adm_skip_aim", nullptr, false);
     skip_scale0_ = option_bool(options, "adm_skip_scale0", "ssz", false);
     row_step_ = option_int(options, "adm_row_step", "rs", 1, 1, 256);
+    sample_rows_ = option_int(options, "adm_sample_rows", "sr", 0, 0, 1 << 16);
+    if (row_step_ != 1 && sample_rows_ != 0)
+      throw InputError("adm: adm_row_step and adm_sample_rows are alternatives; give one");
     aim_ = !skip_aim_;
     // The fixed-point pipeline cannot represent coarser angular resolutions.
     if (view_dist_ * display_height_ < kDefaultViewDist * kDefaultDisplayHeight)
@@ -257,6 +265,7 @@ class AdmExtractor final : public Extractor {
     if (view_dist_ != kDefaultViewDist) suffix += double_suffix("nvd", view_dist_);
     if (display_height_ != kDefaultDisplayHeight) suffix += "_rdh_" + std::to_string(display_height_);
     if (row_step_ != 1) suffix += "_rs_" + std::to_string(row_step_);
+    if (sample_rows_ != 0) suffix += "_sr_" + std::to_string(sample_rows_);
     if (skip_scale0_) suffix += "_ssz";
     for (const char* f : {"integer_adm2", "integer_aim", "integer_adm3", "integer_adm_scale0", "integer_adm_scale1",
                           "integer_adm_scale2", "integer_adm_scale3"})
@@ -318,6 +327,10 @@ class AdmExtractor final : public Extractor {
     if (g.width < 17 || g.height < 17)
       throw InputError("adm needs frames of at least 17x17 pixels");
     geometry_ = g;
+    if (sample_rows_ > 0) {
+      const AdmRect pool = pool_rect((g.width + 1) / 2, (g.height + 1) / 2);
+      row_step_ = std::clamp((pool.bottom - pool.top) / sample_rows_, 1, 256);
+    }
     int w = g.width, h = g.height;
     for (int s = 0; s < kScales; ++s) {
       in_w_[s] = w;
@@ -506,8 +519,9 @@ class AdmExtractor final : public Extractor {
     AdmRect work, pool;
     int simd_end = 0;  // adm_decouple_simd_end(work)
     float floor = 0;   // noise_floor(pool)
-    kernels::AdmRowSample sample;  // adm_row_step
-    double sample_scale = 1;       // pooled rectangle rows / pooled rows
+    kernels::AdmRowSample sample;         // adm_row_step: flags in row_flags
+    std::vector<std::uint8_t> row_flags;  // per band row: pooled
+    double sample_scale = 1;              // pooled rectangle rows / pooled rows
     // Denominator shifts and normalisation.
     int den0_row_shift = 0;
     kernels::AdmDenShifts dens{};
@@ -530,11 +544,17 @@ class AdmExtractor final : public Extractor {
     p.floor = noise_floor(p.pool, noise_weight_);
     // Row sampling: the pooled rows' share of the rectangle's scales the sums up.
     const int pool_rows = p.pool.bottom - p.pool.top;
-    p.sample.step = std::max(1, row_step_ >> s);
-    p.sample.first = p.pool.top + std::min(p.sample.step / 2, std::max(pool_rows - 1, 0));
-    int pooled = 0;
-    for (int i = p.pool.top; i < p.pool.bottom; ++i) pooled += p.sample.pooled(i, p.pool) ? 1 : 0;
-    p.sample_scale = pooled > 0 && pooled < pool_rows ? static_cast<double>(pool_rows) / pooled : 1.0;
+    const int step = std::max(1, row_step_ >> s);
+    p.row_flags.clear();
+    p.sample = {};
+    p.sample_scale = 1.0;
+    if (step > 1 && pool_rows > 0) {
+      const std::vector<int> rows = sampled_rows(p.pool.top, p.pool.bottom, step);
+      p.row_flags.assign(static_cast<std::size_t>(h), 0);
+      for (const int r : rows) p.row_flags[static_cast<std::size_t>(r)] = 1;
+      p.sample.rows = p.row_flags.data();
+      p.sample_scale = static_cast<double>(pool_rows) / static_cast<double>(rows.size());
+    }
     if (s == 0) {
       const int area = (p.pool.bottom - p.pool.top) * (p.pool.right - p.pool.left);
       int row_shift = static_cast<int>(std::ceil(exact::log2(area) - 20));
@@ -622,7 +642,7 @@ class AdmExtractor final : public Extractor {
   // (each row is rounded on its own either way).
   template <class U, class Fn>
   static void for_pooled_rows(const ScalePlan& p, U (&sums)[3], Fn&& fn) {
-    if (p.sample.step == 1) return fn(p.pool, sums);
+    if (!p.sample.rows) return fn(p.pool, sums);
     for (int i = p.pool.top; i < p.pool.bottom; ++i) {
       if (!p.sample.pooled(i, p.pool)) continue;
       U row[3] = {};
@@ -833,7 +853,8 @@ class AdmExtractor final : public Extractor {
   bool debug_ = false;
   bool aim_ = true;  // run the AIM pass
   bool skip_aim_ = false, skip_scale0_ = false;  // adm_skip_aim, adm_skip_scale0
-  int row_step_ = 1;                              // adm_row_step
+  int row_step_ = 1;                              // adm_row_step, or from adm_sample_rows
+  int sample_rows_ = 0;                           // adm_sample_rows (0: not given)
   int last_scale_ = kScales - 1;
   double view_dist_ = kDefaultViewDist;
   int display_height_ = kDefaultDisplayHeight;

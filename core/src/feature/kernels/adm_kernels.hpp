@@ -26,17 +26,18 @@ struct AdmRect {
 };
 
 // Row sampling of a scale (the adm extractor's adm_row_step): of the pooled
-// rectangle's rows only first, first + step, ... are pooled, and only they
-// and their neighbours (the 3x3 masking window) are decoupled and weighted.
-// step 1 pools every row. Every kernel set samples the same rows.
+// rectangle's rows only those flagged in `rows` (indexed by band row) are
+// pooled, and only they and their neighbours (the 3x3 masking window) are
+// decoupled and weighted. Without flags every row is. Every kernel set
+// samples the same rows.
 struct AdmRowSample {
-  int step = 1, first = 0;
+  const std::uint8_t* rows = nullptr;
   bool pooled(int i, const AdmRect& pool) const {
-    return i >= pool.top && i < pool.bottom && (step == 1 || (i >= first && (i - first) % step == 0));
+    return i >= pool.top && i < pool.bottom && (!rows || rows[i]);
   }
   bool worked(int i, const AdmRect& work, const AdmRect& pool) const {
     if (i < work.top || i >= work.bottom) return false;
-    return step == 1 || pooled(i - 1, pool) || pooled(i, pool) || pooled(i + 1, pool);
+    return !rows || pooled(i - 1, pool) || pooled(i, pool) || pooled(i + 1, pool);
   }
 };
 
