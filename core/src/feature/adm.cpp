@@ -894,7 +894,8 @@ std::unique_ptr<Extractor> make_adm(const OptionMap& options) { return std::make
 
 std::unique_ptr<Extractor> make_adm_sampled(const OptionMap& options) {
   OptionMap o = options;
-  if (!o.count("adm_row_step") && !o.count("rs")) o["adm_row_step"] = std::to_string(kSampledRowStep);
+  if (!o.count("adm_row_step") && !o.count("rs") && !o.count("adm_sample_rows") && !o.count("sr"))
+    o["adm_sample_rows"] = std::to_string(kSampledRows);
   return std::make_unique<AdmExtractor>(o, "adm_sampled");
 }
 

@@ -112,7 +112,7 @@ std::vector<std::string> half_pair_features() {
 // The non-debug outputs of `base` with the sampled extractors' suffix.
 std::vector<std::string> sampled(const std::vector<std::string>& base, std::size_t count) {
   std::vector<std::string> f;
-  for (std::size_t i = 0; i < count; ++i) f.push_back(base[i] + "_rs_" + std::to_string(feature::kSampledRowStep));
+  for (std::size_t i = 0; i < count; ++i) f.push_back(base[i] + "_sr_" + std::to_string(feature::kSampledRows));
   return f;
 }
 

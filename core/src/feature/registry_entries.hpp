@@ -8,9 +8,9 @@ namespace pvt::feature {
 
 std::unique_ptr<Extractor> make_vif(const OptionMap& options);
 std::unique_ptr<Extractor> make_adm(const OptionMap& options);
-// vif and adm with row sampling (vif_row_step / adm_row_step) of kSampledRowStep
-// unless told otherwise: the cheap estimates tiny models read.
-constexpr int kSampledRowStep = 16;
+// vif and adm sampling about kSampledRows rows (vif_sample_rows /
+// adm_sample_rows) unless told otherwise: the cheap estimates tiny models read.
+constexpr int kSampledRows = 32;
 std::unique_ptr<Extractor> make_vif_sampled(const OptionMap& options);
 std::unique_ptr<Extractor> make_adm_sampled(const OptionMap& options);
 std::unique_ptr<Extractor> make_motion(const OptionMap& options);

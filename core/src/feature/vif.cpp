@@ -380,7 +380,8 @@ std::unique_ptr<Extractor> make_vif(const OptionMap& options) {
 
 std::unique_ptr<Extractor> make_vif_sampled(const OptionMap& options) {
   OptionMap o = options;
-  if (!o.count("vif_row_step") && !o.count("rs")) o["vif_row_step"] = std::to_string(kSampledRowStep);
+  if (!o.count("vif_row_step") && !o.count("rs") && !o.count("vif_sample_rows") && !o.count("sr"))
+    o["vif_sample_rows"] = std::to_string(kSampledRows);
   return std::make_unique<VifExtractor>(o, "vif_sampled");
 }
 
