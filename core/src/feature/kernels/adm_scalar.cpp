@@ -84,7 +84,7 @@ void dwt0_impl(const Plane& src, const AdmDwtTaps& taps, int16_t* tmp, int32_t* 
 }
 
 // The approximation band alone. Acc is int32 where the vertical sums fit it
-// (samples of up to 12 bits), so that the compiler can vectorise the passes;
+// (8-bit samples), so that the compiler can vectorise the passes;
 // columns whose taps are the plain 2j - 1 .. 2j + 2 skip the tap table.
 template <class T, class Acc, class Out>
 void dwt0_approx_impl(const Plane& src, const AdmDwtTaps& taps, int16_t* tmp, Out* approx, std::ptrdiff_t stride) {
@@ -133,10 +133,9 @@ void dwt0_approx_impl(const Plane& src, const AdmDwtTaps& taps, int16_t* tmp, Ou
 
 template <class Out>
 void dwt0_approx(const Plane& src, const AdmDwtTaps& taps, int16_t* tmp, Out* approx, std::ptrdiff_t stride) {
+  // 16-bit containers may hold samples beyond bpc bits (invalid input, still computed as the reference does).
   if (src.bpc == 8)
     dwt0_approx_impl<std::uint8_t, int32_t>(src, taps, tmp, approx, stride);
-  else if (src.bpc <= 12)
-    dwt0_approx_impl<uint16_t, int32_t>(src, taps, tmp, approx, stride);
   else
     dwt0_approx_impl<uint16_t, int64_t>(src, taps, tmp, approx, stride);
 }
