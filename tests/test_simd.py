@@ -37,7 +37,9 @@ FEATURES = ["vif", "adm", "motion", "vif:vif_enhn_gain_limit=1.0", "adm:adm_enhn
             "adm_norm_view_dist=1.5,adm_ref_display_height=2160",
             "adm:adm_csf_mode=3,adm_enhn_gain_limit=1.5,adm_norm_view_dist=5,adm_noise_weight=0",
             "motion:motion_moving_average=true,motion_blend_factor=0.5,motion_blend_offset=3,motion_max_val=18",
-            "motion:motion_five_frame_window=true,motion_moving_average=true,motion_max_val=18"]
+            "motion:motion_five_frame_window=true,motion_moving_average=true,motion_max_val=18",
+            # row-sampled estimates (fr_micro_v2's), also compared across platforms by test_cross_platform
+            "vif_sampled", "adm_sampled", "adm:adm_row_step=3,adm_csf_mode=2", "vif:vif_row_step=4"]
 
 
 def _features(clip, isa, monkeypatch):

@@ -5,6 +5,15 @@
 // ratio of cube-root pooled sums (restored part over reference) per scale and
 // overall. AIM (additive impairment) masks the additive part by the restored
 // one instead, over the same denominator; adm3 blends adm2 with 1 - aim.
+//
+// adm_row_step (rs) N > 1 gives a cheap estimate instead: each scale s pools
+// only every max(1, N >> s)-th row of its pooled rectangle (the same rows of
+// the picture at every scale; kernels::AdmRowSample), with sums scaled up to
+// the whole rectangle, so scale 0 costs little more than its approximation
+// band. adm_sample_rows (sr) R picks the step for about R pooled rows at
+// scale 0 instead, max(1, rows / R): the same share of the picture at any
+// size, and every row of small ones. The sums are integers, so the estimate
+// is the same on every ISA.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -17,6 +26,7 @@
 #include "kernels/adm_kernels.hpp"
 #include "barten_csf.hpp"
 #include "options.hpp"
+#include "row_sample.hpp"
 #include "pyvmaf_tiny/buffer_pool.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/extractor.hpp"
@@ -200,12 +210,13 @@ struct BandSet {
 
 class AdmExtractor final : public Extractor {
  public:
-  explicit AdmExtractor(const OptionMap& options) {
+  explicit AdmExtractor(const OptionMap& options, const char* name = "adm") : name_(name) {
     reject_unknown_options(name_, options,
                            {"adm_csf_diag_scale", "scfd", "adm_csf_mode", "csf", "adm_csf_scale", "scf",
                             "adm_dlm_weight", "dlmw", "adm_enhn_gain_limit", "egl", "adm_min_val", "min",
                             "adm_noise_weight", "nw", "adm_norm_view_dist", "nvd", "adm_ref_display_height", "rdh",
-                            "adm_skip_aim", "adm_skip_scale0", "ssz", "debug"});
+                            "adm_row_step", "rs", "adm_sample_rows", "sr", "adm_skip_aim", "adm_skip_scale0", "ssz",
+                            "debug"});
     // The two CSF scales only weight the Barten CSF; otherwise they just name the outputs.
     const double diag_scale = option_double(options, "adm_csf_diag_scale", "scfd", 1.0, 0.0, 50.0);
     const double mode = option_double(options, "adm_csf_mode", "csf", kWatson, 0, 3);
@@ -226,6 +237,10 @@ class AdmExtractor final : public Extractor {
     // its num is 0 and its den 1e-10 (libvmaf's). Only the second names the outputs.
     skip_aim_ = option_bool(options, "adm_skip_aim", nullptr, false);
     skip_scale0_ = option_bool(options, "adm_skip_scale0", "ssz", false);
+    row_step_ = option_int(options, "adm_row_step", "rs", 1, 1, 256);
+    sample_rows_ = option_int(options, "adm_sample_rows", "sr", 0, 0, 1 << 16);
+    if (row_step_ != 1 && sample_rows_ != 0)
+      throw InputError("adm: adm_row_step and adm_sample_rows are alternatives; give one");
     aim_ = !skip_aim_;
     // The fixed-point pipeline cannot represent coarser angular resolutions.
     if (view_dist_ * display_height_ < kDefaultViewDist * kDefaultDisplayHeight)
@@ -249,6 +264,8 @@ class AdmExtractor final : public Extractor {
     if (noise_weight_ != kDefaultNoiseWeight) suffix += double_suffix("nw", noise_weight_);
     if (view_dist_ != kDefaultViewDist) suffix += double_suffix("nvd", view_dist_);
     if (display_height_ != kDefaultDisplayHeight) suffix += "_rdh_" + std::to_string(display_height_);
+    if (row_step_ != 1) suffix += "_rs_" + std::to_string(row_step_);
+    if (sample_rows_ != 0) suffix += "_sr_" + std::to_string(sample_rows_);
     if (skip_scale0_) suffix += "_ssz";
     for (const char* f : {"integer_adm2", "integer_aim", "integer_adm3", "integer_adm_scale0", "integer_adm_scale1",
                           "integer_adm_scale2", "integer_adm_scale3"})
@@ -310,6 +327,10 @@ class AdmExtractor final : public Extractor {
     if (g.width < 17 || g.height < 17)
       throw InputError("adm needs frames of at least 17x17 pixels");
     geometry_ = g;
+    if (sample_rows_ > 0) {
+      const AdmRect pool = pool_rect((g.width + 1) / 2, (g.height + 1) / 2);
+      row_step_ = std::clamp((pool.bottom - pool.top) / sample_rows_, 1, 256);
+    }
     int w = g.width, h = g.height;
     for (int s = 0; s < kScales; ++s) {
       in_w_[s] = w;
@@ -498,6 +519,9 @@ class AdmExtractor final : public Extractor {
     AdmRect work, pool;
     int simd_end = 0;  // adm_decouple_simd_end(work)
     float floor = 0;   // noise_floor(pool)
+    kernels::AdmRowSample sample;         // adm_row_step: flags in row_flags
+    std::vector<std::uint8_t> row_flags;  // per band row: pooled
+    double sample_scale = 1;              // pooled rectangle rows / pooled rows
     // Denominator shifts and normalisation.
     int den0_row_shift = 0;
     kernels::AdmDenShifts dens{};
@@ -518,6 +542,19 @@ class AdmExtractor final : public Extractor {
     p.pool = pool_rect(w, h);
     p.simd_end = kernels::adm_decouple_simd_end(p.work);
     p.floor = noise_floor(p.pool, noise_weight_);
+    // Row sampling: the pooled rows' share of the rectangle's scales the sums up.
+    const int pool_rows = p.pool.bottom - p.pool.top;
+    const int step = std::max(1, row_step_ >> s);
+    p.row_flags.clear();
+    p.sample = {};
+    p.sample_scale = 1.0;
+    if (step > 1 && pool_rows > 0) {
+      const std::vector<int> rows = sampled_rows(p.pool.top, p.pool.bottom, step);
+      p.row_flags.assign(static_cast<std::size_t>(h), 0);
+      for (const int r : rows) p.row_flags[static_cast<std::size_t>(r)] = 1;
+      p.sample.rows = p.row_flags.data();
+      p.sample_scale = static_cast<double>(pool_rows) / static_cast<double>(rows.size());
+    }
     if (s == 0) {
       const int area = (p.pool.bottom - p.pool.top) * (p.pool.right - p.pool.left);
       int row_shift = static_cast<int>(std::ceil(exact::log2(area) - 20));
@@ -600,6 +637,23 @@ class AdmExtractor final : public Extractor {
   // the scale 0 restored diagonal band.
   int guard_rest_row() const { return rows_[3][0] < 0 ? plan_[0].h - 2 : -1; }
 
+  // Runs a pooling stage kernel `fn(rect, sums)` over the pooled rectangle,
+  // or with row sampling over each pooled row, adding up the three sums
+  // (each row is rounded on its own either way).
+  template <class U, class Fn>
+  static void for_pooled_rows(const ScalePlan& p, U (&sums)[3], Fn&& fn) {
+    if (!p.sample.rows) return fn(p.pool, sums);
+    for (int i = p.pool.top; i < p.pool.bottom; ++i) {
+      if (!p.sample.pooled(i, p.pool)) continue;
+      U row[3] = {};
+      AdmRect r = p.pool;
+      r.top = i;
+      r.bottom = i + 1;
+      fn(r, row);
+      for (int o = 0; o < 3; ++o) sums[o] += row[o];
+    }
+  }
+
   // The stage kernels one after the other, on whole bands.
   void run_stages(const PicturePair& pair, kernels::AdmScaleSums sums[kScales]) {
     if (skip_scale0_) {
@@ -611,14 +665,18 @@ class AdmExtractor final : public Extractor {
       k_.dwt0(pair.dist, taps_for(0), tmp16_.data(), approx(1), b0_.dis, stride0_);
       k_.decouple0(as_const(b0_.ref), as_const(b0_.dis), b0_.rest, b0_.add, stride0_, p.work, gain_limit_,
                    p.simd_end);
-      k_.den0(as_const(b0_.ref), stride0_, p.pool, p.den0_row_shift, sums[0].den);
+      for_pooled_rows(p, sums[0].den, [&](const AdmRect& rows, std::uint64_t* out) {
+        k_.den0(as_const(b0_.ref), stride0_, rows, p.den0_row_shift, out);
+      });
       k_.csf0(as_const(b0_.add), b0_.csf, b0_.mask, stride0_, p.work, factor0_q_);
-      k_.cm0(as_const(b0_.rest), as_const(b0_.csf), as_const(b0_.mask), stride0_, p.w, p.h, p.pool, p.cm0,
-             sums[0].num);
+      for_pooled_rows(p, sums[0].num, [&](const AdmRect& rows, std::int64_t* out) {
+        k_.cm0(as_const(b0_.rest), as_const(b0_.csf), as_const(b0_.mask), stride0_, p.w, p.h, rows, p.cm0, out);
+      });
       if (aim_) {  // the same with the two parts swapped
         k_.csf0(as_const(b0_.rest), b0_.csf, b0_.mask, stride0_, p.work, factor0_q_);
-        k_.cm0(as_const(b0_.add), as_const(b0_.csf), as_const(b0_.mask), stride0_, p.w, p.h, p.pool, p.cm0,
-               sums[0].aim);
+        for_pooled_rows(p, sums[0].aim, [&](const AdmRect& rows, std::int64_t* out) {
+          k_.cm0(as_const(b0_.add), as_const(b0_.csf), as_const(b0_.mask), stride0_, p.w, p.h, rows, p.cm0, out);
+        });
       }
       if (const int row = guard_rest_row(); row >= 0)
         std::copy_n((skip_aim_ ? b0_.add.d : b0_.rest.d) + row * stride0_, guard_rest_.size(), guard_rest_.begin());
@@ -633,14 +691,18 @@ class AdmExtractor final : public Extractor {
               approx(out + 1), bn_.dis, striden_);
       k_.decouplen(as_const(bn_.ref), as_const(bn_.dis), bn_.rest, bn_.add, striden_, p.work, gain_limit_,
                    p.simd_end);
-      k_.denn(as_const(bn_.ref), striden_, p.pool, p.dens, sums[s].den);
+      for_pooled_rows(p, sums[s].den, [&](const AdmRect& rows, std::uint64_t* out) {
+        k_.denn(as_const(bn_.ref), striden_, rows, p.dens, out);
+      });
       k_.csfn(as_const(bn_.add), bn_.csf, bn_.mask, striden_, p.work, factorn_q_[s]);
-      k_.cmn(as_const(bn_.rest), as_const(bn_.csf), as_const(bn_.mask), striden_, p.w, p.h, p.pool, p.cmn,
-             sums[s].num);
+      for_pooled_rows(p, sums[s].num, [&](const AdmRect& rows, std::int64_t* out) {
+        k_.cmn(as_const(bn_.rest), as_const(bn_.csf), as_const(bn_.mask), striden_, p.w, p.h, rows, p.cmn, out);
+      });
       if (aim_) {
         k_.csfn(as_const(bn_.rest), bn_.csf, bn_.mask, striden_, p.work, factorn_q_[s]);
-        k_.cmn(as_const(bn_.add), as_const(bn_.csf), as_const(bn_.mask), striden_, p.w, p.h, p.pool, p.cmn,
-               sums[s].aim);
+        for_pooled_rows(p, sums[s].aim, [&](const AdmRect& rows, std::int64_t* out) {
+          k_.cmn(as_const(bn_.add), as_const(bn_.csf), as_const(bn_.mask), striden_, p.w, p.h, rows, p.cmn, out);
+        });
       }
     }
   }
@@ -657,6 +719,7 @@ class AdmExtractor final : public Extractor {
     job.approx_stride = stride0_;
     job.work = p.work;
     job.pool = p.pool;
+    job.sample = p.sample;
     job.gain_limit = gain_limit_;
     job.decouple_simd_end = p.simd_end;
     std::copy(factor0_q_, factor0_q_ + 3, job.csf_factor);
@@ -689,6 +752,7 @@ class AdmExtractor final : public Extractor {
     job.approx_stride = striden_;
     job.work = p.work;
     job.pool = p.pool;
+    job.sample = p.sample;
     job.gain_limit = gain_limit_;
     job.decouple_simd_end = p.simd_end;
     std::copy(factorn_q_[s], factorn_q_[s] + 3, job.csf_factor);
@@ -702,8 +766,13 @@ class AdmExtractor final : public Extractor {
   void run_fused(const PicturePair& pair, kernels::AdmScaleSums sums[kScales]) {
     void* scratch = aligned64(fused_scratch_.data());
     if (skip_scale0_) {
-      kernels::adm_dwt0_approx_scalar(pair.ref, taps_for(0), tmp16_.data(), approx16_[0].data(), stride0_);
-      kernels::adm_dwt0_approx_scalar(pair.dist, taps_for(0), tmp16_.data(), approx16_[1].data(), stride0_);
+      // The approximation bands alone: the fused pass with nothing to pool.
+      kernels::AdmScale0Job job = scale0_job(pair);
+      job.work = job.pool = AdmRect{};
+      job.aim = false;
+      job.rest_d_row = -1;
+      kernels::AdmScaleSums unused{};
+      k_.fused.scale0(job, scratch, unused);
     } else {
       k_.fused.scale0(scale0_job(pair), scratch, sums[0]);
     }
@@ -743,6 +812,21 @@ class AdmExtractor final : public Extractor {
       return;
     }
     const ScalePlan& p = plan_[s];
+    if (p.sample_scale != 1.0) {
+      // Row sampling: the sums of the whole rectangle, estimated.
+      kernels::AdmScaleSums whole = sums;
+      for (int o = 0; o < 3; ++o) {
+        whole.den[o] = static_cast<std::uint64_t>(std::llround(static_cast<double>(sums.den[o]) * p.sample_scale));
+        whole.num[o] = std::llround(static_cast<double>(sums.num[o]) * p.sample_scale);
+        whole.aim[o] = std::llround(static_cast<double>(sums.aim[o]) * p.sample_scale);
+      }
+      return pool_sums(s, p, whole, num, den, aim);
+    }
+    pool_sums(s, p, sums, num, den, aim);
+  }
+
+  void pool_sums(int s, const ScalePlan& p, const kernels::AdmScaleSums& sums, float& num, float& den,
+                 float& aim) const {
     den = pooled_den(sums.den, p.den_scale, factor_[s], p.floor);
     auto normalised = [&](const std::int64_t (&v)[3], float (&acc)[3]) {
       for (int o = 0; o < 3; ++o)
@@ -759,7 +843,7 @@ class AdmExtractor final : public Extractor {
     }
   }
 
-  std::string name_ = "adm";
+  std::string name_;
   std::vector<std::string> provides_;
   double gain_limit_ = kDefaultGainLimit;
   double dlm_weight_ = kDefaultDlmWeight;
@@ -769,6 +853,8 @@ class AdmExtractor final : public Extractor {
   bool debug_ = false;
   bool aim_ = true;  // run the AIM pass
   bool skip_aim_ = false, skip_scale0_ = false;  // adm_skip_aim, adm_skip_scale0
+  int row_step_ = 1;                              // adm_row_step, or from adm_sample_rows
+  int sample_rows_ = 0;                           // adm_sample_rows (0: not given)
   int last_scale_ = kScales - 1;
   double view_dist_ = kDefaultViewDist;
   int display_height_ = kDefaultDisplayHeight;
@@ -805,5 +891,12 @@ class AdmExtractor final : public Extractor {
 }  // namespace
 
 std::unique_ptr<Extractor> make_adm(const OptionMap& options) { return std::make_unique<AdmExtractor>(options); }
+
+std::unique_ptr<Extractor> make_adm_sampled(const OptionMap& options) {
+  OptionMap o = options;
+  if (!o.count("adm_row_step") && !o.count("rs") && !o.count("adm_sample_rows") && !o.count("sr"))
+    o["adm_sample_rows"] = std::to_string(kSampledRows);
+  return std::make_unique<AdmExtractor>(o, "adm_sampled");
+}
 
 }  // namespace pvt::feature

@@ -109,10 +109,19 @@ std::vector<std::string> half_pair_features() {
   return f;
 }
 
+// The non-debug outputs of `base` with the sampled extractors' suffix.
+std::vector<std::string> sampled(const std::vector<std::string>& base, std::size_t count) {
+  std::vector<std::string> f;
+  for (std::size_t i = 0; i < count; ++i) f.push_back(base[i] + "_sr_" + std::to_string(feature::kSampledRows));
+  return f;
+}
+
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> all = {
       {{"vif", vif_features(), vif_feature_options()}, feature::make_vif},
       {{"adm", adm_features(), adm_feature_options()}, feature::make_adm},
+      {{"vif_sampled", sampled(vif_features(), 4)}, feature::make_vif_sampled},
+      {{"adm_sampled", sampled(adm_features(), 7)}, feature::make_adm_sampled},
       {{"motion",
         {"VMAF_integer_feature_motion_sad_score", "integer_motion2", "integer_motion3", "integer_motion"},
         {{"integer_motion", {{"debug", "true"}}}},
@@ -187,11 +196,18 @@ bool names_feature(const std::string& column, const std::string& f) {
 }
 }  // namespace
 
+// The extractor whose longest base name is `feature` or prefixes it with a
+// suffix ("integer_vif_scale0_rs_16" is vif_sampled's, not vif's).
 std::string extractor_for_feature(const std::string& feature) {
+  const std::string* best = nullptr;
+  std::size_t best_len = 0;
   for (const auto& e : entries())
     for (const auto& f : e.info.features)
-      if (names_feature(feature, f)) return e.info.name;
-  return "";
+      if (names_feature(feature, f) && (!best || f.size() > best_len)) {
+        best = &e.info.name;
+        best_len = f.size();
+      }
+  return best ? *best : "";
 }
 
 int libvmaf_log_stage(const std::string& column) {

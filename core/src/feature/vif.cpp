@@ -1,6 +1,14 @@
 // integer_vif_scale0..3, as libvmaf 3.2's integer VIF defines them: visual
 // information fidelity of the luma plane at four dyadic scales, in 16.16
 // fixed point with log2 taken from a lookup table.
+//
+// vif_row_step (rs) N > 1 gives a cheap estimate instead: each scale s pools
+// its statistics over every max(1, N >> s)-th row only (the same rows of the
+// source at every scale), so scale 0 costs about 1/N of its exact work.
+// vif_sample_rows (sr) R picks the step for about R rows at scale 0 instead,
+// max(1, height / R): the same share of the picture at any size, and every
+// row of small ones. The sums are integers, so the estimate is the same on
+// every ISA.
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -11,6 +19,7 @@
 
 #include "kernels/vif_kernels.hpp"
 #include "options.hpp"
+#include "row_sample.hpp"
 #include "pyvmaf_tiny/buffer_pool.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/extractor.hpp"
@@ -27,6 +36,7 @@ constexpr double kDefaultGainLimit = 100.0;
 // Every scale must keep at least 2x2 samples; narrower planes make libvmaf
 // mirror into memory it never wrote.
 constexpr int kMinSize = 2 << (kVifScales - 1);
+constexpr int kMaxRowStep = 256;
 
 // Row index for each of rows [-kVifPad, rows + kVifPad): libvmaf mirrors
 // about the first and last row, one step at a time, so that for very short
@@ -60,14 +70,22 @@ class RowTable {
 
 class VifExtractor final : public Extractor {
  public:
-  explicit VifExtractor(const OptionMap& options) {
-    reject_unknown_options(name_, options, {"vif_enhn_gain_limit", "egl", "vif_skip_scale0", "ssclz", "debug"});
+  explicit VifExtractor(const OptionMap& options, const char* name = "vif") : name_(name) {
+    reject_unknown_options(name_, options,
+                           {"vif_enhn_gain_limit", "egl", "vif_skip_scale0", "ssclz", "vif_row_step", "rs",
+                            "vif_sample_rows", "sr", "debug"});
     debug_ = option_bool(options, "debug", nullptr, false);
     gain_limit_ = option_double(options, "vif_enhn_gain_limit", "egl", kDefaultGainLimit, 1.0, kDefaultGainLimit);
     skip_scale0_ = option_bool(options, "vif_skip_scale0", "ssclz", false);
+    row_step_ = option_int(options, "vif_row_step", "rs", 1, 1, kMaxRowStep);
+    sample_rows_ = option_int(options, "vif_sample_rows", "sr", 0, 0, 1 << 16);
+    if (row_step_ != 1 && sample_rows_ != 0)
+      throw InputError("vif: vif_row_step and vif_sample_rows are alternatives; give one");
     // libvmaf appends option suffixes in alphabetical order of option name.
     std::string suffix;
     if (gain_limit_ != kDefaultGainLimit) suffix += double_suffix("egl", gain_limit_);
+    if (row_step_ != 1) suffix += "_rs_" + std::to_string(row_step_);
+    if (sample_rows_ != 0) suffix += "_sr_" + std::to_string(sample_rows_);
     if (skip_scale0_) suffix += "_ssclz";
     for (int s = 0; s < kVifScales; ++s) provides_.push_back("integer_vif_scale" + std::to_string(s) + suffix);
     // libvmaf's debug outputs: the pooled score and its sums, then each scale's.
@@ -96,12 +114,14 @@ class VifExtractor final : public Extractor {
       throw InputError("vif needs frames of at least " + std::to_string(kMinSize) + "x" + std::to_string(kMinSize) +
                        " pixels (got " + std::to_string(g.width) + "x" + std::to_string(g.height) + ")");
     geometry_ = g;
+    if (sample_rows_ > 0) row_step_ = std::clamp(g.height / sample_rows_, 1, kMaxRowStep);
     kernels_ = kernels::select_vif_kernels(g.bpc);
     log2_table_ = kernels::vif_log2_table();
     for (int s = 0; s < kVifScales; ++s) {
       width_[s] = g.width >> s;
       height_[s] = g.height >> s;
       row_map_[s] = mirrored_rows(height_[s]);
+      sampled_[s] = sampled_rows(0, height_[s], row_step(s));
       if (s > 0) {
         const auto n = static_cast<std::size_t>(width_[s]) * static_cast<std::size_t>(height_[s]);
         ref_[s].assign(n, 0);
@@ -238,26 +258,46 @@ class VifExtractor final : public Extractor {
     return p;
   }
 
+  // The step of scale `s` (vif_row_step); its rows are sampled_[s].
+  int row_step(int s) const { return std::max(1, row_step_ >> s); }
+
   kernels::VifSums statistics(int s) {
-    const kernels::VifStatsParams p = stats_params(s);
+    kernels::VifStatsParams p = stats_params(s);
     kernels::VifSums sums;
-    if (s == 0 && geometry_.bpc == 8)
-      kernels_.stats_u8(ref8_.get(), dis8_.get(), p, sums);
-    else
-      kernels_.stats_u16(ref_rows_[s].get(), dis_rows_[s].get(), p, sums);
+    const int step = row_step(s);
+    if (step == 1) {
+      if (s == 0 && geometry_.bpc == 8)
+        kernels_.stats_u8(ref8_.get(), dis8_.get(), p, sums);
+      else
+        kernels_.stats_u16(ref_rows_[s].get(), dis_rows_[s].get(), p, sums);
+      return sums;
+    }
+    // One row at a time: the kernels read rows [-pad, height + pad) around row 0 of what they are given.
+    p.height = 1;
+    for (const int r : sampled_[s]) {
+      if (s == 0 && geometry_.bpc == 8)
+        kernels_.stats_u8(ref8_.get() + r, dis8_.get() + r, p, sums);
+      else
+        kernels_.stats_u16(ref_rows_[s].get() + r, dis_rows_[s].get() + r, p, sums);
+    }
     return sums;
   }
 
   void ladder_statistics(int s, int n, kernels::VifSums* sums) {
-    const kernels::VifStatsParams p = stats_params(s);
+    kernels::VifStatsParams p = stats_params(s);
+    // Every row in one call, or the sampled ones one at a time.
+    static const std::vector<int> kWhole = {0};
+    if (row_step(s) > 1) p.height = 1;
     ladder_dis_.resize(static_cast<std::size_t>(n));
-    if (s == 0 && geometry_.bpc == 8) {
-      ladder_dis8_.resize(static_cast<std::size_t>(n));
-      for (int k = 0; k < n; ++k) ladder_dis8_[k] = ladder_[k].rows8.get();
-      kernels_.ladder_stats_u8(ref8_.get(), ladder_dis8_.data(), n, p, sums);
-    } else {
-      for (int k = 0; k < n; ++k) ladder_dis_[k] = ladder_[k].rows[s].get();
-      kernels_.ladder_stats_u16(ref_rows_[s].get(), ladder_dis_.data(), n, p, sums);
+    ladder_dis8_.resize(static_cast<std::size_t>(n));
+    for (const int r : row_step(s) > 1 ? sampled_[s] : kWhole) {
+      if (s == 0 && geometry_.bpc == 8) {
+        for (int k = 0; k < n; ++k) ladder_dis8_[k] = ladder_[k].rows8.get() + r;
+        kernels_.ladder_stats_u8(ref8_.get() + r, ladder_dis8_.data(), n, p, sums);
+      } else {
+        for (int k = 0; k < n; ++k) ladder_dis_[k] = ladder_[k].rows[s].get() + r;
+        kernels_.ladder_stats_u16(ref_rows_[s].get() + r, ladder_dis_.data(), n, p, sums);
+      }
     }
   }
 
@@ -299,10 +339,13 @@ class VifExtractor final : public Extractor {
       kernels_.downscale_u16(ref_rows_[s - 1].get(), dis_rows_[s - 1].get(), p, ref_[s].data(), dis_[s].data());
   }
 
-  std::string name_ = "vif";
+  std::string name_;
   std::vector<std::string> provides_;
   double gain_limit_ = kDefaultGainLimit;
   bool skip_scale0_ = false;
+  int row_step_ = 1;    // vif_row_step, or from vif_sample_rows
+  int sample_rows_ = 0;  // vif_sample_rows (0: not given)
+  std::array<std::vector<int>, kVifScales> sampled_;  // rows each scale pools
   bool debug_ = false;
   std::array<bool, kVifScales> wanted_{true, true, true, true};
   Geometry geometry_;
@@ -333,6 +376,13 @@ class VifExtractor final : public Extractor {
 
 std::unique_ptr<Extractor> make_vif(const OptionMap& options) {
   return std::make_unique<VifExtractor>(options);
+}
+
+std::unique_ptr<Extractor> make_vif_sampled(const OptionMap& options) {
+  OptionMap o = options;
+  if (!o.count("vif_row_step") && !o.count("rs") && !o.count("vif_sample_rows") && !o.count("sr"))
+    o["vif_sample_rows"] = std::to_string(kSampledRows);
+  return std::make_unique<VifExtractor>(o, "vif_sampled");
 }
 
 }  // namespace pvt::feature

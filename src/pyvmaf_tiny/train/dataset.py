@@ -19,12 +19,15 @@ CANONICAL = ("integer_adm2", "integer_motion2", "integer_vif_scale0", "integer_v
 CACHE_VERSION = 2
 # Besides the teacher's six: ADM's scales (free with adm2), the co-teachers of
 # `teacher: ensemble`, psnr_y (for the MOS-like labels of docs/training.md), and
-# the features of the 2x decimated pair (fr_micro_v2's candidates).
+# the features of the 2x decimated pair (fr_micro_v2's earlier candidates), and the row-sampled VIF and ADM
+# estimates fr_micro_v2 reads.
+SAMPLED = tuple(f"integer_vif_scale{s}_sr_32" for s in range(4)) + (
+    "integer_adm2_sr_32",) + tuple(f"integer_adm_scale{s}_sr_32" for s in range(4))
 EXTRA = ("integer_adm2", "integer_adm_scale0", "integer_adm_scale1", "integer_adm_scale2", "integer_adm_scale3",
          "float_ssim", "float_ms_ssim", "psnr_y", "half_integer_vif_scale0", "half_integer_vif_scale1",
          "half_integer_vif_scale2", "half_integer_vif_scale3", "half_integer_adm2", "half_integer_adm_scale0",
          "half_integer_adm_scale1", "half_integer_adm_scale2", "half_integer_adm_scale3", "half_integer_motion2",
-         "half_fine_detail", "half_fine_noise")
+         "half_fine_detail", "half_fine_noise") + SAMPLED
 
 
 def _ensemble_features() -> list[str]:

@@ -25,6 +25,22 @@ struct AdmRect {
   int top = 0, bottom = 0, left = 0, right = 0;
 };
 
+// Row sampling of a scale (the adm extractor's adm_row_step): of the pooled
+// rectangle's rows only those flagged in `rows` (indexed by band row) are
+// pooled, and only they and their neighbours (the 3x3 masking window) are
+// decoupled and weighted. Without flags every row is. Every kernel set
+// samples the same rows.
+struct AdmRowSample {
+  const std::uint8_t* rows = nullptr;
+  bool pooled(int i, const AdmRect& pool) const {
+    return i >= pool.top && i < pool.bottom && (!rows || rows[i]);
+  }
+  bool worked(int i, const AdmRect& work, const AdmRect& pool) const {
+    if (i < work.top || i >= work.bottom) return false;
+    return !rows || pooled(i - 1, pool) || pooled(i, pool) || pooled(i + 1, pool);
+  }
+};
+
 // The three detail orientations of one image at one scale.
 template <class T>
 struct AdmDetail {
@@ -171,6 +187,7 @@ struct AdmScale0Job {
   std::int16_t* dis_approx = nullptr;
   std::ptrdiff_t approx_stride = 0;
   AdmRect work, pool;  // decoupling / CSF rectangle, pooled rectangle
+  AdmRowSample sample;  // the rows of `work` and `pool` actually used
   double gain_limit = 100.0;
   int decouple_simd_end = 0;  // adm_decouple_simd_end(work)
   std::uint16_t csf_factor[3] = {};
@@ -197,6 +214,7 @@ struct AdmScaleNJob {
   std::int32_t* dis_approx = nullptr;
   std::ptrdiff_t approx_stride = 0;
   AdmRect work, pool;
+  AdmRowSample sample;
   double gain_limit = 100.0;
   int decouple_simd_end = 0;
   std::uint32_t csf_factor[3] = {};

@@ -83,11 +83,25 @@ void dwt0_impl(const Plane& src, const AdmDwtTaps& taps, int16_t* tmp, int32_t* 
   }
 }
 
-template <class T, class Out>
+// The approximation band alone. Acc is int32 where the vertical sums fit it
+// (8-bit samples), so that the compiler can vectorise the passes;
+// columns whose taps are the plain 2j - 1 .. 2j + 2 skip the tap table.
+template <class T, class Acc, class Out>
 void dwt0_approx_impl(const Plane& src, const AdmDwtTaps& taps, int16_t* tmp, Out* approx, std::ptrdiff_t stride) {
   const int vshift = src.bpc;
-  const int64_t vround = int64_t{1} << (vshift - 1);
-  const int64_t centre = int64_t{kLoSum} * vround;
+  const Acc vround = Acc{1} << (vshift - 1);
+  const Acc centre = Acc{kLoSum} * vround;
+  // The plain columns: one contiguous run [plain_begin, plain_end).
+  int plain_begin = taps.out_w, plain_end = taps.out_w;
+  for (int j = 0; j < taps.out_w; ++j) {
+    const int* c = taps.cols + 4 * j;
+    const bool plain = c[0] == 2 * j - 1 && c[1] == 2 * j && c[2] == 2 * j + 1 && c[3] == 2 * j + 2;
+    if (plain && plain_begin == taps.out_w) plain_begin = j;
+    if (!plain && plain_begin < taps.out_w) {
+      plain_end = j;
+      break;
+    }
+  }
   for (int k = 0; k < taps.out_h; ++k) {
     const int* r = taps.rows + 4 * k;
     const T* s0 = src.row<T>(r[0]);
@@ -97,25 +111,33 @@ void dwt0_approx_impl(const Plane& src, const AdmDwtTaps& taps, int16_t* tmp, Ou
     for (int j = 0; j < taps.in_w; ++j) {
       // The reference's int32 sum may wrap on the way at 16 bits, but not its
       // centred total, which this is.
-      const int64_t l = kLo[0] * int64_t{s0[j]} + kLo[1] * int64_t{s1[j]} + kLo[2] * int64_t{s2[j]} +
-                        kLo[3] * int64_t{s3[j]} - centre;
+      const Acc l = kLo[0] * Acc{s0[j]} + kLo[1] * Acc{s1[j]} + kLo[2] * Acc{s2[j]} + kLo[3] * Acc{s3[j]} - centre;
       tmp[j] = static_cast<int16_t>((l + vround) >> vshift);
     }
-    const std::ptrdiff_t o = k * stride;
-    for (int j = 0; j < taps.out_w; ++j) {
+    Out* out = approx + k * stride;
+    const auto generic = [&](int j) {
       const int* c = taps.cols + 4 * j;
       const int32_t ll = kLo[0] * tmp[c[0]] + kLo[1] * tmp[c[1]] + kLo[2] * tmp[c[2]] + kLo[3] * tmp[c[3]];
-      approx[o + j] = static_cast<int16_t>((ll + 32768) >> 16);
+      out[j] = static_cast<int16_t>((ll + 32768) >> 16);
+    };
+    for (int j = 0; j < plain_begin; ++j) generic(j);
+    const int16_t* t = tmp - 1;
+    for (int j = plain_begin; j < plain_end; ++j) {
+      const int32_t ll = kLo[0] * int32_t{t[2 * j]} + kLo[1] * int32_t{t[2 * j + 1]} + kLo[2] * int32_t{t[2 * j + 2]} +
+                         kLo[3] * int32_t{t[2 * j + 3]};
+      out[j] = static_cast<int16_t>((ll + 32768) >> 16);
     }
+    for (int j = plain_end; j < taps.out_w; ++j) generic(j);
   }
 }
 
 template <class Out>
 void dwt0_approx(const Plane& src, const AdmDwtTaps& taps, int16_t* tmp, Out* approx, std::ptrdiff_t stride) {
+  // 16-bit containers may hold samples beyond bpc bits (invalid input, still computed as the reference does).
   if (src.bpc == 8)
-    dwt0_approx_impl<std::uint8_t>(src, taps, tmp, approx, stride);
+    dwt0_approx_impl<std::uint8_t, int32_t>(src, taps, tmp, approx, stride);
   else
-    dwt0_approx_impl<uint16_t>(src, taps, tmp, approx, stride);
+    dwt0_approx_impl<uint16_t, int64_t>(src, taps, tmp, approx, stride);
 }
 
 // ---------------------------------------------------------------- decoupling

@@ -932,10 +932,10 @@ struct AdmSimd {
 
   // After a scale's rows: the masking of its last row, then each pair's sums.
   template <class Cm>
-  static void finish(int n, int h, const AdmRect& pool, Cm& cm, const uint64_t (&den)[3],
+  static void finish(int n, int h, bool last_pooled, Cm& cm, const uint64_t (&den)[3],
                      const std::vector<NumSums>& num, AdmScaleSums* sums) {
     for (int e = 0; e < n; ++e) {
-      if (in_rows(h - 1, pool)) cm(e, h - 1);
+      if (last_pooled) cm(e, h - 1);
       for (int b = 0; b < 3; ++b) {
         sums[e].den[b] = den[b];
         sums[e].num[b] = static_cast<int64_t>(num[static_cast<std::size_t>(e)].v[0][b]);
@@ -1018,18 +1018,21 @@ struct AdmSimd {
     for (int k = 0; k < h; ++k) {
       const int* r = tp.rows + 4 * k;
       const int* next = k + 1 < h ? r + 4 : nullptr;
-      const BandSpan span(work, pool, k);
+      // Rows outside the sample need only their approximation.
+      const bool pooled = jb.sample.pooled(k, pool);
+      const bool worked = jb.sample.worked(k, work, pool) || (k == jb.rest_d_row && in_rows(k, work));
+      const BandSpan span(worked ? work : AdmRect{}, pooled ? pool : AdmRect{}, k);
       dwt0_row<T>(*jb.ref, r, next, in_w, w, ext, span, s, jb.ref_approx + k * jb.approx_stride, s.ref);
-      if (in_rows(k, pool)) {
+      if (pooled) {
         uint64_t acc[3];
         den0_row(s, pool, acc);
         for (int b = 0; b < 3; ++b) den[b] += (acc[b] + den_round) >> jb.den_row_shift;
       }
-      if (kLadder && in_rows(k, work)) terms0_row(s, work, dp);
+      if (kLadder && worked) terms0_row(s, work, dp);
       for (int e = 0; e < n; ++e) {
         Rows& q = pr[static_cast<std::size_t>(e)];
         dwt0_row<T>(*dis[e], r, next, in_w, w, ext, span, q, dis_approx[e] + k * jb.approx_stride, q.dis);
-        if (in_rows(k, work)) {
+        if (worked) {
           const bool keep = !kLadder && k == jb.rest_d_row;
           const bool wide_row = in_rows(k, wide);
           for (int j = work.left; j < work.right; j += N) {
@@ -1056,10 +1059,10 @@ struct AdmSimd {
           if (keep)
             for (int j = work.left; j < work.right; ++j) jb.rest_d[j] = static_cast<int16_t>(q.rest[j]);
         }
-        if (k >= 1 && in_rows(k - 1, pool)) cm(e, k - 1);
+        if (k >= 1 && jb.sample.pooled(k - 1, pool)) cm(e, k - 1);
       }
     }
-    finish(n, h, pool, cm, den, num, sums);
+    finish(n, h, jb.sample.pooled(h - 1, pool), cm, den, num, sums);
   }
 
   template <class T>
@@ -1123,20 +1126,21 @@ struct AdmSimd {
     for (int k = 0; k < h; ++k) {
       const int* r = tp.rows + 4 * k;
       const int* next = k + 1 < h ? r + 4 : nullptr;
-      const BandSpan span(work, pool, k);
+      const bool pooled = jb.sample.pooled(k, pool), worked = jb.sample.worked(k, work, pool);
+      const BandSpan span(worked ? work : AdmRect{}, pooled ? pool : AdmRect{}, k);
       // Without kLadder both pictures in one call, as the reference's
       // scratch holds them; with it, the reference once and each pair after.
       dwtn_row(jb, r, next, ext, span, s, k, 0, kLadder ? 0 : 1);
-      if (in_rows(k, pool)) {
+      if (pooled) {
         uint64_t acc[3];
         denn_row(s, pool, jb.den, acc);
         for (int b = 0; b < 3; ++b) den[b] += (acc[b] + den_round) >> jb.den.row;
       }
-      if (kLadder && in_rows(k, work)) termsn_row(s, work, dp);
+      if (kLadder && worked) termsn_row(s, work, dp);
       for (int e = 0; e < n; ++e) {
         Rows& q = pr[static_cast<std::size_t>(e)];
         if (kLadder) dwtn_row(jobs[e], r, next, ext, span, q, k, 1, 1);
-        if (in_rows(k, work))
+        if (worked)
           for (int j = work.left; j < work.right; j += N) {
             const MaskRow nr = mask_row(q, 0, k), ar = mask_row(q, 1, k);
             const bool simd = j < jb.decouple_simd_end;
@@ -1147,10 +1151,10 @@ struct AdmSimd {
               simd ? decn_block<true, false, kLadder>(q, j, dp, nr, ar)
                    : decn_block<false, false, kLadder>(q, j, dp, nr, ar);
           }
-        if (k >= 1 && in_rows(k - 1, pool)) cm(e, k - 1);
+        if (k >= 1 && jb.sample.pooled(k - 1, pool)) cm(e, k - 1);
       }
     }
-    finish(n, h, pool, cm, den, num, sums);
+    finish(n, h, jb.sample.pooled(h - 1, pool), cm, den, num, sums);
   }
 
   static void scalen(const AdmScaleNJob& jb, void* scratch, AdmScaleSums& sums) {
