@@ -3,7 +3,7 @@ PYVMAF_TINY_ORT_LIBRARY naming the build's libonnxruntime and PYTHONPATH its Pyt
 
     python ort_matrix_check.py SPEC.json OUT.json
 
-SPEC: {"inputs": features.npy (rows over the six VMAF features), "models": {label: name or .onnx path},
+SPEC: {"inputs": features.npy (rows), "columns": the rows' feature names, "models": {label: name or .onnx path},
        "refused": a float64 model OpenVINO cannot take, "clip": {"ref", "dist", "geometry"}}.
 OUT: versions, providers, and per model the native scores on the CPU provider, Python onnxruntime's
 on the same build with the same session options, score() in both DNN modes, and, where the build has
@@ -17,10 +17,6 @@ import sys
 
 import numpy as np
 
-SIX = ["integer_adm2", "integer_motion2", "integer_vif_scale0", "integer_vif_scale1", "integer_vif_scale2",
-       "integer_vif_scale3"]
-
-
 def main(spec_path: str, out_path: str) -> None:
     import onnxruntime as ort
 
@@ -29,6 +25,7 @@ def main(spec_path: str, out_path: str) -> None:
 
     spec = json.loads(open(spec_path).read())
     x = np.load(spec["inputs"])
+    columns = spec["columns"]
     info = pyvmaf_tiny.models.ort_info()
     out = {"native_version": info["version"], "library": info["library"], "providers": info["providers"],
            "python_version": ort.__version__, "python_file": ort.__file__, "models": {}}
@@ -36,7 +33,7 @@ def main(spec_path: str, out_path: str) -> None:
     has_openvino = "OpenVINOExecutionProvider" in info["providers"]
     for label, model in spec["models"].items():
         m = pyvmaf_tiny.models.load(model, device="cpu")
-        rows = x[:, [SIX.index(c) for c in m.columns]]
+        rows = x[:, [columns.index(c) for c in m.columns]]
         sess = ort.InferenceSession(m.path, python_session_options(), providers=["CPUExecutionProvider"])
         py = sess.run(["vmaf"], {"features": rows.astype(np.float32)})[0].reshape(-1).astype(np.float64)
         got = {"backend": m.backend, "native": m.predict(rows).tolist(), "python": np.clip(py, 0, 100).tolist()}
@@ -59,7 +56,7 @@ def main(spec_path: str, out_path: str) -> None:
         out["models"][label] = got
     refused = spec["refused"]
     m = pyvmaf_tiny.models.load(refused, device="cpu")
-    rows = x[:, [SIX.index(c) for c in m.columns]]
+    rows = x[:, [columns.index(c) for c in m.columns]]
     out["refused"] = {"cpu": m.predict(rows).tolist()}
     if has_openvino:
         ov = pyvmaf_tiny.models.load(refused, device="openvino")

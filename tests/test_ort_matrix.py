@@ -28,7 +28,10 @@ from clips import small_clip
 from onnx_models import SIX, save
 
 TESTS = Path(__file__).parent
-SHIPPED = ["fr_tiny_v1", "fr_micro_v1"]
+SHIPPED = ["fr_tiny_v1", "fr_micro_v1", "fr_micro_v2"]
+# The rows' columns: the six VMAF features, then any other feature a shipped model reads.
+COLUMNS = SIX + sorted({c for m in pyvmaf_tiny.models.list() if m.name in SHIPPED for c in m.sidecar["input"]["features"]}
+                       - set(SIX))
 # The OpenVINO provider computes in float32 (the graph's float32 twin, FP32 pinned); the CPU provider
 # in float64. Measured on the test rows: at most ~5e-5 VMAF apart (see the README's table).
 OPENVINO_TOLERANCE = 1e-3
@@ -38,8 +41,8 @@ OPENVINO_TOLERANCE = 1e-3
 def clip_and_rows(tmp_path_factory):
     """The small real clip, and 256 feature rows: its own frames and jittered copies of them."""
     clip = small_clip()
-    f = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), SIX, **clip.geometry)
-    real = np.column_stack([f[c] for c in SIX])
+    f = pyvmaf_tiny.extract_features(str(clip.ref), str(clip.dist), COLUMNS, **clip.geometry)
+    real = np.column_stack([f[c] for c in COLUMNS])
     rng = np.random.default_rng(7)
     picks = real[rng.integers(0, len(real), 250)]
     jitter = picks * (1 + 0.05 * rng.standard_normal(picks.shape))
@@ -58,6 +61,7 @@ def user_model(clip_and_rows, tmp_path_factory):
     from pyvmaf_tiny.train.fit import train_student
 
     _, rows, _ = clip_and_rows
+    rows = rows[:, :len(SIX)]
     y = pyvmaf_tiny.models.load("vmaf_v0.6.1").predict(rows)
     cfg = TrainConfig(name="matrix_user", features=list(SIX))
     cfg.model.hidden, cfg.optim.epochs, cfg.optim.batch_size = 12, 20, 64
@@ -94,7 +98,7 @@ def baseline(clip_and_rows, user_model):
     for label, model in _models(user_model).items():
         m = pyvmaf_tiny.models.load(model, device="cpu")
         r = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), model, **clip.geometry, device="cpu")
-        out[label] = {"native": m.predict(rows[:, [SIX.index(c) for c in m.columns]]), "score": r.frames}
+        out[label] = {"native": m.predict(rows[:, [COLUMNS.index(c) for c in m.columns]]), "score": r.frames}
     out["version"] = pyvmaf_tiny.models.ort_info()["version"]
     return out
 
@@ -118,7 +122,7 @@ BUILDS = ort_builds.selected()
 def test_models_on_build(build, clip_and_rows, user_model, refused_model, baseline, tmp_path):
     build = ort_builds.fetch(build)
     clip, rows, rows_path = clip_and_rows
-    spec = {"inputs": str(rows_path), "models": _models(user_model), "refused": str(refused_model),
+    spec = {"inputs": str(rows_path), "columns": COLUMNS, "models": _models(user_model), "refused": str(refused_model),
             "clip": {"ref": str(clip.ref), "dist": str(clip.dist), "geometry": clip.geometry}}
     (tmp_path / "spec.json").write_text(json.dumps(spec))
     proc = subprocess.run([sys.executable, str(TESTS / "ort_matrix_check.py"), str(tmp_path / "spec.json"),
