@@ -17,6 +17,7 @@ import threading
 import time
 from contextlib import asynccontextmanager
 from functools import partial
+from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -475,6 +476,17 @@ def test_roots_come_from_flags_then_env_then_cwd(tmp_path, monkeypatch):
     for bad in ("../b/clip.y4m", "up/b/clip.y4m", str(tmp_path / "a-sibling"), "a\0b", ""):
         with pytest.raises(pyvmaf_tiny.InputError):
             roots.resolve(bad)
+
+
+@pytest.mark.parametrize("name", ["fr_tiny_v1", "fr_micro_v1", "fr_micro_v2"])
+def test_every_shipped_tiny_model_has_its_card_where_the_package_is(name):
+    # Installed or editable: the cards travel with the package (CMake installs docs/models), so describe_model
+    # can summarise them from a wheel too.
+    installed = resources.files("pyvmaf_tiny") / "docs" / "models" / f"{name}.md"
+    checkout = Path(pyvmaf_tiny.__file__).resolve().parents[2] / "docs" / "models" / f"{name}.md"
+    assert installed.is_file() or checkout.is_file()
+    summary = card_summary(name)
+    assert summary and "vmaf_v0.6.1" in summary, summary
 
 
 def test_card_summary_is_the_first_paragraph(tmp_path):
