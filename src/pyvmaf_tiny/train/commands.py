@@ -98,7 +98,7 @@ def register(sub) -> None:
     q = tsub.add_parser("quantize", help="int8 (and int4, opset 21) weight quantisation, written only within "
                         "--max-rmse VMAF of the float model", epilog=TRAIN_EXAMPLES, formatter_class=fmt)
     q.add_argument("model", help="a `train fit` model: its .onnx (with sidecar), its .pt checkpoint, or a packaged "
-                   "tiny model's name (fr_tiny_v1, fr_micro_v1)")
+                   "tiny model's name (fr_tiny_v1, fr_micro_v1, fr_micro_v2)")
     q.add_argument("--corpus", required=True, help="calibration features come from here")
     q.add_argument("--int4", action="store_true", help="also int4 (opset-21 block quantisation)")
     q.add_argument("--max-rmse", type=float, default=0.5, help="the largest RMSE to the float model (VMAF) that is "
