@@ -15,12 +15,12 @@ Spec = tuple
 
 def catalog() -> dict[str, list[str]]:
     """Extractor name -> the base feature names it provides."""
-    return {name: features for name, features, _ in _core.extractor_catalog()}
+    return {name: features for name, features, _, _ in _core.extractor_catalog()}
 
 
 def _implied_options(extractor: str, feature: str) -> dict:
     """Options a feature needs to be written at all (e.g. libvmaf's debug outputs)."""
-    for name, _, options in _core.extractor_catalog():
+    for name, _, options, _ in _core.extractor_catalog():
         if name == extractor:
             return dict(options.get(feature, {}))
     return {}
@@ -154,8 +154,10 @@ HEATMAP_FILE = re.compile(r"cambi_heatmap_scale_\d+_\d+x\d+_16b\.gray")
 
 
 def written_folders(specs: Iterable[Spec]) -> list[str]:
-    """The folders the extractors of `specs` write files into: cambi's heatmaps_path."""
-    return [spec[1]["heatmaps_path"] for spec in specs if spec[0] == "cambi" and "heatmaps_path" in spec[1]]
+    """The folders the extractors of `specs` write files into: the values of the options the catalog says write
+    files (cambi's heatmaps_path)."""
+    writing = {name: tuple(options) for name, _, _, options in _core.extractor_catalog() if options}
+    return [spec[1][key] for spec in specs for key in writing.get(spec[0], ()) if key in spec[1]]
 
 
 def check_writes(specs: Iterable[Spec], encodes: int = 1) -> None:

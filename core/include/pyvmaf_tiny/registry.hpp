@@ -22,6 +22,10 @@ struct ExtractorInfo {
   // features are written when the clip ends.
   bool libvmaf_temporal = false;
   std::vector<std::string> flushed = {};
+  // Options whose value names a folder the extractor writes files into
+  // (cambi's heatmaps_path): a model file may not set them, and the callers
+  // that write nothing (the MCP server, batches) refuse them.
+  std::vector<std::string> writing_options = {};
 };
 
 const std::vector<ExtractorInfo>& extractor_catalog();

@@ -160,7 +160,10 @@ const std::vector<Entry>& entries() {
       // cambi's full-reference outputs are written only with full_ref=true.
       {{"cambi",
         {"cambi", "cambi_source", "cambi_full_reference"},
-        {{"cambi_source", {{"full_ref", "true"}}}, {"cambi_full_reference", {{"full_ref", "true"}}}}},
+        {{"cambi_source", {{"full_ref", "true"}}}, {"cambi_full_reference", {{"full_ref", "true"}}}},
+        /*libvmaf_temporal=*/false,
+        /*flushed=*/{},
+        /*writing_options=*/{"heatmaps_path"}},
        feature::make_cambi},
       {{"psnr_hvs", {"psnr_hvs_y", "psnr_hvs_cb", "psnr_hvs_cr", "psnr_hvs"}}, feature::make_psnr_hvs},
       {{"ciede", {"ciede2000"}}, feature::make_ciede},

@@ -140,10 +140,10 @@ SvmModel SvmModel::from_document(const json::Value& root, const std::string& ori
       if (have_opts && i < opts.size()) {
         for (const auto& [k, v] : opts[i].as_object("feature_opts_dicts[]")) {
           // A model file is data: it may not make the run write files.
-          if (k == "heatmaps_path")
-            bad(origin, "feature '" + json::excerpt(f.source_name) +
-                            "': heatmaps_path writes files, which a model file may not ask for; give it with "
-                            "--feature cambi:heatmaps_path=DIR");
+          if (std::find(info->writing_options.begin(), info->writing_options.end(), k) != info->writing_options.end())
+            bad(origin, "feature '" + json::excerpt(f.source_name) + "': " + std::string(k) +
+                            " writes files, which a model file may not ask for; give it with --feature " +
+                            info->name + ":" + std::string(k) + "=DIR");
           f.options[std::string(k)] = option_text(v, origin);
         }
       }

@@ -193,6 +193,22 @@ struct VifSimd {
   // rest given the reference's (Part::pair: mu2, yy, xy).
   enum class Part { all, ref, pair };
 
+  // The moments a vertical pass made for its part: the reference's (mu1, xx)
+  // and/or the pair's (mu2, yy, xy).
+  template <Part kPart>
+  static void store_moments(std::uint16_t* const* out, std::ptrdiff_t out_col, const V (&mu1)[2],
+                            const V (&mu2)[2], const V (&xx)[2], const V (&yy)[2], const V (&xy)[2]) {
+    if constexpr (kPart != Part::pair) {
+      store_plane(out[kMu1] + out_col, mu1);
+      store_split(out[kXxLo] + out_col, out[kXxHi] + out_col, xx);
+    }
+    if constexpr (kPart != Part::ref) {
+      store_plane(out[kMu2] + out_col, mu2);
+      store_split(out[kYyLo] + out_col, out[kYyHi] + out_col, yy);
+      store_split(out[kXyLo] + out_col, out[kXyHi] + out_col, xy);
+    }
+  }
+
   // Vertical moments of 8-bit samples (scale 0: mu_shift 8, sq_shift 0).
   // Samples are centred (r - 128) so that squares and products fit in int16;
   // the moments of r follow from those of r - 128. `sr` (two vectors) holds
@@ -247,15 +263,7 @@ struct VifSimd {
         xy[h] = I::add32(I::add32(acc[kRD][h], I::template slli32<7>(I::add32(sr_h, sd))), k30);
       }
     }
-    if constexpr (kRef) {
-      store_plane(out[kMu1] + out_col, mu1);
-      store_split(out[kXxLo] + out_col, out[kXxHi] + out_col, xx);
-    }
-    if constexpr (kPair) {
-      store_plane(out[kMu2] + out_col, mu2);
-      store_split(out[kYyLo] + out_col, out[kYyHi] + out_col, yy);
-      store_split(out[kXyLo] + out_col, out[kXyHi] + out_col, xy);
-    }
+    store_moments<kPart>(out, out_col, mu1, mu2, xx, yy, xy);
   }
 
   // ---------------------------------------------------------------------------
@@ -326,15 +334,7 @@ struct VifSimd {
         xy[h] = moment(acc[kRDhi][h], acc[kRDlo][h]);
       }
     }
-    if constexpr (kRef) {
-      store_plane(out[kMu1] + out_col, mu1);
-      store_split(out[kXxLo] + out_col, out[kXxHi] + out_col, xx);
-    }
-    if constexpr (kPair) {
-      store_plane(out[kMu2] + out_col, mu2);
-      store_split(out[kYyLo] + out_col, out[kYyHi] + out_col, yy);
-      store_split(out[kXyLo] + out_col, out[kXyHi] + out_col, xy);
-    }
+    store_moments<kPart>(out, out_col, mu1, mu2, xx, yy, xy);
   }
 
   // ---------------------------------------------------------------------------
