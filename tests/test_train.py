@@ -122,6 +122,27 @@ def mos_like(corpus, path, clips=None):
     return path
 
 
+def test_caches_that_gained_features_do_not_decide_the_columns(corpus, tmp_path):
+    """A corpus whose first clips' caches gained a feature (an extractor run over some clips only) loads
+    with the columns every clip has, as before."""
+    import shutil
+
+    from pyvmaf_tiny.train.dataset import extract
+
+    before = extract(str(corpus), jobs=1, log=lambda m: None)
+    copy = tmp_path / "corpus"
+    shutil.copytree(corpus, copy)
+    clip = (copy / "manifest.csv").read_text().splitlines()[1].split(",")[0]
+    first = copy / "features" / (clip.replace("/", "__") + ".npz")
+    with np.load(first) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["f:gained_feature"] = arrays["teacher"] * 0
+    np.savez(first, **arrays)
+    after = extract(str(copy), jobs=1, log=lambda m: None)
+    assert after.columns == before.columns and "gained_feature" not in after.columns
+    np.testing.assert_array_equal(after.x, before.x)
+
+
 STAGE2 = CONFIG.replace("interval: {folds: 2}", "interval: {folds: 2}\nstage2: {mos_csv: mos.csv, epochs: 40, "
                         "lr: 0.003, patience: 40, holdout: 0.3, anchor: 0.05}")
 

@@ -113,14 +113,18 @@ def extract(corpus_dir: str, jobs: int = 0, log=print, limit: Optional[int] = No
                 paths.append(p)
                 if i % 200 == 0 or i == len(work):
                     log(f"extract: {i}/{len(work)} clips")
-    columns: Optional[list[str]] = None
+    # The columns every clip's cache has: caches that gained features (another extractor run on
+    # some clips) do not decide the columns for the rest.
+    columns: Optional[set[str]] = None
+    for p in paths:
+        with np.load(p) as z:
+            cols = {k[2:] for k in z.files if k.startswith("f:")}
+        columns = cols if columns is None else columns & cols
+    names = sorted(columns or [])
     xs, ys, clip_idx = [], [], []
     for i, p in enumerate(paths):
         with np.load(p) as z:
-            cols = sorted(k[2:] for k in z.files if k.startswith("f:"))
-            if columns is None:
-                columns = cols
-            xs.append(np.column_stack([z[f"f:{c}"] for c in columns]))
+            xs.append(np.column_stack([z[f"f:{c}"] for c in names]))
             ys.append(z["teacher"])
             clip_idx.append(np.full(len(z["teacher"]), i))
-    return Dataset(columns or [], np.concatenate(xs), np.concatenate(ys), np.concatenate(clip_idx), rows)
+    return Dataset(names, np.concatenate(xs), np.concatenate(ys), np.concatenate(clip_idx), rows)
