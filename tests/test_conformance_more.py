@@ -276,12 +276,12 @@ SANITIZED = [
       "psnr:enable_apsnr=true"]),
     (Recipe("synthetic:edges", 96, 64, codec="libx264", quality=40),
      ["adm:adm_csf_mode=1,adm_csf_scale=0.05,debug=true", "adm:adm_csf_mode=1,adm_csf_scale=0.3"]),
-    # row-sampled VIF and ADM (fr_micro_v2's), and ADM's guard-row sizes with them
+    # row-sampled VIF, ADM and motion (fr_micro_v2's), and ADM's guard-row sizes with them
     (Recipe("bikes", 335, 187, pix_fmt="yuv444p", codec="libx264", quality=30, frames=3),
      ["vif_sampled", "adm_sampled", "vif:vif_row_step=5", "adm:adm_row_step=3,adm_skip_scale0=true",
-      "adm:adm_sample_rows=7,adm_csf_mode=1"]),
+      "adm:adm_sample_rows=7,adm_csf_mode=1", "motion_sampled", "motion:motion_row_step=256"]),
     (Recipe("synthetic:texture", 33, 31, pix_fmt="yuv444p", codec="noise", quality=8, frames=3),
-     ["vif_sampled", "adm_sampled", "adm:adm_row_step=2,adm_skip_aim=true"]),
+     ["vif_sampled", "adm_sampled", "adm:adm_row_step=2,adm_skip_aim=true", "motion:motion_row_step=2"]),
 ]
 
 

@@ -111,8 +111,8 @@ def test_unknown_model_is_bad_input():
     ("fr_tiny_v1", ["integer_adm2", "integer_motion2", "integer_vif_scale0", "integer_vif_scale1",
                     "integer_vif_scale2", "integer_vif_scale3"], 4096),
     ("fr_micro_v1", ["integer_adm2", "integer_vif_scale3"], 2048),
-    ("fr_micro_v2", [f"integer_vif_scale{s}_sr_32" for s in range(4)] + ["integer_adm2_sr_32"]
-     + [f"integer_adm_scale{s}_sr_32" for s in range(4)] + ["integer_motion2"], 4096),
+    ("fr_micro_v2", [f"integer_vif_scale{s}_sr_16" for s in range(4)] + ["integer_adm2_sr_32"]
+     + [f"integer_adm_scale{s}_sr_32" for s in range(4)] + ["integer_motion2_sr_32"], 4096),
 ])
 def test_shipped_tiny_models_track_vmaf_on_real_content(name, features, budget):
     import hashlib

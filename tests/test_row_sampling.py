@@ -1,5 +1,5 @@
-"""Row-sampled VIF and ADM (vif_row_step / adm_row_step, and the vif_sampled / adm_sampled extractors that
-fr_micro_v2-style tiny models read): the same bits under every ISA and in ladder mode, pooled over exactly
+"""Row-sampled VIF, ADM and motion (vif_row_step / adm_row_step / motion_row_step, and the vif_sampled /
+adm_sampled / motion_sampled extractors that fr_micro_v2-style tiny models read): the same bits under every ISA and in ladder mode, pooled over exactly
 the rows they name, scaled to the whole picture, and close to the exact features on real content."""
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ AVAILABLE = ORDER[: ORDER.index(_core.detected_isa()) + 1]
 SAMPLED = ["vif_sampled", "adm_sampled", "vif:vif_row_step=5", "adm:adm_row_step=3",
            "adm:adm_row_step=8,adm_skip_scale0=true", "adm:adm_row_step=64,adm_skip_aim=true",
            # Barten CSF factors take the stage kernels on every ISA
-           "adm:adm_row_step=4,adm_csf_mode=1", "vif:vif_sample_rows=20", "adm:adm_sample_rows=10"]
+           "adm:adm_row_step=4,adm_csf_mode=1", "vif:vif_sample_rows=20", "adm:adm_sample_rows=10",
+           "motion_sampled", "motion:motion_row_step=3", "motion:motion_sample_rows=7,motion_five_frame_window=true"]
 CASES = [
     Recipe("bikes", 640, 272, codec="libx264", quality=40, frames=3),
     Recipe("bigbuckbunny", 321, 179, pix_fmt="yuv444p", codec="noise", quality=6, frames=3),
@@ -49,12 +50,15 @@ def test_sampled_features_identical_on_every_isa(recipe, isa, monkeypatch):
 
 def test_names_and_a_step_of_one():
     clip = make_clip(CASES[1])
-    got = _features(clip, ["vif_sampled", "adm_sampled", "vif:vif_row_step=1", "adm:adm_row_step=1"])
+    got = _features(clip, ["vif_sampled", "adm_sampled", "motion_sampled", "vif:vif_row_step=1",
+                           "adm:adm_row_step=1", "motion:motion_row_step=1"])
     assert "integer_vif_scale0_sr_32" in got and "integer_adm2_sr_32" in got and "integer_adm_scale3_sr_32" in got
-    exact = _features(clip, ["vif", "adm"])
+    assert "integer_motion2_sr_32" in got and "VMAF_integer_feature_motion_sad_score_sr_32" in got
+    exact = _features(clip, ["vif", "adm", "motion"])
     for f, v in exact.items():  # a step of 1 is the exact feature, under its own name
         np.testing.assert_array_equal(got[f], v, err_msg=f)
     assert not np.array_equal(got["integer_adm2_sr_32"], exact["integer_adm2"])
+    assert not np.array_equal(got["integer_motion2_sr_32"], exact["integer_motion2"])
 
 
 def test_sample_rows_pick_the_step_from_the_size():
@@ -73,6 +77,19 @@ def test_sample_rows_pick_the_step_from_the_size():
     np.testing.assert_array_equal(small["integer_vif_scale0_sr_200"], small["integer_vif_scale0"])
     with pytest.raises(pyvmaf_tiny.InputError, match="alternatives"):
         pyvmaf_tiny.extract_features(ref, dist, ["vif:vif_sample_rows=20,vif_row_step=3"])
+    # motion_sample_rows R is motion_row_step height // R (150 // 20 = 7)
+    ref3 = _textured(150, 64, frames=3)
+    moving = pyvmaf_tiny.extract_features(ref3, ref3[::-1].copy(), ["motion:motion_sample_rows=20",
+                                                                     "motion:motion_row_step=7"])
+    for f in ("VMAF_integer_feature_motion_sad_score", "integer_motion2"):
+        np.testing.assert_array_equal(moving[f + "_sr_20"], moving[f + "_rs_7"])
+        assert moving[f + "_sr_20"].max() > 0
+    with pytest.raises(pyvmaf_tiny.InputError, match="alternatives"):
+        pyvmaf_tiny.extract_features(ref3, ref3, ["motion:motion_sample_rows=20,motion_row_step=3"])
+    for bad in ("motion:motion_row_step=0", "motion:motion_row_step=257", "motion:motion_sample_rows=-1",
+                "motion:motion_sample_rows=x"):
+        with pytest.raises(pyvmaf_tiny.InputError):
+            pyvmaf_tiny.extract_features(ref3, ref3, [bad])
 
 
 def test_models_and_features_name_them():
@@ -80,6 +97,35 @@ def test_models_and_features_name_them():
     assert _core.extractor_for_feature("integer_vif_scale0_sr_32") == "vif_sampled"
     assert _core.extractor_for_feature("integer_adm_scale0_sr_32") == "adm_sampled"
     assert _core.extractor_for_feature("integer_vif_scale0") == "vif"
+    assert _core.extractor_for_feature("integer_motion2_sr_32") == "motion_sampled"
+    assert _core.extractor_for_feature("integer_motion2") == "motion"
+
+
+def test_feature_names_carry_the_sampling_option():
+    """A model or a caller may name a sampled feature with any row count or step ("_sr_16", "_rs_3"): it
+    resolves to the extractor with that option, next to the exact feature and the catalog's _sr_32 names,
+    and a malformed count is an unknown feature or an out-of-range option, never another feature."""
+    ref = _textured(150, 64, frames=3)
+    dist = ref[::-1].copy()
+    named = pyvmaf_tiny.extract_features(ref, dist, [
+        "integer_vif_scale0_sr_16", "integer_vif_scale0", "integer_vif_scale2_sr_16", "integer_adm2_rs_3",
+        "integer_motion2_sr_10", "integer_motion2", "integer_vif_scale1_sr_32"])
+    specs = pyvmaf_tiny.extract_features(ref, dist, [
+        "vif:vif_sample_rows=16", "vif", "adm:adm_row_step=3", "motion:motion_sample_rows=10", "motion",
+        "vif_sampled"])
+    assert len(named) == 7
+    for f, v in named.items():
+        np.testing.assert_array_equal(v, specs[f], err_msg=f)
+    assert [s[:2] for s in _core.specs_for_features(["integer_vif_scale0_sr_16", "integer_vif_scale1"])] == [
+        ("vif", {"vif_sample_rows": "16"}), ("vif", {})]
+    for bad in ("integer_vif_scale0_sr_0", "integer_vif_scale0_sr_016", "integer_vif_scale0_sr_x",
+                "integer_vif_scale0_sr_", "integer_vif_scale0_sr_1234567", "integer_vif_scale0_sr_16_sr_16",
+                "psnr_y_sr_3"):
+        with pytest.raises(pyvmaf_tiny.InputError, match="unknown feature"):
+            pyvmaf_tiny.extract_features(ref, dist, [bad])
+    for bad in ("integer_vif_scale0_sr_70000", "integer_adm2_rs_300"):
+        with pytest.raises(pyvmaf_tiny.InputError, match="outside"):
+            pyvmaf_tiny.extract_features(ref, dist, [bad])
 
 
 def _textured(h, w, frames=2, seed=0):
@@ -165,6 +211,26 @@ def test_adm_pools_exactly_the_rows_it_names():
         assert np.array_equal(got, clean) != seen, rows
 
 
+def test_motion_pools_exactly_the_rows_it_names():
+    """Motion compares consecutive reference frames; with a step of 32 it pools the rows sampled_rows()
+    names, each one's 5-tap window reaching 2 rows either way: a change outside every window is
+    invisible to it, and on a pooled row it is not."""
+    h, step = 160, 32
+    first = _textured(h, 96, frames=1)
+    pooled = sampled_rows(0, h, step)
+    seen_rows = np.zeros(h, bool)
+    for r in pooled:
+        seen_rows[max(r - 2, 0):r + 3] = True
+    blind = _runs(~seen_rows)[0]
+    spec = ["motion:motion_row_step=32"]
+    for rows, seen in ((blind, False), (slice(pooled[2], pooled[2] + 1), True)):
+        ref = np.concatenate([first, _distort(first, rows)])
+        got = pyvmaf_tiny.extract_features(ref, ref.copy(), spec)["VMAF_integer_feature_motion_sad_score_rs_32"]
+        exact = pyvmaf_tiny.extract_features(ref, ref.copy(), ["motion"])["VMAF_integer_feature_motion_sad_score"]
+        assert exact[1] > 0  # the exact feature sees it
+        assert (got[1] > 0) == seen, rows
+
+
 def test_rows_alike_give_the_exact_value():
     """On a picture whose rows are all the same every row's statistics are too, so the sampled sums scaled
     to the whole rectangle are the exact ones (up to the rounding of that scaling)."""
@@ -177,6 +243,13 @@ def test_rows_alike_give_the_exact_value():
     for f, v in exact.items():
         name = (f + "_rs_16") if f.startswith("integer_vif") else (f + "_rs_8")
         np.testing.assert_allclose(got[name], v, rtol=2e-6, atol=1e-7, err_msg=f)
+    # motion: the mean over the pooled rows is the mean over all of them
+    moving = np.concatenate([ref[:1], dist[:1]])
+    got = pyvmaf_tiny.extract_features(moving, moving.copy(), ["motion:motion_row_step=16"])
+    exact = pyvmaf_tiny.extract_features(moving, moving.copy(), ["motion"])
+    assert exact["VMAF_integer_feature_motion_sad_score"][1] > 0
+    for f, v in exact.items():
+        np.testing.assert_allclose(got[f + "_rs_16"], v, rtol=1e-12, err_msg=f)
 
 
 # On real 720p content the sampled extractors' estimates (about 32 rows) stay within these bounds of the
@@ -186,14 +259,20 @@ def test_rows_alike_give_the_exact_value():
 BOUNDS = {"integer_vif_scale0": 0.006, "integer_vif_scale1": 0.006, "integer_vif_scale2": 0.006,
           "integer_vif_scale3": 0.006, "integer_adm2": 0.004, "integer_adm_scale0": 0.015,
           "integer_adm_scale1": 0.015, "integer_adm_scale2": 0.015, "integer_adm_scale3": 0.015}
+# Motion2 (a mean absolute difference) relative to the exact value: measured 0.061 at most on this clip.
+MOTION_BOUND = 0.1
 
 
 def test_sampled_estimates_stay_close_on_real_content():
     clip = make_clip(Recipe("bigbuckbunny", 1280, 720, codec="libx264", quality=38, frames=4))
-    got = _features(clip, ["vif_sampled", "adm_sampled"], threads=2)
-    exact = _features(clip, list(BOUNDS), threads=2)
+    got = _features(clip, ["vif_sampled", "adm_sampled", "motion_sampled"], threads=2)
+    exact = _features(clip, list(BOUNDS) + ["integer_motion2"], threads=2)
     for f, bound in BOUNDS.items():
         err = np.abs(got[f + "_sr_32"] - exact[f]).max()
         assert err <= bound, (f, err)
-    for f in ("integer_vif_scale0", "integer_adm_scale0", "integer_adm2"):
+    motion = exact["integer_motion2"]
+    assert motion[1:-1].min() > 0.5
+    rel = np.abs(got["integer_motion2_sr_32"] - motion)[1:] / motion[1:]
+    assert rel.max() <= MOTION_BOUND, rel
+    for f in ("integer_vif_scale0", "integer_adm_scale0", "integer_adm2", "integer_motion2"):
         assert np.abs(got[f + "_sr_32"] - exact[f]).max() > 0, f  # an estimate, not the exact value

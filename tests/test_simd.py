@@ -39,7 +39,8 @@ FEATURES = ["vif", "adm", "motion", "vif:vif_enhn_gain_limit=1.0", "adm:adm_enhn
             "motion:motion_moving_average=true,motion_blend_factor=0.5,motion_blend_offset=3,motion_max_val=18",
             "motion:motion_five_frame_window=true,motion_moving_average=true,motion_max_val=18",
             # row-sampled estimates (fr_micro_v2's), also compared across platforms by test_cross_platform
-            "vif_sampled", "adm_sampled", "adm:adm_row_step=3,adm_csf_mode=2", "vif:vif_row_step=4"]
+            "vif_sampled", "adm_sampled", "adm:adm_row_step=3,adm_csf_mode=2", "vif:vif_row_step=4",
+            "motion_sampled", "motion:motion_row_step=5,motion_five_frame_window=true"]
 
 
 def _features(clip, isa, monkeypatch):

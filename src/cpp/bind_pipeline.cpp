@@ -223,6 +223,14 @@ void bind_pipeline(py::module_& m) {
         "The SIMD kernel set in use (PYVMAF_TINY_ISA may force a lower one).");
   m.def("detected_isa", [] { return std::string(pvt::isa_name(pvt::detected_isa())); });
   m.def("extractor_for_feature", &pvt::extractor_for_feature, py::arg("feature"));
+  m.def(
+      "specs_for_features",
+      [](const std::vector<std::string>& features) {
+        py::list out;
+        for (const auto& s : pvt::specs_for_features(features)) out.append(py::make_tuple(s.name, s.options, s.only));
+        return out;
+      },
+      py::arg("features"), "The (extractor, options, outputs) specs that compute these feature names.");
   m.def("libvmaf_log_stage", &pvt::libvmaf_log_stage, py::arg("column"),
         "0, 1 or 2: when libvmaf first stores this output (see output.py's ordering rule).");
   m.def(

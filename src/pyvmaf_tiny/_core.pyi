@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['BootstrapModel', 'Model', 'ModelDocument', 'OnnxModel', 'Pipeline', 'RawReader', 'SvmModel', 'Y4mReader', 'active_isa', 'check_onnx', 'detected_isa', 'extractor_catalog', 'extractor_for_feature', 'extractor_provides', 'frame_interval', 'libvmaf_log_stage', 'onnx_budgets', 'onnx_narrow_float64', 'onnx_shapes', 'ort_graph_optimization', 'ort_info', 'ort_log_level', 'ort_set_library_hint', 'ort_set_log_level', 'ort_slot_use', 'parse_json', 'parse_sidecar', 'pool', 'pool_release', 'pool_stats']
+__all__: list[str] = ['BootstrapModel', 'Model', 'ModelDocument', 'OnnxModel', 'Pipeline', 'RawReader', 'SvmModel', 'Y4mReader', 'active_isa', 'check_onnx', 'detected_isa', 'extractor_catalog', 'extractor_for_feature', 'extractor_provides', 'frame_interval', 'libvmaf_log_stage', 'onnx_budgets', 'onnx_narrow_float64', 'onnx_shapes', 'ort_graph_optimization', 'ort_info', 'ort_log_level', 'ort_set_library_hint', 'ort_set_log_level', 'ort_slot_use', 'parse_json', 'parse_sidecar', 'pool', 'pool_release', 'pool_stats', 'specs_for_features']
 class RawReader:
     """
     Equal-sized planar frames of a file, read natively into the pipeline's buffers.
@@ -300,3 +300,7 @@ def pool_release() -> int:
     ...
 def pool_stats() -> dict:
     ...
+def specs_for_features(features: collections.abc.Sequence[str]) -> list:
+    """
+    The (extractor, options, outputs) specs that compute these feature names.
+    """

@@ -18,14 +18,6 @@ def catalog() -> dict[str, list[str]]:
     return {name: features for name, features, _, _ in _core.extractor_catalog()}
 
 
-def _implied_options(extractor: str, feature: str) -> dict:
-    """Options a feature needs to be written at all (e.g. libvmaf's debug outputs)."""
-    for name, _, options, _ in _core.extractor_catalog():
-        if name == extractor:
-            return dict(options.get(feature, {}))
-    return {}
-
-
 def _parse(item: Any) -> tuple[str, dict]:
     """A name, "name:key=value,...", or {"name": ..., key: value}."""
     if isinstance(item, dict):
@@ -69,10 +61,11 @@ def resolve(features: Optional[Iterable[Any]]) -> tuple[list[Spec], list[Optiona
             specs.append((name, opts, ()))
             wanted.append(None)
             continue
-        extractor = _core.extractor_for_feature(name)
-        if not extractor or name not in cat[extractor]:
-            raise InputError(unknown_feature_message(name, cat))
-        opts = {**_implied_options(extractor, name), **opts}
+        try:  # the native catalog's resolution, name options ("_sr_16") included
+            ((extractor, implied, _),) = _core.specs_for_features([name])
+        except InputError:
+            raise InputError(unknown_feature_message(name, cat)) from None
+        opts = {**implied, **opts}
         specs.append((extractor, opts, (column_for((extractor, opts), name),)))
         wanted.append(name)
     return specs, wanted
@@ -120,7 +113,10 @@ def column_for(spec: Spec, feature: str) -> str:
     def base_of(column: str) -> str:
         return max((b for b in bases if column == b or column.startswith(b + "_")), key=len, default="")
 
-    for column in columns_of(spec):
+    columns = columns_of(spec)
+    if feature in columns:  # a name with its options ("integer_vif_scale0_sr_16")
+        return feature
+    for column in columns:
         if base_of(column) == feature:
             return column
     raise InputError(f"feature {feature!r} is not computed by {spec[0]} with options {spec[1]}")

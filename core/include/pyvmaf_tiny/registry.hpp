@@ -26,6 +26,10 @@ struct ExtractorInfo {
   // (cambi's heatmaps_path): a model file may not set them, and the callers
   // that write nothing (the MCP server, batches) refuse them.
   std::vector<std::string> writing_options = {};
+  // Option suffixes a model's feature name may carry, and the option each
+  // sets: {"sr", "vif_sample_rows"} resolves integer_vif_scale0_sr_16 to vif
+  // with vif_sample_rows=16 (specs_for_features).
+  std::map<std::string, std::string> name_options = {};
 };
 
 const std::vector<ExtractorInfo>& extractor_catalog();
@@ -35,7 +39,8 @@ const std::vector<ExtractorInfo>& extractor_catalog();
 std::unique_ptr<Extractor> make_extractor(const std::string& name, const OptionMap& options);
 
 // Extractor specs that compute every feature in `features` (base names such
-// as "integer_adm2"), one per extractor; throws InputError for an unknown name.
+// as "integer_adm2", or one with a name option: "integer_vif_scale0_sr_16"),
+// one per extractor and options; throws InputError for an unknown name.
 struct ExtractorSpec;
 std::vector<ExtractorSpec> specs_for_features(const std::vector<std::string>& features);
 

@@ -118,16 +118,28 @@ std::vector<std::string> sampled(const std::vector<std::string>& base, std::size
 
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> all = {
-      {{"vif", vif_features(), vif_feature_options()}, feature::make_vif},
-      {{"adm", adm_features(), adm_feature_options()}, feature::make_adm},
+      {{"vif", vif_features(), vif_feature_options(), false, {}, {},
+        {{"sr", "vif_sample_rows"}, {"rs", "vif_row_step"}}},
+       feature::make_vif},
+      {{"adm", adm_features(), adm_feature_options(), false, {}, {},
+        {{"sr", "adm_sample_rows"}, {"rs", "adm_row_step"}}},
+       feature::make_adm},
       {{"vif_sampled", sampled(vif_features(), 4)}, feature::make_vif_sampled},
       {{"adm_sampled", sampled(adm_features(), 7)}, feature::make_adm_sampled},
       {{"motion",
         {"VMAF_integer_feature_motion_sad_score", "integer_motion2", "integer_motion3", "integer_motion"},
         {{"integer_motion", {{"debug", "true"}}}},
         /*libvmaf_temporal=*/false,
-        {"integer_motion2", "integer_motion3"}},
+        {"integer_motion2", "integer_motion3"},
+        {},
+        {{"sr", "motion_sample_rows"}, {"rs", "motion_row_step"}}},
        feature::make_motion},
+      {{"motion_sampled",
+        sampled({"VMAF_integer_feature_motion_sad_score", "integer_motion2", "integer_motion3"}, 3),
+        {},
+        /*libvmaf_temporal=*/false,
+        sampled({"integer_motion2", "integer_motion3"}, 2)},
+       feature::make_motion_sampled},
       {{"psnr",
         {"psnr_y", "psnr_cb", "psnr_cr", "mse_y", "mse_cb", "mse_cr"},
         {{"mse_y", {{"enable_mse", "true"}}},
@@ -231,16 +243,51 @@ int libvmaf_log_stage(const std::string& column) {
 
 namespace pvt {
 
+namespace {
+// `feature` as a base name of `info` plus one of its name options ("_sr_16"):
+// the base, and the option with its value (decimal, no leading zeros).
+bool named_option(const ExtractorInfo& info, const std::string& feature, std::string& base, OptionMap& options) {
+  for (const auto& f : info.features)
+    for (const auto& [key, option] : info.name_options) {
+      const std::string head = f + "_" + key + "_";
+      if (feature.size() <= head.size() || feature.compare(0, head.size(), head) != 0) continue;
+      const std::string value = feature.substr(head.size());
+      if (value.size() > 6 || value[0] == '0' ||
+          !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        continue;
+      base = f;
+      options = {{option, value}};
+      return true;
+    }
+  return false;
+}
+
+// The name options among `options`.
+OptionMap named_part(const ExtractorInfo& info, const OptionMap& options) {
+  OptionMap out;
+  for (const auto& entry : info.name_options)
+    if (auto it = options.find(entry.second); it != options.end()) out.insert(*it);
+  return out;
+}
+}  // namespace
+
 std::vector<ExtractorSpec> specs_for_features(const std::vector<std::string>& features) {
   std::vector<ExtractorSpec> specs;
   for (const auto& feature : features) {
     const ExtractorInfo* info = nullptr;
+    std::string base = feature;
+    OptionMap named;
     for (const auto& e : extractor_catalog())
       if (std::find(e.features.begin(), e.features.end(), feature) != e.features.end()) info = &e;
+    for (const auto& e : extractor_catalog())
+      if (!info && named_option(e, feature, base, named)) info = &e;
     if (!info) throw InputError("no extractor provides feature '" + feature + "'");
-    auto spec = std::find_if(specs.begin(), specs.end(), [&](const ExtractorSpec& s) { return s.name == info->name; });
-    if (spec == specs.end()) spec = specs.insert(specs.end(), ExtractorSpec{info->name, {}});
-    if (auto implied = info->feature_options.find(feature); implied != info->feature_options.end())
+    // One spec per extractor and name options (vif and vif sampling 16 rows are two).
+    auto spec = std::find_if(specs.begin(), specs.end(), [&](const ExtractorSpec& s) {
+      return s.name == info->name && named_part(*info, s.options) == named;
+    });
+    if (spec == specs.end()) spec = specs.insert(specs.end(), ExtractorSpec{info->name, named});
+    if (auto implied = info->feature_options.find(base); implied != info->feature_options.end())
       spec->options.insert(implied->second.begin(), implied->second.end());
     spec->only.push_back(feature);
   }

@@ -8,12 +8,14 @@ namespace pvt::feature {
 
 std::unique_ptr<Extractor> make_vif(const OptionMap& options);
 std::unique_ptr<Extractor> make_adm(const OptionMap& options);
-// vif and adm sampling about kSampledRows rows (vif_sample_rows /
-// adm_sample_rows) unless told otherwise: the cheap estimates tiny models read.
+// vif, adm and motion sampling about kSampledRows rows (vif_sample_rows /
+// adm_sample_rows / motion_sample_rows) unless told otherwise: the cheap
+// estimates tiny models read.
 constexpr int kSampledRows = 32;
 std::unique_ptr<Extractor> make_vif_sampled(const OptionMap& options);
 std::unique_ptr<Extractor> make_adm_sampled(const OptionMap& options);
 std::unique_ptr<Extractor> make_motion(const OptionMap& options);
+std::unique_ptr<Extractor> make_motion_sampled(const OptionMap& options);
 std::unique_ptr<Extractor> make_psnr(const OptionMap& options);
 std::unique_ptr<Extractor> make_float_ssim(const OptionMap& options);
 std::unique_ptr<Extractor> make_float_ms_ssim(const OptionMap& options);

@@ -19,10 +19,10 @@ CANONICAL = ("integer_adm2", "integer_motion2", "integer_vif_scale0", "integer_v
 CACHE_VERSION = 2
 # Besides the teacher's six: ADM's scales (free with adm2), the co-teachers of
 # `teacher: ensemble`, psnr_y (for the MOS-like labels of docs/training.md), and
-# the features of the 2x decimated pair (fr_micro_v2's earlier candidates), and the row-sampled VIF and ADM
-# estimates fr_micro_v2 reads.
-SAMPLED = tuple(f"integer_vif_scale{s}_sr_32" for s in range(4)) + (
-    "integer_adm2_sr_32",) + tuple(f"integer_adm_scale{s}_sr_32" for s in range(4))
+# the features of the 2x decimated pair (fr_micro_v2's earlier candidates), and the row-sampled VIF, ADM and
+# motion estimates fr_micro_v2 reads (VIF on about 16 rows) and its earlier recipe's (VIF on about 32).
+SAMPLED = tuple(f"integer_vif_scale{s}_sr_{n}" for n in (16, 32) for s in range(4)) + (
+    "integer_adm2_sr_32",) + tuple(f"integer_adm_scale{s}_sr_32" for s in range(4)) + ("integer_motion2_sr_32",)
 EXTRA = ("integer_adm2", "integer_adm_scale0", "integer_adm_scale1", "integer_adm_scale2", "integer_adm_scale3",
          "float_ssim", "float_ms_ssim", "psnr_y", "half_integer_vif_scale0", "half_integer_vif_scale1",
          "half_integer_vif_scale2", "half_integer_vif_scale3", "half_integer_adm2", "half_integer_adm_scale0",
@@ -32,10 +32,17 @@ EXTRA = ("integer_adm2", "integer_adm_scale0", "integer_adm_scale1", "integer_ad
 
 def _ensemble_features() -> list[str]:
     """The extra features this build can compute."""
-    from .. import featureset
+    from .. import _core
+    from ..errors import InputError
 
-    known = {f for feats in featureset.catalog().values() for f in feats}
-    return [f for f in EXTRA if f in known]
+    def known(f: str) -> bool:
+        try:
+            _core.specs_for_features([f])
+        except InputError:
+            return False
+        return True
+
+    return [f for f in EXTRA if known(f)]
 
 
 def _extract_clip(args) -> str:

@@ -48,8 +48,8 @@ struct MotionNeon {
 
 }  // namespace
 
-std::uint64_t motion_sad_neon(const Plane& prev, const Plane& cur, std::int32_t* row) {
-  return motion_simd::motion_sad<MotionNeon>(prev, cur, row, motion_sad_scalar);
+std::uint64_t motion_sad_neon(const Plane& prev, const Plane& cur, std::int32_t* row, int row_begin, int row_end) {
+  return motion_simd::motion_sad<MotionNeon>(prev, cur, row, row_begin, row_end, motion_sad_scalar);
 }
 
 }  // namespace pvt::feature::kernels

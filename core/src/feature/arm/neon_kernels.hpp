@@ -10,6 +10,6 @@ namespace pvt::feature::kernels {
 
 VifKernels vif_kernels_neon();
 AdmFused adm_fused_neon(int bpc);
-std::uint64_t motion_sad_neon(const Plane& prev, const Plane& cur, std::int32_t* row);
+std::uint64_t motion_sad_neon(const Plane& prev, const Plane& cur, std::int32_t* row, int row_begin, int row_end);
 
 }  // namespace pvt::feature::kernels

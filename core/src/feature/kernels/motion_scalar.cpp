@@ -19,13 +19,13 @@ constexpr const std::int32_t (&kFilter)[kTaps] = kMotionFilter;
 constexpr auto mirror = motion_mirror;
 
 template <class T>
-std::uint64_t sad_impl(const Plane& prev, const Plane& cur, std::int32_t* row) {
+std::uint64_t sad_impl(const Plane& prev, const Plane& cur, std::int32_t* row, int begin, int end) {
   const int w = prev.width, h = prev.height;
   // Vertical pass keeps 8 fractional bits for 8-bit input; 16-bit input drops bpc bits.
   const int shift_y = prev.bpc == 8 ? 8 : prev.bpc;
   const std::int64_t round_y = std::int64_t{1} << (shift_y - 1);
   std::uint64_t sad = 0;
-  for (int i = 0; i < h; ++i) {
+  for (int i = begin; i < end; ++i) {
     const T* prow[kTaps];
     const T* crow[kTaps];
     for (int k = 0; k < kTaps; ++k) {
@@ -55,9 +55,10 @@ std::uint64_t sad_impl(const Plane& prev, const Plane& cur, std::int32_t* row) {
 
 }  // namespace
 
-std::uint64_t motion_sad_scalar(const Plane& prev, const Plane& cur, std::int32_t* row) {
-  return prev.bpc == 8 ? sad_impl<std::uint8_t>(prev, cur, row)
-                       : sad_impl<std::uint16_t>(prev, cur, row);
+std::uint64_t motion_sad_scalar(const Plane& prev, const Plane& cur, std::int32_t* row, int row_begin,
+                                int row_end) {
+  return prev.bpc == 8 ? sad_impl<std::uint8_t>(prev, cur, row, row_begin, row_end)
+                       : sad_impl<std::uint16_t>(prev, cur, row, row_begin, row_end);
 }
 
 MotionSadFn select_motion_sad(int bpc) {

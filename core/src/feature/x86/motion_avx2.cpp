@@ -44,8 +44,8 @@ struct Ops2 {
 
 }  // namespace
 
-std::uint64_t motion_sad_avx2(const Plane& prev, const Plane& cur, std::int32_t* row) {
-  return motion_simd::motion_sad<Ops2>(prev, cur, row, motion_sad_scalar);
+std::uint64_t motion_sad_avx2(const Plane& prev, const Plane& cur, std::int32_t* row, int row_begin, int row_end) {
+  return motion_simd::motion_sad<Ops2>(prev, cur, row, row_begin, row_end, motion_sad_scalar);
 }
 
 }  // namespace pvt::feature::kernels

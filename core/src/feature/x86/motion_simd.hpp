@@ -33,13 +33,14 @@ struct RowWindow {
   const T* next_p = nullptr;
   const T* next_c = nullptr;
 
-  RowWindow(const Plane& prev, const Plane& cur, int i, int h) {
+  // Prefetches the next output row's new input row when i + 1 < end.
+  RowWindow(const Plane& prev, const Plane& cur, int i, int h, int end) {
     for (int k = 0; k < 5; ++k) {
       const int r = mirror(i - 2 + k, h);
       p[k] = prev.row<T>(r);
       c[k] = cur.row<T>(r);
     }
-    if (i + 3 < h) {
+    if (i + 1 < end && i + 3 < h) {
       next_p = prev.row<T>(i + 3);
       next_c = cur.row<T>(i + 3);
     }
@@ -58,7 +59,7 @@ struct RowWindow {
 };
 
 template <class Ops, class T>
-std::uint64_t sad(const Plane& prev, const Plane& cur, std::int32_t* row) {
+std::uint64_t sad(const Plane& prev, const Plane& cur, std::int32_t* row, int begin, int end) {
   using V = typename Ops::V;
   constexpr int N = Ops::N;
   const int w = prev.width, h = prev.height;
@@ -67,8 +68,8 @@ std::uint64_t sad(const Plane& prev, const Plane& cur, std::int32_t* row) {
   const V f0 = Ops::set1(kF0), f1 = Ops::set1(kF1), f2 = Ops::set1(kF2);
   const V rnd_y = Ops::set1(round_y), rnd_h = Ops::set1(1 << 15), low8 = Ops::set1(255);
   std::uint64_t sad = 0;
-  for (int i = 0; i < h; ++i) {
-    const RowWindow<T> rows(prev, cur, i, h);
+  for (int i = begin; i < end; ++i) {
+    const RowWindow<T> rows(prev, cur, i, h, end);
     V any = Ops::zero();
     int j = 0;
     for (; j + N <= w; j += N) {
@@ -133,7 +134,7 @@ inline std::int32_t horizontal_at16(const std::int16_t* hi, const std::int16_t* 
 }
 
 template <class Ops>
-std::uint64_t sad8(const Plane& prev, const Plane& cur, std::int32_t* scratch) {
+std::uint64_t sad8(const Plane& prev, const Plane& cur, std::int32_t* scratch, int begin, int end) {
   using V = typename Ops::V;
   constexpr int W = 2 * Ops::N;  // int16 lanes
   const int w = prev.width, h = prev.height;
@@ -148,8 +149,8 @@ std::uint64_t sad8(const Plane& prev, const Plane& cur, std::int32_t* scratch) {
     second = Ops::add(Ops::madd(Ops::unpackhi16(s04, s13), k01), Ops::madd(Ops::unpackhi16(s2, zero), k2));
   };
   std::uint64_t sad = 0;
-  for (int i = 0; i < h; ++i) {
-    const RowWindow<std::uint8_t> rows(prev, cur, i, h);
+  for (int i = begin; i < end; ++i) {
+    const RowWindow<std::uint8_t> rows(prev, cur, i, h, end);
     V any = zero;
     int j = 0;
     for (; j + W <= w; j += W) {
@@ -199,10 +200,11 @@ std::uint64_t sad8(const Plane& prev, const Plane& cur, std::int32_t* scratch) {
 
 // 16-bit samples overflow the int32 vertical pass; those stay scalar.
 template <class Ops>
-std::uint64_t motion_sad(const Plane& prev, const Plane& cur, std::int32_t* row, MotionSadFn fallback) {
-  if (prev.bpc == 8) return sad8<Ops>(prev, cur, row);
-  if (prev.bpc <= 15) return sad<Ops, std::uint16_t>(prev, cur, row);
-  return fallback(prev, cur, row);
+std::uint64_t motion_sad(const Plane& prev, const Plane& cur, std::int32_t* row, int begin, int end,
+                         MotionSadFn fallback) {
+  if (prev.bpc == 8) return sad8<Ops>(prev, cur, row, begin, end);
+  if (prev.bpc <= 15) return sad<Ops, std::uint16_t>(prev, cur, row, begin, end);
+  return fallback(prev, cur, row, begin, end);
 }
 
 }  // namespace pvt::feature::kernels::motion_simd
