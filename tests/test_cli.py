@@ -416,7 +416,10 @@ def test_models_and_features_commands(tmp_path):
     features = json.loads(cli("features", "--json", check_rc=0).stdout)
     adm = next(f for f in features if f["name"] == "adm")
     assert "integer_adm2" in adm["features"] and "adm_enhn_gain_limit" in adm["options"]
-    assert "psnr" in cli("features", check_rc=0).stdout
+    assert adm["name_options"] == {"sr": "adm_sample_rows", "rs": "adm_row_step"}
+    assert next(f for f in features if f["name"] == "psnr")["name_options"] == {}
+    text = cli("features", check_rc=0).stdout
+    assert "psnr" in text and "in names: _rs_N (vif_row_step=N), _sr_N (vif_sample_rows=N)" in text
     proc = cli("score", "a.y4m", "b.y4m", "--feature", "zzzz")
     assert proc.returncode == 2 and "pyvmaf-tiny features" in proc.stderr
 

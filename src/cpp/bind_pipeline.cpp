@@ -216,7 +216,7 @@ void bind_pipeline(py::module_& m) {
   m.def("extractor_catalog", [] {
     py::list out;
     for (const auto& e : pvt::extractor_catalog())
-      out.append(py::make_tuple(e.name, e.features, e.feature_options, e.writing_options));
+      out.append(py::make_tuple(e.name, e.features, e.feature_options, e.writing_options, e.name_options));
     return out;
   });
   m.def("active_isa", [] { return std::string(pvt::isa_name(pvt::active_isa())); },

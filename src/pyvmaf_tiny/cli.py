@@ -604,10 +604,12 @@ def _cmd_models(args) -> int:
 
 
 def _cmd_features(args) -> int:
-    """One block per extractor: its name, the features it writes, the options it takes."""
+    """One block per extractor: its name, the features it writes, the options it takes, and the option
+    suffixes its feature names may carry."""
     from . import featureset
 
-    rows = [{"name": name, "features": features, "options": featureset.options_of(name)}
+    rows = [{"name": name, "features": features, "options": featureset.options_of(name),
+             "name_options": featureset.name_options(name)}
             for name, features in featureset.catalog().items()]
     if args.json:
         import json
@@ -617,6 +619,10 @@ def _cmd_features(args) -> int:
     for row in rows:
         print(f"{row['name']}\n  features: {', '.join(row['features'])}\n"
               f"  options:  {', '.join(row['options']) or '(none)'}")
+        if row["name_options"]:
+            named = ", ".join(f"_{k}_N ({v}=N)" for k, v in sorted(row["name_options"].items()))
+            key = "sr" if "sr" in row["name_options"] else min(row["name_options"])
+            print(f"  in names: {named}, e.g. {row['features'][0]}_{key}_16")
     return EXIT_OK
 
 

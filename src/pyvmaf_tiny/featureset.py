@@ -15,7 +15,13 @@ Spec = tuple
 
 def catalog() -> dict[str, list[str]]:
     """Extractor name -> the base feature names it provides."""
-    return {name: features for name, features, _, _ in _core.extractor_catalog()}
+    return {entry[0]: entry[1] for entry in _core.extractor_catalog()}
+
+
+def name_options(extractor: str) -> dict[str, str]:
+    """The option suffixes a feature name of `extractor` may carry ("sr" -> "vif_sample_rows": the name
+    integer_vif_scale0_sr_16 asks for vif with vif_sample_rows=16)."""
+    return next((dict(entry[4]) for entry in _core.extractor_catalog() if entry[0] == extractor), {})
 
 
 def _parse(item: Any) -> tuple[str, dict]:
@@ -152,7 +158,7 @@ HEATMAP_FILE = re.compile(r"cambi_heatmap_scale_\d+_\d+x\d+_16b\.gray")
 def written_folders(specs: Iterable[Spec]) -> list[str]:
     """The folders the extractors of `specs` write files into: the values of the options the catalog says write
     files (cambi's heatmaps_path)."""
-    writing = {name: tuple(options) for name, _, _, options in _core.extractor_catalog() if options}
+    writing = {entry[0]: tuple(entry[3]) for entry in _core.extractor_catalog() if entry[3]}
     return [spec[1][key] for spec in specs for key in writing.get(spec[0], ()) if key in spec[1]]
 
 
