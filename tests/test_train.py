@@ -122,6 +122,35 @@ def mos_like(corpus, path, clips=None):
     return path
 
 
+def test_ensemble_interval_exports_its_members_and_round_trips(corpus, tmp_path):
+    """interval.method ensemble: students trained on different shares of the families, their spread (plus an
+    offset) normalising the residuals; the members go into the graph, whose second output the native runtime
+    turns into per-frame intervals equal to the trained ones."""
+    from pyvmaf_tiny.train.interval import EnsembleSpread, family_bags
+
+    bags = family_bags(9, 6, 0.6, seed=0)
+    assert bags.shape == (6, 9) and set((~bags).sum(axis=0)) == {2}  # each family left out of 2 members
+    layers = [(np.ones((3, 2)), np.zeros(3), "silu"), (np.ones((1, 3)), np.zeros(1), None)]
+    same = EnsembleSpread([(layers, 2.0, 50.0)] * 3, 0.25)
+    np.testing.assert_allclose(same.predict(np.ones((4, 2))), 0.25)  # members that agree: the offset alone
+
+    cfg = tmp_path / "ens.yaml"
+    cfg.write_text(CONFIG.replace("interval: {folds: 2}", "interval: {folds: 2, method: ensemble, members: 4}"))
+    out = json.loads(cli("train", "fit", cfg, "--corpus", corpus, "--out", tmp_path / "m").stdout)
+    assert out["interval"]["method"] == "ensemble_cross_conformal" and out["interval"]["members"] == 4
+    assert out["round_trip"]["interval_native_vs_python"] <= 1e-4
+    side = json.loads(Path(out["model"]).with_suffix(".json").read_text())
+    assert side["interval"]["scale_output"] == "vmaf_scale" and side["interval"]["quantile"] > 0
+    clip = small_clip()
+    r = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), out["model"], **clip.geometry)
+    width = r.interval[:, 1] - r.interval[:, 0]
+    assert np.all(width > 0) and np.ptp(width) > 0  # per frame, not one constant
+    with pytest.raises(pyvmaf_tiny.InputError, match="members"):
+        from pyvmaf_tiny.train.config import load_config, packaged_config
+
+        load_config(packaged_config("fr_micro_v2"), ["interval.method=ensemble", "interval.members=2"])
+
+
 def test_caches_that_gained_features_do_not_decide_the_columns(corpus, tmp_path):
     """A corpus whose first clips' caches gained a feature (an extractor run over some clips only) loads
     with the columns every clip has, as before."""

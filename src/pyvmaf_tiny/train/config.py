@@ -12,7 +12,7 @@ ARCHS = ("mlp", "mlp_bn", "reweight_mlp")
 ACTIVATIONS = ("relu", "tanh", "silu")  # each exports to float64 ONNX ops
 LOSSES = ("mse", "temperature")
 MOS_MAPPINGS = ("logistic", "cubic")
-INTERVAL_METHODS = ("normalized", "constant")
+INTERVAL_METHODS = ("normalized", "constant", "ensemble")
 
 
 @dataclass
@@ -81,9 +81,15 @@ class IntervalCfg:
     # the out-of-fold residuals of a k-fold (by family) over every non-test family.
     folds: int = 5
     # normalized: locally adaptive, |residual| / difficulty(x) with a small
-    # difficulty model exported as a second graph output; constant: one half-width.
+    # difficulty model exported as a second graph output; constant: one half-width;
+    # ensemble: |residual| / (the spread of `members` students, each trained on a
+    # `member_fraction` share of the families, + `spread_offset` times its median),
+    # the members exported into the graph (a larger file: one student each).
     method: str = "normalized"
     difficulty_hidden: int = 8
+    members: int = 12
+    member_fraction: float = 0.6
+    spread_offset: float = 1.0
     # > 0: family-robust. The quantile is raised until, over the calibration families (each scored by
     # students, and difficulty models, that never saw it), all but a `family_beta` share cover at least
     # `family_level` of their frames; a new source family then does so with probability about 1 - beta.
@@ -134,6 +140,9 @@ class TrainConfig:
              "interval.folds 0 needs split.calibration_fraction > 0")
         need(self.interval.method in INTERVAL_METHODS, f"interval.method must be one of {INTERVAL_METHODS}")
         need(1 <= self.interval.difficulty_hidden <= 64, "interval.difficulty_hidden must be 1..64")
+        need(3 <= self.interval.members <= 32, "interval.members must be 3..32")
+        need(0 < self.interval.member_fraction < 1, "interval.member_fraction must be in (0, 1)")
+        need(0 <= self.interval.spread_offset <= 100, "interval.spread_offset must be in [0, 100]")
         need(0 <= self.interval.family_beta < 1 and 0 < self.interval.family_level < 1,
              "interval.family_beta must be in [0, 1), interval.family_level in (0, 1)")
         s2 = self.stage2

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..models.onnx import SIDECAR_SCHEMA
 from .fit import FitResult, Student
+from .interval import EnsembleSpread
 
 SIDECAR_SCHEMA_V2 = "pyvmaf-tiny/model/2"  # adds the per-frame interval (a second graph output)
 
@@ -81,27 +82,55 @@ def to_onnx(student: Student, opset: int = 19, wide: bool = True, difficulty=Non
         nodes.append(helper.make_node("Cast", [name + "f"], [name], to=TensorProto.DOUBLE))
         return name
 
+    def mlp(prefix: str, layers, y_std: float, y_mean: float, src: str, result: str) -> None:
+        prev = src
+        for k, (w, b, act) in enumerate(layers):
+            out = f"{prefix}g{k}"
+            nodes.append(helper.make_node("Gemm", [prev, const(f"{prefix}w{k}", w), const(f"{prefix}b{k}", b)], [out],
+                                          transB=1))
+            prev = out
+            if act is not None and k < len(layers) - 1:
+                a = f"{prefix}a{k}"
+                if act == "silu":
+                    nodes.extend([helper.make_node("Sigmoid", [prev], [f"{prefix}s{k}"]),
+                                  helper.make_node("Mul", [prev, f"{prefix}s{k}"], [a])])
+                else:
+                    nodes.append(helper.make_node({"relu": "Relu", "tanh": "Tanh"}[act], [prev], [a]))
+                prev = a
+        nodes.extend([helper.make_node("Mul", [prev, const(f"{prefix}ys", [y_std])], [f"{prefix}r"]),
+                      helper.make_node("Add", [f"{prefix}r", const(f"{prefix}ym", [y_mean])], [result])])
+
     if wide:
         nodes.append(helper.make_node("Cast", ["features"], ["x"], to=TensorProto.DOUBLE))
-    prev = "x" if wide else "features"
-    layers = folded_layers(student)
-    for k, (w, b, act) in enumerate(layers):
-        out = f"g{k}"
-        nodes.append(helper.make_node("Gemm", [prev, const(f"w{k}", w), const(f"b{k}", b)], [out], transB=1))
-        prev = out
-        if act is not None and k < len(layers) - 1:
-            a = f"a{k}"
-            if act == "silu":
-                nodes += [helper.make_node("Sigmoid", [prev], [f"s{k}"]), helper.make_node("Mul", [prev, f"s{k}"], [a])]
-            else:
-                nodes.append(helper.make_node({"relu": "Relu", "tanh": "Tanh"}[act], [prev], [a]))
-            prev = a
-    nodes += [helper.make_node("Mul", [prev, const("ys", [student.y_std])], ["r"]),
-              helper.make_node("Add", ["r", const("ym", [student.y_mean])], ["y" if wide else "vmaf"])]
+    src = "x" if wide else "features"
+    mlp("", folded_layers(student), student.y_std, student.y_mean, src, "y" if wide else "vmaf")
     if wide:
         nodes.append(helper.make_node("Cast", ["y"], ["vmaf"], to=TensorProto.FLOAT))
     outputs = [helper.make_tensor_value_info("vmaf", TensorProto.FLOAT, ["N", 1])]
-    if difficulty is not None:
+    if isinstance(difficulty, EnsembleSpread):
+        # the members' sample standard deviation (Add chains: the runtime's op list has no Sum) + the offset
+        k_all = len(difficulty.members)
+        for k, (layers, y_std, y_mean) in enumerate(difficulty.members):
+            mlp(f"e{k}_", layers, y_std, y_mean, src, f"e{k}_y")
+        total = "e0_y"
+        for k in range(1, k_all):
+            nodes.append(helper.make_node("Add", [total, f"e{k}_y"], [f"et{k}"]))
+            total = f"et{k}"
+        nodes.append(helper.make_node("Div", [total, const("ek", [float(k_all)])], ["emean"]))
+        for k in range(k_all):
+            nodes += [helper.make_node("Sub", [f"e{k}_y", "emean"], [f"ed{k}"]),
+                      helper.make_node("Mul", [f"ed{k}", f"ed{k}"], [f"eq{k}"])]
+        total = "eq0"
+        for k in range(1, k_all):
+            nodes.append(helper.make_node("Add", [total, f"eq{k}"], [f"ev{k}"]))
+            total = f"ev{k}"
+        nodes += [helper.make_node("Div", [total, const("ek1", [float(k_all - 1)])], ["evar"]),
+                  helper.make_node("Sqrt", ["evar"], ["esd"]),
+                  helper.make_node("Add", ["esd", const("eoff", [difficulty.offset])], ["d" if wide else "vmaf_scale"])]
+        if wide:
+            nodes.append(helper.make_node("Cast", ["d"], ["vmaf_scale"], to=TensorProto.FLOAT))
+        outputs.append(helper.make_tensor_value_info("vmaf_scale", TensorProto.FLOAT, ["N", 1]))
+    elif difficulty is not None:
         src = "x" if wide else "features"
         (w0, b0), (w1, b1) = difficulty.layers()
         nodes += [helper.make_node("Gemm", [src, const("dw0", w0), const("db0", b0)], ["dg0"], transB=1),

@@ -222,7 +222,8 @@ def fit(cfg: TrainConfig, ds: Dataset, loso: bool = False, log=print) -> FitResu
 
 def _interval(cfg: TrainConfig, x, target, label, pred, fam, train, calib, test, folds) -> tuple[dict, object]:
     """The conformal interval (constant or normalised) and its coverage on the test families, per family too."""
-    from .interval import conformal_quantile, coverage_by_family, family_robust_quantile, normalized_conformal
+    from .interval import (conformal_quantile, coverage_by_family, ensemble_conformal, family_robust_quantile,
+                           normalized_conformal)
 
     alpha = cfg.interval.alpha
     if folds:
@@ -250,15 +251,33 @@ def _interval(cfg: TrainConfig, x, target, label, pred, fam, train, calib, test,
                    per_family_calibration={k: v for k, v in calib_cov.items() if k != "per_family"},
                    coverage_test=constant["overall"] if constant else float("nan"), per_family_test=constant)
         return out, None
-    difficulty, q, scores = normalized_conformal(x[mask], np.abs(residuals), fam[mask], alpha,
-                                                 cfg.interval.difficulty_hidden, folds=max(folds, 5),
-                                                 seed=cfg.split.seed)
+    if ic.method == "ensemble":
+        import copy
+
+        from .export import folded_layers
+
+        def member(xk: np.ndarray, yk: np.ndarray, k: int):
+            c2 = copy.deepcopy(cfg)
+            c2.optim.seed = cfg.optim.seed + 1 + k
+            s = train_student(xk, yk, c2, cfg.features)
+            return folded_layers(s), float(s.y_std), float(s.y_mean)
+
+        difficulty, q, scores = ensemble_conformal(x[mask], target[mask], np.abs(residuals), fam[mask], alpha, member,
+                                                   ic.members, ic.member_fraction, ic.spread_offset,
+                                                   seed=cfg.split.seed)
+        prefix = "ensemble_"
+        out.update(members=ic.members, member_fraction=ic.member_fraction, spread_offset=ic.spread_offset)
+    else:
+        difficulty, q, scores = normalized_conformal(x[mask], np.abs(residuals), fam[mask], alpha,
+                                                     cfg.interval.difficulty_hidden, folds=max(folds, 5),
+                                                     seed=cfg.split.seed)
+        prefix = "normalized_"
     if ic.family_beta > 0:
         q = max(q, family_robust_quantile(scores, fam[mask], ic.family_beta, ic.family_level))
     calib_cov = coverage_by_family(scores <= q, fam[mask])
     half = q * difficulty.predict(x[test]) if test.any() else np.zeros(0)
     cov = coverage_by_family(err_test <= half, fam[test]) if test.any() else None
-    out.update(method="normalized_" + kind + ("_family_robust" if ic.family_beta > 0 else ""), quantile=q,
+    out.update(method=prefix + kind + ("_family_robust" if ic.family_beta > 0 else ""), quantile=q,
                scale_output="vmaf_scale",
                mean_halfwidth_test=float(np.mean(half)) if len(half) else float("nan"),
                coverage_test=cov["overall"] if cov else float("nan"), per_family_test=cov,

@@ -80,6 +80,73 @@ def train_difficulty(x: np.ndarray, abs_res: np.ndarray, hidden: int = 8, steps:
         torch.set_num_threads(threads)
 
 
+@dataclass
+class EnsembleSpread:
+    """sigma(x) = the standard deviation (ddof 1) of the members' predictions + `offset`: how far students
+    trained on different source families disagree. Each member is (folded layers, y_std, y_mean) and is
+    evaluated as the exported graph does (float32 weights, float64 arithmetic, float32 result)."""
+
+    members: list
+    offset: float
+
+    def member_predictions(self, x: np.ndarray) -> np.ndarray:
+        acts = {"relu": lambda t: np.maximum(t, 0.0), "tanh": np.tanh, "silu": lambda t: t / (1.0 + np.exp(-t))}
+        out = []
+        for layers, y_std, y_mean in self.members:
+            h = x.astype(np.float32).astype(np.float64)
+            for k, (w, b, act) in enumerate(layers):
+                h = h @ np.float32(w).astype(np.float64).T + np.float32(b).astype(np.float64)
+                if act is not None and k < len(layers) - 1:
+                    h = acts[act](h)
+            out.append(h[:, 0] * np.float64(np.float32(y_std)) + np.float64(np.float32(y_mean)))
+        return np.stack(out)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        def stored(v: float) -> np.float64:  # a constant as the graph stores it
+            return np.float64(np.float32(v))
+
+        p = self.member_predictions(x)
+        mean = np.add.reduce(list(p)) / len(p)
+        var = np.add.reduce(list((p - mean) ** 2)) / (len(p) - 1)
+        return (np.sqrt(var) + stored(self.offset)).astype(np.float32).astype(np.float64)
+
+
+def family_bags(families: int, members: int, fraction: float, seed: int) -> np.ndarray:
+    """(members, families) bool: which families each member trains on. Each family is left out of the
+    same number of members (round(members * (1 - fraction)), at least 2), chosen at random."""
+    rng = np.random.default_rng(seed)
+    bags = np.ones((members, families), bool)
+    left_out = min(members - 1, max(2, int(round(members * (1 - fraction)))))
+    for f in range(families):
+        bags[rng.choice(members, left_out, replace=False), f] = False
+    return bags
+
+
+def ensemble_conformal(x: np.ndarray, target: np.ndarray, abs_res: np.ndarray, families: np.ndarray, alpha: float,
+                       train_member, members: int, fraction: float, offset: float,
+                       seed: int = 0) -> tuple[EnsembleSpread, float, np.ndarray]:
+    """The spread model, the quantile q, and each residual's normalised score |r| / (spread + c), where a
+    frame's spread is that of the members that never saw its family (so calibration frames are as new to
+    it as a new family's are to all members) and c = offset * the median of those spreads.
+    `train_member(x, y, k)` returns member k as (folded layers, y_std, y_mean)."""
+    names = sorted(set(families))
+    index = {f: i for i, f in enumerate(names)}
+    fam_idx = np.array([index[f] for f in families])
+    bags = family_bags(len(names), members, fraction, seed)
+    fitted = []
+    for k in range(members):
+        rows = bags[k][fam_idx]
+        fitted.append(train_member(x[rows], target[rows], k))
+    preds = EnsembleSpread(fitted, 0.0).member_predictions(x)
+    unseen = ~bags[:, fam_idx]  # member k never saw the frame's family
+    n = unseen.sum(axis=0)
+    mean = (preds * unseen).sum(axis=0) / n
+    spread = np.sqrt((((preds - mean) ** 2) * unseen).sum(axis=0) / (n - 1))
+    c = max(offset * float(np.median(spread)), 1e-6)
+    scores = abs_res / (spread + c)
+    return EnsembleSpread(fitted, c), conformal_quantile(scores, alpha), scores
+
+
 def conformal_quantile(scores: np.ndarray, alpha: float) -> float:
     """The ceil((n+1)(1-alpha))-th smallest score."""
     r = np.sort(np.abs(scores))
