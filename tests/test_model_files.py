@@ -172,6 +172,25 @@ def test_packaged_listing_parses_no_json_in_python(monkeypatch):
 # --- the error contract ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("feature, needle", [
+    ("integer_motion2_sr_99999", "outside"),        # a count past the option's range
+    ("integer_vif_scale0_rs_1", "computes the exact"),  # a step that samples nothing
+    ("integer_adm2_rs_0", "no extractor provides"),
+])
+def test_sidecar_feature_with_an_impossible_sampling_option_is_refused_at_load(tmp_path, feature, needle):
+    path = save(tmp_path, "m", mlp(2), ["integer_adm2", feature])
+    with pytest.raises(ModelError, match=needle):
+        models.load(str(path), device="cpu")
+
+
+def test_sidecar_may_not_ask_for_many_extractor_passes(tmp_path):
+    """Each distinct sampling count is another pass over every frame: a model may need at most 16."""
+    many = [f"integer_vif_scale0_sr_{1000 + k}" for k in range(17)]
+    with pytest.raises(ModelError, match="at most 16"):
+        models.load(str(save(tmp_path, "many", mlp(17), many)), device="cpu")
+    models.load(str(save(tmp_path, "enough", mlp(16), many[:16])), device="cpu")
+
+
 def test_sidecar_with_invalid_utf8_is_a_model_error_naming_the_file(tmp_path):
     model = save(tmp_path, "tiny", mlp(2, hidden=4), TWO)
     sidecar = model.with_suffix(".json")

@@ -126,6 +126,14 @@ def test_feature_names_carry_the_sampling_option():
     for bad in ("integer_vif_scale0_sr_70000", "integer_adm2_rs_300"):
         with pytest.raises(pyvmaf_tiny.InputError, match="outside"):
             pyvmaf_tiny.extract_features(ref, dist, [bad])
+    for bad in ("integer_motion2_rs_1", "integer_vif_scale0_rs_1"):  # step 1 is the exact feature
+        with pytest.raises(pyvmaf_tiny.InputError, match="computes the exact"):
+            pyvmaf_tiny.extract_features(ref, dist, [bad])
+    # a name option and the same option under its alias must agree
+    with pytest.raises(pyvmaf_tiny.InputError, match="same option"):
+        pyvmaf_tiny.extract_features(ref, dist, ["integer_motion2_sr_10:sr=4"])
+    agreed = pyvmaf_tiny.extract_features(ref, dist, ["integer_motion2_sr_10:sr=10"])
+    np.testing.assert_array_equal(agreed["integer_motion2_sr_10"], named["integer_motion2_sr_10"])
 
 
 def _textured(h, w, frames=2, seed=0):

@@ -39,6 +39,8 @@ std::vector<std::int64_t> batch_sizes();
 inline constexpr std::uint64_t kMaxTensorBytes = 64ull << 20;
 inline constexpr std::uint64_t kMaxTotalBytes = 256ull << 20;
 inline constexpr std::size_t kMaxNodes = 4096;
+// Extractor configurations a model's features may need (onnx_model.cpp).
+inline constexpr std::size_t kMaxExtractorPasses = 16;
 
 struct TensorSpec {
   std::string name;

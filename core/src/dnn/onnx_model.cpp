@@ -158,11 +158,18 @@ std::shared_ptr<OnnxModel> OnnxModel::from_sidecar(const Sidecar& sidecar, std::
   m->origin_ = origin;
   m->sidecar_ = sidecar;
   const Sidecar& s = m->sidecar_;
+  std::size_t passes = 0;
   try {
-    specs_for_features(s.features);
+    passes = specs_for_features(s.features).size();
   } catch (const InputError& e) {
     throw ModelError("sidecar " + origin + ": " + e.what());
   }
+  // Each distinct extractor configuration is a pass over every frame: a few
+  // name any real model's features (fr_micro_v2: three).
+  if (passes > dnn::kMaxExtractorPasses)
+    throw ModelError("sidecar " + origin + ": its features need " + std::to_string(passes) +
+                     " extractor configurations; a model may need at most " +
+                     std::to_string(dnn::kMaxExtractorPasses));
 
   // Everything about the file is checked before ONNX Runtime sees it.
   // The message names no property of the file beyond the mismatch itself.

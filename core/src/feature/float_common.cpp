@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "kernels/float_load_kernels.hpp"
+#include "options.hpp"
 #include "resample_taps.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 
@@ -162,10 +163,7 @@ OptionReader::OptionReader(std::string extractor, const OptionMap& options)
 const std::string* OptionReader::find(const char* name, const char* alias) {
   read_.emplace_back(name);
   if (alias) read_.emplace_back(alias);
-  if (auto it = options_.find(name); it != options_.end()) return &it->second;
-  if (alias)
-    if (auto it = options_.find(alias); it != options_.end()) return &it->second;
-  return nullptr;
+  return option_lookup(options_, name, alias);
 }
 
 void OptionReader::bad(const char* name, const std::string& text, const std::string& why) const {

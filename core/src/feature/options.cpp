@@ -10,13 +10,20 @@
 
 namespace pvt::feature {
 
+const std::string* option_lookup(const OptionMap& options, const char* key, const char* alias) {
+  const auto full = options.find(key);
+  const auto other = alias ? options.find(alias) : options.end();
+  if (full != options.end() && other != options.end() && full->second != other->second)
+    throw InputError("options '" + std::string(key) + "' and '" + alias + "' are the same option, given " +
+                     full->second + " and " + other->second + "; give one");
+  if (full != options.end()) return &full->second;
+  if (other != options.end()) return &other->second;
+  return nullptr;
+}
+
 namespace {
 const std::string* find(const OptionMap& options, const char* key, const char* alias) {
-  if (auto it = options.find(key); it != options.end()) return &it->second;
-  if (alias) {
-    if (auto it = options.find(alias); it != options.end()) return &it->second;
-  }
-  return nullptr;
+  return option_lookup(options, key, alias);
 }
 }  // namespace
 

@@ -12,6 +12,9 @@ namespace pvt::feature {
 // `fallback` when absent. Throws InputError on a malformed or out-of-range value.
 double option_double(const OptionMap& options, const char* key, const char* alias,
                      double fallback, double lo, double hi);
+// The text of an option given by its name or its alias (null if neither); both at once are refused
+// unless they agree.
+const std::string* option_lookup(const OptionMap& options, const char* key, const char* alias);
 bool option_bool(const OptionMap& options, const char* key, const char* alias, bool fallback);
 // The same for an integer within [lo, hi], and for a string taken as it is.
 int option_int(const OptionMap& options, const char* key, const char* alias, int fallback, int lo, int hi);

@@ -283,6 +283,23 @@ std::vector<ExtractorSpec> specs_for_features(const std::vector<std::string>& fe
       if (!info && named_option(e, feature, base, named)) info = &e;
     if (!info) throw InputError("no extractor provides feature '" + feature + "'");
     // One spec per extractor and name options (vif and vif sampling 16 rows are two).
+    if (!named.empty()) {
+      // The name must be one the extractor writes with that option (not _rs_1, which writes none;
+      // not a count outside the option's range, refused here rather than when scoring).
+      OptionMap with = named;
+      if (auto implied = info->feature_options.find(base); implied != info->feature_options.end())
+        with.insert(implied->second.begin(), implied->second.end());
+      std::vector<std::string> provided;
+      try {
+        provided = make_extractor(info->name, with)->provides();
+      } catch (const InputError& e) {
+        throw InputError("feature '" + feature + "' asks " + info->name + " for " + named.begin()->first + "=" +
+                         named.begin()->second + ": " + e.what());
+      }
+      if (std::find(provided.begin(), provided.end(), feature) == provided.end())
+        throw InputError("feature '" + feature + "' asks " + info->name + " for " + named.begin()->first + "=" +
+                         named.begin()->second + ", which computes the exact " + base + " (named so)");
+    }
     auto spec = std::find_if(specs.begin(), specs.end(), [&](const ExtractorSpec& s) {
       return s.name == info->name && named_part(*info, s.options) == named;
     });

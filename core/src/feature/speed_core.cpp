@@ -87,9 +87,8 @@ Options parse_options(const std::string& extractor, const OptionMap& options, bo
   Options o;
   o.kernelscale = option_double(options, "speed_kernelscale", "ks", 1.0, 0.1, 4.0);
   o.prescale = option_double(options, "speed_prescale", "ps", 1.0, 0.1, 4.0);
-  std::string method = "nearest";
-  if (auto it = options.find("speed_prescale_method"); it != options.end()) method = it->second;
-  else if (auto alias = options.find("psm"); alias != options.end()) method = alias->second;
+  const std::string* given = option_lookup(options, "speed_prescale_method", "psm");
+  const std::string method = given ? *given : "nearest";
   if (method == "nearest") o.resampler = Resampler::nearest;
   else if (method == "bilinear") o.resampler = Resampler::bilinear;
   else if (method == "bicubic") o.resampler = Resampler::bicubic;

@@ -105,6 +105,16 @@ Pipeline::Pipeline(std::vector<ExtractorSpec> specs, unsigned threads, unsigned 
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   max_threads_ = threads_ = threads ? std::min(threads, cores) : cores;
   // A prototype of each extractor validates options and names the columns.
+  const auto spelled = [](const ExtractorSpec& s) {
+    std::string text = s.name;
+    char sep = ':';
+    for (const auto& [k, v] : s.options) {
+      text += sep + k + "=" + v;
+      sep = ',';
+    }
+    return text;
+  };
+  std::vector<const ExtractorSpec*> column_spec;
   for (const auto& spec : specs_) {
     auto proto = make_extractor(spec.name, spec.options);
     const auto& provides = proto->provides();
@@ -117,9 +127,15 @@ Pipeline::Pipeline(std::vector<ExtractorSpec> specs, unsigned threads, unsigned 
       const auto& f = provides[i];
       wanted[i] = spec.only.empty() || std::find(spec.only.begin(), spec.only.end(), f) != spec.only.end();
       if (!wanted[i]) continue;
-      if (std::find(columns_.begin(), columns_.end(), f) != columns_.end())
-        throw InputError("feature '" + f + "' is requested twice");
+      if (auto at = std::find(columns_.begin(), columns_.end(), f); at != columns_.end()) {
+        const ExtractorSpec& first = *column_spec[static_cast<std::size_t>(at - columns_.begin())];
+        if (&first == &spec) throw InputError("feature '" + f + "' is requested twice");
+        throw InputError("feature '" + f + "' is requested twice, from '" + spelled(first) + "' and from '" +
+                         spelled(spec) + "' (an option that changes nothing, or one option under two " +
+                         "spellings, makes another configuration): ask for it once");
+      }
       columns_.push_back(f);
+      column_spec.push_back(&spec);
       visible_.push_back(row_size_ + i);
     }
     row_size_ += provides.size() + proto->scratch();
