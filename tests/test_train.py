@@ -151,6 +151,38 @@ def test_ensemble_interval_exports_its_members_and_round_trips(corpus, tmp_path)
         load_config(packaged_config("fr_micro_v2"), ["interval.method=ensemble", "interval.members=2"])
 
 
+def test_ensemble_bags_give_every_member_families_or_refuse():
+    from pyvmaf_tiny.train.interval import family_bags
+
+    for families, members in ((3, 3), (4, 12), (2, 12), (5, 4), (68, 12)):
+        bags = family_bags(families, members, 0.6, seed=0)
+        assert bags.sum(axis=1).min() >= 1  # every member trains on a family
+        left = (~bags).sum(axis=1)
+        assert left.max() - left.min() <= 1 and len(set((~bags).sum(axis=0))) == 1
+    with pytest.raises(pyvmaf_tiny.InputError, match="too few"):
+        family_bags(2, 3, 0.6, seed=0)
+    with pytest.raises(pyvmaf_tiny.InputError, match="too few"):
+        family_bags(1, 12, 0.6, seed=0)
+
+
+def test_a_feature_constant_in_training_does_not_blow_up_later():
+    """A feature with no spread over the training frames (motion on stills) is scaled by 1, not by its
+    zero spread: another value of it later moves the prediction by a bounded amount."""
+    from pyvmaf_tiny.train.config import load_config, packaged_config
+    from pyvmaf_tiny.train.fit import train_student
+
+    cfg = load_config(packaged_config("fr_micro_v2"), ["optim.epochs=20"])
+    rng = np.random.default_rng(0)
+    x = rng.random((400, len(cfg.features)))
+    x[:, -1] = 0.0  # motion2 constant
+    y = 50 + 40 * x[:, 0]
+    student = train_student(x, y, cfg, cfg.features)
+    moved = x[:20].copy()
+    moved[:, -1] = 3.0
+    assert np.all(np.abs(student.predict(moved) - student.predict(x[:20])) < 100)
+    assert np.all(student.x_std[-1] == 1.0)
+
+
 def test_caches_that_gained_features_do_not_decide_the_columns(corpus, tmp_path):
     """A corpus whose first clips' caches gained a feature (an extractor run over some clips only) loads
     with the columns every clip has, as before."""

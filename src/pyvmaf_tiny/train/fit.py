@@ -12,6 +12,7 @@ import numpy as np
 from .config import TrainConfig
 from .dataset import Dataset
 from .metrics import report
+from .scaling import input_scale
 
 
 @dataclass
@@ -114,7 +115,7 @@ def train_student(x: np.ndarray, y: np.ndarray, cfg: TrainConfig, features: list
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # the same bytes on every run
     try:
-        x_mean, x_std = x.mean(axis=0), x.std(axis=0) + 1e-6
+        x_mean, x_std = input_scale(x)
         y_mean, y_std = float(y.mean()), float(y.std() + 1e-6)
         xs = torch.from_numpy(((x - x_mean) / x_std).astype(np.float32))
         ys = torch.from_numpy(((y - y_mean) / y_std).astype(np.float32))

@@ -17,6 +17,8 @@ from typing import Optional
 
 import numpy as np
 
+from .scaling import input_scale
+
 
 @dataclass
 class Difficulty:
@@ -60,8 +62,8 @@ def train_difficulty(x: np.ndarray, abs_res: np.ndarray, hidden: int = 8, steps:
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        x_mean = x.mean(axis=0) if x_mean is None else x_mean
-        x_std = x.std(axis=0) + 1e-6 if x_std is None else x_std
+        if x_mean is None or x_std is None:
+            x_mean, x_std = input_scale(x)
         scale = float(np.median(abs_res)) + 1e-9
         floor = 0.25 * scale  # bounds |r| / sigma where the difficulty model extrapolates
         z = torch.from_numpy(((x - x_mean) / x_std).astype(np.float32))
@@ -113,12 +115,24 @@ class EnsembleSpread:
 
 def family_bags(families: int, members: int, fraction: float, seed: int) -> np.ndarray:
     """(members, families) bool: which families each member trains on. Each family is left out of the
-    same number of members (round(members * (1 - fraction)), at least 2), chosen at random."""
-    rng = np.random.default_rng(seed)
-    bags = np.ones((members, families), bool)
+    same number of members (round(members * (1 - fraction)), at least 2), dealt round the members in a
+    random order so that each is left out of as many families as the others, give or take one; every
+    member trains on at least one family, or InputError says there are too few."""
     left_out = min(members - 1, max(2, int(round(members * (1 - fraction)))))
-    for f in range(families):
-        bags[rng.choice(members, left_out, replace=False), f] = False
+    most_left_out = -(-families * left_out // members)  # ceil
+    if families - most_left_out < 1:
+        from ..errors import InputError
+
+        raise InputError(f"interval.method ensemble: {families} calibration families are too few for "
+                         f"{members} members each leaving out {left_out} of them per family (every member "
+                         f"needs a family to train on); use more families or fewer members")
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(members)
+    bags = np.ones((members, families), bool)
+    at = 0
+    for f in rng.permutation(families):
+        bags[order[(at + np.arange(left_out)) % members], f] = False
+        at = (at + left_out) % members
     return bags
 
 
@@ -170,7 +184,7 @@ def normalized_conformal(x: np.ndarray, abs_res: np.ndarray, families: np.ndarra
     order = np.random.default_rng(seed).permutation(len(names))
     group = {names[i]: rank % min(folds, len(names)) for rank, i in enumerate(order)}
     g = np.array([group[f] for f in families])
-    x_mean, x_std = x.mean(axis=0), x.std(axis=0) + 1e-6
+    x_mean, x_std = input_scale(x)
     scores = np.empty(len(x))
     for k in range(min(folds, len(names))):
         held = g == k

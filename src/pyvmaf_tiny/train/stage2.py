@@ -22,6 +22,7 @@ from ..errors import InputError
 from .dataset import Dataset
 from .metrics import agreement
 from .mos import Mapping, fit_mapping
+from .scaling import input_scale
 
 
 def mos_clips(ds: Dataset, mos: dict[str, float], origin: str) -> np.ndarray:
@@ -155,7 +156,7 @@ def scratch_student(x: np.ndarray, frame_clip: np.ndarray, mos_vmaf: np.ndarray,
     xs = x[np.isin(frame_clip, fit_clips)]
     y = mos_vmaf[fit_clips]
     net = TinyNet(x.shape[1], m.hidden, m.depth, m.arch, m.activation, m.dropout)
-    return Student(net, list(cfg.features), xs.mean(axis=0), xs.std(axis=0) + 1e-6, float(y.mean()),
+    return Student(net, list(cfg.features), *input_scale(xs), float(y.mean()),
                    float(y.std() + 1e-6))
 
 
