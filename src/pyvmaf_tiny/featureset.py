@@ -70,7 +70,7 @@ def resolve(features: Optional[Iterable[Any]]) -> tuple[list[Spec], list[Optiona
         try:  # the native catalog's resolution, name options ("_sr_16") included
             ((extractor, implied, _),) = _core.specs_for_features([name])
         except InputError as e:
-            if f"feature {name!r} asks " in str(e):  # a known feature with an option it cannot take
+            if not str(e).startswith("no extractor provides feature"):  # known, with an option it cannot take
                 raise
             raise InputError(unknown_feature_message(name, cat)) from None
         opts = {**implied, **opts}

@@ -21,15 +21,9 @@ const std::string* option_lookup(const OptionMap& options, const char* key, cons
   return nullptr;
 }
 
-namespace {
-const std::string* find(const OptionMap& options, const char* key, const char* alias) {
-  return option_lookup(options, key, alias);
-}
-}  // namespace
-
 double option_double(const OptionMap& options, const char* key, const char* alias,
                      double fallback, double lo, double hi) {
-  const std::string* text = find(options, key, alias);
+  const std::string* text = option_lookup(options, key, alias);
   if (!text) return fallback;
   errno = 0;
   char* end = nullptr;
@@ -45,7 +39,7 @@ double option_double(const OptionMap& options, const char* key, const char* alia
 }
 
 bool option_bool(const OptionMap& options, const char* key, const char* alias, bool fallback) {
-  const std::string* text = find(options, key, alias);
+  const std::string* text = option_lookup(options, key, alias);
   if (!text) return fallback;
   if (*text == "true" || *text == "1") return true;
   if (*text == "false" || *text == "0") return false;
@@ -53,7 +47,7 @@ bool option_bool(const OptionMap& options, const char* key, const char* alias, b
 }
 
 int option_int(const OptionMap& options, const char* key, const char* alias, int fallback, int lo, int hi) {
-  const std::string* text = find(options, key, alias);
+  const std::string* text = option_lookup(options, key, alias);
   if (!text) return fallback;
   errno = 0;
   char* end = nullptr;
@@ -67,7 +61,7 @@ int option_int(const OptionMap& options, const char* key, const char* alias, int
 }
 
 std::string option_text(const OptionMap& options, const char* key, const char* alias, const char* fallback) {
-  const std::string* text = find(options, key, alias);
+  const std::string* text = option_lookup(options, key, alias);
   return text ? *text : fallback;
 }
 
