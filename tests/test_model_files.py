@@ -169,6 +169,26 @@ def test_packaged_listing_parses_no_json_in_python(monkeypatch):
     assert tiny.sidecar["name"] == "fr_micro_v1"
 
 
+def test_a_packaged_model_loads_by_reading_its_own_file_alone(monkeypatch):
+    # Every packaged model is named as its file (NAME.json), which is what lets load(NAME) read that
+    # file alone instead of every packaged model's (start-up of a short `pyvmaf-tiny score`).
+    for info in models.list():
+        assert os.path.basename(info.path) == info.name + ".json"
+    read = []
+    real = models.read_document
+    monkeypatch.setattr(models, "read_document", lambda path, policy: read.append(path) or real(path, policy))
+    models._packaged.cache_clear()
+    try:
+        assert models.load("fr_micro_v2", device="cpu").sidecar["name"] == "fr_micro_v2"
+        assert models.load("vmaf_v0.6.1").columns
+        with pytest.raises(InputError, match="unknown model 'fr_micro_v9'"):
+            models.load("fr_micro_v9")
+    finally:
+        models._packaged.cache_clear()
+    assert [os.path.basename(p) for p in read[:2]] == ["fr_micro_v2.json", "vmaf_v0.6.1.json"]
+    assert len(read) == 2 + len(models.list())  # the unknown name's message lists the packaged models
+
+
 # --- the error contract ----------------------------------------------------------------------------------------
 
 

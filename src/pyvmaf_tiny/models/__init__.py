@@ -10,6 +10,7 @@ import builtins
 import copy
 import functools
 import os
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
@@ -48,17 +49,25 @@ def _package_policy() -> PathPolicy:
 
 @functools.lru_cache(maxsize=1)
 def _packaged() -> tuple[ModelInfo, ...]:
-    out = []
-    for entry in sorted(os.listdir(_data_dir())):
-        if not entry.endswith(".json"):
-            continue
-        path = os.path.join(_data_dir(), entry)
-        doc = read_document(path, _package_policy())
-        if doc.kind == "fr_features":
-            out.append(ModelInfo(doc.native.name, doc.kind, path, doc.native.tree()))
-        else:
-            out.append(ModelInfo(entry[: -len(".json")], doc.kind, path))
-    return tuple(out)
+    return tuple(_packaged_info(entry) for entry in sorted(os.listdir(_data_dir())) if entry.endswith(".json"))
+
+
+def _packaged_info(entry: str) -> ModelInfo:
+    path = os.path.join(_data_dir(), entry)
+    doc = read_document(path, _package_policy())
+    if doc.kind == "fr_features":
+        return ModelInfo(doc.native.name, doc.kind, path, doc.native.tree())
+    return ModelInfo(entry[: -len(".json")], doc.kind, path)
+
+
+def _packaged_path(name: str) -> Optional[str]:
+    """The file of the packaged model `name`, found without reading any model: a packaged model is
+    named as its file, NAME.json (tests/test_model_files.py holds every one to that)."""
+    path = os.path.join(_data_dir(), name + ".json")
+    return path if _PACKAGED_NAME.fullmatch(name) and os.path.isfile(path) else None
+
+
+_PACKAGED_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+-]*")
 
 
 def list() -> builtins.list[ModelInfo]:  # noqa: A001 - the registry's public verb
@@ -103,10 +112,9 @@ def load_request(request: ModelRequest, *, device: str = "auto", policy: PathPol
     text = request.ref
     model = None
     if request.by in ("auto", "version"):
-        for info in _packaged():
-            if info.name == text:
-                model = _load_path(info.path, info.name, device, policy=_package_policy(), **flags)
-                break
+        path = _packaged_path(text)
+        if path is not None:
+            model = _load_path(path, text, device, policy=_package_policy(), **flags)
         if model is None and request.by == "version":
             known = ", ".join(i.name for i in _packaged())
             raise InputError(f"unknown model version {text!r}: use one of {known} (path= for a model file)")
