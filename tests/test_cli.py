@@ -165,6 +165,36 @@ def test_pooled_line_without_per_frame_output_matches_the_full_path_and_skips_nu
     assert proc.stdout.strip().splitlines()[-1] == "False"
 
 
+@pytest.mark.parametrize("extra", [["--model", "fr_micro_v2"], ["--model", "fr_micro_v1", "--subsample", "2"],
+                                   ["--model", "version=fr_tiny_v1:name=tiny", "--dnn-mode", "stream"]])
+def test_a_tiny_models_interval_takes_the_pooled_path_too(extra):
+    # A model with an interval: its headline and the table of its score and bounds come from values
+    # pooled natively (Pipeline.pooled_interval), the same lines as the full path's, without numpy.
+    clip = small_clip()
+    args = ["score", str(clip.ref), str(clip.dist), *map(str, _geometry(clip)), "--quiet", *extra]
+    name = "tiny" if "name=tiny" in extra[1] else "vmaf"
+    for pool in ("mean", "min"):
+        fast = cli(*args, "--pool", pool, check_rc=0).stdout.strip().splitlines()
+        full = cli(*args, "--pool", pool, "--frame-scores", check_rc=0).stdout.strip().splitlines()
+        assert fast == full[-5:] and "90% interval " in fast[0]
+        assert [line.split()[0] for line in fast[2:]] == [name, f"{name}_ci_p90_lo", f"{name}_ci_p90_hi"]
+    code = (f"import sys; from pyvmaf_tiny.cli import main; rc = main({args!r}); "
+            "print('numpy' in sys.modules); raise SystemExit(rc)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_pooled_score_gives_the_interval_of_score():
+    from pyvmaf_tiny.api import pooled_score
+
+    clip = small_clip()
+    for model in ("fr_micro_v2", "fr_micro_v1", "vmaf_v0.6.1"):
+        pooled = pooled_score(str(clip.ref), str(clip.dist), model, subsample=2, **clip.geometry)
+        full = pyvmaf_tiny.score(str(clip.ref), str(clip.dist), model, subsample=2, **clip.geometry).summary()
+        assert pooled == full and (pooled.interval is None) == (model == "vmaf_v0.6.1")
+
+
 @pytest.mark.parametrize("extra", [["--model", "fr_micro_v1"], ["--feature", "psnr"], ["--model", "vmaf_b_v0.6.3"]])
 def test_first_line_stays_first_when_more_metrics_follow(extra):
     # More than one metric: the pooled-score line scripts parse is still the first, the table follows.

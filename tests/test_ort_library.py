@@ -81,6 +81,32 @@ def test_named_library_that_is_not_a_usable_ort_is_refused(tmp_path, kind):
     assert reason in got, got
 
 
+@pytest.mark.parametrize("kind", ["missing", "not_ort", "the_wheels"])
+def test_the_commands_early_load_changes_nothing_but_when(kind):
+    # `pyvmaf-tiny score --model fr_micro_v1` starts loading ONNX Runtime on a native thread before it
+    # imports the rest (ort_library.preload); what is loaded, and any failure's message, are as without it.
+    from clips import small_clip
+
+    clip = small_clip()
+    lib = sorted(_wheel_capi().glob("libonnxruntime.so*"))[0]
+    path = {"missing": "/nonexistent/libonnxruntime.so.1", "the_wheels": str(lib),
+            "not_ort": str(_wheel_capi() / "libonnxruntime_providers_shared.so")}[kind]
+    env = dict(os.environ, PYVMAF_TINY_ORT_LIBRARY=path)
+    args = ["score", str(clip.ref), str(clip.dist), "--width", str(clip.width), "--height", str(clip.height),
+            "--pix-fmt", clip.pix_fmt, "--model", "fr_micro_v1", "--quiet"]
+    code = ("import sys; from pyvmaf_tiny.cli import main; rc = main(sys.argv[1:]); "
+            "from pyvmaf_tiny import _core; print(_core.ort_info()['library'] if rc == 0 else 'failed'); "
+            "raise SystemExit(rc)")
+    proc = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=120)
+    if kind == "the_wheels":
+        assert proc.returncode == 0 and proc.stdout.splitlines()[-1] == str(lib), proc.stderr
+    else:
+        assert proc.returncode == 1 and proc.stdout.strip() == "failed", proc.stderr
+        reason = "no such file" if kind == "missing" else "does not export OrtGetApiBase"
+        assert proc.stderr.startswith(f"pyvmaf-tiny: error: PYVMAF_TINY_ORT_LIBRARY={path}") and reason in proc.stderr
+        assert _load_with(path) == "UNAVAILABLE " + proc.stderr.strip().removeprefix("pyvmaf-tiny: error: ")
+
+
 def test_named_library_is_the_one_loaded():
     lib = sorted(_wheel_capi().glob("libonnxruntime.so*"))[0]
     assert _load_with(str(lib)) == f"LOADED {lib}"

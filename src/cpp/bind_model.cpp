@@ -255,6 +255,9 @@ void bind_model(py::module_& m) {
       },
       py::arg("data"), "The float32 twin the OpenVINO provider is given of a graph widened to float64 by Casts.");
   m.def("ort_set_library_hint", &pvt::ort_set_library_hint, py::arg("path"));
+  m.def("ort_preload", &pvt::ort_preload,
+        "Start loading ONNX Runtime on a native thread (once); the first model load waits for it or reports "
+        "its failure.");
   m.def("ort_set_log_level", &pvt::ort_set_log_level, py::arg("level"),
         "Which of ONNX Runtime's log lines reach stderr: off, error, warning, info or verbose.");
   m.def("ort_log_level", &pvt::ort_log_level);

@@ -6,6 +6,7 @@
 #include "bindings.hpp"
 #include "pyvmaf_tiny/buffer_pool.hpp"
 #include "pyvmaf_tiny/cpu.hpp"
+#include "pyvmaf_tiny/dnn.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 #include "pyvmaf_tiny/model.hpp"
 #include "pyvmaf_tiny/pipeline.hpp"
@@ -198,6 +199,23 @@ void bind_pipeline(py::module_& m) {
             return pooled_dict(pvt::pool(v.data(), v.size()));
           },
           py::arg("encode") = 0, "pool() of every model score so far, without building an array.")
+      .def(
+          "pooled_interval",
+          [](const pvt::Pipeline& p, unsigned encode) -> py::object {
+            const auto* onnx = dynamic_cast<const pvt::OnnxModel*>(p.model().get());
+            if (!onnx || !onnx->has_interval()) return py::none();
+            const auto x = p.model_rows(encode);
+            const std::size_t n = p.scored_count(encode);
+            std::vector<double> lo(n), hi(n);
+            {
+              py::gil_scoped_release release;
+              onnx->predict_interval(x.data(), n, lo.data(), hi.data());
+            }
+            return py::make_tuple(pooled_dict(pvt::pool(lo.data(), n)), pooled_dict(pvt::pool(hi.data(), n)));
+          },
+          py::arg("encode") = 0,
+          "pool() of the lower and of the upper bounds of the model's interval over every frame it scored "
+          "(frame_interval()'s values, without building an array); None for a model without one.")
       .def_property_readonly("pushed", &pvt::Pipeline::pushed)
       .def_property_readonly("final_count", &pvt::Pipeline::final_count)
       .def(

@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['BootstrapModel', 'Model', 'ModelDocument', 'OnnxModel', 'Pipeline', 'RawReader', 'SvmModel', 'Y4mReader', 'active_isa', 'check_onnx', 'detected_isa', 'extractor_catalog', 'extractor_for_feature', 'extractor_provides', 'frame_interval', 'libvmaf_log_stage', 'onnx_budgets', 'onnx_narrow_float64', 'onnx_shapes', 'ort_graph_optimization', 'ort_info', 'ort_log_level', 'ort_set_library_hint', 'ort_set_log_level', 'ort_slot_use', 'parse_json', 'parse_sidecar', 'pool', 'pool_release', 'pool_stats', 'specs_for_features']
+__all__: list[str] = ['BootstrapModel', 'Model', 'ModelDocument', 'OnnxModel', 'Pipeline', 'RawReader', 'SvmModel', 'Y4mReader', 'active_isa', 'check_onnx', 'detected_isa', 'extractor_catalog', 'extractor_for_feature', 'extractor_provides', 'frame_interval', 'libvmaf_log_stage', 'onnx_budgets', 'onnx_narrow_float64', 'onnx_shapes', 'ort_graph_optimization', 'ort_info', 'ort_log_level', 'ort_preload', 'ort_set_library_hint', 'ort_set_log_level', 'ort_slot_use', 'parse_json', 'parse_sidecar', 'pool', 'pool_release', 'pool_stats', 'specs_for_features']
 class RawReader:
     """
     Equal-sized planar frames of a file, read natively into the pipeline's buffers.
@@ -156,6 +156,10 @@ class Pipeline:
         """
     def failed_frame(self, encode: typing.SupportsInt | typing.SupportsIndex) -> int:
         ...
+    def pooled_interval(self, encode: typing.SupportsInt | typing.SupportsIndex = 0) -> typing.Any:
+        """
+        pool() of the lower and of the upper bounds of the model's interval over every frame it scored (frame_interval()'s values, without building an array); None for a model without one.
+        """
     def pooled_scores(self, encode: typing.SupportsInt | typing.SupportsIndex = 0) -> dict:
         """
         pool() of every model score so far, without building an array.
@@ -278,6 +282,10 @@ def ort_info() -> dict:
     ...
 def ort_log_level() -> str:
     ...
+def ort_preload() -> None:
+    """
+    Start loading ONNX Runtime on a native thread (once); the first model load waits for it or reports its failure.
+    """
 def ort_set_library_hint(path: str) -> None:
     ...
 def ort_set_log_level(level: str) -> None:

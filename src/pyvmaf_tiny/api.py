@@ -17,6 +17,7 @@ from .io import open_source
 from .io.policy import DEFAULT_POLICY, PathPolicy
 from .io.scaled import ScaledSource
 from .io.source import FrameSource
+from .models.modelset import interval_names
 from .ladder import is_ladder, score_list
 from .output import log_specs
 from .result import Features, PooledScore, Result, make_result
@@ -141,7 +142,8 @@ def pooled_score(ref: Clip, dist: Clip, model: ModelArg = models.DEFAULT_MODEL,
                  policy: PathPolicy = DEFAULT_POLICY) -> PooledScore:
     """score()'s pooled model score alone, without per-frame arrays (nor
     numpy): what `pyvmaf-tiny score` prints when no log or frame scores are
-    asked for. Same arguments as score(); one model, whose outputs are its score alone."""
+    asked for. Same arguments as score(); one model, whose output is its score alone (with its
+    interval's bounds, pooled, when it gives one)."""
     a = _arguments(locals())
     m, specs, _ = _plan(model, a, policy)
     if len(m) != 1 or m.first.output_suffixes != [""]:
@@ -149,10 +151,14 @@ def pooled_score(ref: Clip, dist: Clip, model: ModelArg = models.DEFAULT_MODEL,
                          + (f" and {len(m) - 1} more" if len(m) > 1 else ""))
     r, d, pairing, delay = _open_aligned(ref, dist, a, policy)
     with r, d:
-        n, pooled = run_pooled(r, d, specs, a["threads"], m.first, a["progress"], dnn_mode=a["dnn_mode"],
-                               align=pairing)
+        n, pooled, bounds = run_pooled(r, d, specs, a["threads"], m.first, a["progress"], dnn_mode=a["dnn_mode"],
+                                       align=pairing)
+    interval, coverage = None, m.first.interval_coverage
+    if bounds is not None and coverage is not None:
+        interval = dict(zip(interval_names(m.metric, coverage), bounds))
     return PooledScore(m.name, m.backend, n, pooled, ref=r.name, dist=d.name, align=pairing.mode,
-                       frame_rate=_rate(r), **_sync_about(delay, d))
+                       frame_rate=_rate(r), metric=m.metric, interval=interval,
+                       interval_coverage=coverage if interval else None, **_sync_about(delay, d))
 
 
 _SHARED = ("width", "height", "pix_fmt", "bitdepth", "threads", "features", "frames", "skip_ref", "skip_dist",

@@ -239,6 +239,20 @@ def _model_of(args):
     return args.model or [_DEFAULT_MODEL]
 
 
+def _names_a_tiny_model(model) -> bool:
+    """Whether --model names an ONNX model: a packaged one (NAME.onnx beside its sidecar) or an .onnx file.
+    A guess that only decides when ONNX Runtime starts loading."""
+    if isinstance(model, str):
+        return False
+    data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models", "data")
+    for text in model:  # libvmaf's syntax: "fr_micro_v2", "version=NAME:name=x", "path=FILE:name=y"
+        fields = text.split(":")
+        ref = next((f.split("=", 1)[1] for f in fields if f.startswith(("version=", "path="))), fields[0])
+        if ref.endswith(".onnx") or os.path.isfile(os.path.join(data, os.path.basename(ref) + ".onnx")):
+            return True
+    return False
+
+
 class _UsageError(Exception):
     """A command line that parses but does not make sense: exit 2 with the usage message."""
 
@@ -343,6 +357,10 @@ def _cmd_score(args) -> int:
         # The runner loads numpy while the native core scores; this command
         # does no linear algebra, so skip starting a BLAS thread pool.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    if _names_a_tiny_model(model):
+        from .ort_library import preload
+
+        preload()  # on a native thread, while the rest of the package is imported
     from .models import load_set
     from .progress import Progress
 
@@ -371,7 +389,7 @@ def _cmd_score(args) -> int:
     if args.plot and not models:
         raise _UsageError("--plot draws the model's score: it needs a model")
     # One model with one output and nothing else to print needs no per-frame arrays (nor numpy).
-    alone = len(models) == 1 and models.first.output_suffixes == [""] and models.first.interval_coverage is None
+    alone = len(models) == 1 and models.first.output_suffixes == [""]
     per_frame = bool(args.output or args.plot or args.frame_scores or args.feature or not alone)
     kwargs = dict(width=args.width, height=args.height, pix_fmt=args.pix_fmt, threads=args.threads,
                   features=args.feature or None, device=args.device, dnn_mode=args.dnn_mode, frames=args.frames,
@@ -476,14 +494,17 @@ def _print_encode(args, models, ref: str, dist: str, result, summary) -> None:
     """One encode's console lines: its frames (--frame-scores), the headline, the table."""
     from .io.policy import printable
 
-    shown = _shown_metrics(result, args.feature) if result is not None else []
+    if result is not None:
+        shown, pooled, aggregates = _shown_metrics(result, args.feature), result.pooled, result.aggregates
+    else:  # pooled_score(): the model's score and its interval's bounds
+        pooled = {summary.metric: summary.pooled, **(summary.interval or {})}
+        shown, aggregates = list(pooled), {}
     if args.frame_scores:
         _print_frames(result, shown)
     if models:
         label = "VMAF score" if args.pool == "mean" else f"VMAF {args.pool}"
         details = [printable(summary.model), f"{summary.frames} frames", summary.backend]
-        if result is not None:
-            details += _headline_extras(result)
+        details += _headline_extras(result, summary)
         if summary.sync_delay is not None:
             details.append(f"--sync auto: {_delay_text(summary.sync_delay, summary.sync_delay_s)}")
         if summary.align == "pts":
@@ -493,7 +514,7 @@ def _print_encode(args, models, ref: str, dist: str, result, summary) -> None:
     if len(shown) > 1 or not models:
         if not models:
             print(f"{printable(dist)} against reference {printable(ref)} ({result.frame_count} frames):")
-        _print_table(result, shown)
+        _print_table(pooled, aggregates, shown)
 
 
 def _shown_metrics(result, features) -> list[str]:
@@ -514,21 +535,19 @@ def _shown_metrics(result, features) -> list[str]:
     return names
 
 
-def _headline_extras(result) -> list[str]:
-    """The first model's interval (pooled means of its bounds) and a collection's bagging score."""
-    from .models.modelset import interval_names
-
+def _headline_extras(result, summary) -> list[str]:
+    """A collection's bagging score and the first model's interval (pooled means of its bounds)."""
     out = []
-    name = result.metric
-    bagging = result.pooled.get(f"{name}_bagging")
+    name = summary.metric
+    bagging = result.pooled.get(f"{name}_bagging") if result is not None else None
     if bagging is not None and name + "_bagging" in result.scores:
         lo, hi = result.pooled[f"{name}_ci_p95_lo"], result.pooled[f"{name}_ci_p95_hi"]
         out.append(f"bagging {bagging['mean']:.6f}, 95% interval {lo['mean']:.6f} to {hi['mean']:.6f}")
-    if result.interval is not None:
-        lo, hi = interval_names(name, result.interval_coverage or 0.9)
-        level = round((result.interval_coverage or 0.9) * 100, 6)
-        out.append(f"{level:g}% interval {result.pooled[lo]['mean']:.6f} to {result.pooled[hi]['mean']:.6f}")
-    if name != "vmaf":
+    if summary.interval:
+        lo, hi = summary.interval.values()
+        level = round((summary.interval_coverage or 0.9) * 100, 6)
+        out.append(f"{level:g}% interval {lo['mean']:.6f} to {hi['mean']:.6f}")
+    if name is not None and name != "vmaf":
         out.append(f"logged as {name}")
     return out
 
@@ -543,15 +562,14 @@ def _print_frames(result, shown: list[str]) -> None:
         print(f"{int(num):5d} " + " ".join(f"{float(metrics[n][row]):.6f}".rjust(w) for n, w in zip(shown, widths)))
 
 
-def _print_table(result, shown: list[str]) -> None:
+def _print_table(pooled: dict, aggregates: dict, shown: list[str]) -> None:
     """One line per metric: libvmaf's pooled mean, min, max and harmonic mean."""
-    width = max([len(n) for n in [*shown, *result.aggregates]] + [6])
+    width = max([len(n) for n in [*shown, *aggregates]] + [6])
     pools = ("mean", "min", "max", "harmonic_mean")
     print("metric".ljust(width) + "".join(p.rjust(15) for p in pools))
     for name in shown:
-        pooled = result.pooled[name]
-        print(name.ljust(width) + "".join(f"{pooled[p]:.6f}".rjust(15) for p in pools))
-    for name, value in result.aggregates.items():  # clip-level values (libvmaf's aggregate_metrics)
+        print(name.ljust(width) + "".join(f"{pooled[name][p]:.6f}".rjust(15) for p in pools))
+    for name, value in aggregates.items():  # clip-level values (libvmaf's aggregate_metrics)
         print(name.ljust(width) + f"{value:.6f}".rjust(15) + "  (clip)")
 
 

@@ -29,6 +29,11 @@ class PooledScore:
     sync_delay: Optional[int] = None  # the delay sync="auto" found, in distorted frames; None without it
     sync_delay_s: Optional[float] = None  # the same in seconds, when the distorted clip's rate is known
     frame_rate: Optional[float] = None  # the reference's frames per second, when known
+    metric: Optional[str] = None  # the model's log name ("vmaf" unless name= gave another)
+    # The model's interval, when it gives one: its bounds by log name ("vmaf_ci_p90_lo", "vmaf_ci_p90_hi"),
+    # each pooled like `pooled`; `interval_coverage` its level (0.9 for 90%).
+    interval: Optional[dict[str, dict[str, float]]] = None
+    interval_coverage: Optional[float] = None
 
 
 class Features(dict[str, "npt.NDArray[np.float64]"]):
@@ -126,9 +131,15 @@ class Result:
     def summary(self) -> PooledScore:
         """The pooled model score and what was scored, as pooled_score() returns it."""
         pooled = dict(self.pooled[self.metric]) if self.metric is not None else {p: float("nan") for p in _POOLS}
+        interval = None
+        if self.interval is not None and self.metric is not None:
+            from .models.modelset import interval_names
+
+            interval = {n: dict(self.pooled[n]) for n in interval_names(self.metric, self.interval_coverage or 0.9)}
         return PooledScore(self.model, self.backend, self.frame_count, pooled, ref=self.ref,
                            dist=self.dist, align=self.align, sync_delay=self.sync_delay,
-                           sync_delay_s=self.sync_delay_s, frame_rate=self.frame_rate)
+                           sync_delay_s=self.sync_delay_s, frame_rate=self.frame_rate, metric=self.metric,
+                           interval=interval, interval_coverage=self.interval_coverage if interval else None)
 
     def _columns(self) -> tuple[Any, dict[str, Any]]:
         index = self.frame_numbers if self.frame_numbers is not None else np.arange(self.frame_count)

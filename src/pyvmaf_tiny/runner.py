@@ -156,12 +156,13 @@ def aggregates_of(pipeline, encode: int = 0) -> dict[str, float]:
 
 
 def run_pooled(ref: FrameSource, dist: FrameSource, specs, threads: int, model, progress: Optional[ProgressFn] = None,
-               dnn_mode: str = "batch", align: Alignment = Alignment()) -> tuple[int, dict[str, float]]:
+               dnn_mode: str = "batch", align: Alignment = Alignment()
+               ) -> tuple[int, dict[str, float], Optional[tuple[dict[str, float], dict[str, float]]]]:
     """run() for callers that want only the pooled model score: (frames
-    scored, libvmaf's min/max/mean/harmonic_mean), computed natively and
-    without numpy."""
+    scored, libvmaf's min/max/mean/harmonic_mean, the same of the model's
+    interval bounds (lo, hi) or None), computed natively and without numpy."""
     pipeline = _drive(ref, dist, specs, threads, progress, model, dnn_mode, align, numpy_later=False)
-    return pipeline.scored_count, pipeline.pooled_scores()
+    return pipeline.scored_count, pipeline.pooled_scores(), pipeline.pooled_interval()
 
 
 def _drive(ref, dist, specs, threads, progress, model, dnn_mode, align: Alignment, numpy_later: bool):

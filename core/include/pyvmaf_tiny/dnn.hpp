@@ -98,6 +98,8 @@ struct OrtInfo {
 };
 OrtInfo ort_info();
 void ort_set_library_hint(const std::string& path);
+// Loads ONNX Runtime on a thread of its own while the caller goes on (see ort_runtime.hpp).
+void ort_preload();
 // ONNX Runtime's own log lines go through pyvmaf-tiny's logger (stderr,
 // "pyvmaf-tiny: onnxruntime <level>: ..."): "off" (the default, unless
 // $PYVMAF_TINY_ORT_LOG names a level), "error", "warning", "info" or "verbose".

@@ -145,6 +145,10 @@ class Pipeline {
   unsigned scored_count(unsigned encode = 0) const;
   // Model scores of kept frames [start, stop) (in kept-frame order) of `encode`.
   std::vector<double> scores(unsigned start, unsigned stop, unsigned encode = 0) const;
+  // The model's inputs for the kept frames it scored (scored_count() x the
+  // model's columns, row-major, in its column order), and the model itself.
+  std::vector<double> model_rows(unsigned encode = 0) const;
+  std::shared_ptr<const Model> model() const;
 
  private:
   struct Slot;

@@ -22,6 +22,10 @@ std::vector<bool> exercised_slots();
 // Where Python's onnxruntime package keeps the library (a file or a folder);
 // searched after $PYVMAF_TINY_ORT_LIBRARY and before the system's.
 void set_library_hint(const std::string& path);
+// Starts loading the library on a thread of its own (once per process), so
+// that the first Runtime::get() finds it loaded or waits for it; a failure
+// is left for that call to report. Set the hint first.
+void preload();
 
 // The lowest ORT severity (0 verbose .. 4 fatal) pyvmaf-tiny's logger shows;
 // kLogOff shows nothing. Starts from $PYVMAF_TINY_ORT_LOG, else off.

@@ -718,6 +718,24 @@ std::vector<double> Pipeline::scores(unsigned start, unsigned stop, unsigned enc
   return {scores.begin() + start, scores.begin() + stop};
 }
 
+std::vector<double> Pipeline::model_rows(unsigned encode) const {
+  if (encode >= encodes_) throw Error("no encode " + std::to_string(encode));
+  std::lock_guard lock(mu_);
+  if (!model_) throw Error("model_rows(): no model is attached");
+  const std::size_t n = model_scores_[encode].size(), f = model_columns_.size();
+  std::vector<double> x(n * f);
+  for (std::size_t k = 0; k < n; ++k) {
+    const double* row = final_values_[k * subsample_].data() + encode * row_size_;
+    for (std::size_t c = 0; c < f; ++c) x[k * f + c] = row[model_columns_[c]];
+  }
+  return x;
+}
+
+std::shared_ptr<const Model> Pipeline::model() const {
+  std::lock_guard lock(mu_);
+  return model_;
+}
+
 void Pipeline::rethrow_locked() {
   if (error_) std::rethrow_exception(error_);
 }

@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
 from typing import Optional
 
 from .. import _core
 from ..errors import ModelError
 from ..io.policy import DEFAULT_POLICY, PathPolicy, shown
+from ..ort_library import point_core_at_onnxruntime
 from .base import Model
 from .files import Document, onnx_model, read_document, sidecar_beside
 
 SIDECAR_SCHEMA = "pyvmaf-tiny/model/1"
-_hint_set = False
-
-# ONNX Runtime's telemetry (on Linux since 1.32: a database and a device id
-# under ~/.cache/Microsoft/DeveloperTools) starts when the library loads,
-# whether Python's onnxruntime or the native core loads it first, unless this
-# is set by then. A caller's own setting wins.
-os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-
-
-def _point_native_at_onnxruntime() -> None:
-    """Tell the core where the onnxruntime wheel keeps libonnxruntime (without importing it)."""
-    global _hint_set
-    if _hint_set:
-        return
-    spec = importlib.util.find_spec("onnxruntime")
-    if spec is not None and spec.submodule_search_locations:
-        for root in spec.submodule_search_locations:
-            capi = os.path.join(root, "capi")
-            if os.path.isdir(capi):
-                _core.ort_set_library_hint(capi)
-                break
-    _hint_set = True
 
 
 def ort_info() -> dict:
     """ONNX Runtime version, library path and execution providers as the native core sees them."""
-    _point_native_at_onnxruntime()
+    point_core_at_onnxruntime()
     return _core.ort_info()
 
 
@@ -108,6 +85,6 @@ class OnnxModel(Model):
     def from_document(cls, doc: Document, *, device: str = "auto", policy: PathPolicy = DEFAULT_POLICY) -> "OnnxModel":
         if doc.kind != "fr_features":
             raise ModelError(f"model {shown(doc.path)}: is a libvmaf JSON model, not a tiny model's sidecar")
-        _point_native_at_onnxruntime()
+        point_core_at_onnxruntime()
         native, onnx_path = onnx_model(doc, policy, device)
         return cls(native, doc.native.name, onnx_path, doc.native.tree())
