@@ -484,3 +484,30 @@ def test_mcp_without_the_extras_dependencies_gives_the_install_hint(missing):
     assert proc.returncode == 1
     assert f'pip install "pyvmaf-tiny[mcp]" ({missing}, which it needs, is not installed)' in proc.stderr, \
         proc.stderr
+
+
+@pytest.mark.parametrize("columns", ["52", "130", "", "x"])
+def test_help_is_wrapped_as_argparse_would_without_importing_shutil(monkeypatch, columns):
+    # The CLI's formatters find the terminal width themselves (shutil's import is a tenth of a short
+    # command's start-up): the same help text as argparse's stock formatters give.
+    import argparse
+
+    from pyvmaf_tiny import cli as cli_module
+
+    monkeypatch.setenv("COLUMNS", columns)
+    ours = cli_module._build_parser("score")
+    monkeypatch.setattr(cli_module, "_Formatter", argparse.RawDescriptionHelpFormatter)
+    monkeypatch.setattr(cli_module, "_PlainFormatter", argparse.HelpFormatter)
+    stock = cli_module._build_parser("score")
+    for a, b in ((ours, stock), *zip(_subparsers(ours), _subparsers(stock))):
+        assert a.format_help() == b.format_help()
+    code = ("import sys; from pyvmaf_tiny.cli import _build_parser; _build_parser('score').format_help(); "
+            "print('shutil' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "False", proc.stderr
+
+
+def _subparsers(parser):
+    import argparse
+
+    return [p for a in parser._actions if isinstance(a, argparse._SubParsersAction) for p in a.choices.values()]
