@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -12,6 +14,20 @@ import pyvmaf_tiny
 from clips import SMALL_10BIT, small_clip
 from compare import assert_matches_oracle
 from content import make_clip, read_luma
+
+
+def test_the_package_imports_its_names_and_submodules_on_first_use():
+    # `import pyvmaf_tiny` imports little (a short command's start-up); every public name and every
+    # submodule is still an attribute, unknown names raise AttributeError.
+    code = ("import sys, pyvmaf_tiny as p\n"
+            "assert 'pyvmaf_tiny.api' not in sys.modules and 'numpy' not in sys.modules\n"
+            "assert p.io.PathPolicy and p._core.active_isa() and p.result.Result is p.Result\n"
+            "assert callable(p.score) and p.models.DEFAULT_MODEL == 'vmaf_v0.6.1'\n"
+            "assert set(p.__all__) <= set(dir(p)) and not hasattr(p, 'nope') and not hasattr(p, 'io.policy')\n"
+            "from pyvmaf_tiny import *\n"
+            "assert Scorer and FrameScore and score_ladder and extract_features\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_score_result_shape():

@@ -172,8 +172,10 @@ def test_packaged_listing_parses_no_json_in_python(monkeypatch):
 def test_a_packaged_model_loads_by_reading_its_own_file_alone(monkeypatch):
     # Every packaged model is named as its file (NAME.json), which is what lets load(NAME) read that
     # file alone instead of every packaged model's (start-up of a short `pyvmaf-tiny score`).
-    for info in models.list():
+    infos = models.list()
+    for info in infos:
         assert os.path.basename(info.path) == info.name + ".json"
+    data = os.path.dirname(infos[0].path)
     read = []
     real = models.read_document
     monkeypatch.setattr(models, "read_document", lambda path, policy: read.append(path) or real(path, policy))
@@ -183,10 +185,13 @@ def test_a_packaged_model_loads_by_reading_its_own_file_alone(monkeypatch):
         assert models.load("vmaf_v0.6.1").columns
         with pytest.raises(InputError, match="unknown model 'fr_micro_v9'"):
             models.load("fr_micro_v9")
+        for other in ("VMAF_V0.6.1", "vmaf_v0.6.1.", "../data/vmaf_v0.6.1"):  # exactly a file's name, in any file system
+            with pytest.raises(InputError, match="unknown model|no such file"):
+                models.load(other)
     finally:
         models._packaged.cache_clear()
     assert [os.path.basename(p) for p in read[:2]] == ["fr_micro_v2.json", "vmaf_v0.6.1.json"]
-    assert len(read) == 2 + len(models.list())  # the unknown name's message lists the packaged models
+    assert len([p for p in read if os.path.dirname(p) == data]) == 2 + len(infos)  # + the unknown names' listing
 
 
 # --- the error contract ----------------------------------------------------------------------------------------

@@ -107,6 +107,22 @@ def test_the_commands_early_load_changes_nothing_but_when(kind):
         assert _load_with(path) == "UNAVAILABLE " + proc.stderr.strip().removeprefix("pyvmaf-tiny: error: ")
 
 
+def test_exit_and_fork_wait_for_the_early_load():
+    # The loading thread must be done before ONNX Runtime's own exit handlers run (they ran beside its
+    # initialisation: a crash at exit about one run in four), and before a fork (a child forked mid-load
+    # inherited its lock without its thread, and hung loading a model).
+    exits = ("import sys\nfrom pyvmaf_tiny import ort_library\nort_library.preload()\nsys.exit(3)\n")
+    for _ in range(8):
+        proc = subprocess.run([sys.executable, "-c", exits], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 3, proc.stderr
+    forks = ("import os\nfrom pyvmaf_tiny import models, ort_library\nort_library.preload()\npid = os.fork()\n"
+             "if pid == 0:\n    models.load('fr_micro_v2', device='cpu')\n    os._exit(7)\n"
+             "print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n")
+    for _ in range(3):
+        proc = subprocess.run([sys.executable, "-c", forks], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0 and proc.stdout.strip() == "7", proc.stdout + proc.stderr
+
+
 def test_named_library_is_the_one_loaded():
     lib = sorted(_wheel_capi().glob("libonnxruntime.so*"))[0]
     assert _load_with(str(lib)) == f"LOADED {lib}"

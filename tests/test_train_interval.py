@@ -113,6 +113,11 @@ def test_sidecar_schema_2_rules(tmp_path):
         load(lambda s: s["interval"].update(scale_output="vmaf"))
     with pytest.raises(pyvmaf_tiny.ModelError, match="quantile"):
         load(lambda s: s["interval"].update(quantile=-1))
+    for alpha in (0, 1, 1.0, -0.5, 2, "0.1", None):  # the level the bounds are named by: 0 < alpha < 1
+        with pytest.raises(pyvmaf_tiny.ModelError, match="interval.alpha"):
+            load(lambda s: s["interval"].update(alpha=alpha))
+    assert load(lambda s: s["interval"].update(alpha=0.125)).interval_coverage == 0.875
+    assert load(lambda s: s["interval"].pop("alpha")).interval_coverage == 0.9
     # schema 2 with a fixed half-width, and a model without an interval
     m = load(lambda s: s.update(interval={"method": "cross_conformal", "alpha": 0.1, "halfwidth": 3.0}))
     got = _core.frame_interval(m.native, x[:5])

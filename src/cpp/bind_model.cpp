@@ -135,6 +135,7 @@ void bind_model(py::module_& m) {
       .def_property_readonly("interval_halfwidth",
                              [](const pvt::OnnxModel& o) { return o.sidecar().interval_halfwidth; })
       .def_property_readonly("has_interval", &pvt::OnnxModel::has_interval)
+      .def_property_readonly("interval_alpha", [](const pvt::OnnxModel& o) { return o.sidecar().interval_alpha; })
       .def_property_readonly("output_range", [](const pvt::OnnxModel& o) {
         return py::make_tuple(o.sidecar().range_lo, o.sidecar().range_hi);
       });
@@ -255,9 +256,23 @@ void bind_model(py::module_& m) {
       },
       py::arg("data"), "The float32 twin the OpenVINO provider is given of a graph widened to float64 by Casts.");
   m.def("ort_set_library_hint", &pvt::ort_set_library_hint, py::arg("path"));
-  m.def("ort_preload", &pvt::ort_preload,
-        "Start loading ONNX Runtime on a native thread (once); the first model load waits for it or reports "
-        "its failure.");
+  m.def(
+      "ort_preload",
+      [] {
+        // Python's exit handlers run before the C library's, among them ONNX
+        // Runtime's own: the load must be over by then.
+        static const bool hooked = [] {
+          py::module_::import("atexit").attr("register")(py::cpp_function([] {
+            py::gil_scoped_release release;
+            pvt::ort_preload_wait();
+          }));
+          return true;
+        }();
+        (void)hooked;
+        pvt::ort_preload();
+      },
+      "Start loading ONNX Runtime on a native thread (once); the first model load waits for it or reports its "
+      "failure, and so do a fork and the interpreter's exit.");
   m.def("ort_set_log_level", &pvt::ort_set_log_level, py::arg("level"),
         "Which of ONNX Runtime's log lines reach stderr: off, error, warning, info or verbose.");
   m.def("ort_log_level", &pvt::ort_log_level);

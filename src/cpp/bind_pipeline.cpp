@@ -202,10 +202,10 @@ void bind_pipeline(py::module_& m) {
       .def(
           "pooled_interval",
           [](const pvt::Pipeline& p, unsigned encode) -> py::object {
+            const std::size_t n = p.scored_count(encode);  // checks `encode`
             const auto* onnx = dynamic_cast<const pvt::OnnxModel*>(p.model().get());
             if (!onnx || !onnx->has_interval()) return py::none();
             const auto x = p.model_rows(encode);
-            const std::size_t n = p.scored_count(encode);
             std::vector<double> lo(n), hi(n);
             {
               py::gil_scoped_release release;

@@ -1,11 +1,10 @@
 """pyvmaf-tiny: libvmaf-exact VMAF from Python, with a fast native core."""
 
-from __future__ import annotations
-
-import importlib
+import importlib as _importlib
+import importlib.util as _importlib_util
 import logging as _logging
 import os as _os
-from typing import TYPE_CHECKING, Any
+import typing as _typing
 
 __version__ = "0.1.0"
 
@@ -13,7 +12,7 @@ from .errors import (  # noqa: E402
     BackendUnavailable, InputError, InputWarning, ModelError, PyvmafTinyError, PyvmafTinyWarning,
 )
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from . import models
     from .api import extract_features, release_memory, score
     from .ladder import score_ladder
@@ -40,18 +39,19 @@ __all__ = [
 ]
 
 # The public names' modules, imported on first use (PEP 562): `pyvmaf-tiny score` imports only what
-# its path needs, which is most of a short command's start-up.
+# its path needs, which is most of a short command's start-up. Submodules (pyvmaf_tiny.io, ...) are
+# imported on first use too.
 _WHERE = {"score": "api", "extract_features": "api", "release_memory": "api", "score_ladder": "ladder",
-          "Scorer": "scorer", "FrameScore": "scorer", "Result": "result", "Features": "result", "models": None}
+          "Scorer": "scorer", "FrameScore": "scorer", "Result": "result", "Features": "result"}
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
+def __getattr__(name: str) -> _typing.Any:
+    if name in _WHERE:
+        value = getattr(_importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    elif name.isidentifier() and not name.startswith("__") and _importlib_util.find_spec(f"{__name__}.{name}"):
+        value = _importlib.import_module(f".{name}", __name__)
+    else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = _WHERE[name]
-    value = importlib.import_module(f".{module or name}", __name__)
-    if module is not None:
-        value = getattr(value, name)
     globals()[name] = value
     return value
 

@@ -103,6 +103,9 @@ class OnnxModel(Model):
     def has_interval(self) -> bool:
         ...
     @property
+    def interval_alpha(self) -> float:
+        ...
+    @property
     def interval_halfwidth(self) -> float | None:
         ...
     @property
@@ -284,7 +287,7 @@ def ort_log_level() -> str:
     ...
 def ort_preload() -> None:
     """
-    Start loading ONNX Runtime on a native thread (once); the first model load waits for it or reports its failure.
+    Start loading ONNX Runtime on a native thread (once); the first model load waits for it or reports its failure, and so do a fork and the interpreter's exit.
     """
 def ort_set_library_hint(path: str) -> None:
     ...

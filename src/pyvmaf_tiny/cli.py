@@ -281,7 +281,7 @@ def _names_a_tiny_model(model) -> bool:
         return False
     data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models", "data")
     for text in model:  # libvmaf's syntax: "fr_micro_v2", "version=NAME:name=x", "path=FILE:name=y"
-        fields = text.split(":")
+        fields = text.split(":") if "=" in text else [text]
         ref = next((f.split("=", 1)[1] for f in fields if f.startswith(("version=", "path="))), fields[0])
         if ref.endswith(".onnx") or os.path.isfile(os.path.join(data, os.path.basename(ref) + ".onnx")):
             return True
@@ -392,7 +392,7 @@ def _cmd_score(args) -> int:
         # The runner loads numpy while the native core scores; this command
         # does no linear algebra, so skip starting a BLAS thread pool.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    if _names_a_tiny_model(model):
+    if _names_a_tiny_model(model) and not args.plot:  # (--plot imports numpy, which sets variables)
         from .ort_library import preload
 
         preload()  # on a native thread, while the rest of the package is imported
@@ -580,7 +580,7 @@ def _headline_extras(result, summary) -> list[str]:
         out.append(f"bagging {bagging['mean']:.6f}, 95% interval {lo['mean']:.6f} to {hi['mean']:.6f}")
     if summary.interval:
         lo, hi = summary.interval.values()
-        level = round((summary.interval_coverage or 0.9) * 100, 6)
+        level = round((0.9 if summary.interval_coverage is None else summary.interval_coverage) * 100, 6)
         out.append(f"{level:g}% interval {lo['mean']:.6f} to {hi['mean']:.6f}")
     if name is not None and name != "vmaf":
         out.append(f"logged as {name}")

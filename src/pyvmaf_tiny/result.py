@@ -124,7 +124,7 @@ class Result:
         if self.interval is not None and self.metric is not None:
             from .models.modelset import interval_names
 
-            lo, hi = interval_names(self.metric, self.interval_coverage or 0.9)
+            lo, hi = interval_names(self.metric, self._coverage())
             out[lo], out[hi] = self.interval[:, 0], self.interval[:, 1]
         return out
 
@@ -135,11 +135,15 @@ class Result:
         if self.interval is not None and self.metric is not None:
             from .models.modelset import interval_names
 
-            interval = {n: dict(self.pooled[n]) for n in interval_names(self.metric, self.interval_coverage or 0.9)}
+            interval = {n: dict(self.pooled[n]) for n in interval_names(self.metric, self._coverage())}
         return PooledScore(self.model, self.backend, self.frame_count, pooled, ref=self.ref,
                            dist=self.dist, align=self.align, sync_delay=self.sync_delay,
                            sync_delay_s=self.sync_delay_s, frame_rate=self.frame_rate, metric=self.metric,
-                           interval=interval, interval_coverage=self.interval_coverage if interval else None)
+                           interval=interval, interval_coverage=self._coverage() if interval else None)
+
+    def _coverage(self) -> float:
+        """The interval's level (0.9 for 90%), as its bounds are named."""
+        return 0.9 if self.interval_coverage is None else self.interval_coverage
 
     def _columns(self) -> tuple[Any, dict[str, Any]]:
         index = self.frame_numbers if self.frame_numbers is not None else np.arange(self.frame_count)

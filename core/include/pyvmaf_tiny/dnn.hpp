@@ -36,6 +36,8 @@ struct Sidecar {
   // is the graph output `interval_scale_output` (one value >= 0 per row).
   std::string interval_scale_output;
   double interval_quantile = 0.0;
+  // The interval covers 1 - interval_alpha of frames (0 < alpha < 1; 0.1 unless given).
+  double interval_alpha = 0.1;
   int schema = 1;
 };
 
@@ -98,8 +100,10 @@ struct OrtInfo {
 };
 OrtInfo ort_info();
 void ort_set_library_hint(const std::string& path);
-// Loads ONNX Runtime on a thread of its own while the caller goes on (see ort_runtime.hpp).
+// Loads ONNX Runtime on a thread of its own while the caller goes on, and
+// waits for that thread (see ort_runtime.hpp).
 void ort_preload();
+void ort_preload_wait();
 // ONNX Runtime's own log lines go through pyvmaf-tiny's logger (stderr,
 // "pyvmaf-tiny: onnxruntime <level>: ..."): "off" (the default, unless
 // $PYVMAF_TINY_ORT_LOG names a level), "error", "warning", "info" or "verbose".

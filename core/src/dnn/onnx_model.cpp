@@ -387,6 +387,7 @@ OrtInfo ort_info() {
 
 void ort_set_library_hint(const std::string& path) { ort::set_library_hint(path); }
 void ort_preload() { ort::preload(); }
+void ort_preload_wait() { ort::preload_wait(); }
 
 void ort_set_log_level(const std::string& level) {
   static const char* const names[] = {"verbose", "info", "warning", "error", "fatal", "off"};

@@ -6,12 +6,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <future>
+#include <thread>
 #include <memory>
 #include <mutex>
 
 #include "../platform/file.hpp"
 #include "../platform/library.hpp"
+#include "../platform/memory.hpp"
 #include "pyvmaf_tiny/errors.hpp"
 
 namespace pvt::ort {
@@ -130,19 +131,31 @@ void set_library_hint(const std::string& path) {
   g_hint = path;
 }
 
+namespace {
+std::mutex g_preload_mu;
+// Never destroyed (a joinable std::thread's destructor terminates): joined
+// by preload_wait(), before a fork and, through the binding, at exit.
+std::thread* g_preload = nullptr;
+}  // namespace
+
 void preload() {
   // Set here, on the caller's thread, not by the loading thread beside it.
   platform::set_env_default("ORT_DISABLE_TELEMETRY", "1");
-  static std::once_flag once;
-  static std::future<void> loading;  // its destructor waits for the load at exit
-  std::call_once(once, [] {
-    loading = std::async(std::launch::async, [] {
-      try {
-        Runtime::get();
-      } catch (...) {  // the first real use tries again and reports it
-      }
-    });
+  std::lock_guard lock(g_preload_mu);
+  if (g_preload) return;
+  // A child forked mid-load would inherit the loader's lock without its thread.
+  platform::at_fork(preload_wait, nullptr, nullptr);
+  g_preload = new std::thread([] {
+    try {
+      Runtime::get();
+    } catch (...) {  // the first real use tries again and reports it
+    }
   });
+}
+
+void preload_wait() {
+  std::lock_guard lock(g_preload_mu);
+  if (g_preload && g_preload->joinable()) g_preload->join();
 }
 
 void Runtime::mark(int slot) { g_exercised[static_cast<std::size_t>(slot)].store(true, std::memory_order_relaxed); }

@@ -24,8 +24,11 @@ std::vector<bool> exercised_slots();
 void set_library_hint(const std::string& path);
 // Starts loading the library on a thread of its own (once per process), so
 // that the first Runtime::get() finds it loaded or waits for it; a failure
-// is left for that call to report. Set the hint first.
+// is left for that call to report. Set the hint first. preload_wait() joins
+// that thread: the process must not exit while it runs, since the library's
+// own exit handlers would run beside its initialisation.
 void preload();
+void preload_wait();
 
 // The lowest ORT severity (0 verbose .. 4 fatal) pyvmaf-tiny's logger shows;
 // kLogOff shows nothing. Starts from $PYVMAF_TINY_ORT_LOG, else off.

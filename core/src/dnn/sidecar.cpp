@@ -82,6 +82,11 @@ Sidecar sidecar_from_document(const json::Value& root, const std::string& origin
       interval.as_object("interval");
       const json::Value hw = interval.find("halfwidth");
       const json::Value scale = interval.find("scale_output");
+      if (const json::Value alpha = interval.find("alpha"); alpha.present()) {
+        s.interval_alpha = alpha.as_number("interval.alpha");
+        if (!(s.interval_alpha > 0 && s.interval_alpha < 1))
+          bad(origin, "interval.alpha must be in (0, 1): the interval covers 1 - alpha of frames");
+      }
       if (scale.present()) {
         if (s.schema < 2) bad(origin, "interval.scale_output needs schema " + std::string(kSidecarSchemaV2));
         s.interval_scale_output = std::string(scale.as_string("interval.scale_output"));

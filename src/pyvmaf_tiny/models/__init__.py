@@ -10,7 +10,6 @@ import builtins
 import copy
 import functools
 import os
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
@@ -62,12 +61,14 @@ def _packaged_info(entry: str) -> ModelInfo:
 
 def _packaged_path(name: str) -> Optional[str]:
     """The file of the packaged model `name`, found without reading any model: a packaged model is
-    named as its file, NAME.json (tests/test_model_files.py holds every one to that)."""
-    path = os.path.join(_data_dir(), name + ".json")
-    return path if _PACKAGED_NAME.fullmatch(name) and os.path.isfile(path) else None
+    named as its file, NAME.json (tests/test_model_files.py holds every one to that), and the name is
+    matched exactly, also where the file system ignores case."""
+    return os.path.join(_data_dir(), name + ".json") if name + ".json" in _packaged_files() else None
 
 
-_PACKAGED_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+-]*")
+@functools.lru_cache(maxsize=1)
+def _packaged_files() -> frozenset[str]:
+    return frozenset(e for e in os.listdir(_data_dir()) if e.endswith(".json"))
 
 
 def list() -> builtins.list[ModelInfo]:  # noqa: A001 - the registry's public verb

@@ -57,9 +57,7 @@ class OnnxModel(Model):
     def interval_coverage(self) -> Optional[float]:
         if not self.native.has_interval:
             return None
-        about = (self.sidecar or {}).get("interval") or {}
-        alpha = about.get("alpha", 0.1) if isinstance(about, dict) else 0.1
-        return 1.0 - float(alpha)
+        return 1.0 - self.native.interval_alpha  # the sidecar's alpha, checked in (0, 1) at load
 
     def interval(self, scores, features):
         """Each frame's (lo, hi), computed natively from its feature row: the score -/+ the sidecar's fixed
