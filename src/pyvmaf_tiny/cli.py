@@ -580,7 +580,7 @@ def _headline_extras(result, summary) -> list[str]:
         out.append(f"bagging {bagging['mean']:.6f}, 95% interval {lo['mean']:.6f} to {hi['mean']:.6f}")
     if summary.interval:
         lo, hi = summary.interval.values()
-        level = round((0.9 if summary.interval_coverage is None else summary.interval_coverage) * 100, 6)
+        level = round(summary.interval_coverage * 100, 6)  # set whenever the interval is
         out.append(f"{level:g}% interval {lo['mean']:.6f} to {hi['mean']:.6f}")
     if name is not None and name != "vmaf":
         out.append(f"logged as {name}")

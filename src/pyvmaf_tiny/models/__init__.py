@@ -48,15 +48,15 @@ def _package_policy() -> PathPolicy:
 
 @functools.lru_cache(maxsize=1)
 def _packaged() -> tuple[ModelInfo, ...]:
-    return tuple(_packaged_info(entry) for entry in sorted(os.listdir(_data_dir())) if entry.endswith(".json"))
-
-
-def _packaged_info(entry: str) -> ModelInfo:
-    path = os.path.join(_data_dir(), entry)
-    doc = read_document(path, _package_policy())
-    if doc.kind == "fr_features":
-        return ModelInfo(doc.native.name, doc.kind, path, doc.native.tree())
-    return ModelInfo(entry[: -len(".json")], doc.kind, path)
+    out = []
+    for entry in sorted(_packaged_files()):
+        path = os.path.join(_data_dir(), entry)
+        doc = read_document(path, _package_policy())
+        if doc.kind == "fr_features":
+            out.append(ModelInfo(doc.native.name, doc.kind, path, doc.native.tree()))
+        else:
+            out.append(ModelInfo(entry[: -len(".json")], doc.kind, path))
+    return tuple(out)
 
 
 def _packaged_path(name: str) -> Optional[str]:
